@@ -1,0 +1,310 @@
+package peers
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"fmt"
+	"io"
+	"net"
+	"slices"
+	"time"
+
+	"github.com/tlsconform/tlsconform/peers/kx"
+	"github.com/tlsconform/tlsconform/peers/suites"
+	"github.com/tlsconform/tlsconform/peers/wire"
+)
+
+// Dial connects to addr over TCP and runs the client handshake. The dial
+// and the handshake are bounded by ctx and by the config's timeout.
+func Dial(ctx context.Context, addr string, cfg *ClientConfig) (*Conn, error) {
+	if cfg == nil {
+		cfg = &ClientConfig{}
+	}
+	d := net.Dialer{Timeout: timeoutOf(cfg.Timeout)}
+	nc, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("peers: dial %s: %w", addr, err)
+	}
+	c, err := Client(ctx, nc, cfg)
+	if err != nil {
+		nc.Close()
+		return c, err
+	}
+	return c, nil
+}
+
+func timeoutOf(d time.Duration) time.Duration {
+	if d <= 0 {
+		return DefaultTimeout
+	}
+	return d
+}
+
+// Client runs the reference client's handshake over nc. On failure the
+// returned Conn (when not nil) still says how far the handshake got.
+func Client(ctx context.Context, nc net.Conn, cfg *ClientConfig) (*Conn, error) {
+	if cfg == nil {
+		cfg = &ClientConfig{}
+	}
+	c := newConn(nc, cfg.Timeout, cfg.Time, cfg.rand(), cfg.KeyLog, cfg.Observe)
+	stop := withContext(ctx, nc)
+	defer stop()
+	hs := &clientHS{c: c, cfg: cfg, sessionKey: sessionKey(cfg, nc)}
+	if err := hs.run(); err != nil {
+		return c, c.fail(err)
+	}
+	return c, nil
+}
+
+func sessionKey(cfg *ClientConfig, nc net.Conn) string {
+	if cfg.ServerName != "" {
+		return cfg.ServerName
+	}
+	return nc.RemoteAddr().String()
+}
+
+type clientHS struct {
+	c          *Conn
+	cfg        *ClientConfig
+	sessionKey string
+
+	hello    *wire.ClientHello
+	helloRaw []byte
+	shares   []kx.Private
+	session  *Session // offered for resumption
+	sawHRR   bool
+	hrrRaw   []byte
+
+	server      *wire.ServerHello
+	serverCerts []*x509.Certificate
+}
+
+func (hs *clientHS) run() error {
+	if err := hs.buildHello(); err != nil {
+		return err
+	}
+	if err := hs.sendHello(); err != nil {
+		return err
+	}
+	sh, err := hs.readServerHello()
+	if err != nil {
+		return err
+	}
+	if sh.IsHelloRetryRequest() {
+		if err := hs.handleHRR(sh); err != nil {
+			return err
+		}
+		if sh, err = hs.readServerHello(); err != nil {
+			return err
+		}
+		if sh.IsHelloRetryRequest() {
+			return protoErr(wire.AlertUnexpectedMessage, "second HelloRetryRequest (RFC 8446 §4.1.4)")
+		}
+	}
+	hs.server = sh
+	v, err := hs.negotiatedVersion(sh)
+	if err != nil {
+		return err
+	}
+	hs.c.version = v
+	if v == wire.VersionTLS13 {
+		return hs.run13()
+	}
+	return hs.run12()
+}
+
+func (hs *clientHS) buildHello() error {
+	cfg, c := hs.cfg, hs.c
+	maxV := cfg.maxVersion()
+	legacy := min(maxV, wire.VersionTLS12)
+	random := make([]byte, 32)
+	if _, err := io.ReadFull(c.rand, random); err != nil {
+		return fmt.Errorf("peers: client random: %w", err)
+	}
+	c.clientRandom = random
+	ch := &wire.ClientHello{
+		Version:            legacy,
+		Random:             random,
+		CipherSuites:       slices.Clone(cfg.suites()),
+		CompressionMethods: []uint8{0},
+		Extensions:         []wire.Extension{},
+	}
+	offers13 := cfg.offers(wire.VersionTLS13)
+	offersOld := slices.ContainsFunc(cfg.versions(), func(v wire.Version) bool { return v < wire.VersionTLS13 })
+	if offers13 {
+		// Middlebox compatibility mode (RFC 8446 Appendix D.4).
+		ch.SessionID = make([]byte, 32)
+		if _, err := io.ReadFull(c.rand, ch.SessionID); err != nil {
+			return fmt.Errorf("peers: session id: %w", err)
+		}
+	}
+	hs.session = cfg.Sessions.Get(hs.sessionKey)
+	if hs.session != nil && !cfg.offers(hs.session.Version) {
+		hs.session = nil
+	}
+	ext := func(e wire.Extension) { ch.Extensions = append(ch.Extensions, e) }
+	if cfg.ServerName != "" && net.ParseIP(cfg.ServerName) == nil {
+		ext(wire.ServerNameExt(cfg.ServerName))
+	}
+	if offersOld {
+		ext(wire.ECPointFormatsExt(0))
+		ext(wire.RenegotiationInfoExt(nil))
+		if !cfg.DisableEMS {
+			ext(wire.ExtendedMasterSecretExt())
+		}
+		var ticket []byte
+		if hs.session != nil && hs.session.Version < wire.VersionTLS13 {
+			ticket = hs.session.Ticket
+			if len(ch.SessionID) == 0 {
+				// RFC 5077 §3.4: a session ID lets the client see acceptance.
+				ch.SessionID = make([]byte, 32)
+				if _, err := io.ReadFull(c.rand, ch.SessionID); err != nil {
+					return fmt.Errorf("peers: session id: %w", err)
+				}
+			}
+		}
+		ext(wire.SessionTicketExt(ticket))
+	}
+	ext(wire.SupportedGroupsExt(cfg.groups()...))
+	ext(wire.SignatureAlgorithmsExt(cfg.schemes()...))
+	if len(cfg.ALPN) > 0 {
+		ext(wire.ALPNExt(cfg.ALPN...))
+	}
+	if offers13 {
+		var vs []wire.Version
+		for _, v := range []wire.Version{wire.VersionTLS13, wire.VersionTLS12, wire.VersionTLS11, wire.VersionTLS10} {
+			if cfg.offers(v) {
+				vs = append(vs, v)
+			}
+		}
+		ext(wire.SupportedVersionsClientExt(vs...))
+		var entries []wire.KeyShareEntry
+		for _, g := range cfg.keyShares() {
+			priv, err := kx.Generate(g, c.rand)
+			if err != nil {
+				return fmt.Errorf("peers: key share %s: %w", g, err)
+			}
+			hs.shares = append(hs.shares, priv)
+			entries = append(entries, wire.KeyShareEntry{Group: g, KeyExchange: priv.Public()})
+		}
+		ext(wire.KeyShareClientExt(entries...))
+		ext(wire.PSKKeyExchangeModesExt(1)) // psk_dhe_ke
+	}
+	hs.hello = ch
+	return nil
+}
+
+// sendHello marshals the ClientHello (with PSK binders when resuming 1.3)
+// and sends it.
+func (hs *clientHS) sendHello() error {
+	c := hs.c
+	if hs.session != nil && hs.session.Version == wire.VersionTLS13 {
+		if err := hs.addPSK(); err != nil {
+			return err
+		}
+	}
+	raw, err := hs.hello.Marshal()
+	if err != nil {
+		return fmt.Errorf("peers: marshal ClientHello: %w", err)
+	}
+	hs.helloRaw = raw
+	c.transcript.Add(raw)
+	return c.WriteRecord(wire.ContentHandshake, raw)
+}
+
+func (hs *clientHS) readServerHello() (*wire.ServerHello, error) {
+	// After a HelloRetryRequest the middlebox-compatibility CCS may come
+	// before the second ServerHello (RFC 8446 Appendix D.4).
+	m, raw, err := hs.c.readHandshake(hs.sawHRR)
+	if err != nil {
+		return nil, err
+	}
+	sh, ok := m.(*wire.ServerHello)
+	if !ok {
+		return nil, protoErr(wire.AlertUnexpectedMessage, "got %s, want ServerHello", m.Type())
+	}
+	if !sh.IsHelloRetryRequest() {
+		hs.c.transcript.Add(raw)
+	} else {
+		hs.hrrRaw = raw
+	}
+	return sh, nil
+}
+
+// negotiatedVersion applies RFC 8446 §4.1.3 and §4.2.1 to the ServerHello.
+func (hs *clientHS) negotiatedVersion(sh *wire.ServerHello) (wire.Version, error) {
+	cfg := hs.cfg
+	if e, ok := wire.FindExtension(sh.Extensions, wire.ExtSupportedVersions); ok {
+		v, err := wire.ParseSupportedVersionsServer(e.Body)
+		if err != nil {
+			return 0, &ProtocolError{Alert: wire.AlertDecodeError, Reason: "ServerHello supported_versions", Err: err}
+		}
+		if v != wire.VersionTLS13 || !cfg.offers(v) {
+			return 0, protoErr(wire.AlertIllegalParameter, "ServerHello supported_versions selects %s, which the client did not offer there (RFC 8446 §4.2.1)", v)
+		}
+		if sh.Version != wire.VersionTLS12 {
+			return 0, protoErr(wire.AlertIllegalParameter, "TLS 1.3 ServerHello legacy_version %s, want TLS 1.2 (RFC 8446 §4.1.3)", sh.Version)
+		}
+		return v, nil
+	}
+	v := sh.Version
+	if !cfg.offers(v) || v >= wire.VersionTLS13 {
+		return 0, protoErr(wire.AlertProtocolVersion, "server negotiated %s, which the client did not offer", v)
+	}
+	// Downgrade protection (RFC 8446 §4.1.3).
+	if len(sh.Random) == 32 {
+		tail := [8]byte(sh.Random[24:])
+		if cfg.offers(wire.VersionTLS13) && (tail == wire.DowngradeTLS12 || tail == wire.DowngradeTLS11) {
+			return 0, protoErr(wire.AlertIllegalParameter, "ServerHello.random carries a downgrade sentinel while negotiating %s (RFC 8446 §4.1.3)", v)
+		}
+		if cfg.maxVersion() >= wire.VersionTLS12 && v < wire.VersionTLS12 && tail == wire.DowngradeTLS11 {
+			return 0, protoErr(wire.AlertIllegalParameter, "ServerHello.random carries DOWNGRD\\x00 while negotiating %s (RFC 8446 §4.1.3)", v)
+		}
+	}
+	return v, nil
+}
+
+// checkSuite requires the server's suite to be one we offered and to fit v.
+func (hs *clientHS) checkSuite(id wire.CipherSuite, v wire.Version) (*suites.Spec, error) {
+	if !slices.Contains(hs.hello.CipherSuites, id) {
+		return nil, protoErr(wire.AlertIllegalParameter, "server chose %s, which the client did not offer (RFC 5246 §7.4.1.3)", id)
+	}
+	spec, ok := suites.Lookup(id)
+	if !ok || !spec.SupportsVersion(v) {
+		return nil, protoErr(wire.AlertIllegalParameter, "server chose %s, which does not fit %s", id, v)
+	}
+	return spec, nil
+}
+
+func (hs *clientHS) parseCertificates(chain [][]byte) error {
+	if len(chain) == 0 {
+		return protoErr(wire.AlertDecodeError, "server sent an empty Certificate")
+	}
+	certs := make([]*x509.Certificate, 0, len(chain))
+	for i, der := range chain {
+		cert, err := x509.ParseCertificate(der)
+		if err != nil {
+			return &ProtocolError{Alert: wire.AlertBadCertificate, Reason: fmt.Sprintf("certificate %d does not parse", i), Err: err}
+		}
+		certs = append(certs, cert)
+	}
+	hs.serverCerts = certs
+	if hs.cfg.RootCAs == nil {
+		return nil
+	}
+	inter := x509.NewCertPool()
+	for _, cert := range certs[1:] {
+		inter.AddCert(cert)
+	}
+	opts := x509.VerifyOptions{Roots: hs.cfg.RootCAs, Intermediates: inter, CurrentTime: hs.cfg.now()}
+	if hs.cfg.ServerName != "" {
+		opts.DNSName = hs.cfg.ServerName
+	}
+	if _, err := certs[0].Verify(opts); err != nil {
+		return &VerifyError{What: "certificate chain", Reason: "x509", Err: err}
+	}
+	return nil
+}
+
+func equalBytes(a, b []byte) bool { return bytes.Equal(a, b) }

@@ -1,0 +1,306 @@
+package peers
+
+import (
+	"crypto/hmac"
+	"crypto/rsa"
+	"fmt"
+	"slices"
+
+	"github.com/tlsconform/tlsconform/peers/keys"
+	"github.com/tlsconform/tlsconform/peers/kx"
+	"github.com/tlsconform/tlsconform/peers/record"
+	"github.com/tlsconform/tlsconform/peers/suites"
+	"github.com/tlsconform/tlsconform/peers/wire"
+)
+
+// run12 is the TLS 1.0-1.2 client handshake after the ServerHello, full
+// (RFC 5246 §7.3) or abbreviated with a ticket (RFC 5077 §3.1).
+func (hs *clientHS) run12() error {
+	c, sh := hs.c, hs.server
+	v := c.version
+	spec, err := hs.checkSuite(sh.CipherSuite, v)
+	if err != nil {
+		return err
+	}
+	c.spec = spec
+	c.SetRecordVersion(v)
+	if sh.CompressionMethod != 0 {
+		return protoErr(wire.AlertIllegalParameter, "server chose compression method %d, which the client did not offer", sh.CompressionMethod)
+	}
+	ems := false
+	ticketExpected := false
+	for _, e := range sh.Extensions {
+		switch e.Type {
+		case wire.ExtExtendedMasterSecret:
+			if hs.cfg.DisableEMS {
+				return protoErr(wire.AlertUnsupportedExtension, "ServerHello extended_master_secret, which the client did not offer (RFC 7627 §5.2)")
+			}
+			ems = true
+		case wire.ExtRenegotiationInfo:
+			rd, err := wire.ParseRenegotiationInfo(e.Body)
+			if err != nil || len(rd) != 0 {
+				return protoErr(wire.AlertHandshakeFailure, "ServerHello renegotiation_info not empty on an initial handshake (RFC 5746 §3.4)")
+			}
+		case wire.ExtSessionTicket:
+			ticketExpected = true
+		case wire.ExtSupportedVersions, wire.ExtKeyShare, wire.ExtPreSharedKey:
+			return protoErr(wire.AlertUnsupportedExtension, "%s in a %s ServerHello", e.Type, v)
+		case wire.ExtALPN:
+			protos, err := wire.ParseALPN(e.Body)
+			if err != nil || len(protos) != 1 || !slices.Contains(hs.cfg.ALPN, protos[0]) {
+				return protoErr(wire.AlertIllegalParameter, "server selected an ALPN protocol the client did not offer (RFC 7301 §3.2)")
+			}
+			c.alpn = protos[0]
+		}
+	}
+	parse := wire.Context{Version: v}
+	switch spec.KX {
+	case suites.KXRSA:
+		parse.KeyExchange = wire.KXRSA
+	case suites.KXECDHE:
+		parse.KeyExchange = wire.KXECDHE
+	case suites.KXDHE:
+		parse.KeyExchange = wire.KXDHE
+	}
+	c.SetParseContext(parse)
+
+	s := hs.session
+	if s != nil && s.Version < wire.VersionTLS13 && len(sh.SessionID) > 0 && equalBytes(sh.SessionID, hs.hello.SessionID) {
+		if s.Version != v || s.Suite != spec.ID {
+			return protoErr(wire.AlertIllegalParameter, "server resumed with %s %s, the session was %s %s", v, spec.ID, s.Version, s.Suite)
+		}
+		if s.EMS != ems {
+			return protoErr(wire.AlertHandshakeFailure, "resumption changes extended_master_secret (RFC 7627 §5.3)")
+		}
+		c.resumed = true
+		return hs.resume12(s.Master, ems, ticketExpected)
+	}
+
+	m, _, err := c.expect(wire.TypeCertificate, false)
+	if err != nil {
+		return err
+	}
+	if err := hs.parseCertificates(m.(*wire.Certificate12).Certificates); err != nil {
+		return err
+	}
+	pub := hs.serverCerts[0].PublicKey
+
+	var (
+		pms []byte
+		cke *wire.ClientKeyExchange
+	)
+	switch spec.KX {
+	case suites.KXRSA:
+		rsaPub, ok := pub.(*rsa.PublicKey)
+		if !ok {
+			return protoErr(wire.AlertUnsupportedCertificate, "RSA key exchange with a %T certificate key", pub)
+		}
+		// The PMS carries the version the client offered (RFC 5246 §7.4.7.1).
+		if pms, err = kx.NewPreMasterSecret(hs.hello.Version, c.rand); err != nil {
+			return err
+		}
+		enc, err := kx.EncryptPMS(rsaPub, pms, c.rand)
+		if err != nil {
+			return fmt.Errorf("peers: encrypt pre-master secret: %w", err)
+		}
+		cke = &wire.ClientKeyExchange{Form: wire.KXRSA, Exchange: enc}
+	case suites.KXECDHE, suites.KXDHE:
+		m, _, err := c.expect(wire.TypeServerKeyExchange, false)
+		if err != nil {
+			return err
+		}
+		ske := m.(*wire.ServerKeyExchange)
+		if err := hs.verifySKE(ske, pub); err != nil {
+			return err
+		}
+		if spec.KX == suites.KXECDHE {
+			if ske.CurveType != 3 || !slices.Contains(hs.cfg.groups(), ske.Group) {
+				return protoErr(wire.AlertIllegalParameter, "ServerKeyExchange uses curve type %d group %s, not one we offered (RFC 8422 §5.4)", ske.CurveType, ske.Group)
+			}
+			priv, err := kx.Generate(ske.Group, c.rand)
+			if err != nil {
+				return &ProtocolError{Alert: wire.AlertIllegalParameter, Reason: "ServerKeyExchange group", Err: err}
+			}
+			if pms, err = priv.Shared(ske.Point); err != nil {
+				return &ProtocolError{Alert: wire.AlertIllegalParameter, Reason: "server ECDHE public", Err: err}
+			}
+			c.group = ske.Group
+			cke = &wire.ClientKeyExchange{Form: wire.KXECDHE, Exchange: priv.Public()}
+		} else {
+			yc, shared, err := kx.DHEClient(ske.P, ske.G, ske.Ys, c.rand)
+			if err != nil {
+				return &ProtocolError{Alert: wire.AlertIllegalParameter, Reason: "server DHE parameters", Err: err}
+			}
+			pms = shared
+			cke = &wire.ClientKeyExchange{Form: wire.KXDHE, Exchange: yc}
+		}
+	}
+
+	certRequested := false
+	m, raw, err := c.readHandshake(false)
+	if err != nil {
+		return err
+	}
+	if _, ok := m.(*wire.CertificateRequest12); ok {
+		certRequested = true
+		c.transcript.Add(raw)
+		if m, raw, err = c.readHandshake(false); err != nil {
+			return err
+		}
+	}
+	if m.Type() != wire.TypeServerHelloDone {
+		return protoErr(wire.AlertUnexpectedMessage, "got %s, want ServerHelloDone", m.Type())
+	}
+	c.transcript.Add(raw)
+
+	flight := []wire.Message{}
+	if certRequested {
+		flight = append(flight, &wire.Certificate12{})
+	}
+	flight = append(flight, cke)
+	if err := c.WriteHandshake(flight...); err != nil {
+		return err
+	}
+	h := spec.PRF
+	var master []byte
+	if ems {
+		master = keys.ExtendedMasterSecret(uint16(v), h, pms, c.transcript.Sum(uint16(v), h))
+	} else {
+		master = keys.MasterSecret(uint16(v), h, pms, hs.hello.Random, sh.Random)
+	}
+	c.logKey(keys.LabelClientRandom, master)
+	if err := hs.changeWriteKeys(master); err != nil {
+		return err
+	}
+	if err := hs.sendFinished12(master); err != nil {
+		return err
+	}
+	if ticketExpected {
+		if err := hs.readTicket12(master, ems); err != nil {
+			return err
+		}
+	}
+	return hs.readFinished12(master)
+}
+
+// resume12 is the abbreviated handshake: the server's CCS and Finished
+// come first (RFC 5246 §7.3, Figure 2).
+func (hs *clientHS) resume12(master []byte, ems, ticketExpected bool) error {
+	c := hs.c
+	c.logKey(keys.LabelClientRandom, master)
+	if ticketExpected {
+		if err := hs.readTicket12(master, ems); err != nil {
+			return err
+		}
+	}
+	if err := hs.readFinished12(master); err != nil {
+		return err
+	}
+	if err := hs.changeWriteKeys(master); err != nil {
+		return err
+	}
+	return hs.sendFinished12(master)
+}
+
+func (hs *clientHS) keyBlock(master []byte) keys.KeyBlock {
+	c := hs.c
+	return keys.DeriveKeyBlock(uint16(c.version), c.spec.PRF, master, hs.hello.Random, hs.server.Random,
+		c.spec.MACLen, c.spec.KeyLen, c.spec.FixedIVLen)
+}
+
+// changeWriteKeys sends ChangeCipherSpec and switches the write side.
+func (hs *clientHS) changeWriteKeys(master []byte) error {
+	c := hs.c
+	if err := c.WriteCCS(); err != nil {
+		return err
+	}
+	kb := hs.keyBlock(master)
+	out, err := newHalfConn12(c, kb.ClientKey, kb.ClientIV, kb.ClientMAC)
+	if err != nil {
+		return err
+	}
+	c.out = out
+	return nil
+}
+
+func (hs *clientHS) sendFinished12(master []byte) error {
+	c := hs.c
+	vd := keys.FinishedVerifyData(uint16(c.version), c.spec.PRF, master, true, c.transcript.Sum(uint16(c.version), c.spec.PRF))
+	return c.WriteHandshake(&wire.Finished{VerifyData: vd})
+}
+
+func (hs *clientHS) readTicket12(master []byte, ems bool) error {
+	c := hs.c
+	m, _, err := c.expect(wire.TypeNewSessionTicket, false)
+	if err != nil {
+		return err
+	}
+	nst := m.(*wire.NewSessionTicket12)
+	if len(nst.Ticket) > 0 {
+		hs.cfg.Sessions.Put(hs.sessionKey, &Session{
+			Version:  c.version,
+			Suite:    c.spec.ID,
+			Ticket:   nst.Ticket,
+			Master:   master,
+			EMS:      ems,
+			Lifetime: nst.LifetimeHint,
+			Received: hs.cfg.now(),
+		})
+	}
+	return nil
+}
+
+// readFinished12 reads the server's CCS and Finished and checks
+// verify_data (RFC 5246 §7.4.9).
+func (hs *clientHS) readFinished12(master []byte) error {
+	c := hs.c
+	if err := c.expectCCS(); err != nil {
+		return err
+	}
+	kb := hs.keyBlock(master)
+	in, err := newHalfConn12(c, kb.ServerKey, kb.ServerIV, kb.ServerMAC)
+	if err != nil {
+		return err
+	}
+	c.in = in
+	want := keys.FinishedVerifyData(uint16(c.version), c.spec.PRF, master, false, c.transcript.Sum(uint16(c.version), c.spec.PRF))
+	m, _, err := c.expect(wire.TypeFinished, false)
+	if err != nil {
+		return err
+	}
+	got := m.(*wire.Finished).VerifyData
+	if !hmac.Equal(got, want) {
+		return &VerifyError{What: "server Finished", Reason: fmt.Sprintf("verify_data %x, want %x (RFC 5246 §7.4.9)", got, want)}
+	}
+	return nil
+}
+
+func newHalfConn12(c *Conn, key, iv, mac []byte) (*record.HalfConn, error) {
+	hc, err := record.NewHalfConn12(c.version, c.spec, key, iv, mac)
+	if err != nil {
+		return nil, fmt.Errorf("peers: record keys: %w", err)
+	}
+	hc.SetRand(c.rand)
+	return hc, nil
+}
+
+// verifySKE checks the ServerKeyExchange signature (RFC 5246 §7.4.3,
+// RFC 8422 §5.4).
+func (hs *clientHS) verifySKE(ske *wire.ServerKeyExchange, pub any) error {
+	c := hs.c
+	scheme := wire.SignatureScheme(0)
+	if c.version >= wire.VersionTLS12 {
+		if !ske.HasSignatureAlgorithm {
+			return protoErr(wire.AlertDecodeError, "TLS 1.2 ServerKeyExchange without a signature algorithm")
+		}
+		scheme = ske.SignatureAlgorithm
+		if !slices.Contains(hs.cfg.schemes(), scheme) {
+			return protoErr(wire.AlertIllegalParameter, "ServerKeyExchange signed with %s, which the client did not offer (RFC 5246 §7.4.1.4.1)", scheme)
+		}
+	}
+	msg := kx.SignedParams12(hs.hello.Random, hs.server.Random, ske.Params())
+	if err := kx.Verify(pub, scheme, msg, ske.Signature); err != nil {
+		return &VerifyError{What: "ServerKeyExchange signature", Reason: scheme.String(), Err: err}
+	}
+	return nil
+}

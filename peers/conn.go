@@ -1,0 +1,527 @@
+package peers
+
+import (
+	"bufio"
+	"context"
+	"crypto"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"time"
+
+	"github.com/tlsconform/tlsconform/peers/keys"
+	"github.com/tlsconform/tlsconform/peers/record"
+	"github.com/tlsconform/tlsconform/peers/suites"
+	"github.com/tlsconform/tlsconform/peers/wire"
+)
+
+// DefaultTimeout bounds every single read or write when a config sets none.
+const DefaultTimeout = 10 * time.Second
+
+// maxHandshakeMessage bounds a handshake message body we are willing to
+// buffer: large certificate chains fit, a length of 2^24 does not.
+const maxHandshakeMessage = 1 << 17
+
+// Direction says who sent a record.
+type Direction uint8
+
+const (
+	Sent Direction = iota
+	Received
+)
+
+func (d Direction) String() string {
+	if d == Sent {
+		return "sent"
+	}
+	return "received"
+}
+
+// Event is one record or message of a conversation as the engine saw it.
+type Event struct {
+	Dir       Direction
+	Time      time.Time
+	Type      wire.ContentType // the record's real content type (inner type in 1.3)
+	Raw       []byte           // the record as on the wire, header included
+	Plaintext []byte           // the decrypted payload (nil when it could not be decrypted)
+	Note      string           // for handshake events: the message name; for others a short remark
+}
+
+// Observer receives every event of a conversation. It must not keep the
+// slices past the call unless it copies them... it may: the engine never
+// reuses them.
+type Observer func(Event)
+
+// Item is one unit read from the peer: a handshake message, a
+// ChangeCipherSpec, an alert or application data.
+type Item struct {
+	Type  wire.ContentType
+	Msg   wire.Message // for handshake items
+	Raw   []byte       // handshake message bytes as received (header included), or the record payload
+	Alert wire.Alert   // for alerts
+}
+
+// Conn is the record layer of the reference engine over a net.Conn: framing,
+// protection, deadlines, handshake reassembly, transcript and key log. The
+// client and server handshakes drive it; scripts can drive it directly.
+type Conn struct {
+	nc      net.Conn
+	br      *bufio.Reader
+	timeout time.Duration
+	now     func() time.Time
+	obs     Observer
+	rand    io.Reader
+	keyLog  *keys.KeyLog
+
+	in, out    *record.HalfConn
+	recVersion wire.Version // version written in record headers
+	parseCtx   wire.Context
+	hs         wire.HandshakeBuffer
+	transcript *keys.Transcript
+
+	// Negotiated state, filled in by the handshake.
+	version      wire.Version
+	spec         *suites.Spec
+	group        wire.Group
+	clientRandom []byte
+	resumed      bool
+	alpn         string
+
+	// TLS 1.3 application traffic secrets, for KeyUpdate.
+	inSecret, outSecret []byte
+
+	appData     []byte // decrypted application data not yet read
+	closeNotify bool
+	failed      error // a fatal alert was sent or received: nothing more may flow
+	onPostHS    func(*Conn, wire.Message, []byte) error
+}
+
+func newConn(nc net.Conn, timeout time.Duration, now func() time.Time, rnd io.Reader, kl *keys.KeyLog, obs Observer) *Conn {
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &Conn{
+		nc:         nc,
+		br:         bufio.NewReaderSize(nc, 8192),
+		timeout:    timeout,
+		now:        now,
+		obs:        obs,
+		rand:       rnd,
+		keyLog:     kl,
+		in:         record.NewNull(),
+		out:        record.NewNull(),
+		recVersion: wire.VersionTLS10,
+		hs:         wire.HandshakeBuffer{Max: maxHandshakeMessage},
+		transcript: keys.NewTranscript(),
+	}
+}
+
+// NetConn is the underlying connection.
+func (c *Conn) NetConn() net.Conn { return c.nc }
+
+// Version is the negotiated protocol version (0 before ServerHello).
+func (c *Conn) Version() wire.Version { return c.version }
+
+// Suite is the negotiated cipher suite (nil before ServerHello).
+func (c *Conn) Suite() *suites.Spec { return c.spec }
+
+// Group is the negotiated key-exchange group (0 for RSA key exchange).
+func (c *Conn) Group() wire.Group { return c.group }
+
+// Resumed reports whether the handshake resumed a session.
+func (c *Conn) Resumed() bool { return c.resumed }
+
+// ALPN is the negotiated application protocol, if any.
+func (c *Conn) ALPN() string { return c.alpn }
+
+// Transcript is the running handshake transcript.
+func (c *Conn) Transcript() *keys.Transcript { return c.transcript }
+
+// SetRecordVersion sets the version written in record headers.
+func (c *Conn) SetRecordVersion(v wire.Version) { c.recVersion = v }
+
+// SetParseContext tells the parser the negotiated version and key exchange.
+func (c *Conn) SetParseContext(ctx wire.Context) { c.parseCtx = ctx }
+
+func (c *Conn) prfHash() crypto.Hash {
+	if c.spec == nil {
+		return crypto.SHA256
+	}
+	return c.spec.PRF
+}
+
+func (c *Conn) observe(dir Direction, typ wire.ContentType, raw, plain []byte, note string) {
+	if c.obs == nil {
+		return
+	}
+	c.obs(Event{Dir: dir, Time: c.now(), Type: typ, Raw: raw, Plaintext: plain, Note: note})
+}
+
+func (c *Conn) deadline() time.Time { return time.Now().Add(c.timeout) }
+
+// WriteRaw writes bytes as they are, under the write deadline.
+func (c *Conn) WriteRaw(b []byte) error {
+	if err := c.nc.SetWriteDeadline(c.deadline()); err != nil {
+		return fmt.Errorf("peers: set write deadline: %w", err)
+	}
+	if _, err := c.nc.Write(b); err != nil {
+		return fmt.Errorf("peers: write: %w", err)
+	}
+	return nil
+}
+
+// WriteRecord protects payload with the current write state and sends it,
+// fragmenting at 2^14 bytes. An empty payload is sent as one empty record.
+func (c *Conn) WriteRecord(typ wire.ContentType, payload []byte) error {
+	var buf []byte
+	for first := true; first || len(payload) > 0; first = false {
+		n := min(len(payload), wire.MaxPlaintext)
+		var err error
+		start := len(buf)
+		buf, err = c.out.Seal(buf, typ, c.recVersion, payload[:n], 0)
+		if err != nil {
+			return fmt.Errorf("peers: protect %s record: %w", typ, err)
+		}
+		c.observe(Sent, typ, buf[start:], payload[:n], "")
+		payload = payload[n:]
+	}
+	return c.WriteRaw(buf)
+}
+
+// WriteHandshake marshals msg, adds it to the transcript and sends it.
+func (c *Conn) WriteHandshake(msgs ...wire.Message) error {
+	var payload []byte
+	for _, m := range msgs {
+		b, err := m.Marshal()
+		if err != nil {
+			return fmt.Errorf("peers: marshal %s: %w", m.Type(), err)
+		}
+		c.transcript.Add(b)
+		payload = append(payload, b...)
+	}
+	return c.WriteRecord(wire.ContentHandshake, payload)
+}
+
+// SendAlert sends an alert. A fatal alert ends the connection for writing.
+func (c *Conn) SendAlert(level wire.AlertLevel, desc wire.AlertDescription) error {
+	return c.WriteRecord(wire.ContentAlert, wire.Alert{Level: level, Description: desc}.Marshal())
+}
+
+// WriteCCS sends a ChangeCipherSpec record (content 0x01).
+func (c *Conn) WriteCCS() error {
+	return c.WriteRecord(wire.ContentChangeCipherSpec, wire.ChangeCipherSpecPayload)
+}
+
+func (c *Conn) maxRecordPayload() int {
+	if c.in.Protected() && c.in.TLS13() {
+		return wire.MaxCiphertext13
+	}
+	return wire.MaxCiphertext12
+}
+
+// readRecord reads and unprotects one record under the read deadline.
+func (c *Conn) readRecord() (wire.ContentType, []byte, error) {
+	if err := c.nc.SetReadDeadline(c.deadline()); err != nil {
+		return 0, nil, fmt.Errorf("peers: set read deadline: %w", err)
+	}
+	rec, raw, err := wire.ReadRecord(c.br, c.maxRecordPayload())
+	if err != nil {
+		var pe *wire.ParseError
+		if errors.As(err, &pe) {
+			if errors.Is(err, wire.ErrTooLarge) {
+				return 0, nil, &ProtocolError{Alert: wire.AlertRecordOverflow, Reason: "record longer than allowed", Err: err}
+			}
+			return 0, nil, &ProtocolError{Alert: wire.AlertDecodeError, Reason: "malformed record", Err: err}
+		}
+		return 0, nil, err
+	}
+	typ, plain, err := c.in.Open(rec.Type, rec.Version, rec.Payload)
+	if err != nil {
+		c.observe(Received, rec.Type, raw, nil, "undecryptable")
+		var re *record.Error
+		if errors.As(err, &re) {
+			return 0, nil, &ProtocolError{Alert: re.Alert(), Reason: "record protection", Err: err}
+		}
+		return 0, nil, &ProtocolError{Alert: wire.AlertBadRecordMAC, Reason: "record protection", Err: err}
+	}
+	c.observe(Received, typ, raw, plain, "")
+	return typ, plain, nil
+}
+
+// ReadItem returns the next handshake message, ChangeCipherSpec, alert or
+// application data from the peer. A received alert is returned as an Item
+// (not an error) so scripts can inspect it; ReadHandshake turns it into an
+// *AlertError.
+func (c *Conn) ReadItem() (Item, error) {
+	for {
+		msg, ok, err := c.hs.Next()
+		if err != nil {
+			return Item{}, &ProtocolError{Alert: wire.AlertDecodeError, Reason: "handshake framing", Err: err}
+		}
+		if ok {
+			m, err := wire.UnmarshalHandshake(msg, c.parseCtx)
+			if err != nil {
+				return Item{}, &ProtocolError{Alert: wire.AlertDecodeError, Reason: "malformed handshake message", Err: err}
+			}
+			return Item{Type: wire.ContentHandshake, Msg: m, Raw: msg}, nil
+		}
+		typ, plain, err := c.readRecord()
+		if err != nil {
+			return Item{}, err
+		}
+		if typ != wire.ContentHandshake && c.hs.Buffered() > 0 {
+			return Item{}, protoErr(wire.AlertUnexpectedMessage, "%s record inside a fragmented handshake message", typ)
+		}
+		switch typ {
+		case wire.ContentHandshake:
+			if len(plain) == 0 && c.in.TLS13() {
+				return Item{}, protoErr(wire.AlertUnexpectedMessage, "zero-length handshake record (RFC 8446 §5.1)")
+			}
+			c.hs.Write(plain)
+		case wire.ContentAlert:
+			a, err := wire.UnmarshalAlert(plain)
+			if err != nil {
+				return Item{}, &ProtocolError{Alert: wire.AlertDecodeError, Reason: "malformed alert", Err: err}
+			}
+			return Item{Type: typ, Alert: a, Raw: plain}, nil
+		case wire.ContentChangeCipherSpec, wire.ContentApplicationData:
+			return Item{Type: typ, Raw: plain}, nil
+		default:
+			return Item{}, protoErr(wire.AlertUnexpectedMessage, "record of unknown content type %d", uint8(typ))
+		}
+	}
+}
+
+// alertErr turns a received alert into the error that ends a handshake.
+func (c *Conn) alertErr(a wire.Alert) error {
+	if a.Description == wire.AlertCloseNotify {
+		c.closeNotify = true
+	}
+	return &AlertError{Alert: a, Received: true}
+}
+
+// ReadHandshake reads the next handshake message, skipping what skip
+// accepts (TLS 1.3 middlebox CCS), and fails on anything else.
+func (c *Conn) readHandshake(skipCCS bool) (wire.Message, []byte, error) {
+	for {
+		it, err := c.ReadItem()
+		if err != nil {
+			return nil, nil, err
+		}
+		switch it.Type {
+		case wire.ContentHandshake:
+			return it.Msg, it.Raw, nil
+		case wire.ContentAlert:
+			return nil, nil, c.alertErr(it.Alert)
+		case wire.ContentChangeCipherSpec:
+			if skipCCS && len(it.Raw) == 1 && it.Raw[0] == 1 {
+				skipCCS = false // at most one (RFC 8446 §5)
+				continue
+			}
+			return nil, nil, protoErr(wire.AlertUnexpectedMessage, "unexpected ChangeCipherSpec")
+		default:
+			return nil, nil, protoErr(wire.AlertUnexpectedMessage, "unexpected %s record during the handshake", it.Type)
+		}
+	}
+}
+
+// expect reads the next handshake message and requires its type; the raw
+// bytes are added to the transcript.
+func (c *Conn) expect(t wire.HandshakeType, skipCCS bool) (wire.Message, []byte, error) {
+	m, raw, err := c.readHandshake(skipCCS)
+	if err != nil {
+		return nil, nil, err
+	}
+	if m.Type() != t {
+		return nil, nil, protoErr(wire.AlertUnexpectedMessage, "got %s, want %s", m.Type(), t)
+	}
+	c.transcript.Add(raw)
+	return m, raw, nil
+}
+
+// expectCCS reads a ChangeCipherSpec (TLS 1.2) and nothing else.
+func (c *Conn) expectCCS() error {
+	it, err := c.ReadItem()
+	if err != nil {
+		return err
+	}
+	switch it.Type {
+	case wire.ContentChangeCipherSpec:
+		if len(it.Raw) != 1 || it.Raw[0] != 1 {
+			return protoErr(wire.AlertDecodeError, "ChangeCipherSpec body %x, want 01", it.Raw)
+		}
+		if c.hs.Buffered() > 0 {
+			return protoErr(wire.AlertUnexpectedMessage, "ChangeCipherSpec inside a handshake message")
+		}
+		return nil
+	case wire.ContentAlert:
+		return c.alertErr(it.Alert)
+	case wire.ContentHandshake:
+		return protoErr(wire.AlertUnexpectedMessage, "got %s, want ChangeCipherSpec", it.Msg.Type())
+	}
+	return protoErr(wire.AlertUnexpectedMessage, "got %s, want ChangeCipherSpec", it.Type)
+}
+
+// fail sends a fatal alert for err when it is our verdict, and remembers
+// that the connection is dead.
+func (c *Conn) fail(err error) error {
+	if err == nil || c.failed != nil {
+		return err
+	}
+	c.failed = err
+	var pe *ProtocolError
+	var ve *VerifyError
+	switch {
+	case errors.As(err, &pe):
+		_ = c.SendAlert(wire.AlertLevelFatal, pe.Alert)
+	case errors.As(err, &ve):
+		_ = c.SendAlert(wire.AlertLevelFatal, wire.AlertDecryptError)
+	}
+	return err
+}
+
+// Write sends application data.
+func (c *Conn) Write(p []byte) (int, error) {
+	if c.failed != nil {
+		return 0, c.failed
+	}
+	if err := c.WriteRecord(wire.ContentApplicationData, p); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// Read reads application data, handling post-handshake messages (TLS 1.3
+// NewSessionTicket and KeyUpdate, TLS 1.2 HelloRequest refused). It returns
+// io.EOF after the peer's close_notify.
+func (c *Conn) Read(p []byte) (int, error) {
+	if c.failed != nil {
+		return 0, c.failed
+	}
+	for len(c.appData) == 0 {
+		if c.closeNotify {
+			return 0, io.EOF
+		}
+		it, err := c.ReadItem()
+		if err != nil {
+			return 0, c.fail(err)
+		}
+		switch it.Type {
+		case wire.ContentApplicationData:
+			c.appData = it.Raw
+		case wire.ContentAlert:
+			if it.Alert.Description == wire.AlertCloseNotify {
+				c.closeNotify = true
+				return 0, io.EOF
+			}
+			if it.Alert.Level == wire.AlertLevelWarning && c.version < wire.VersionTLS13 {
+				continue
+			}
+			c.failed = c.alertErr(it.Alert)
+			return 0, c.failed
+		case wire.ContentHandshake:
+			if err := c.postHandshake(it.Msg, it.Raw); err != nil {
+				return 0, c.fail(err)
+			}
+		default:
+			return 0, c.fail(protoErr(wire.AlertUnexpectedMessage, "unexpected %s after the handshake", it.Type))
+		}
+	}
+	n := copy(p, c.appData)
+	c.appData = c.appData[n:]
+	return n, nil
+}
+
+func (c *Conn) postHandshake(m wire.Message, raw []byte) error {
+	if ku, ok := m.(*wire.KeyUpdate); ok && c.version == wire.VersionTLS13 {
+		return c.handleKeyUpdate(ku)
+	}
+	if c.onPostHS != nil {
+		return c.onPostHS(c, m, raw)
+	}
+	return protoErr(wire.AlertUnexpectedMessage, "unexpected %s after the handshake", m.Type())
+}
+
+// handleKeyUpdate rolls the read key and answers update_requested
+// (RFC 8446 §4.6.3).
+func (c *Conn) handleKeyUpdate(ku *wire.KeyUpdate) error {
+	if ku.RequestUpdate > 1 {
+		return protoErr(wire.AlertIllegalParameter, "KeyUpdate request_update %d", ku.RequestUpdate)
+	}
+	c.inSecret = keys.NextTrafficSecret(c.spec.PRF, c.inSecret)
+	hc, err := c.halfConn13(c.inSecret)
+	if err != nil {
+		return err
+	}
+	c.in = hc
+	if ku.RequestUpdate == 1 {
+		return c.SendKeyUpdate(false)
+	}
+	return nil
+}
+
+// SendKeyUpdate sends a KeyUpdate and rolls the write key (TLS 1.3).
+func (c *Conn) SendKeyUpdate(requestPeer bool) error {
+	if c.version != wire.VersionTLS13 {
+		return fmt.Errorf("peers: KeyUpdate needs TLS 1.3, have %s", c.version)
+	}
+	req := uint8(0)
+	if requestPeer {
+		req = 1
+	}
+	b, err := (&wire.KeyUpdate{RequestUpdate: req}).Marshal()
+	if err != nil {
+		return err
+	}
+	if err := c.WriteRecord(wire.ContentHandshake, b); err != nil {
+		return err
+	}
+	c.outSecret = keys.NextTrafficSecret(c.spec.PRF, c.outSecret)
+	hc, err := c.halfConn13(c.outSecret)
+	if err != nil {
+		return err
+	}
+	c.out = hc
+	return nil
+}
+
+func (c *Conn) halfConn13(secret []byte) (*record.HalfConn, error) {
+	key, iv := keys.TrafficKey(c.spec.PRF, secret, c.spec.KeyLen, 12)
+	hc, err := record.NewHalfConn13(c.spec, key, iv)
+	if err != nil {
+		return nil, fmt.Errorf("peers: traffic keys: %w", err)
+	}
+	if c.rand != nil {
+		hc.SetRand(c.rand)
+	}
+	return hc, nil
+}
+
+// Close sends close_notify (best effort, under the deadline) and closes.
+func (c *Conn) Close() error {
+	if c.failed == nil && (c.out.Protected() || c.version != 0) {
+		_ = c.SendAlert(wire.AlertLevelWarning, wire.AlertCloseNotify)
+	}
+	return c.nc.Close()
+}
+
+// withContext makes ctx cancellation close the connection, so that a
+// blocked read returns at once. The returned stop must be called.
+func withContext(ctx context.Context, nc net.Conn) (stop func() bool) {
+	if ctx == nil || ctx.Done() == nil {
+		return func() bool { return true }
+	}
+	return context.AfterFunc(ctx, func() {
+		_ = nc.SetDeadline(time.Unix(1, 0))
+	})
+}
+
+func (c *Conn) logKey(label string, secret []byte) {
+	if c.keyLog != nil {
+		_ = c.keyLog.Write(label, c.clientRandom, secret)
+	}
+}

@@ -1,0 +1,112 @@
+package peers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"syscall"
+
+	"github.com/tlsconform/tlsconform/peers/wire"
+)
+
+// AlertError is an alert that ended the conversation. Received tells whether
+// the peer sent it (a verdict about the target) or we did (our own verdict
+// about what the target sent).
+type AlertError struct {
+	Alert    wire.Alert
+	Received bool
+	// Reason says, for an alert we sent, what the peer did wrong.
+	Reason string
+}
+
+func (e *AlertError) Error() string {
+	if e.Received {
+		return fmt.Sprintf("peers: received %s alert %s", e.Alert.Level, e.Alert.Description)
+	}
+	return fmt.Sprintf("peers: sent %s: %s", e.Alert.Description, e.Reason)
+}
+
+// ProtocolError is a violation we detected in what the peer sent. Alert is
+// the alert we sent (or would have sent) for it.
+type ProtocolError struct {
+	Alert  wire.AlertDescription
+	Reason string
+	Err    error
+}
+
+func (e *ProtocolError) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("peers: %s (%s): %v", e.Reason, e.Alert, e.Err)
+	}
+	return fmt.Sprintf("peers: %s (%s)", e.Reason, e.Alert)
+}
+
+func (e *ProtocolError) Unwrap() error { return e.Err }
+
+// VerifyError is a failed verification of the peer's Finished, signature or
+// certificate: exactly what was being checked and how it failed.
+type VerifyError struct {
+	What   string // "server Finished", "ServerKeyExchange signature", "CertificateVerify", "certificate chain"
+	Reason string
+	Err    error
+}
+
+func (e *VerifyError) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("peers: %s does not verify: %s: %v", e.What, e.Reason, e.Err)
+	}
+	return fmt.Sprintf("peers: %s does not verify: %s", e.What, e.Reason)
+}
+
+func (e *VerifyError) Unwrap() error { return e.Err }
+
+func protoErr(alert wire.AlertDescription, format string, args ...any) *ProtocolError {
+	return &ProtocolError{Alert: alert, Reason: fmt.Sprintf(format, args...)}
+}
+
+// OutcomeKind is how a conversation ended, as a test verdict sees it.
+type OutcomeKind string
+
+const (
+	OutcomeCompleted OutcomeKind = "completed"
+	OutcomeAlert     OutcomeKind = "alert"   // the peer sent an alert
+	OutcomeClosed    OutcomeKind = "closed"  // the peer closed (or reset) without an alert
+	OutcomeTimeout   OutcomeKind = "timeout" // the peer went silent past the deadline
+	OutcomeError     OutcomeKind = "error"   // anything else: refused, our verdict on a protocol violation, bad input
+)
+
+// Classify turns the error a conversation ended with into its outcome kind.
+// A nil error is a completed conversation.
+func Classify(err error) OutcomeKind {
+	if err == nil {
+		return OutcomeCompleted
+	}
+	var ae *AlertError
+	if errors.As(err, &ae) && ae.Received {
+		return OutcomeAlert
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) {
+		return OutcomeTimeout
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return OutcomeTimeout
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.Is(err, net.ErrClosed) {
+		return OutcomeClosed
+	}
+	return OutcomeError
+}
+
+// ReceivedAlert returns the alert the peer sent, if err carries one.
+func ReceivedAlert(err error) (wire.Alert, bool) {
+	var ae *AlertError
+	if errors.As(err, &ae) && ae.Received {
+		return ae.Alert, true
+	}
+	return wire.Alert{}, false
+}

@@ -1,0 +1,421 @@
+package peers
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/tlsconform/tlsconform/peers/certs"
+	"github.com/tlsconform/tlsconform/peers/keys"
+	"github.com/tlsconform/tlsconform/peers/kx"
+	"github.com/tlsconform/tlsconform/peers/suites"
+	"github.com/tlsconform/tlsconform/peers/wire"
+)
+
+// ServerConfig configures the reference server. The zero value (with at
+// least one certificate) serves TLS 1.3 and 1.2 with every suite and group
+// the engine implements.
+type ServerConfig struct {
+	// Certificates: an RSA and an ECDSA pair serve every suite.
+	Certificates []*certs.Pair
+	// Versions served; default TLS 1.3 and 1.2.
+	Versions []wire.Version
+	// CipherSuites in server preference order; default suites.All().
+	CipherSuites []wire.CipherSuite
+	// Groups in server preference order; default kx.Groups().
+	Groups []wire.Group
+	ALPN   []string
+	// NoTickets turns off session tickets (RFC 5077 and RFC 8446 §4.6.1).
+	NoTickets bool
+	// Misbehaviours change named steps of the handshake (see Misbehaviour).
+	Misbehaviours []Misbehaviour
+
+	Rand    io.Reader
+	Time    func() time.Time
+	KeyLog  *keys.KeyLog
+	Timeout time.Duration
+	Observe Observer
+}
+
+// Server is the reference server. It is safe for concurrent handshakes.
+type Server struct {
+	cfg       ServerConfig
+	plan      ServerPlan
+	ticketKey []byte
+	rand      io.Reader
+}
+
+// NewServer checks cfg and builds a server.
+func NewServer(cfg ServerConfig) (*Server, error) {
+	if len(cfg.Certificates) == 0 {
+		return nil, errors.New("peers: server needs at least one certificate")
+	}
+	if len(cfg.Versions) == 0 {
+		cfg.Versions = []wire.Version{wire.VersionTLS13, wire.VersionTLS12}
+	}
+	for _, v := range cfg.Versions {
+		if v < wire.VersionTLS10 || v > wire.VersionTLS13 {
+			return nil, fmt.Errorf("peers: server cannot serve %s", v)
+		}
+	}
+	if len(cfg.CipherSuites) == 0 {
+		for _, s := range suites.All() {
+			cfg.CipherSuites = append(cfg.CipherSuites, s.ID)
+		}
+	}
+	for _, id := range cfg.CipherSuites {
+		if _, ok := suites.Lookup(id); !ok {
+			return nil, fmt.Errorf("peers: server cannot serve %s", id)
+		}
+	}
+	if len(cfg.Groups) == 0 {
+		cfg.Groups = kx.Groups()
+	}
+	for _, g := range cfg.Groups {
+		if !kx.Supported(g) {
+			return nil, fmt.Errorf("peers: server cannot serve group %s", g)
+		}
+	}
+	s := &Server{cfg: cfg, rand: cfg.Rand}
+	if s.rand == nil {
+		s.rand = rand.Reader
+	}
+	s.ticketKey = make([]byte, 32)
+	if _, err := io.ReadFull(s.rand, s.ticketKey); err != nil {
+		return nil, fmt.Errorf("peers: ticket key: %w", err)
+	}
+	s.plan = defaultPlan()
+	for _, m := range cfg.Misbehaviours {
+		m.Apply(&s.plan)
+	}
+	return s, nil
+}
+
+func (s *Server) now() time.Time {
+	if s.cfg.Time != nil {
+		return s.cfg.Time()
+	}
+	return time.Now()
+}
+
+func (s *Server) maxVersion() wire.Version { return slices.Max(s.cfg.Versions) }
+
+// Handshake runs the server handshake over nc.
+func (s *Server) Handshake(ctx context.Context, nc net.Conn) (*Conn, error) {
+	c := newConn(nc, s.cfg.Timeout, s.cfg.Time, s.rand, s.cfg.KeyLog, s.cfg.Observe)
+	stop := withContext(ctx, nc)
+	defer stop()
+	st := &ServerState{Conn: c, srv: s}
+	if err := st.run(); err != nil {
+		return c, c.fail(err)
+	}
+	return c, nil
+}
+
+// Serve accepts connections until ctx ends or ln fails, runs the handshake
+// on each, then echoes application data back until the peer closes. Every
+// read and write is under the config's timeout. errs, when not nil, gets
+// each connection's handshake error.
+func (s *Server) Serve(ctx context.Context, ln net.Listener, errs func(error)) error {
+	stop := context.AfterFunc(ctx, func() { ln.Close() })
+	defer stop()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("peers: accept: %w", err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer nc.Close()
+			c, err := s.Handshake(ctx, nc)
+			if err != nil {
+				if errs != nil {
+					errs(err)
+				}
+				return
+			}
+			echo(c)
+		}()
+	}
+}
+
+// echo copies application data back to the peer until it closes.
+func echo(c *Conn) {
+	buf := make([]byte, 16384)
+	for {
+		n, err := c.Read(buf)
+		if n > 0 {
+			if _, werr := c.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				_ = c.Close()
+			}
+			return
+		}
+	}
+}
+
+// ServerState is one server-side handshake in progress. Misbehaviours see
+// and may change it.
+type ServerState struct {
+	*Conn
+	srv *Server
+
+	Hello    *wire.ClientHello
+	HelloRaw []byte
+	Spec     *suites.Spec
+	Cert     *certs.Pair
+	Scheme   wire.SignatureScheme
+	EMS      bool
+	sentCCS  bool
+	hrrSent  bool
+	preHello *keys.Transcript // the transcript before the latest ClientHello, for PSK binders
+}
+
+func (st *ServerState) run() error {
+	m, raw, err := st.readHandshake(false)
+	if err != nil {
+		return err
+	}
+	ch, ok := m.(*wire.ClientHello)
+	if !ok {
+		return protoErr(wire.AlertUnexpectedMessage, "got %s, want ClientHello", m.Type())
+	}
+	st.preHello = st.transcript.Clone()
+	st.transcript.Add(raw)
+	st.Hello, st.HelloRaw = ch, raw
+	if len(ch.Random) == 32 {
+		st.clientRandom = ch.Random
+	}
+	if err := checkClientHello(ch); err != nil {
+		return err
+	}
+	v, err := st.srv.plan.ChooseVersion(st)
+	if err != nil {
+		return err
+	}
+	st.version = v
+	if slices.Contains(ch.CipherSuites, wire.TLS_FALLBACK_SCSV) && v < st.srv.maxVersion() {
+		if err := st.srv.plan.OnFallbackSCSV(st); err != nil {
+			return err
+		}
+	}
+	if v == wire.VersionTLS13 {
+		return st.run13()
+	}
+	return st.run12()
+}
+
+// checkClientHello applies the checks every version shares.
+func checkClientHello(ch *wire.ClientHello) error {
+	if len(ch.SessionID) > 32 {
+		return protoErr(wire.AlertDecodeError, "session_id of %d bytes (RFC 5246 §7.4.1.2)", len(ch.SessionID))
+	}
+	if len(ch.Random) != 32 {
+		return protoErr(wire.AlertDecodeError, "random of %d bytes", len(ch.Random))
+	}
+	if len(ch.CipherSuites) == 0 {
+		return protoErr(wire.AlertDecodeError, "empty cipher_suites (RFC 5246 §7.4.1.2)")
+	}
+	seen := map[wire.ExtensionType]bool{}
+	for _, e := range ch.Extensions {
+		if seen[e.Type] {
+			return protoErr(wire.AlertIllegalParameter, "duplicate %s extension (RFC 8446 §4.2)", e.Type)
+		}
+		seen[e.Type] = true
+	}
+	return nil
+}
+
+// chooseVersion is the correct version negotiation (RFC 8446 §4.2.1,
+// RFC 5246 Appendix E.1).
+func chooseVersion(st *ServerState) (wire.Version, error) {
+	ch, served := st.Hello, st.srv.cfg.Versions
+	if e, ok := wire.FindExtension(ch.Extensions, wire.ExtSupportedVersions); ok {
+		offered, err := wire.ParseSupportedVersionsClient(e.Body)
+		if err != nil {
+			return 0, &ProtocolError{Alert: wire.AlertDecodeError, Reason: "supported_versions", Err: err}
+		}
+		best := wire.Version(0)
+		for _, v := range offered {
+			if slices.Contains(served, v) && v > best {
+				best = v
+			}
+		}
+		if best == 0 {
+			return 0, protoErr(wire.AlertProtocolVersion, "no common version in supported_versions %v", offered)
+		}
+		if best == wire.VersionTLS13 && ch.Version < wire.VersionTLS10 {
+			return 0, protoErr(wire.AlertProtocolVersion, "legacy_version %s with supported_versions (RFC 8446 Appendix D.5)", ch.Version)
+		}
+		return best, nil
+	}
+	v := min(ch.Version, wire.VersionTLS12)
+	for !slices.Contains(served, v) {
+		if v <= wire.VersionTLS10 || v > wire.VersionTLS12 {
+			return 0, protoErr(wire.AlertProtocolVersion, "client offers at most %s", ch.Version)
+		}
+		v--
+	}
+	return v, nil
+}
+
+// chooseSuite picks the server's most preferred suite among the client's
+// that fits the version, a certificate we hold, and a shared group.
+func chooseSuite(st *ServerState) (*suites.Spec, error) {
+	for _, id := range st.srv.cfg.CipherSuites {
+		if !slices.Contains(st.Hello.CipherSuites, id) {
+			continue
+		}
+		spec, ok := suites.Lookup(id)
+		if !ok || !spec.SupportsVersion(st.version) {
+			continue
+		}
+		if st.version == wire.VersionTLS13 {
+			return spec, nil
+		}
+		if spec.KX == suites.KXECDHE && st.ecdheGroup() == 0 {
+			continue
+		}
+		if spec.KX == suites.KXDHE {
+			continue // the reference server does not serve DHE
+		}
+		if st.certFor(spec.Auth) == nil {
+			continue
+		}
+		return spec, nil
+	}
+	return nil, protoErr(wire.AlertHandshakeFailure, "no cipher suite in common (RFC 8446 §4.1.1)")
+}
+
+func (st *ServerState) certFor(auth suites.Auth) *certs.Pair {
+	for _, p := range st.srv.cfg.Certificates {
+		switch p.Leaf.PublicKeyAlgorithm {
+		case x509.RSA:
+			if auth == suites.AuthRSA {
+				return p
+			}
+		case x509.ECDSA:
+			if auth == suites.AuthECDSA {
+				return p
+			}
+		}
+	}
+	return nil
+}
+
+// clientSchemes is the client's signature_algorithms, or the RFC 5246
+// §7.4.1.4.1 default when it sent none.
+func (st *ServerState) clientSchemes() []wire.SignatureScheme {
+	if e, ok := wire.FindExtension(st.Hello.Extensions, wire.ExtSignatureAlgorithms); ok {
+		if s, err := wire.ParseSignatureAlgorithms(e.Body); err == nil {
+			return s
+		}
+	}
+	return []wire.SignatureScheme{wire.PKCS1WithSHA1, wire.ECDSAWithSHA1}
+}
+
+func (st *ServerState) clientGroups() []wire.Group {
+	if e, ok := wire.FindExtension(st.Hello.Extensions, wire.ExtSupportedGroups); ok {
+		if g, err := wire.ParseSupportedGroups(e.Body); err == nil {
+			return g
+		}
+	}
+	return nil
+}
+
+// ecdheGroup is the server's preferred curve the client supports (an absent
+// extension means any, RFC 8422 §4). Hybrids are TLS 1.3 only.
+func (st *ServerState) ecdheGroup() wire.Group {
+	client, ok := st.clientGroups(), wire.CountExtension(st.Hello.Extensions, wire.ExtSupportedGroups) > 0
+	for _, g := range st.srv.cfg.Groups {
+		switch g {
+		case wire.GroupX25519, wire.GroupSecp256r1, wire.GroupSecp384r1, wire.GroupSecp521r1:
+			if !ok || slices.Contains(client, g) {
+				return g
+			}
+		}
+	}
+	return 0
+}
+
+// Misbehaviour is a named way for the reference server to break the
+// protocol, for the suite's self-test. Apply edits the plan's steps.
+type Misbehaviour struct {
+	Name  string
+	Apply func(*ServerPlan)
+}
+
+// ServerPlan is the server's decisions as replaceable steps. The defaults
+// are the correct behaviour; a Misbehaviour swaps one out.
+type ServerPlan struct {
+	ChooseVersion func(*ServerState) (wire.Version, error)
+	ChooseSuite   func(*ServerState) (*suites.Spec, error)
+	// OnFallbackSCSV runs when TLS_FALLBACK_SCSV arrives with a version below
+	// the server's highest (RFC 7507 §3).
+	OnFallbackSCSV func(*ServerState) error
+	// DowngradeSentinel writes RFC 8446 §4.1.3's sentinel into random.
+	DowngradeSentinel func(st *ServerState, random []byte)
+	// VerifyFinished compares the client's verify_data with ours.
+	VerifyFinished func(st *ServerState, got, want []byte) error
+	// Outgoing sees every handshake flight before it is sent and may change,
+	// drop or add messages.
+	Outgoing func(st *ServerState, msgs []wire.Message) []wire.Message
+}
+
+func defaultPlan() ServerPlan {
+	return ServerPlan{
+		ChooseVersion: chooseVersion,
+		ChooseSuite:   chooseSuite,
+		OnFallbackSCSV: func(*ServerState) error {
+			return protoErr(wire.AlertInappropriateFallback, "TLS_FALLBACK_SCSV with a version below the server's highest (RFC 7507 §3)")
+		},
+		DowngradeSentinel: func(st *ServerState, random []byte) {
+			if st.srv.maxVersion() < wire.VersionTLS13 || st.version == wire.VersionTLS13 {
+				return
+			}
+			if st.version == wire.VersionTLS12 {
+				copy(random[24:], wire.DowngradeTLS12[:])
+			} else {
+				copy(random[24:], wire.DowngradeTLS11[:])
+			}
+		},
+		VerifyFinished: func(_ *ServerState, got, want []byte) error {
+			if !hmacEqual(got, want) {
+				return &ProtocolError{Alert: wire.AlertDecryptError, Reason: fmt.Sprintf("client Finished verify_data %x, want %x", got, want)}
+			}
+			return nil
+		},
+		Outgoing: func(_ *ServerState, msgs []wire.Message) []wire.Message { return msgs },
+	}
+}
+
+// send passes a flight through the plan and writes it as one record run.
+func (st *ServerState) send(msgs ...wire.Message) error {
+	return st.WriteHandshake(st.srv.plan.Outgoing(st, msgs)...)
+}
+
+func (st *ServerState) serverRandom() ([]byte, error) {
+	r := make([]byte, 32)
+	if _, err := io.ReadFull(st.rand, r); err != nil {
+		return nil, fmt.Errorf("peers: server random: %w", err)
+	}
+	st.srv.plan.DowngradeSentinel(st, r)
+	return r, nil
+}

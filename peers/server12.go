@@ -1,0 +1,217 @@
+package peers
+
+import (
+	"crypto/rsa"
+	"fmt"
+	"slices"
+
+	"github.com/tlsconform/tlsconform/peers/keys"
+	"github.com/tlsconform/tlsconform/peers/kx"
+	"github.com/tlsconform/tlsconform/peers/suites"
+	"github.com/tlsconform/tlsconform/peers/wire"
+)
+
+// run12 is the TLS 1.0-1.2 server handshake (RFC 5246 §7.3), with ticket
+// resumption (RFC 5077).
+func (st *ServerState) run12() error {
+	c, ch := st.Conn, st.Hello
+	v := c.version
+	c.SetRecordVersion(v)
+	if !slices.Contains(ch.CompressionMethods, 0) {
+		return protoErr(wire.AlertIllegalParameter, "compression_methods without null (RFC 5246 §7.4.1.2)")
+	}
+	spec, err := st.srv.plan.ChooseSuite(st)
+	if err != nil {
+		return err
+	}
+	st.Spec, c.spec = spec, spec
+
+	// Extensions we answer.
+	var shExt []wire.Extension
+	if e, ok := wire.FindExtension(ch.Extensions, wire.ExtExtendedMasterSecret); ok {
+		if len(e.Body) != 0 {
+			return protoErr(wire.AlertDecodeError, "extended_master_secret with a body (RFC 7627 §5.1)")
+		}
+		st.EMS = true
+		shExt = append(shExt, wire.ExtendedMasterSecretExt())
+	}
+	secureReneg := slices.Contains(ch.CipherSuites, wire.TLS_EMPTY_RENEGOTIATION_INFO_SCSV)
+	if e, ok := wire.FindExtension(ch.Extensions, wire.ExtRenegotiationInfo); ok {
+		rd, err := wire.ParseRenegotiationInfo(e.Body)
+		if err != nil {
+			return &ProtocolError{Alert: wire.AlertDecodeError, Reason: "renegotiation_info", Err: err}
+		}
+		if len(rd) != 0 {
+			return protoErr(wire.AlertHandshakeFailure, "renegotiation_info not empty on an initial handshake (RFC 5746 §3.6)")
+		}
+		secureReneg = true
+	}
+	if secureReneg {
+		shExt = append(shExt, wire.RenegotiationInfoExt(nil))
+	}
+	if p := st.alpn(); p != "" {
+		shExt = append(shExt, wire.ALPNExt(p))
+		c.alpn = p
+	}
+	if spec.KX == suites.KXECDHE {
+		if _, ok := wire.FindExtension(ch.Extensions, wire.ExtECPointFormats); ok {
+			shExt = append(shExt, wire.ECPointFormatsExt(0))
+		}
+	}
+	ticketExt, wantsTicket := wire.FindExtension(ch.Extensions, wire.ExtSessionTicket)
+	wantsTicket = wantsTicket && !st.srv.cfg.NoTickets
+
+	// Resumption from a ticket (RFC 5077 §3.1).
+	if wantsTicket && len(ticketExt.Body) > 0 && len(ch.SessionID) > 0 {
+		if sess, ok := st.srv.openTicket(ticketExt.Body); ok && sess.Version == v && sess.Suite == spec.ID && sess.EMS == st.EMS {
+			return st.resume12(sess, shExt)
+		}
+	}
+	if wantsTicket {
+		shExt = append(shExt, wire.SessionTicketExt(nil))
+	}
+
+	random, err := st.serverRandom()
+	if err != nil {
+		return err
+	}
+	sh := &wire.ServerHello{Version: v, Random: random, CipherSuite: spec.ID, Extensions: shExt}
+	if len(shExt) == 0 {
+		sh.Extensions = nil
+	}
+	cert := st.certFor(spec.Auth)
+	st.Cert = cert
+	flight := []wire.Message{sh, &wire.Certificate12{Certificates: cert.Chain}}
+
+	var ecdhe kx.Private
+	if spec.KX == suites.KXECDHE {
+		g := st.ecdheGroup()
+		if ecdhe, err = kx.Generate(g, st.rand); err != nil {
+			return err
+		}
+		c.group = g
+		ske := &wire.ServerKeyExchange{Form: wire.KXECDHE, CurveType: 3, Group: g, Point: ecdhe.Public()}
+		scheme := wire.SignatureScheme(0)
+		if v >= wire.VersionTLS12 {
+			if scheme, err = kx.PickScheme(cert.Leaf.PublicKey, v, st.clientSchemes()); err != nil {
+				return &ProtocolError{Alert: wire.AlertHandshakeFailure, Reason: "no signature scheme in common", Err: err}
+			}
+			ske.HasSignatureAlgorithm, ske.SignatureAlgorithm = true, scheme
+		}
+		st.Scheme = scheme
+		sig, err := kx.Sign(cert.Key, scheme, kx.SignedParams12(ch.Random, random, ske.Params()), st.rand)
+		if err != nil {
+			return err
+		}
+		ske.Signature = sig
+		flight = append(flight, ske)
+	}
+	flight = append(flight, &wire.ServerHelloDone{})
+	if err := st.send(flight...); err != nil {
+		return err
+	}
+
+	parse := wire.Context{Version: v, KeyExchange: wire.KXRSA}
+	if spec.KX == suites.KXECDHE {
+		parse.KeyExchange = wire.KXECDHE
+	}
+	c.SetParseContext(parse)
+	m, _, err := c.expect(wire.TypeClientKeyExchange, false)
+	if err != nil {
+		return err
+	}
+	cke := m.(*wire.ClientKeyExchange)
+	var pms []byte
+	if spec.KX == suites.KXECDHE {
+		if pms, err = ecdhe.Shared(cke.Exchange); err != nil {
+			return &ProtocolError{Alert: wire.AlertIllegalParameter, Reason: "client ECDHE public", Err: err}
+		}
+	} else {
+		// A bad PMS carries on with a random one and fails at Finished
+		// (RFC 5246 §7.4.7.1): no padding oracle.
+		pms = kx.DecryptPMS(cert.Key.(*rsa.PrivateKey), cke.Exchange, ch.Version, st.rand)
+	}
+	h := spec.PRF
+	var master []byte
+	if st.EMS {
+		master = keys.ExtendedMasterSecret(uint16(v), h, pms, c.transcript.Sum(uint16(v), h))
+	} else {
+		master = keys.MasterSecret(uint16(v), h, pms, ch.Random, random)
+	}
+	c.logKey(keys.LabelClientRandom, master)
+	kb := keys.DeriveKeyBlock(uint16(v), h, master, ch.Random, random, spec.MACLen, spec.KeyLen, spec.FixedIVLen)
+	if err := st.readClientFinished12(master, kb); err != nil {
+		return err
+	}
+	if wantsTicket {
+		if err := st.sendTicket12(master); err != nil {
+			return err
+		}
+	}
+	return st.sendFinished12(master, kb)
+}
+
+func (st *ServerState) resume12(sess *Session, shExt []wire.Extension) error {
+	c, ch := st.Conn, st.Hello
+	v := c.version
+	random, err := st.serverRandom()
+	if err != nil {
+		return err
+	}
+	c.resumed = true
+	sh := &wire.ServerHello{Version: v, Random: random, SessionID: ch.SessionID, CipherSuite: st.Spec.ID, Extensions: shExt}
+	if len(shExt) == 0 {
+		sh.Extensions = nil
+	}
+	if err := st.send(sh); err != nil {
+		return err
+	}
+	master := sess.Master
+	c.logKey(keys.LabelClientRandom, master)
+	kb := keys.DeriveKeyBlock(uint16(v), st.Spec.PRF, master, ch.Random, random, st.Spec.MACLen, st.Spec.KeyLen, st.Spec.FixedIVLen)
+	if err := st.sendFinished12(master, kb); err != nil {
+		return err
+	}
+	return st.readClientFinished12(master, kb)
+}
+
+// readClientFinished12 reads CCS and Finished and verifies verify_data.
+func (st *ServerState) readClientFinished12(master []byte, kb keys.KeyBlock) error {
+	c := st.Conn
+	if err := c.expectCCS(); err != nil {
+		return err
+	}
+	in, err := newHalfConn12(c, kb.ClientKey, kb.ClientIV, kb.ClientMAC)
+	if err != nil {
+		return err
+	}
+	c.in = in
+	want := keys.FinishedVerifyData(uint16(c.version), c.spec.PRF, master, true, c.transcript.Sum(uint16(c.version), c.spec.PRF))
+	m, _, err := c.expect(wire.TypeFinished, false)
+	if err != nil {
+		return err
+	}
+	return st.srv.plan.VerifyFinished(st, m.(*wire.Finished).VerifyData, want)
+}
+
+func (st *ServerState) sendFinished12(master []byte, kb keys.KeyBlock) error {
+	c := st.Conn
+	if err := c.WriteCCS(); err != nil {
+		return err
+	}
+	out, err := newHalfConn12(c, kb.ServerKey, kb.ServerIV, kb.ServerMAC)
+	if err != nil {
+		return err
+	}
+	c.out = out
+	vd := keys.FinishedVerifyData(uint16(c.version), c.spec.PRF, master, false, c.transcript.Sum(uint16(c.version), c.spec.PRF))
+	return st.send(&wire.Finished{VerifyData: vd})
+}
+
+func (st *ServerState) sendTicket12(master []byte) error {
+	ticket, err := st.srv.sealTicket(&Session{Version: st.version, Suite: st.Spec.ID, Master: master, EMS: st.EMS})
+	if err != nil {
+		return fmt.Errorf("peers: seal ticket: %w", err)
+	}
+	return st.send(&wire.NewSessionTicket12{LifetimeHint: 7200, Ticket: ticket})
+}

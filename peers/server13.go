@@ -1,0 +1,365 @@
+package peers
+
+import (
+	"crypto/hmac"
+	"encoding/binary"
+	"slices"
+
+	"github.com/tlsconform/tlsconform/peers/certs"
+	"github.com/tlsconform/tlsconform/peers/keys"
+	"github.com/tlsconform/tlsconform/peers/kx"
+	"github.com/tlsconform/tlsconform/peers/wire"
+)
+
+func hmacEqual(a, b []byte) bool { return hmac.Equal(a, b) }
+
+// run13 is the TLS 1.3 server handshake (RFC 8446 §2, §4).
+func (st *ServerState) run13() error {
+	c, ch := st.Conn, st.Hello
+	c.SetRecordVersion(wire.VersionTLS12)
+	if !slices.Equal(ch.CompressionMethods, []uint8{0}) {
+		return protoErr(wire.AlertIllegalParameter, "TLS 1.3 compression_methods %v, want [0] (RFC 8446 §4.1.2)", ch.CompressionMethods)
+	}
+	if n := len(ch.Extensions); n > 0 && wire.CountExtension(ch.Extensions, wire.ExtPreSharedKey) > 0 && ch.Extensions[n-1].Type != wire.ExtPreSharedKey {
+		return protoErr(wire.AlertIllegalParameter, "pre_shared_key is not the last extension (RFC 8446 §4.2.11)")
+	}
+	spec, err := st.srv.plan.ChooseSuite(st)
+	if err != nil {
+		return err
+	}
+	st.Spec, c.spec = spec, spec
+	h := spec.PRF
+
+	group, share, err := st.pickKeyShare()
+	if err != nil {
+		return err
+	}
+	if share == nil {
+		if err := st.helloRetry(group); err != nil {
+			return err
+		}
+		if _, share, err = st.pickKeyShare(); err != nil {
+			return err
+		}
+		if share == nil || share.Group != group {
+			return protoErr(wire.AlertIllegalParameter, "second ClientHello lacks the requested %s key share (RFC 8446 §4.1.2)", group)
+		}
+	}
+	serverShare, shared, err := kx.Respond(group, share.KeyExchange, st.rand)
+	if err != nil {
+		return &ProtocolError{Alert: wire.AlertIllegalParameter, Reason: "client key share", Err: err}
+	}
+	c.group = group
+
+	psk, err := st.acceptPSK()
+	if err != nil {
+		return err
+	}
+	if psk == nil {
+		if st.Cert, st.Scheme, err = st.pickCert13(); err != nil {
+			return err
+		}
+	}
+
+	random, err := st.serverRandom()
+	if err != nil {
+		return err
+	}
+	sh := &wire.ServerHello{
+		Version:     wire.VersionTLS12,
+		Random:      random,
+		SessionID:   ch.SessionID,
+		CipherSuite: spec.ID,
+		Extensions: []wire.Extension{
+			wire.SupportedVersionsServerExt(wire.VersionTLS13),
+			wire.KeyShareServerExt(wire.KeyShareEntry{Group: group, KeyExchange: serverShare}),
+		},
+	}
+	if psk != nil {
+		sh.Extensions = append(sh.Extensions, wire.PreSharedKeyServerExt(0))
+		c.resumed = true
+	}
+	if err := st.send(sh); err != nil {
+		return err
+	}
+	if err := st.compatCCS(); err != nil {
+		return err
+	}
+	early := keys.NewEarlySecret(h, psk)
+	hsSecret := early.Handshake(shared)
+	th := c.transcript.Sum(uint16(wire.VersionTLS13), h)
+	cHS := hsSecret.ClientTrafficSecret(th)
+	sHS := hsSecret.ServerTrafficSecret(th)
+	c.logKey(keys.LabelClientHandshakeTraffic, cHS)
+	c.logKey(keys.LabelServerHandshakeTraffic, sHS)
+	if c.out, err = c.halfConn13(sHS); err != nil {
+		return err
+	}
+
+	ee := &wire.EncryptedExtensions{Extensions: []wire.Extension{}}
+	if p := st.alpn(); p != "" {
+		ee.Extensions = append(ee.Extensions, wire.ALPNExt(p))
+		c.alpn = p
+	}
+	flight := []wire.Message{ee}
+	if psk == nil {
+		cert := &wire.Certificate13{}
+		for _, der := range st.Cert.Chain {
+			cert.Entries = append(cert.Entries, wire.CertificateEntry{Data: der})
+		}
+		flight = append(flight, cert)
+	}
+	// CertificateVerify and Finished cover the transcript so far, so the
+	// flight is marshalled message by message.
+	for _, m := range st.srv.plan.Outgoing(st, flight) {
+		if err := c.WriteHandshake(m); err != nil {
+			return err
+		}
+	}
+	if psk == nil {
+		th := c.transcript.Sum(uint16(wire.VersionTLS13), h)
+		sig, err := kx.Sign(st.Cert.Key, st.Scheme, kx.CertificateVerifyInput13(true, th), st.rand)
+		if err != nil {
+			return err
+		}
+		if err := st.send(&wire.CertificateVerify{HasAlgorithm: true, Algorithm: st.Scheme, Signature: sig}); err != nil {
+			return err
+		}
+	}
+	if err := st.send(&wire.Finished{VerifyData: keys.FinishedMAC(h, sHS, c.transcript.Sum(uint16(wire.VersionTLS13), h))}); err != nil {
+		return err
+	}
+	master := hsSecret.Master()
+	th = c.transcript.Sum(uint16(wire.VersionTLS13), h)
+	cAP := master.ClientTrafficSecret(th)
+	sAP := master.ServerTrafficSecret(th)
+	c.logKey(keys.LabelClientTraffic0, cAP)
+	c.logKey(keys.LabelServerTraffic0, sAP)
+	c.logKey(keys.LabelExporter, master.ExporterMasterSecret(th))
+	// The server's write side moves to application keys right after its
+	// Finished (RFC 8446 §4.4.4, NOTES.md).
+	if c.out, err = c.halfConn13(sAP); err != nil {
+		return err
+	}
+	if c.in, err = c.halfConn13(cHS); err != nil {
+		return err
+	}
+	c.SetParseContext(wire.Context{Version: wire.VersionTLS13})
+
+	want := keys.FinishedMAC(h, cHS, c.transcript.Sum(uint16(wire.VersionTLS13), h))
+	m, _, err := c.expect(wire.TypeFinished, true)
+	if err != nil {
+		return err
+	}
+	if err := st.srv.plan.VerifyFinished(st, m.(*wire.Finished).VerifyData, want); err != nil {
+		return err
+	}
+	if c.hs.Buffered() > 0 {
+		return protoErr(wire.AlertUnexpectedMessage, "handshake message spans the key change after Finished (RFC 8446 §5.1)")
+	}
+	if c.in, err = c.halfConn13(cAP); err != nil {
+		return err
+	}
+	c.inSecret, c.outSecret = cAP, sAP
+	rms := master.ResumptionMasterSecret(c.transcript.Sum(uint16(wire.VersionTLS13), h))
+	return st.sendTicket13(rms)
+}
+
+// compatCCS sends the middlebox-compatibility ChangeCipherSpec once, after
+// the first ServerHello or HelloRetryRequest, when the client sent a
+// session ID (RFC 8446 Appendix D.4).
+func (st *ServerState) compatCCS() error {
+	if st.sentCCS || len(st.Hello.SessionID) == 0 {
+		return nil
+	}
+	st.sentCCS = true
+	return st.WriteCCS()
+}
+
+// pickKeyShare returns the server's preferred group with a client share,
+// or (when the client sent none usable) a group to ask for in a
+// HelloRetryRequest with a nil share.
+func (st *ServerState) pickKeyShare() (wire.Group, *wire.KeyShareEntry, error) {
+	e, ok := wire.FindExtension(st.Hello.Extensions, wire.ExtKeyShare)
+	if !ok {
+		return 0, nil, protoErr(wire.AlertMissingExtension, "TLS 1.3 ClientHello without key_share (RFC 8446 §9.2)")
+	}
+	shares, err := wire.ParseKeyShareClient(e.Body)
+	if err != nil {
+		return 0, nil, &ProtocolError{Alert: wire.AlertDecodeError, Reason: "key_share", Err: err}
+	}
+	if wire.CountExtension(st.Hello.Extensions, wire.ExtSupportedGroups) == 0 {
+		return 0, nil, protoErr(wire.AlertMissingExtension, "key_share without supported_groups (RFC 8446 §9.2)")
+	}
+	groups := st.clientGroups()
+	seen := map[wire.Group]bool{}
+	for _, s := range shares {
+		if seen[s.Group] {
+			return 0, nil, protoErr(wire.AlertIllegalParameter, "two key shares for %s (RFC 8446 §4.2.8)", s.Group)
+		}
+		seen[s.Group] = true
+		if !slices.Contains(groups, s.Group) {
+			return 0, nil, protoErr(wire.AlertIllegalParameter, "key share for %s, which is not in supported_groups (RFC 8446 §4.2.8)", s.Group)
+		}
+	}
+	for _, g := range st.srv.cfg.Groups {
+		for i := range shares {
+			if shares[i].Group == g {
+				return g, &shares[i], nil
+			}
+		}
+	}
+	for _, g := range st.srv.cfg.Groups {
+		if slices.Contains(groups, g) {
+			return g, nil, nil
+		}
+	}
+	return 0, nil, protoErr(wire.AlertHandshakeFailure, "no group in common (RFC 8446 §4.1.1)")
+}
+
+// helloRetry sends a HelloRetryRequest for group and reads the second
+// ClientHello (RFC 8446 §4.1.4).
+func (st *ServerState) helloRetry(group wire.Group) error {
+	c := st.Conn
+	if st.hrrSent {
+		return protoErr(wire.AlertUnexpectedMessage, "second HelloRetryRequest")
+	}
+	st.hrrSent = true
+	hrr := &wire.ServerHello{
+		Version:     wire.VersionTLS12,
+		Random:      wire.HelloRetryRequestRandom[:],
+		SessionID:   st.Hello.SessionID,
+		CipherSuite: st.Spec.ID,
+		Extensions: []wire.Extension{
+			wire.SupportedVersionsServerExt(wire.VersionTLS13),
+			wire.KeyShareHRRExt(group),
+		},
+	}
+	c.transcript.RewriteForHRR(st.Spec.PRF)
+	if err := st.send(hrr); err != nil {
+		return err
+	}
+	if err := st.compatCCS(); err != nil {
+		return err
+	}
+	m, raw, err := c.readHandshake(true)
+	if err != nil {
+		return err
+	}
+	ch, ok := m.(*wire.ClientHello)
+	if !ok {
+		return protoErr(wire.AlertUnexpectedMessage, "got %s, want the second ClientHello", m.Type())
+	}
+	st.preHello = c.transcript.Clone()
+	c.transcript.Add(raw)
+	if err := checkClientHello(ch); err != nil {
+		return err
+	}
+	if !slices.Contains(ch.CipherSuites, st.Spec.ID) {
+		return protoErr(wire.AlertIllegalParameter, "second ClientHello drops %s (RFC 8446 §4.1.2)", st.Spec.ID)
+	}
+	if string(ch.Random) != string(st.Hello.Random) || string(ch.SessionID) != string(st.Hello.SessionID) {
+		return protoErr(wire.AlertIllegalParameter, "second ClientHello changes random or session_id (RFC 8446 §4.1.2)")
+	}
+	st.Hello, st.HelloRaw = ch, raw
+	return nil
+}
+
+// pickCert13 chooses a certificate and scheme from the client's
+// signature_algorithms (RFC 8446 §4.4.2.2).
+func (st *ServerState) pickCert13() (*certs.Pair, wire.SignatureScheme, error) {
+	offered := st.clientSchemes()
+	if wire.CountExtension(st.Hello.Extensions, wire.ExtSignatureAlgorithms) == 0 {
+		return nil, 0, protoErr(wire.AlertMissingExtension, "TLS 1.3 ClientHello without signature_algorithms (RFC 8446 §9.2)")
+	}
+	for _, p := range st.srv.cfg.Certificates {
+		if s, err := kx.PickScheme(p.Leaf.PublicKey, wire.VersionTLS13, offered); err == nil {
+			return p, s, nil
+		}
+	}
+	return nil, 0, protoErr(wire.AlertHandshakeFailure, "no certificate fits the client's signature_algorithms")
+}
+
+func (st *ServerState) alpn() string {
+	e, ok := wire.FindExtension(st.Hello.Extensions, wire.ExtALPN)
+	if !ok {
+		return ""
+	}
+	protos, err := wire.ParseALPN(e.Body)
+	if err != nil {
+		return ""
+	}
+	for _, p := range st.srv.cfg.ALPN {
+		if slices.Contains(protos, p) {
+			return p
+		}
+	}
+	return ""
+}
+
+// acceptPSK resumes from a ticket when the binder verifies (RFC 8446
+// §4.2.11). A ticket we cannot read is ignored: full handshake.
+func (st *ServerState) acceptPSK() ([]byte, error) {
+	ch := st.Hello
+	e, ok := wire.FindExtension(ch.Extensions, wire.ExtPreSharedKey)
+	if !ok || st.srv.cfg.NoTickets {
+		return nil, nil
+	}
+	modes := []uint8{}
+	if me, ok := wire.FindExtension(ch.Extensions, wire.ExtPSKKeyExchangeModes); ok {
+		modes, _ = wire.ParsePSKKeyExchangeModes(me.Body)
+	}
+	if !slices.Contains(modes, 1) {
+		return nil, nil // we only do psk_dhe_ke
+	}
+	p, err := wire.ParsePreSharedKeyClient(e.Body)
+	if err != nil {
+		return nil, &ProtocolError{Alert: wire.AlertDecodeError, Reason: "pre_shared_key", Err: err}
+	}
+	if len(p.Identities) == 0 || len(p.Identities) != len(p.Binders) {
+		return nil, protoErr(wire.AlertIllegalParameter, "pre_shared_key has %d identities and %d binders", len(p.Identities), len(p.Binders))
+	}
+	sess, ok := st.srv.openTicket(p.Identities[0].Identity)
+	if !ok || sess.Version != wire.VersionTLS13 || sess.suitePRF() != st.Spec.PRF {
+		return nil, nil
+	}
+	h := st.Spec.PRF
+	// The binder covers the transcript with this ClientHello cut before the
+	// binders list.
+	raw := st.HelloRaw
+	if p.BindersLen() > len(raw) {
+		return nil, protoErr(wire.AlertDecodeError, "pre_shared_key binders longer than the ClientHello")
+	}
+	t := st.preHello.Clone()
+	t.Add(raw[:len(raw)-p.BindersLen()])
+	binderKey := keys.NewEarlySecret(h, sess.PSK).BinderKey(true)
+	want := keys.BinderMAC(h, binderKey, t.Sum(uint16(wire.VersionTLS13), h))
+	if !hmac.Equal(want, p.Binders[0]) {
+		return nil, protoErr(wire.AlertDecryptError, "PSK binder does not verify (RFC 8446 §4.2.11.2)")
+	}
+	return sess.PSK, nil
+}
+
+func (st *ServerState) sendTicket13(rms []byte) error {
+	if st.srv.cfg.NoTickets {
+		return nil
+	}
+	c := st.Conn
+	nonce := []byte{0}
+	ageAdd := make([]byte, 4)
+	if _, err := st.rand.Read(ageAdd); err != nil {
+		return err
+	}
+	sess := &Session{Version: wire.VersionTLS13, Suite: c.spec.ID, PSK: keys.ResumptionPSK(c.spec.PRF, rms, nonce)}
+	ticket, err := st.srv.sealTicket(sess)
+	if err != nil {
+		return err
+	}
+	return st.send(&wire.NewSessionTicket13{
+		Lifetime:   7200,
+		AgeAdd:     binary.BigEndian.Uint32(ageAdd),
+		Nonce:      nonce,
+		Ticket:     ticket,
+		Extensions: []wire.Extension{},
+	})
+}

@@ -48,6 +48,7 @@ func Client(ctx context.Context, nc net.Conn, cfg *ClientConfig) (*Conn, error) 
 		cfg = &ClientConfig{}
 	}
 	c := newConn(nc, cfg.Timeout, cfg.Time, cfg.rand(), cfg.KeyLog, cfg.Observe)
+	c.SetMaxFragment(cfg.MaxFragment)
 	stop := withContext(ctx, nc)
 	defer stop()
 	hs := &clientHS{c: c, cfg: cfg, sessionKey: sessionKey(cfg, nc)}

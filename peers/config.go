@@ -40,6 +40,9 @@ type ClientConfig struct {
 	DisableEMS bool
 	// Sessions, when set, stores tickets for resumption and offers them.
 	Sessions *SessionCache
+	// MaxFragment caps the plaintext of each record we send (default 2^14):
+	// 1 sends every handshake message one byte per record.
+	MaxFragment int
 
 	Rand    io.Reader        // default crypto/rand
 	Time    func() time.Time // default time.Now

@@ -69,6 +69,7 @@ type Conn struct {
 	nc      net.Conn
 	br      *bufio.Reader
 	timeout time.Duration
+	maxFrag int // largest plaintext per record we send
 	now     func() time.Time
 	obs     Observer
 	rand    io.Reader
@@ -115,6 +116,7 @@ func newConn(nc net.Conn, timeout time.Duration, now func() time.Time, rnd io.Re
 		in:         record.NewNull(),
 		out:        record.NewNull(),
 		recVersion: wire.VersionTLS10,
+		maxFrag:    wire.MaxPlaintext,
 		hs:         wire.HandshakeBuffer{Max: maxHandshakeMessage},
 		transcript: keys.NewTranscript(),
 	}
@@ -174,12 +176,23 @@ func (c *Conn) WriteRaw(b []byte) error {
 	return nil
 }
 
+// SetMaxFragment sets the largest plaintext a record we send carries
+// (1 to 2^14; anything else means 2^14). Handshake messages are coalesced
+// into records up to this size and split across records beyond it.
+func (c *Conn) SetMaxFragment(n int) {
+	if n < 1 || n > wire.MaxPlaintext {
+		n = wire.MaxPlaintext
+	}
+	c.maxFrag = n
+}
+
 // WriteRecord protects payload with the current write state and sends it,
-// fragmenting at 2^14 bytes. An empty payload is sent as one empty record.
+// fragmenting at the maximum fragment size. An empty payload is sent as one
+// empty record.
 func (c *Conn) WriteRecord(typ wire.ContentType, payload []byte) error {
 	var buf []byte
 	for first := true; first || len(payload) > 0; first = false {
-		n := min(len(payload), wire.MaxPlaintext)
+		n := min(len(payload), c.maxFrag)
 		var err error
 		start := len(buf)
 		buf, err = c.out.Seal(buf, typ, c.recVersion, payload[:n], 0)

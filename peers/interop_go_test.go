@@ -425,3 +425,31 @@ func resumeTwice(t *testing.T, addr string, cfg *peers.ClientConfig) {
 		c.Close()
 	}
 }
+
+// TestFragmentation: handshake messages sent one byte per record, and
+// several messages coalesced into one record, are accepted both ways.
+func TestFragmentation(t *testing.T) {
+	p := mustPKI(t)
+	for _, v := range []wire.Version{wire.VersionTLS12, wire.VersionTLS13} {
+		t.Run("our client one byte per record, Go server, "+v.Short(), func(t *testing.T) {
+			addr := startGoServer(t, nil)
+			c, err := peers.Dial(context.Background(), addr, &peers.ClientConfig{
+				Versions: []wire.Version{v}, RootCAs: p.pool, ServerName: "localhost", MaxFragment: 1,
+			})
+			if err != nil {
+				t.Fatalf("handshake: %v", err)
+			}
+			defer c.Close()
+			roundTrip(t, c)
+		})
+		t.Run("Go client, our server one byte per record, "+v.Short(), func(t *testing.T) {
+			addr := startRefServer(t, peers.ServerConfig{MaxFragment: 1})
+			tc, err := tls.Dial("tcp", addr, &tls.Config{RootCAs: p.pool, ServerName: "localhost", MinVersion: uint16(v), MaxVersion: uint16(v)})
+			if err != nil {
+				t.Fatalf("crypto/tls client: %v", err)
+			}
+			defer tc.Close()
+			roundTrip(t, tc)
+		})
+	}
+}

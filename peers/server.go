@@ -34,6 +34,8 @@ type ServerConfig struct {
 	ALPN   []string
 	// NoTickets turns off session tickets (RFC 5077 and RFC 8446 §4.6.1).
 	NoTickets bool
+	// MaxFragment caps the plaintext of each record the server sends.
+	MaxFragment int
 	// Misbehaviours change named steps of the handshake (see Misbehaviour).
 	Misbehaviours []Misbehaviour
 
@@ -110,6 +112,7 @@ func (s *Server) maxVersion() wire.Version { return slices.Max(s.cfg.Versions) }
 // Handshake runs the server handshake over nc.
 func (s *Server) Handshake(ctx context.Context, nc net.Conn) (*Conn, error) {
 	c := newConn(nc, s.cfg.Timeout, s.cfg.Time, s.rand, s.cfg.KeyLog, s.cfg.Observe)
+	c.SetMaxFragment(s.cfg.MaxFragment)
 	stop := withContext(ctx, nc)
 	defer stop()
 	st := &ServerState{Conn: c, srv: s}

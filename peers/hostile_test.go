@@ -62,7 +62,9 @@ func TestHostileServer(t *testing.T) {
 		{"record length 65535", func(c net.Conn) { c.Write([]byte{22, 3, 3, 0xff, 0xff}) }, peers.OutcomeError, alertIs(wire.AlertRecordOverflow)},
 		{"handshake length 2^24-1", func(c net.Conn) { c.Write(handshakeRecord(t, []byte{2, 0xff, 0xff, 0xff, 3, 3})) }, peers.OutcomeError, isProtocolError},
 		{"unknown handshake type", func(c net.Conn) { c.Write(handshakeRecord(t, []byte{99, 0, 0, 1, 0})) }, peers.OutcomeError, alertIs(wire.AlertUnexpectedMessage)},
-		{"Finished first", func(c net.Conn) { c.Write(handshakeRecord(t, []byte{20, 0, 0, 12, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})) }, peers.OutcomeError, alertIs(wire.AlertUnexpectedMessage)},
+		{"Finished first", func(c net.Conn) {
+			c.Write(handshakeRecord(t, []byte{20, 0, 0, 12, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}))
+		}, peers.OutcomeError, alertIs(wire.AlertUnexpectedMessage)},
 		{"truncated ServerHello", func(c net.Conn) { c.Write(handshakeRecord(t, []byte{2, 0, 0, 4, 3, 3, 0, 0})) }, peers.OutcomeError, alertIs(wire.AlertDecodeError)},
 		{"unknown content type", func(c net.Conn) { c.Write([]byte{99, 3, 3, 0, 1, 0}) }, peers.OutcomeError, alertIs(wire.AlertUnexpectedMessage)},
 		{"fatal alert", func(c net.Conn) { c.Write([]byte{21, 3, 3, 0, 2, 2, 40}) }, peers.OutcomeAlert, nil},

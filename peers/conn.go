@@ -241,6 +241,13 @@ func (c *Conn) readRecord() (wire.ContentType, []byte, error) {
 	if err := c.nc.SetReadDeadline(c.deadline()); err != nil {
 		return 0, nil, fmt.Errorf("peers: set read deadline: %w", err)
 	}
+	// A header whose content type is unknown is garbage (or another
+	// protocol): say so at once instead of waiting for the length it claims.
+	if hdr, err := c.br.Peek(1); err == nil && !knownContentType(wire.ContentType(hdr[0])) {
+		raw, _ := c.br.Peek(c.br.Buffered())
+		c.observe(Received, wire.ContentType(hdr[0]), append([]byte(nil), raw...), nil, "not a TLS record")
+		return 0, nil, protoErr(wire.AlertUnexpectedMessage, "record of unknown content type %d (first bytes %q)", hdr[0], raw[:min(len(raw), 16)])
+	}
 	rec, raw, err := wire.ReadRecord(c.br, c.maxRecordPayload())
 	if err != nil {
 		var pe *wire.ParseError
@@ -263,6 +270,10 @@ func (c *Conn) readRecord() (wire.ContentType, []byte, error) {
 	}
 	c.observe(Received, typ, raw, plain, "")
 	return typ, plain, nil
+}
+
+func knownContentType(t wire.ContentType) bool {
+	return t >= wire.ContentChangeCipherSpec && t <= wire.ContentHeartbeat
 }
 
 // ReadItem returns the next handshake message, ChangeCipherSpec, alert or

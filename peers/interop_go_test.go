@@ -453,3 +453,7 @@ func TestFragmentation(t *testing.T) {
 		})
 	}
 }
+
+func emptyPool() *x509.CertPool { return x509.NewCertPool() }
+
+func certsOf(p *pki) []*certs.Pair { return []*certs.Pair{p.ecdsa, p.rsa} }

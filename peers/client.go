@@ -3,6 +3,7 @@ package peers
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/x509"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/tlsconform/tlsconform/peers/keys"
 	"github.com/tlsconform/tlsconform/peers/kx"
 	"github.com/tlsconform/tlsconform/peers/suites"
 	"github.com/tlsconform/tlsconform/peers/wire"
@@ -79,6 +81,21 @@ type clientHS struct {
 
 	server      *wire.ServerHello
 	serverCerts []*x509.Certificate
+
+	// TLS 1.2 state.
+	ems, ticketExpected, certRequested bool
+	ske                               *wire.ServerKeyExchange
+	pms, master                       []byte
+
+	// TLS 1.3 state.
+	suiteHash          crypto.Hash
+	hsSecret           *keys.HandshakeSecret
+	cHS, sHS, cAP, sAP []byte
+	master13           *keys.MasterSecret13
+
+	// edits, when set, rewrite the bytes of what a named step sends
+	// (conversation scripts); nil for the plain client.
+	edits map[string]Edit
 }
 
 func (hs *clientHS) run() error {
@@ -209,6 +226,9 @@ func (hs *clientHS) sendHello() error {
 	if err != nil {
 		return fmt.Errorf("peers: marshal ClientHello: %w", err)
 	}
+	if edit := hs.edits["ClientHello"]; edit != nil {
+		raw = edit(raw)
+	}
 	hs.helloRaw = raw
 	c.transcript.Add(raw)
 	return c.WriteRecord(wire.ContentHandshake, raw)
@@ -309,3 +329,40 @@ func (hs *clientHS) parseCertificates(chain [][]byte) error {
 }
 
 func equalBytes(a, b []byte) bool { return bytes.Equal(a, b) }
+
+// Edit rewrites the bytes one step of a conversation sends: for a
+// handshake step, its messages as marshalled (headers included, several
+// messages back to back); for a ChangeCipherSpec step, the CCS body. What
+// it returns is sent as the payload of the step's record(s), and added to
+// the transcript as it is.
+type Edit func(raw []byte) []byte
+
+// send marshals msgs, applies the edit registered for the step (if any),
+// adds the result to the transcript and sends it as handshake records.
+func (hs *clientHS) send(step string, msgs ...wire.Message) error {
+	c := hs.c
+	edit := hs.edits[step]
+	if edit == nil {
+		return c.WriteHandshake(msgs...)
+	}
+	var raw []byte
+	for _, m := range msgs {
+		b, err := m.Marshal()
+		if err != nil {
+			return fmt.Errorf("peers: marshal %s: %w", m.Type(), err)
+		}
+		raw = append(raw, b...)
+	}
+	raw = edit(raw)
+	c.transcript.Add(raw)
+	return c.WriteRecord(wire.ContentHandshake, raw)
+}
+
+// sendCCS sends a ChangeCipherSpec record, edited if the step has an edit.
+func (hs *clientHS) sendCCS(step string) error {
+	body := wire.ChangeCipherSpecPayload
+	if edit := hs.edits[step]; edit != nil {
+		body = edit(append([]byte(nil), body...))
+	}
+	return hs.c.WriteRecord(wire.ContentChangeCipherSpec, body)
+}

@@ -14,8 +14,28 @@ import (
 )
 
 // run12 is the TLS 1.0-1.2 client handshake after the ServerHello, full
-// (RFC 5246 §7.3) or abbreviated with a ticket (RFC 5077 §3.1).
+// (RFC 5246 §7.3) or abbreviated with a ticket (RFC 5077 §3.1). Each call is
+// one step of the default script (see Script12).
 func (hs *clientHS) run12() error {
+	if err := hs.processServerHello12(); err != nil {
+		return err
+	}
+	if hs.c.resumed {
+		return hs.resume12()
+	}
+	for _, step := range []func() error{
+		hs.readServerFlight12, hs.sendClientKeyExchange12, hs.sendCCS12, hs.sendFinished12, hs.readServerFinished12,
+	} {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// processServerHello12 checks the ServerHello of a TLS 1.0-1.2 handshake
+// and notes what it negotiated.
+func (hs *clientHS) processServerHello12() error {
 	c, sh := hs.c, hs.server
 	v := c.version
 	spec, err := hs.checkSuite(sh.CipherSuite, v)
@@ -27,22 +47,20 @@ func (hs *clientHS) run12() error {
 	if sh.CompressionMethod != 0 {
 		return protoErr(wire.AlertIllegalParameter, "server chose compression method %d, which the client did not offer", sh.CompressionMethod)
 	}
-	ems := false
-	ticketExpected := false
 	for _, e := range sh.Extensions {
 		switch e.Type {
 		case wire.ExtExtendedMasterSecret:
 			if hs.cfg.DisableEMS {
 				return protoErr(wire.AlertUnsupportedExtension, "ServerHello extended_master_secret, which the client did not offer (RFC 7627 §5.2)")
 			}
-			ems = true
+			hs.ems = true
 		case wire.ExtRenegotiationInfo:
 			rd, err := wire.ParseRenegotiationInfo(e.Body)
 			if err != nil || len(rd) != 0 {
 				return protoErr(wire.AlertHandshakeFailure, "ServerHello renegotiation_info not empty on an initial handshake (RFC 5746 §3.4)")
 			}
 		case wire.ExtSessionTicket:
-			ticketExpected = true
+			hs.ticketExpected = true
 		case wire.ExtSupportedVersions, wire.ExtKeyShare, wire.ExtPreSharedKey:
 			return protoErr(wire.AlertUnsupportedExtension, "%s in a %s ServerHello", e.Type, v)
 		case wire.ExtALPN:
@@ -69,13 +87,20 @@ func (hs *clientHS) run12() error {
 		if s.Version != v || s.Suite != spec.ID {
 			return protoErr(wire.AlertIllegalParameter, "server resumed with %s %s, the session was %s %s", v, spec.ID, s.Version, s.Suite)
 		}
-		if s.EMS != ems {
+		if s.EMS != hs.ems {
 			return protoErr(wire.AlertHandshakeFailure, "resumption changes extended_master_secret (RFC 7627 §5.3)")
 		}
 		c.resumed = true
-		return hs.resume12(s.Master, ems, ticketExpected)
+		hs.master = s.Master
 	}
+	return nil
+}
 
+// readServerFlight12 reads Certificate, ServerKeyExchange (when the key
+// exchange needs it), an optional CertificateRequest and ServerHelloDone,
+// in that order (RFC 5246 §7.3), and verifies the key exchange signature.
+func (hs *clientHS) readServerFlight12() error {
+	c, spec := hs.c, hs.c.spec
 	m, _, err := c.expect(wire.TypeCertificate, false)
 	if err != nil {
 		return err
@@ -83,123 +108,124 @@ func (hs *clientHS) run12() error {
 	if err := hs.parseCertificates(m.(*wire.Certificate12).Certificates); err != nil {
 		return err
 	}
-	pub := hs.serverCerts[0].PublicKey
-
-	var (
-		pms []byte
-		cke *wire.ClientKeyExchange
-	)
-	switch spec.KX {
-	case suites.KXRSA:
-		rsaPub, ok := pub.(*rsa.PublicKey)
-		if !ok {
-			return protoErr(wire.AlertUnsupportedCertificate, "RSA key exchange with a %T certificate key", pub)
-		}
-		// The PMS carries the version the client offered (RFC 5246 §7.4.7.1).
-		if pms, err = kx.NewPreMasterSecret(hs.hello.Version, c.rand); err != nil {
-			return err
-		}
-		enc, err := kx.EncryptPMS(rsaPub, pms, c.rand)
-		if err != nil {
-			return fmt.Errorf("peers: encrypt pre-master secret: %w", err)
-		}
-		cke = &wire.ClientKeyExchange{Form: wire.KXRSA, Exchange: enc}
-	case suites.KXECDHE, suites.KXDHE:
+	if spec.KX == suites.KXECDHE || spec.KX == suites.KXDHE {
 		m, _, err := c.expect(wire.TypeServerKeyExchange, false)
 		if err != nil {
 			return err
 		}
-		ske := m.(*wire.ServerKeyExchange)
-		if err := hs.verifySKE(ske, pub); err != nil {
+		hs.ske = m.(*wire.ServerKeyExchange)
+		if err := hs.verifySKE(hs.ske, hs.serverCerts[0].PublicKey); err != nil {
 			return err
 		}
-		if spec.KX == suites.KXECDHE {
-			if ske.CurveType != 3 || !slices.Contains(hs.cfg.groups(), ske.Group) {
-				return protoErr(wire.AlertIllegalParameter, "ServerKeyExchange uses curve type %d group %s, not one we offered (RFC 8422 §5.4)", ske.CurveType, ske.Group)
-			}
-			priv, err := kx.Generate(ske.Group, c.rand)
-			if err != nil {
-				return &ProtocolError{Alert: wire.AlertIllegalParameter, Reason: "ServerKeyExchange group", Err: err}
-			}
-			if pms, err = priv.Shared(ske.Point); err != nil {
-				return &ProtocolError{Alert: wire.AlertIllegalParameter, Reason: "server ECDHE public", Err: err}
-			}
-			c.group = ske.Group
-			cke = &wire.ClientKeyExchange{Form: wire.KXECDHE, Exchange: priv.Public()}
-		} else {
-			yc, shared, err := kx.DHEClient(ske.P, ske.G, ske.Ys, c.rand)
-			if err != nil {
-				return &ProtocolError{Alert: wire.AlertIllegalParameter, Reason: "server DHE parameters", Err: err}
-			}
-			pms = shared
-			cke = &wire.ClientKeyExchange{Form: wire.KXDHE, Exchange: yc}
-		}
 	}
-
-	certRequested := false
 	m, raw, err := c.readHandshake(false)
 	if err != nil {
 		return err
 	}
 	if _, ok := m.(*wire.CertificateRequest12); ok {
-		certRequested = true
+		hs.certRequested = true
 		c.transcript.Add(raw)
 		if m, raw, err = c.readHandshake(false); err != nil {
 			return err
 		}
 	}
 	if m.Type() != wire.TypeServerHelloDone {
-		return protoErr(wire.AlertUnexpectedMessage, "got %s, want ServerHelloDone", m.Type())
+		return protoErr(wire.AlertUnexpectedMessage, "got %s, want ServerHelloDone (RFC 5246 §7.3)", m.Type())
 	}
 	c.transcript.Add(raw)
+	return nil
+}
 
-	flight := []wire.Message{}
-	if certRequested {
+// clientKeyExchange12 computes the pre-master secret and the message that
+// carries it (RFC 5246 §7.4.7).
+func (hs *clientHS) clientKeyExchange12() (*wire.ClientKeyExchange, error) {
+	c, spec := hs.c, hs.c.spec
+	pub := hs.serverCerts[0].PublicKey
+	switch spec.KX {
+	case suites.KXRSA:
+		rsaPub, ok := pub.(*rsa.PublicKey)
+		if !ok {
+			return nil, protoErr(wire.AlertUnsupportedCertificate, "RSA key exchange with a %T certificate key", pub)
+		}
+		// The PMS carries the version the client offered (RFC 5246 §7.4.7.1).
+		pms, err := kx.NewPreMasterSecret(hs.hello.Version, c.rand)
+		if err != nil {
+			return nil, err
+		}
+		enc, err := kx.EncryptPMS(rsaPub, pms, c.rand)
+		if err != nil {
+			return nil, fmt.Errorf("peers: encrypt pre-master secret: %w", err)
+		}
+		hs.pms = pms
+		return &wire.ClientKeyExchange{Form: wire.KXRSA, Exchange: enc}, nil
+	case suites.KXECDHE:
+		ske := hs.ske
+		if ske.CurveType != 3 || !slices.Contains(hs.cfg.groups(), ske.Group) {
+			return nil, protoErr(wire.AlertIllegalParameter, "ServerKeyExchange uses curve type %d group %s, not one we offered (RFC 8422 §5.4)", ske.CurveType, ske.Group)
+		}
+		priv, err := kx.Generate(ske.Group, c.rand)
+		if err != nil {
+			return nil, &ProtocolError{Alert: wire.AlertIllegalParameter, Reason: "ServerKeyExchange group", Err: err}
+		}
+		if hs.pms, err = priv.Shared(ske.Point); err != nil {
+			return nil, &ProtocolError{Alert: wire.AlertIllegalParameter, Reason: "server ECDHE public", Err: err}
+		}
+		c.group = ske.Group
+		return &wire.ClientKeyExchange{Form: wire.KXECDHE, Exchange: priv.Public()}, nil
+	case suites.KXDHE:
+		yc, shared, err := kx.DHEClient(hs.ske.P, hs.ske.G, hs.ske.Ys, c.rand)
+		if err != nil {
+			return nil, &ProtocolError{Alert: wire.AlertIllegalParameter, Reason: "server DHE parameters", Err: err}
+		}
+		hs.pms = shared
+		return &wire.ClientKeyExchange{Form: wire.KXDHE, Exchange: yc}, nil
+	}
+	return nil, fmt.Errorf("peers: no key exchange for %s", spec.ID)
+}
+
+// sendClientKeyExchange12 sends [Certificate] ClientKeyExchange and
+// derives the master secret.
+func (hs *clientHS) sendClientKeyExchange12() error {
+	cke, err := hs.clientKeyExchange12()
+	if err != nil {
+		return err
+	}
+	var flight []wire.Message
+	if hs.certRequested {
 		flight = append(flight, &wire.Certificate12{})
 	}
 	flight = append(flight, cke)
-	if err := c.WriteHandshake(flight...); err != nil {
+	if err := hs.send("ClientKeyExchange", flight...); err != nil {
 		return err
 	}
-	h := spec.PRF
-	var master []byte
-	if ems {
-		master = keys.ExtendedMasterSecret(uint16(v), h, pms, c.transcript.Sum(uint16(v), h))
+	hs.deriveMaster12()
+	return nil
+}
+
+// deriveMaster12 computes the (extended) master secret from the PMS and
+// the transcript so far (RFC 5246 §8.1, RFC 7627 §4).
+func (hs *clientHS) deriveMaster12() {
+	c := hs.c
+	v, h := uint16(c.version), c.spec.PRF
+	if hs.ems {
+		hs.master = keys.ExtendedMasterSecret(v, h, hs.pms, c.transcript.Sum(v, h))
 	} else {
-		master = keys.MasterSecret(uint16(v), h, pms, hs.hello.Random, sh.Random)
+		hs.master = keys.MasterSecret(v, h, hs.pms, hs.hello.Random, hs.server.Random)
 	}
-	c.logKey(keys.LabelClientRandom, master)
-	if err := hs.changeWriteKeys(master); err != nil {
-		return err
-	}
-	if err := hs.sendFinished12(master); err != nil {
-		return err
-	}
-	if ticketExpected {
-		if err := hs.readTicket12(master, ems); err != nil {
-			return err
-		}
-	}
-	return hs.readFinished12(master)
+	c.logKey(keys.LabelClientRandom, hs.master)
 }
 
 // resume12 is the abbreviated handshake: the server's CCS and Finished
 // come first (RFC 5246 §7.3, Figure 2).
-func (hs *clientHS) resume12(master []byte, ems, ticketExpected bool) error {
-	c := hs.c
-	c.logKey(keys.LabelClientRandom, master)
-	if ticketExpected {
-		if err := hs.readTicket12(master, ems); err != nil {
-			return err
-		}
-	}
-	if err := hs.readFinished12(master); err != nil {
+func (hs *clientHS) resume12() error {
+	hs.c.logKey(keys.LabelClientRandom, hs.master)
+	if err := hs.readServerFinished12(); err != nil {
 		return err
 	}
-	if err := hs.changeWriteKeys(master); err != nil {
+	if err := hs.sendCCS12(); err != nil {
 		return err
 	}
-	return hs.sendFinished12(master)
+	return hs.sendFinished12()
 }
 
 func (hs *clientHS) keyBlock(master []byte) keys.KeyBlock {
@@ -208,13 +234,14 @@ func (hs *clientHS) keyBlock(master []byte) keys.KeyBlock {
 		c.spec.MACLen, c.spec.KeyLen, c.spec.FixedIVLen)
 }
 
-// changeWriteKeys sends ChangeCipherSpec and switches the write side.
-func (hs *clientHS) changeWriteKeys(master []byte) error {
+// sendCCS12 sends ChangeCipherSpec and switches the write side to the new
+// keys (RFC 5246 §7.1).
+func (hs *clientHS) sendCCS12() error {
 	c := hs.c
-	if err := c.WriteCCS(); err != nil {
+	if err := hs.sendCCS("ChangeCipherSpec"); err != nil {
 		return err
 	}
-	kb := hs.keyBlock(master)
+	kb := hs.keyBlock(hs.master)
 	out, err := newHalfConn12(c, kb.ClientKey, kb.ClientIV, kb.ClientMAC)
 	if err != nil {
 		return err
@@ -223,13 +250,18 @@ func (hs *clientHS) changeWriteKeys(master []byte) error {
 	return nil
 }
 
-func (hs *clientHS) sendFinished12(master []byte) error {
+// finished12 is the client's correct Finished (RFC 5246 §7.4.9).
+func (hs *clientHS) finished12() *wire.Finished {
 	c := hs.c
-	vd := keys.FinishedVerifyData(uint16(c.version), c.spec.PRF, master, true, c.transcript.Sum(uint16(c.version), c.spec.PRF))
-	return c.WriteHandshake(&wire.Finished{VerifyData: vd})
+	vd := keys.FinishedVerifyData(uint16(c.version), c.spec.PRF, hs.master, true, c.transcript.Sum(uint16(c.version), c.spec.PRF))
+	return &wire.Finished{VerifyData: vd}
 }
 
-func (hs *clientHS) readTicket12(master []byte, ems bool) error {
+func (hs *clientHS) sendFinished12() error {
+	return hs.send("Finished", hs.finished12())
+}
+
+func (hs *clientHS) readTicket12() error {
 	c := hs.c
 	m, _, err := c.expect(wire.TypeNewSessionTicket, false)
 	if err != nil {
@@ -241,8 +273,8 @@ func (hs *clientHS) readTicket12(master []byte, ems bool) error {
 			Version:  c.version,
 			Suite:    c.spec.ID,
 			Ticket:   nst.Ticket,
-			Master:   master,
-			EMS:      ems,
+			Master:   hs.master,
+			EMS:      hs.ems,
 			Lifetime: nst.LifetimeHint,
 			Received: hs.cfg.now(),
 		})
@@ -250,10 +282,16 @@ func (hs *clientHS) readTicket12(master []byte, ems bool) error {
 	return nil
 }
 
-// readFinished12 reads the server's CCS and Finished and checks
-// verify_data (RFC 5246 §7.4.9).
-func (hs *clientHS) readFinished12(master []byte) error {
+// readServerFinished12 reads the server's [NewSessionTicket], CCS and
+// Finished and checks verify_data (RFC 5246 §7.4.9).
+func (hs *clientHS) readServerFinished12() error {
 	c := hs.c
+	master := hs.master
+	if hs.ticketExpected {
+		if err := hs.readTicket12(); err != nil {
+			return err
+		}
+	}
 	if err := c.expectCCS(); err != nil {
 		return err
 	}

@@ -134,7 +134,22 @@ func (hs *clientHS) addPSK() error {
 	return nil
 }
 
+// run13 is the TLS 1.3 client handshake after the ServerHello (RFC 8446
+// §2). Each call is one step of the default script (see Script13).
 func (hs *clientHS) run13() error {
+	for _, step := range []func() error{
+		hs.processServerHello13, hs.readServerFlight13, hs.sendCCS13, hs.sendFinished13,
+	} {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// processServerHello13 checks a TLS 1.3 ServerHello, computes the shared
+// secret and moves the read side to the server handshake traffic key.
+func (hs *clientHS) processServerHello13() error {
 	c, sh := hs.c, hs.server
 	if !bytes13Equal(sh.SessionID, hs.hello.SessionID) {
 		return protoErr(wire.AlertIllegalParameter, "ServerHello legacy_session_id_echo differs from ours (RFC 8446 §4.1.3)")
@@ -151,6 +166,7 @@ func (hs *clientHS) run13() error {
 	}
 	c.spec = spec
 	h := spec.PRF
+	hs.suiteHash = h
 	c.SetRecordVersion(wire.VersionTLS12)
 	c.SetParseContext(wire.Context{Version: wire.VersionTLS13})
 
@@ -195,14 +211,13 @@ func (hs *clientHS) run13() error {
 	}
 	c.group = entry.Group
 
-	early := keys.NewEarlySecret(h, psk)
-	hsSecret := early.Handshake(shared)
+	hs.hsSecret = keys.NewEarlySecret(h, psk).Handshake(shared)
 	th := c.transcript.Sum(uint16(wire.VersionTLS13), h)
-	cHS := hsSecret.ClientTrafficSecret(th)
-	sHS := hsSecret.ServerTrafficSecret(th)
-	c.logKey(keys.LabelClientHandshakeTraffic, cHS)
-	c.logKey(keys.LabelServerHandshakeTraffic, sHS)
-	in, err := c.halfConn13(sHS)
+	hs.cHS = hs.hsSecret.ClientTrafficSecret(th)
+	hs.sHS = hs.hsSecret.ServerTrafficSecret(th)
+	c.logKey(keys.LabelClientHandshakeTraffic, hs.cHS)
+	c.logKey(keys.LabelServerHandshakeTraffic, hs.sHS)
+	in, err := c.halfConn13(hs.sHS)
 	if err != nil {
 		return err
 	}
@@ -210,7 +225,15 @@ func (hs *clientHS) run13() error {
 	if c.hs.Buffered() > 0 {
 		return protoErr(wire.AlertUnexpectedMessage, "handshake message spans the key change after ServerHello (RFC 8446 §5.1)")
 	}
+	return nil
+}
 
+// readServerFlight13 reads EncryptedExtensions, [CertificateRequest],
+// Certificate, CertificateVerify and Finished in that order (RFC 8446 §2),
+// verifies the signature and the Finished, and derives the application
+// traffic secrets.
+func (hs *clientHS) readServerFlight13() error {
+	c, h := hs.c, hs.suiteHash
 	m, _, err := c.expect(wire.TypeEncryptedExtensions, true)
 	if err != nil {
 		return err
@@ -218,16 +241,13 @@ func (hs *clientHS) run13() error {
 	if err := hs.checkEncryptedExtensions(m.(*wire.EncryptedExtensions)); err != nil {
 		return err
 	}
-
-	certRequested := false
 	if !c.resumed {
 		m, raw, err := c.readHandshake(true)
 		if err != nil {
 			return err
 		}
-		if cr, ok := m.(*wire.CertificateRequest13); ok {
-			_ = cr
-			certRequested = true
+		if _, ok := m.(*wire.CertificateRequest13); ok {
+			hs.certRequested = true
 			c.transcript.Add(raw)
 			if m, raw, err = c.readHandshake(true); err != nil {
 				return err
@@ -235,7 +255,7 @@ func (hs *clientHS) run13() error {
 		}
 		cert, ok := m.(*wire.Certificate13)
 		if !ok {
-			return protoErr(wire.AlertUnexpectedMessage, "got %s, want Certificate", m.Type())
+			return protoErr(wire.AlertUnexpectedMessage, "got %s, want Certificate (RFC 8446 §2)", m.Type())
 		}
 		c.transcript.Add(raw)
 		chain := make([][]byte, len(cert.Entries))
@@ -258,54 +278,71 @@ func (hs *clientHS) run13() error {
 			return &VerifyError{What: "server CertificateVerify", Reason: cv.Algorithm.String(), Err: err}
 		}
 	}
-
-	if err := hs.verifyFinished13(h, sHS); err != nil {
+	if err := hs.verifyFinished13(h, hs.sHS); err != nil {
 		return err
 	}
-	master := hsSecret.Master()
-	th = c.transcript.Sum(uint16(wire.VersionTLS13), h)
-	cAP := master.ClientTrafficSecret(th)
-	sAP := master.ServerTrafficSecret(th)
-	c.logKey(keys.LabelClientTraffic0, cAP)
-	c.logKey(keys.LabelServerTraffic0, sAP)
-	c.logKey(keys.LabelExporter, master.ExporterMasterSecret(th))
+	hs.master13 = hs.hsSecret.Master()
+	th := c.transcript.Sum(uint16(wire.VersionTLS13), h)
+	hs.cAP = hs.master13.ClientTrafficSecret(th)
+	hs.sAP = hs.master13.ServerTrafficSecret(th)
+	c.logKey(keys.LabelClientTraffic0, hs.cAP)
+	c.logKey(keys.LabelServerTraffic0, hs.sAP)
+	c.logKey(keys.LabelExporter, hs.master13.ExporterMasterSecret(th))
+	return nil
+}
 
-	// Our second flight: the compatibility CCS in the clear, then
-	// [Certificate] Finished under the client handshake key.
-	if err := c.WriteCCS(); err != nil {
-		return err
-	}
-	out, err := c.halfConn13(cHS)
+// sendCCS13 sends the middlebox-compatibility ChangeCipherSpec in the
+// clear (RFC 8446 Appendix D.4).
+func (hs *clientHS) sendCCS13() error {
+	return hs.sendCCS("ChangeCipherSpec")
+}
+
+// useClientHandshakeKeys moves the write side to the client handshake
+// traffic key, for the client's second flight.
+func (hs *clientHS) useClientHandshakeKeys() error {
+	out, err := hs.c.halfConn13(hs.cHS)
 	if err != nil {
 		return err
 	}
-	c.out = out
-	var flight []wire.Message
-	if certRequested {
-		flight = append(flight, &wire.Certificate13{})
+	hs.c.out = out
+	return nil
+}
+
+// finished13 is the client's correct Finished over the transcript so far
+// (RFC 8446 §4.4.4).
+func (hs *clientHS) finished13() *wire.Finished {
+	return &wire.Finished{VerifyData: keys.FinishedMAC(hs.suiteHash, hs.cHS, hs.c.transcript.Sum(uint16(wire.VersionTLS13), hs.suiteHash))}
+}
+
+// sendFinished13 sends [Certificate] Finished under the client handshake
+// key, then moves both sides to the application traffic keys.
+func (hs *clientHS) sendFinished13() error {
+	if err := hs.useClientHandshakeKeys(); err != nil {
+		return err
 	}
-	for _, m := range flight {
-		b, err := m.Marshal()
-		if err != nil {
+	if hs.certRequested {
+		if err := hs.send("Certificate", &wire.Certificate13{}); err != nil {
 			return err
 		}
-		c.transcript.Add(b)
-		if err := c.WriteRecord(wire.ContentHandshake, b); err != nil {
-			return err
-		}
 	}
-	fin := &wire.Finished{VerifyData: keys.FinishedMAC(h, cHS, c.transcript.Sum(uint16(wire.VersionTLS13), h))}
-	if err := c.WriteHandshake(fin); err != nil {
+	if err := hs.send("Finished", hs.finished13()); err != nil {
 		return err
 	}
-	rms := master.ResumptionMasterSecret(c.transcript.Sum(uint16(wire.VersionTLS13), h))
-	if c.out, err = c.halfConn13(cAP); err != nil {
+	return hs.useApplicationKeys13()
+}
+
+// useApplicationKeys13 moves both directions to the application traffic
+// keys, after the client's Finished.
+func (hs *clientHS) useApplicationKeys13() error {
+	c, err := hs.c, error(nil)
+	rms := hs.master13.ResumptionMasterSecret(c.transcript.Sum(uint16(wire.VersionTLS13), hs.suiteHash))
+	if c.out, err = c.halfConn13(hs.cAP); err != nil {
 		return err
 	}
-	if c.in, err = c.halfConn13(sAP); err != nil {
+	if c.in, err = c.halfConn13(hs.sAP); err != nil {
 		return err
 	}
-	c.inSecret, c.outSecret = sAP, cAP
+	c.inSecret, c.outSecret = hs.sAP, hs.cAP
 	c.onPostHS = hs.ticketHandler13(rms)
 	return nil
 }

@@ -84,8 +84,8 @@ type clientHS struct {
 
 	// TLS 1.2 state.
 	ems, ticketExpected, certRequested bool
-	ske                               *wire.ServerKeyExchange
-	pms, master                       []byte
+	ske                                *wire.ServerKeyExchange
+	pms, master                        []byte
 
 	// TLS 1.3 state.
 	suiteHash          crypto.Hash

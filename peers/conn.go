@@ -96,6 +96,9 @@ type Conn struct {
 	closeNotify bool
 	failed      error // a fatal alert was sent or received: nothing more may flow
 	onPostHS    func(*Conn, wire.Message, []byte) error
+
+	corked bool
+	wbuf   []byte
 }
 
 func newConn(nc net.Conn, timeout time.Duration, now func() time.Time, rnd io.Reader, kl *keys.KeyLog, obs Observer) *Conn {
@@ -167,6 +170,28 @@ func (c *Conn) deadline() time.Time { return time.Now().Add(c.timeout) }
 
 // WriteRaw writes bytes as they are, under the write deadline.
 func (c *Conn) WriteRaw(b []byte) error {
+	if c.corked {
+		c.wbuf = append(c.wbuf, b...)
+		return nil
+	}
+	return c.writeNow(b)
+}
+
+// Cork makes writes accumulate until Flush (or the next read), so that a
+// flight goes out in one write as real clients send it.
+func (c *Conn) Cork() { c.corked = true }
+
+// Flush sends what Cork held back.
+func (c *Conn) Flush() error {
+	if len(c.wbuf) == 0 {
+		return nil
+	}
+	b := c.wbuf
+	c.wbuf = nil
+	return c.writeNow(b)
+}
+
+func (c *Conn) writeNow(b []byte) error {
 	if err := c.nc.SetWriteDeadline(c.deadline()); err != nil {
 		return fmt.Errorf("peers: set write deadline: %w", err)
 	}
@@ -238,6 +263,9 @@ func (c *Conn) maxRecordPayload() int {
 
 // readRecord reads and unprotects one record under the read deadline.
 func (c *Conn) readRecord() (wire.ContentType, []byte, error) {
+	if err := c.Flush(); err != nil {
+		return 0, nil, err
+	}
 	if err := c.nc.SetReadDeadline(c.deadline()); err != nil {
 		return 0, nil, fmt.Errorf("peers: set read deadline: %w", err)
 	}

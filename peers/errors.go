@@ -75,8 +75,61 @@ const (
 	OutcomeAlert     OutcomeKind = "alert"   // the peer sent an alert
 	OutcomeClosed    OutcomeKind = "closed"  // the peer closed (or reset) without an alert
 	OutcomeTimeout   OutcomeKind = "timeout" // the peer went silent past the deadline
-	OutcomeError     OutcomeKind = "error"   // anything else: refused, our verdict on a protocol violation, bad input
+	OutcomeError     OutcomeKind = "error"   // anything else: our verdict on a protocol violation, bad input
+	// The two kinds below appear in conversation outcomes only; Classify
+	// reports them as error and closed.
+	OutcomeRefused OutcomeKind = "refused" // the connection was refused: nothing listens
+	OutcomeReset   OutcomeKind = "reset"   // the peer reset the connection
 )
+
+// Outcome is how a conversation ended, as a typed value for verdicts.
+type Outcome struct {
+	Kind  OutcomeKind
+	Alert wire.Alert // the alert the peer sent, when Kind is OutcomeAlert
+	// Step is the script step during which the conversation ended.
+	Step string
+	// WentOn names what the target sent when it carried on where a
+	// rejection was expected (ExpectRejection): "Finished", "application data".
+	WentOn string
+	Err    error
+}
+
+func (o Outcome) String() string {
+	switch o.Kind {
+	case OutcomeAlert:
+		return fmt.Sprintf("%s %s alert", o.Alert.Level, o.Alert.Description)
+	case OutcomeCompleted:
+		if o.WentOn != "" {
+			return "target went on: sent " + o.WentOn
+		}
+		return "completed"
+	case OutcomeError:
+		if o.Err != nil {
+			return "error: " + o.Err.Error()
+		}
+	case OutcomeTimeout:
+		return "timeout: no answer before the deadline"
+	case OutcomeClosed:
+		return "closed without an alert"
+	}
+	return string(o.Kind)
+}
+
+// OutcomeOf turns the error a conversation step ended with into an
+// Outcome, telling refused and reset connections apart.
+func OutcomeOf(err error) Outcome {
+	o := Outcome{Kind: Classify(err), Err: err}
+	if a, ok := ReceivedAlert(err); ok {
+		o.Alert = a
+	}
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		o.Kind = OutcomeRefused
+	case errors.Is(err, syscall.ECONNRESET):
+		o.Kind = OutcomeReset
+	}
+	return o
+}
 
 // Classify turns the error a conversation ended with into its outcome kind.
 // A nil error is a completed conversation.

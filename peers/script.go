@@ -1,0 +1,471 @@
+package peers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"time"
+
+	"github.com/tlsconform/tlsconform/peers/wire"
+)
+
+// Step is one step of a conversation script: send something, or expect
+// something from the target.
+type Step struct {
+	Name string
+	Run  func(*Conversation) error
+}
+
+// Script is a conversation: steps run in order until one fails. A check is
+// a default script (DefaultScript) plus a named change.
+type Script []Step
+
+// Index returns the position of the first step called name, or -1.
+func (s Script) Index(name string) int {
+	return slices.IndexFunc(s, func(st Step) bool { return st.Name == name })
+}
+
+func (s Script) must(name string) int {
+	i := s.Index(name)
+	if i < 0 {
+		panic(fmt.Sprintf("peers: script has no step %q", name)) // a bug in a check definition
+	}
+	return i
+}
+
+// Replace returns a copy with the step called name replaced by steps.
+func (s Script) Replace(name string, steps ...Step) Script {
+	i := s.must(name)
+	return slices.Concat(s[:i:i], steps, s[i+1:])
+}
+
+// InsertBefore returns a copy with steps inserted before the step name.
+func (s Script) InsertBefore(name string, steps ...Step) Script {
+	i := s.must(name)
+	return slices.Concat(s[:i:i], steps, s[i:])
+}
+
+// InsertAfter returns a copy with steps inserted after the step name.
+func (s Script) InsertAfter(name string, steps ...Step) Script {
+	i := s.must(name)
+	return slices.Concat(s[:i+1:i+1], steps, s[i+1:])
+}
+
+// Remove returns a copy without the step called name.
+func (s Script) Remove(name string) Script {
+	i := s.must(name)
+	return slices.Concat(s[:i:i], s[i+1:])
+}
+
+// Through returns the steps up to and including name.
+func (s Script) Through(name string) Script {
+	i := s.must(name)
+	return slices.Clone(s[:i+1])
+}
+
+// Before returns the steps before name.
+func (s Script) Before(name string) Script {
+	i := s.must(name)
+	return slices.Clone(s[:i])
+}
+
+// Then returns a copy with steps appended.
+func (s Script) Then(steps ...Step) Script { return slices.Concat(s, steps) }
+
+// Standard step names, shared by the default scripts and by checks that
+// change them.
+const (
+	StepClientHello          = "ClientHello"
+	StepServerHello          = "ServerHello"
+	StepServerFlight         = "ServerFlight"
+	StepClientKeyExchange    = "ClientKeyExchange"
+	StepChangeCipherSpec     = "ChangeCipherSpec"
+	StepFinished             = "Finished"
+	StepServerFinished       = "ServerFinished"
+	StepApplicationData      = "ApplicationData"
+	StepExpectRejection      = "ExpectRejection"
+	StepExpectServerFinished = StepServerFinished
+)
+
+// DefaultScript is the full handshake of version v followed by an
+// application-data round trip: the baseline every check changes.
+//
+// TLS 1.0-1.2: ClientHello, ServerHello, ServerFlight (Certificate,
+// [ServerKeyExchange], [CertificateRequest], ServerHelloDone),
+// ClientKeyExchange, ChangeCipherSpec, Finished, ServerFinished ([NewSessionTicket],
+// ChangeCipherSpec, Finished), ApplicationData.
+//
+// TLS 1.3: ClientHello, ServerHello, ServerFlight (EncryptedExtensions,
+// [CertificateRequest], Certificate, CertificateVerify, Finished),
+// ChangeCipherSpec (compatibility), Finished, ApplicationData.
+func DefaultScript(v wire.Version) Script {
+	if v == wire.VersionTLS13 {
+		return Script{SendClientHello(), ExpectServerHello(), ExpectServerFlight(), SendChangeCipherSpec(), SendFinished(), ExchangeApplicationData()}
+	}
+	return Script{SendClientHello(), ExpectServerHello(), ExpectServerFlight(), SendClientKeyExchange(), SendChangeCipherSpec(), SendFinished(), ExpectServerFinished(), ExchangeApplicationData()}
+}
+
+// Conversation is one scripted exchange between the reference client and a
+// target. Steps read and change it; the verdict reads its Outcome and
+// Events.
+type Conversation struct {
+	hs     *clientHS
+	start  time.Time
+	events []Event
+	probe  []byte
+
+	// Outcome is how the conversation ended.
+	Outcome Outcome
+}
+
+// Conn is the record layer of the conversation (nil if the dial failed).
+func (cv *Conversation) Conn() *Conn {
+	if cv.hs == nil {
+		return nil
+	}
+	return cv.hs.c
+}
+
+// Events is the transcript: every record sent and received, in order, plus
+// a final pseudo-event saying how the connection ended ("closed",
+// "timeout", "reset").
+func (cv *Conversation) Events() []Event { return cv.events }
+
+// Start is when the conversation began.
+func (cv *Conversation) Start() time.Time { return cv.start }
+
+// Hello is the ClientHello as built (before any edit of its bytes).
+func (cv *Conversation) Hello() *wire.ClientHello { return cv.hs.hello }
+
+// ServerHello is the target's ServerHello, once read.
+func (cv *Conversation) ServerHello() *wire.ServerHello { return cv.hs.server }
+
+// Version is the negotiated version (0 before the ServerHello).
+func (cv *Conversation) Version() wire.Version { return cv.hs.c.version }
+
+// Edit registers an edit of the bytes that the named step sends. Steps
+// built by this package honour it: ClientHello, ClientKeyExchange,
+// ChangeCipherSpec, Finished and the Certificate of a requested client
+// certificate.
+func (cv *Conversation) Edit(step string, e Edit) {
+	if cv.hs.edits == nil {
+		cv.hs.edits = map[string]Edit{}
+	}
+	cv.hs.edits[step] = e
+}
+
+// Dialer opens a connection to the target.
+type Dialer func(ctx context.Context) (net.Conn, error)
+
+// TCP dials addr.
+func TCP(addr string) Dialer {
+	return func(ctx context.Context) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "tcp", addr)
+	}
+}
+
+// Setup runs before the first step: it may register edits.
+type Setup func(*Conversation)
+
+// RunScript dials the target and runs script with cfg, each read and write
+// under cfg's timeout and the whole under ctx. It never panics on what the
+// target sends; the returned Conversation says how it ended.
+func RunScript(ctx context.Context, dial Dialer, cfg *ClientConfig, script Script, setup ...Setup) *Conversation {
+	if cfg == nil {
+		cfg = &ClientConfig{}
+	}
+	cv := &Conversation{start: time.Now(), probe: DefaultProbe}
+	user := cfg.Observe
+	local := *cfg
+	local.Observe = func(e Event) {
+		cv.events = append(cv.events, e)
+		if user != nil {
+			user(e)
+		}
+	}
+	dctx, cancel := context.WithTimeout(ctx, timeoutOf(cfg.Timeout))
+	nc, err := dial(dctx)
+	cancel()
+	if err != nil {
+		cv.Outcome = OutcomeOf(fmt.Errorf("peers: dial: %w", err))
+		cv.Outcome.Step = "dial"
+		return cv
+	}
+	defer nc.Close()
+	c := newConn(nc, local.Timeout, local.Time, local.rand(), local.KeyLog, local.Observe)
+	c.SetMaxFragment(local.MaxFragment)
+	c.Cork()
+	stop := withContext(ctx, nc)
+	defer stop()
+	cv.hs = &clientHS{c: c, cfg: &local, sessionKey: sessionKey(&local, nc)}
+	for _, f := range setup {
+		f(cv)
+	}
+	for _, st := range script {
+		if err := st.Run(cv); err != nil {
+			cv.end(st.Name, err)
+			return cv
+		}
+	}
+	if err := c.Flush(); err != nil {
+		cv.end("flush", err)
+		return cv
+	}
+	if cv.Outcome.Kind == "" {
+		cv.Outcome = Outcome{Kind: OutcomeCompleted, Step: "end"}
+	}
+	return cv
+}
+
+// end records how the conversation ended at step, with a closing
+// pseudo-event, and sends our alert when the verdict was ours.
+func (cv *Conversation) end(step string, err error) {
+	var done *doneErr
+	if errors.As(err, &done) {
+		cv.Outcome = done.o
+		cv.Outcome.Step = step
+		return
+	}
+	c := cv.hs.c
+	// Our own verdict: tell the target, as a real client would.
+	_ = c.fail(err)
+	_ = c.Flush()
+	cv.Outcome = OutcomeOf(err)
+	cv.Outcome.Step = step
+	switch cv.Outcome.Kind {
+	case OutcomeClosed, OutcomeTimeout, OutcomeReset:
+		cv.events = append(cv.events, Event{Dir: Received, Time: time.Now(), Note: string(cv.Outcome.Kind)})
+	}
+}
+
+// doneErr ends a script early with a decided outcome (not a failure).
+type doneErr struct{ o Outcome }
+
+func (d *doneErr) Error() string { return d.o.String() }
+
+func step(name string, run func(*Conversation) error) Step { return Step{Name: name, Run: run} }
+
+// SendClientHello builds the ClientHello from the config, lets edit change
+// it (when not nil) and sends it.
+func SendClientHello(edit ...func(*wire.ClientHello)) Step {
+	return step(StepClientHello, func(cv *Conversation) error {
+		hs := cv.hs
+		if hs.hello == nil {
+			if err := hs.buildHello(); err != nil {
+				return err
+			}
+			for _, e := range edit {
+				e(hs.hello)
+			}
+		}
+		return hs.sendHello()
+	})
+}
+
+// ExpectServerHello reads the ServerHello (answering one HelloRetryRequest)
+// and checks it: version, suite, session ID echo, extensions, key share.
+func ExpectServerHello() Step {
+	return step(StepServerHello, func(cv *Conversation) error {
+		hs := cv.hs
+		sh, err := hs.readServerHello()
+		if err != nil {
+			return err
+		}
+		if sh.IsHelloRetryRequest() {
+			if err := hs.handleHRR(sh); err != nil {
+				return err
+			}
+			if sh, err = hs.readServerHello(); err != nil {
+				return err
+			}
+			if sh.IsHelloRetryRequest() {
+				return protoErr(wire.AlertUnexpectedMessage, "second HelloRetryRequest (RFC 8446 §4.1.4)")
+			}
+		}
+		hs.server = sh
+		v, err := hs.negotiatedVersion(sh)
+		if err != nil {
+			return err
+		}
+		hs.c.version = v
+		if v == wire.VersionTLS13 {
+			return hs.processServerHello13()
+		}
+		return hs.processServerHello12()
+	})
+}
+
+// ExpectServerFlight reads the rest of the server's first flight in RFC
+// order and verifies its signature (and, in TLS 1.3, its Finished).
+func ExpectServerFlight() Step {
+	return step(StepServerFlight, func(cv *Conversation) error {
+		if cv.hs.c.version == wire.VersionTLS13 {
+			return cv.hs.readServerFlight13()
+		}
+		return cv.hs.readServerFlight12()
+	})
+}
+
+// SendClientKeyExchange sends the ClientKeyExchange (TLS 1.0-1.2) and
+// derives the master secret.
+func SendClientKeyExchange() Step {
+	return step(StepClientKeyExchange, func(cv *Conversation) error {
+		return cv.hs.sendClientKeyExchange12()
+	})
+}
+
+// SendChangeCipherSpec sends ChangeCipherSpec: in TLS 1.2 it switches the
+// write side to the new keys; in TLS 1.3 it is the compatibility CCS.
+func SendChangeCipherSpec() Step {
+	return step(StepChangeCipherSpec, func(cv *Conversation) error {
+		if cv.hs.c.version == wire.VersionTLS13 {
+			return cv.hs.sendCCS13()
+		}
+		return cv.hs.sendCCS12()
+	})
+}
+
+// SendFinished sends the client's Finished (in TLS 1.3 under the client
+// handshake key, then moving to the application keys).
+func SendFinished() Step {
+	return step(StepFinished, func(cv *Conversation) error {
+		if cv.hs.c.version == wire.VersionTLS13 {
+			return cv.hs.sendFinished13()
+		}
+		return cv.hs.sendFinished12()
+	})
+}
+
+// ExpectServerFinished reads the server's [NewSessionTicket],
+// ChangeCipherSpec and Finished (TLS 1.0-1.2) and verifies the Finished.
+func ExpectServerFinished() Step {
+	return step(StepServerFinished, func(cv *Conversation) error {
+		return cv.hs.readServerFinished12()
+	})
+}
+
+// ExchangeApplicationData sends the probe and waits for application data
+// back.
+func ExchangeApplicationData() Step {
+	return step(StepApplicationData, func(cv *Conversation) error {
+		c := cv.hs.c
+		if _, err := c.Write(cv.probe); err != nil {
+			return err
+		}
+		buf := make([]byte, 1024)
+		n, err := c.Read(buf)
+		if n > 0 {
+			return nil
+		}
+		return err
+	})
+}
+
+// ExpectRejection reads what the target sends next and ends the
+// conversation: an alert, a close, a reset or a timeout is recorded as it
+// is; a handshake message, ChangeCipherSpec or application data means the
+// target went on (OutcomeCompleted with WentOn set). With probe, the
+// application-data probe is sent first (when application keys are in
+// place) so that a target that silently accepted answers it.
+func ExpectRejection(probe bool) Step {
+	return step(StepExpectRejection, func(cv *Conversation) error {
+		c := cv.hs.c
+		if probe {
+			// A write error here means the target already closed: read what
+			// it said before that.
+			_, _ = c.Write(cv.probe)
+		}
+		it, err := c.ReadItem()
+		if err != nil {
+			return err
+		}
+		o := Outcome{Kind: OutcomeCompleted}
+		switch it.Type {
+		case wire.ContentAlert:
+			o = Outcome{Kind: OutcomeAlert, Alert: it.Alert}
+		case wire.ContentHandshake:
+			o.WentOn = it.Msg.Type().String()
+		case wire.ContentChangeCipherSpec:
+			o.WentOn = "ChangeCipherSpec"
+		default:
+			o.WentOn = it.Type.String()
+		}
+		return &doneErr{o: o}
+	})
+}
+
+// SendRecord sends payload as one record of type typ under the current
+// write state (protected once keys are in place).
+func SendRecord(name string, typ wire.ContentType, payload func(*Conversation) []byte) Step {
+	return step(name, func(cv *Conversation) error {
+		return cv.hs.c.WriteRecord(typ, payload(cv))
+	})
+}
+
+// SendRaw sends bytes as they are, bypassing the record layer.
+func SendRaw(name string, b func(*Conversation) []byte) Step {
+	return step(name, func(cv *Conversation) error { return cv.hs.c.WriteRaw(b(cv)) })
+}
+
+// SendMessage marshals the message build returns, adds it to the
+// transcript and sends it under the current write state.
+func SendMessage(name string, build func(*Conversation) (wire.Message, error)) Step {
+	return step(name, func(cv *Conversation) error {
+		m, err := build(cv)
+		if err != nil {
+			return err
+		}
+		return cv.hs.send(name, m)
+	})
+}
+
+// Finished is the client's correct Finished for the conversation so far:
+// what SendFinished would send now.
+func (cv *Conversation) Finished() (*wire.Finished, error) {
+	hs := cv.hs
+	switch {
+	case hs.c.version == wire.VersionTLS13 && hs.cHS != nil:
+		return hs.finished13(), nil
+	case hs.c.version != 0 && hs.c.version < wire.VersionTLS13 && hs.master != nil:
+		return hs.finished12(), nil
+	}
+	return nil, errors.New("peers: no Finished before the keys are known")
+}
+
+// UseClientHandshakeKeys moves the write side to the TLS 1.3 client
+// handshake traffic key (what SendFinished does first).
+func (cv *Conversation) UseClientHandshakeKeys() error { return cv.hs.useClientHandshakeKeys() }
+
+// UseApplicationKeys moves both sides to the TLS 1.3 application traffic
+// keys (what SendFinished does last).
+func (cv *Conversation) UseApplicationKeys() error { return cv.hs.useApplicationKeys13() }
+
+// ClientKeyExchange computes the pre-master secret and returns the message
+// SendClientKeyExchange would send; DeriveMaster must follow it once the
+// message is in the transcript.
+func (cv *Conversation) ClientKeyExchange() (*wire.ClientKeyExchange, error) {
+	return cv.hs.clientKeyExchange12()
+}
+
+// DeriveMaster computes the TLS 1.2 master secret from the pre-master
+// secret and the transcript so far.
+func (cv *Conversation) DeriveMaster() { cv.hs.deriveMaster12() }
+
+// SwitchWriteKeys12 moves the TLS 1.2 write side to the key block (what
+// SendChangeCipherSpec does after sending the CCS).
+func (cv *Conversation) SwitchWriteKeys12() error {
+	kb := cv.hs.keyBlock(cv.hs.master)
+	out, err := newHalfConn12(cv.hs.c, kb.ClientKey, kb.ClientIV, kb.ClientMAC)
+	if err != nil {
+		return err
+	}
+	cv.hs.c.out = out
+	return nil
+}
+
+// SetProbe sets the application data sent by ExchangeApplicationData and
+// ExpectRejection(true).
+func (cv *Conversation) SetProbe(b []byte) { cv.probe = b }

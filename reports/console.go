@@ -1,0 +1,137 @@
+package reports
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+)
+
+// maxConsoleFindings keeps the end-of-run screen one screen long; the rest
+// are in summary.md.
+const maxConsoleFindings = 30
+
+// ProfileText is the target's profile in a few lines for stdout, printed
+// before the checks run.
+func ProfileText(p Profile, target string) string {
+	var b strings.Builder
+	line := func(k, v string) { fmt.Fprintf(&b, "%-9s %s\n", k, v) }
+	line("target", orDash(clean(target)))
+	line("versions", plainList(versionNames(p.Versions), 0))
+	line("kx", plainList(p.KX, 0))
+	line("groups", plainList(p.Groups, 0))
+	suites := plainList(p.Suites, 4)
+	if len(p.Suites) > 0 {
+		suites = fmt.Sprintf("%d: %s", len(p.Suites), suites)
+	}
+	line("suites", suites)
+	for _, n := range p.Notes {
+		line("note", clean(n))
+	}
+	for _, pr := range p.Problems {
+		line("problem", clean(pr))
+	}
+	return b.String()
+}
+
+// Progress is one progress line: "[ 37/120]  pass 30  warn 2  fail 3  skip 2".
+func Progress(done, total int, c Counts) string {
+	w := len(fmt.Sprint(total))
+	return fmt.Sprintf("[%*d/%d]  pass %d  warn %d  fail %d  skip %d", w, done, total, c.Pass, c.Warn, c.Fail, c.Skip)
+}
+
+// FindingLine is one failure or warning on one line:
+// "FAIL [RFC 5246 §7.4.9] finished/tls12/rsa/flip-bit-3: expected decrypt_error, observed handshake_failure".
+// In strict mode a warning is labelled FAIL. A warning's reason, if any,
+// follows after " — ".
+func FindingLine(c Check, strict bool) string {
+	s := fmt.Sprintf("%s [%s] %s: expected %s, observed %s",
+		label(c, strict), clean(ruleText(c)), clean(c.ID), orDash(clean(c.Expected)), orDash(clean(c.Observed)))
+	if verdict(c.Status) == Warn && c.Reason != "" {
+		s += " — " + clean(c.Reason)
+	}
+	return s
+}
+
+// ConsoleSummary is the end-of-run screen: a header, counts by area, every
+// failure (and warning) on one line with its RFC rule, the result, and where
+// the reports are.
+func ConsoleSummary(r *Report, dir string, strict bool) string {
+	if r == nil {
+		r = &Report{}
+	}
+	var b strings.Builder
+	areas, byArea, total := CountByArea(r)
+
+	mode := "off"
+	if strict {
+		mode = "on"
+	}
+	fmt.Fprintf(&b, "tlsconform: %s  seed %d  strict %s  %d checks", orDash(clean(r.Target)), r.Seed, mode, total.Total())
+	if r.Elapsed > 0 {
+		fmt.Fprintf(&b, " in %.1f s", r.Elapsed)
+	}
+	b.WriteString("\n\n")
+
+	w := len("total")
+	for _, a := range areas {
+		w = max(w, len(a))
+	}
+	row := func(name string, c Counts) {
+		fmt.Fprintf(&b, "%-*s %6d %6d %6d %6d %6d\n", w, name, c.Pass, c.Warn, c.Fail, c.Skip, c.Total())
+	}
+	fmt.Fprintf(&b, "%-*s %6s %6s %6s %6s %6s\n", w, "area", "pass", "warn", "fail", "skip", "total")
+	for _, a := range areas {
+		row(a, byArea[a])
+	}
+	row("total", total)
+
+	// Failures first, then warnings, each in report order.
+	var lines []string
+	checks := sortedChecks(r)
+	for _, c := range checks {
+		if verdict(c.Status) == Fail {
+			lines = append(lines, FindingLine(c, strict))
+		}
+	}
+	for _, c := range checks {
+		if verdict(c.Status) == Warn {
+			lines = append(lines, FindingLine(c, strict))
+		}
+	}
+	if len(lines) > 0 {
+		b.WriteString("\n")
+	}
+	for i, l := range lines {
+		if i == maxConsoleFindings {
+			fmt.Fprintf(&b, "… and %d more in %s\n", len(lines)-i, filepath.Join(dir, SummaryFile))
+			break
+		}
+		b.WriteString(l + "\n")
+	}
+
+	res := "PASS"
+	if Failed(r, strict) {
+		res = "FAIL"
+	}
+	fmt.Fprintf(&b, "\nresult: %s (%s, %s, %s, %d skipped)\n", res,
+		plural(total.Pass, "passed"), plural(total.Fail, "failure"), plural(total.Warn, "warning"), total.Skip)
+	fmt.Fprintf(&b, "reports: %s, %s, %s, %s\n",
+		filepath.Join(dir, JSONFile), filepath.Join(dir, SummaryFile), filepath.Join(dir, JUnitFile), filepath.Join(dir, KeyLogFile))
+	return b.String()
+}
+
+// plainList joins xs with ", ", showing at most limit items (0: all).
+func plainList(xs []string, limit int) string {
+	if len(xs) == 0 {
+		return "(none)"
+	}
+	out := make([]string, 0, len(xs))
+	for i, x := range xs {
+		if limit > 0 && i == limit {
+			out = append(out, fmt.Sprintf("… (+%d more)", len(xs)-limit))
+			break
+		}
+		out = append(out, clean(x))
+	}
+	return strings.Join(out, ", ")
+}

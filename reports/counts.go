@@ -1,0 +1,105 @@
+package reports
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+)
+
+// Counts tallies checks by status.
+type Counts struct{ Pass, Warn, Fail, Skip int }
+
+// Total is the number of checks counted.
+func (c Counts) Total() int { return c.Pass + c.Warn + c.Fail + c.Skip }
+
+// Add counts one check with status s. An unknown status counts as a
+// failure: a verdict nobody can read never passes (fail closed).
+func (c *Counts) Add(s Status) {
+	switch verdict(s) {
+	case Pass:
+		c.Pass++
+	case Warn:
+		c.Warn++
+	case Skip:
+		c.Skip++
+	default:
+		c.Fail++
+	}
+}
+
+// noArea names the area of a check that has none.
+const noArea = "(no area)"
+
+// verdict maps a status to one of the four known ones; anything else
+// (empty, misspelt) is a failure.
+func verdict(s Status) Status {
+	switch s {
+	case Pass, Warn, Fail, Skip:
+		return s
+	}
+	return Fail
+}
+
+// CountByArea tallies r's checks per area. areas is sorted; a check with no
+// area is counted under "(no area)". Unknown statuses count as failures.
+func CountByArea(r *Report) (areas []string, byArea map[string]Counts, total Counts) {
+	byArea = map[string]Counts{}
+	if r == nil {
+		return nil, byArea, total
+	}
+	for _, c := range r.Checks {
+		a := areaOf(c)
+		n := byArea[a]
+		n.Add(c.Status)
+		byArea[a] = n
+		total.Add(c.Status)
+	}
+	for a := range byArea {
+		areas = append(areas, a)
+	}
+	slices.Sort(areas)
+	return areas, byArea, total
+}
+
+func areaOf(c Check) string {
+	if strings.TrimSpace(c.Area) == "" {
+		return noArea
+	}
+	return c.Area
+}
+
+// Failed reports whether the run fails: any failure (including an unknown
+// status), or in strict mode any warning. A nil report or one with no checks
+// at all fails too: an empty run proves nothing (fail closed, as Ginkgo's
+// --fail-on-empty).
+func Failed(r *Report, strict bool) bool {
+	if r == nil || len(r.Checks) == 0 {
+		return true
+	}
+	for _, c := range r.Checks {
+		if failing(c, strict) {
+			return true
+		}
+	}
+	return false
+}
+
+// failing reports whether c fails the run.
+func failing(c Check, strict bool) bool {
+	v := verdict(c.Status)
+	return v == Fail || (strict && v == Warn)
+}
+
+// sortedChecks returns a copy of r's checks in report order: by area, then
+// by ID. The caller's slice is left as it was.
+func sortedChecks(r *Report) []Check {
+	if r == nil {
+		return []Check{}
+	}
+	cs := make([]Check, len(r.Checks))
+	copy(cs, r.Checks)
+	slices.SortStableFunc(cs, func(a, b Check) int {
+		return cmp.Or(strings.Compare(a.Area, b.Area), strings.Compare(a.ID, b.ID))
+	})
+	return cs
+}

@@ -1,0 +1,69 @@
+// Package reports writes what a person or a CI reads after a conformance
+// run: report.json, summary.md (counts by area, every failure and warning
+// with its RFC rule, ladder diagrams of failing conversations) and the NSS
+// key log. JUnit XML comes from Ginkgo's own reporter in suite/. reports
+// imports only the standard library and peers/wire: never Ginkgo, never the
+// engine.
+package reports
+
+import "time"
+
+// Status is a check's verdict.
+type Status string
+
+const (
+	Pass Status = "pass"
+	Warn Status = "warn" // a SHOULD-level deviation; a failure only in strict mode
+	Fail Status = "fail" // a MUST violation, or the target was unreachable
+	Skip Status = "skip" // does not apply to this target; Reason says why
+)
+
+// Report is the whole of report.json.
+type Report struct {
+	Target  string    `json:"target"`
+	Profile Profile   `json:"profile"`
+	Seed    int64     `json:"seed"`
+	Strict  bool      `json:"strict"`
+	Started time.Time `json:"started"`
+	Elapsed float64   `json:"elapsed_seconds"`
+	Checks  []Check   `json:"checks"`
+}
+
+// Profile is what probing learned the target supports.
+type Profile struct {
+	Versions []string `json:"versions"`           // "1.0".."1.3"
+	KX       []string `json:"key_exchanges"`      // "rsa", "ecdhe_rsa", "ecdhe_ecdsa", "dhe_rsa", "tls13"
+	Groups   []string `json:"groups"`             // "x25519", "secp256r1", ...
+	Suites   []string `json:"suites"`             // IANA names
+	Notes    []string `json:"notes,omitempty"`    // e.g. "answers a TLS 1.0-only ClientHello with TLS 1.2"
+	Problems []string `json:"problems,omitempty"` // probing itself found a deviation
+}
+
+// Check is one check's result.
+type Check struct {
+	ID       string  `json:"id"`   // stable across runs: "finished/tls12/ecdhe_rsa/flip-bit-17"
+	Area     string  `json:"area"` // "message-order", "version-negotiation", "finished"
+	Row      int     `json:"row,omitempty"`
+	RFC      string  `json:"rfc"`   // "RFC 5246 §7.4.9"
+	Level    string  `json:"level"` // "MUST" or "SHOULD"
+	Title    string  `json:"title"`
+	Version  string  `json:"version,omitempty"` // "1.2"
+	KX       string  `json:"kx,omitempty"`      // "ecdhe_rsa"
+	Status   Status  `json:"status"`
+	Expected string  `json:"expected"`
+	Observed string  `json:"observed"`
+	Reason   string  `json:"reason,omitempty"` // skip reason, or what the warning is about
+	Millis   float64 `json:"ms"`
+	// Transcript is the conversation, record by record.
+	Transcript []Event `json:"transcript,omitempty"`
+}
+
+// Event is one record of a conversation, as in the engine's transcript.
+type Event struct {
+	Dir       string  `json:"dir"`                 // "client" (sent by the suite's client) or "server" (sent by the target)
+	Ms        float64 `json:"ms"`                  // since the conversation began
+	Type      string  `json:"type"`                // "handshake", "alert", "change_cipher_spec", "application_data", ...
+	Summary   string  `json:"summary"`             // "ClientHello", "ServerHello, Certificate, ServerHelloDone", "fatal decode_error", "undecryptable"
+	Raw       string  `json:"raw"`                 // hex, the record as on the wire
+	Plaintext string  `json:"plaintext,omitempty"` // hex, decrypted payload
+}

@@ -1,0 +1,617 @@
+package reports
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+// tls12Failure is the conversation of a Finished check whose target answered
+// a corrupted Finished with the wrong alert.
+func tls12Failure() []Event {
+	return []Event{
+		{Dir: "client", Ms: 0, Type: "handshake", Summary: "ClientHello", Raw: "16030100"},
+		{Dir: "server", Ms: 1.2, Type: "handshake", Summary: "ServerHello, Certificate, ServerKeyExchange, ServerHelloDone", Raw: "16030300"},
+		{Dir: "client", Ms: 3.4, Type: "handshake", Summary: "ClientKeyExchange", Raw: "16030300"},
+		{Dir: "client", Ms: 3.4, Type: "change_cipher_spec", Summary: "ChangeCipherSpec", Raw: "140303000101"},
+		{Dir: "client", Ms: 3.5, Type: "handshake", Summary: "Finished (flipped bit 3)", Raw: "16030300"},
+		{Dir: "server", Ms: 4.1, Type: "alert", Summary: "fatal handshake_failure", Raw: "15030300020228"},
+		{Dir: "server", Ms: 4.1, Type: "closed"},
+	}
+}
+
+func sampleReport() *Report {
+	return &Report{
+		Target: "127.0.0.1:4433",
+		Profile: Profile{
+			Versions: []string{"1.2", "1.3"},
+			KX:       []string{"rsa", "ecdhe_rsa", "tls13"},
+			Groups:   []string{"x25519", "secp256r1"},
+			Suites:   []string{"TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_256_GCM_SHA384"},
+			Notes:    []string{"answers a TLS 1.0-only ClientHello with protocol_version"},
+		},
+		Seed:    42,
+		Started: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC),
+		Elapsed: 1.5,
+		// Deliberately out of order: the writers sort by area, then ID.
+		Checks: []Check{
+			{ID: "version-negotiation/tls13/downgrade-sentinel", Area: "version-negotiation", RFC: "RFC 8446 §4.1.3", Level: "MUST", Version: "1.3", KX: "tls13", Status: Pass, Expected: "sentinel absent", Observed: "sentinel absent"},
+			{ID: "finished/tls12/rsa/flip-bit-3", Area: "finished", RFC: "RFC 5246 §7.4.9", Level: "MUST", Version: "1.2", KX: "rsa", Status: Fail,
+				Expected: "decrypt_error", Observed: "handshake_failure", Transcript: tls12Failure()},
+			{ID: "finished/tls12/rsa/baseline", Area: "finished", RFC: "RFC 5246 §7.4.9", Level: "MUST", Version: "1.2", KX: "rsa", Status: Pass, Expected: "handshake completes", Observed: "handshake completes"},
+			{ID: "message-order/tls12/rsa/ccs-before-cke", Area: "message-order", RFC: "RFC 5246 §7.4", Level: "MUST", Version: "1.2", KX: "rsa", Status: Fail,
+				Expected: "unexpected_message", Observed: "timeout", Transcript: []Event{
+					{Dir: "client", Ms: 0, Type: "handshake", Summary: "ClientHello", Raw: "16"},
+					{Dir: "server", Ms: 0.9, Type: "handshake", Summary: "ServerHello, Certificate, ServerHelloDone", Raw: "16"},
+					{Dir: "client", Ms: 1.0, Type: "change_cipher_spec", Raw: "14"},
+					{Dir: "server", Ms: 2001.0, Type: "timeout"},
+				}},
+			{ID: "message-order/tls12/rsa/close-without-alert", Area: "message-order", RFC: "RFC 5246 §7.2.2", Level: "SHOULD", Version: "1.2", KX: "rsa", Status: Warn,
+				Expected: "alert decode_error", Observed: "close without alert", Reason: "closed without sending an alert", Transcript: []Event{
+					{Dir: "client", Ms: 0, Type: "handshake", Summary: "ClientHello (truncated)", Raw: "16"},
+					{Dir: "server", Ms: 0.5, Type: "closed"},
+				}},
+			{ID: "finished/tls13/ecdhe/alert-name", Area: "finished", RFC: "RFC 8446 §4.4.4", Level: "SHOULD", Version: "1.3", KX: "tls13", Status: Warn,
+				Expected: "decrypt_error", Observed: "bad_record_mac", Transcript: []Event{
+					{Dir: "client", Ms: 0, Type: "handshake", Summary: "ClientHello", Raw: "16"},
+					{Dir: "server", Ms: 0.7, Type: "application_data", Summary: "undecryptable", Raw: "17"},
+				}},
+			{ID: "finished/tls10/rsa/flip-bit-3", Area: "finished", RFC: "RFC 2246 §7.4.9", Level: "MUST", Version: "1.0", KX: "rsa", Status: Skip, Reason: "target does not offer TLS 1.0"},
+			{ID: "finished/tls11/rsa/flip-bit-3", Area: "finished", RFC: "RFC 4346 §7.4.9", Level: "MUST", Version: "1.1", KX: "rsa", Status: Skip, Reason: "target does not offer TLS 1.1"},
+			{ID: "version-negotiation/tls10/only", Area: "version-negotiation", RFC: "RFC 8996 §5", Level: "MUST", Version: "1.0", Status: Skip, Reason: "target does not offer TLS 1.0"},
+		},
+	}
+}
+
+func TestJSONRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "out", "report.json") // the directory is created
+	r := sampleReport()
+	before := append([]Check(nil), r.Checks...)
+	if err := WriteJSON(path, r); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(r.Checks, before) {
+		t.Error("WriteJSON reordered the caller's checks")
+	}
+	got, err := ReadJSON(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := *r
+	want.Checks = sortedChecks(r)
+	if !reflect.DeepEqual(got, &want) {
+		t.Errorf("round trip differs:\n got %+v\nwant %+v", got, &want)
+	}
+	for i := 1; i < len(got.Checks); i++ {
+		a, b := got.Checks[i-1], got.Checks[i]
+		if a.Area > b.Area || (a.Area == b.Area && a.ID > b.ID) {
+			t.Errorf("checks not sorted by area then ID: %s before %s", a.ID, b.ID)
+		}
+	}
+
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{`"target"`, `"profile"`, `"seed": 42`, `"checks"`, `"id"`, `"area"`, `"rfc"`, `"version"`, `"kx"`, `"status": "fail"`, `"expected"`, `"observed"`, `"transcript"`} {
+		if !strings.Contains(string(data), key) {
+			t.Errorf("report.json lacks %s", key)
+		}
+	}
+	if !strings.Contains(string(data), "\n  \"target\"") {
+		t.Error("report.json is not indented")
+	}
+	// Same report, same bytes.
+	if err := WriteJSON(path, r); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := os.ReadFile(path)
+	if string(again) != string(data) {
+		t.Error("WriteJSON is not deterministic")
+	}
+}
+
+func TestWriteJSONEmptyChecksIsArray(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "report.json")
+	if err := WriteJSON(path, &Report{Target: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(path)
+	if !strings.Contains(string(data), `"checks": []`) {
+		t.Errorf("empty checks should be [], got:\n%s", data)
+	}
+}
+
+// noTemps fails if a temporary file was left behind in dir.
+func noTemps(t *testing.T, dir string) {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		if strings.Contains(e.Name(), ".tmp-") {
+			t.Errorf("temporary file left behind: %s", e.Name())
+		}
+	}
+}
+
+func TestWriteJSONAtomic(t *testing.T) {
+	t.Run("encode error keeps the old file", func(t *testing.T) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "report.json")
+		if err := WriteJSON(path, sampleReport()); err != nil {
+			t.Fatal(err)
+		}
+		old, _ := os.ReadFile(path)
+		bad := sampleReport()
+		bad.Elapsed = math.NaN() // JSON cannot encode NaN
+		if err := WriteJSON(path, bad); err == nil {
+			t.Fatal("want an error for NaN")
+		}
+		now, _ := os.ReadFile(path)
+		if string(now) != string(old) {
+			t.Error("a failed write changed the existing report")
+		}
+		noTemps(t, dir)
+	})
+	t.Run("rename error removes the temporary file", func(t *testing.T) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "report.json")
+		if err := os.MkdirAll(filepath.Join(path, "occupied"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteJSON(path, sampleReport()); err == nil {
+			t.Fatal("want an error when path is a non-empty directory")
+		}
+		noTemps(t, dir)
+	})
+	t.Run("parent is a file", func(t *testing.T) {
+		dir := t.TempDir()
+		file := filepath.Join(dir, "file")
+		if err := os.WriteFile(file, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteJSON(filepath.Join(file, "report.json"), sampleReport()); err == nil {
+			t.Fatal("want an error")
+		}
+	})
+	t.Run("read-only directory", func(t *testing.T) {
+		if os.Geteuid() == 0 {
+			t.Skip("root ignores directory permissions")
+		}
+		dir := t.TempDir()
+		ro := filepath.Join(dir, "ro")
+		if err := os.Mkdir(ro, 0o555); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.Chmod(ro, 0o755) })
+		err := WriteJSON(filepath.Join(ro, "report.json"), sampleReport())
+		if !errors.Is(err, fs.ErrPermission) {
+			t.Fatalf("got %v, want a permission error", err)
+		}
+		ents, _ := os.ReadDir(ro)
+		if len(ents) != 0 {
+			t.Errorf("read-only dir holds %d entries", len(ents))
+		}
+	})
+}
+
+func TestReadJSONErrors(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := ReadJSON(filepath.Join(dir, "missing.json")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("missing file: got %v", err)
+	}
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`{"checks": [`), 0o644)
+	if _, err := ReadJSON(bad); err == nil {
+		t.Error("truncated JSON: want an error")
+	}
+}
+
+func TestCountByArea(t *testing.T) {
+	r := sampleReport()
+	r.Checks = append(r.Checks, Check{ID: "x", Status: "bogus"})
+	areas, by, total := CountByArea(r)
+	wantAreas := []string{"(no area)", "finished", "message-order", "version-negotiation"}
+	if !reflect.DeepEqual(areas, wantAreas) {
+		t.Errorf("areas = %v, want %v", areas, wantAreas)
+	}
+	want := map[string]Counts{
+		"finished":            {Pass: 1, Warn: 1, Fail: 1, Skip: 2},
+		"message-order":       {Warn: 1, Fail: 1},
+		"version-negotiation": {Pass: 1, Skip: 1},
+		"(no area)":           {Fail: 1}, // an unknown status fails closed
+	}
+	if !reflect.DeepEqual(by, want) {
+		t.Errorf("byArea = %+v, want %+v", by, want)
+	}
+	if (total != Counts{Pass: 2, Warn: 2, Fail: 3, Skip: 3}) {
+		t.Errorf("total = %+v", total)
+	}
+}
+
+func TestFailed(t *testing.T) {
+	mk := func(ss ...Status) *Report {
+		r := &Report{}
+		for i, s := range ss {
+			r.Checks = append(r.Checks, Check{ID: fmt.Sprint(i), Status: s})
+		}
+		return r
+	}
+	for _, tc := range []struct {
+		name   string
+		r      *Report
+		strict bool
+		want   bool
+	}{
+		{"all pass", mk(Pass, Skip), false, false},
+		{"all pass strict", mk(Pass, Skip), true, false},
+		{"warn", mk(Pass, Warn), false, false},
+		{"warn strict", mk(Pass, Warn), true, true},
+		{"fail", mk(Pass, Fail), false, true},
+		{"fail strict", mk(Fail), true, true},
+		{"unknown status", mk(Pass, ""), false, true},
+		{"no checks", mk(), false, true},
+		{"nil", nil, false, true},
+	} {
+		if got := Failed(tc.r, tc.strict); got != tc.want {
+			t.Errorf("%s: Failed = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// arrowColumns returns the rune column of the arrow on each event line of a
+// ladder (all lines but the header).
+func arrowColumns(t *testing.T, lad string) []int {
+	t.Helper()
+	lines := strings.Split(strings.TrimSuffix(lad, "\n"), "\n")
+	var cols []int
+	for _, l := range lines[1:] {
+		i := strings.Index(l, arrowRight)
+		if j := strings.Index(l, arrowLeft); j >= 0 {
+			if i >= 0 {
+				t.Errorf("two arrows on one line: %q", l)
+			}
+			i = j
+		}
+		if i < 0 {
+			t.Errorf("no arrow: %q", l)
+			continue
+		}
+		cols = append(cols, utf8.RuneCountInString(l[:i]))
+	}
+	return cols
+}
+
+func TestLadder(t *testing.T) {
+	lad := Ladder(tls12Failure())
+	want := "" +
+		"   ms  Client" + strings.Repeat(" ", 34) + "Server\n" +
+		"  0.0  ClientHello                  -------->\n" +
+		"  1.2                               <--------  ServerHello, Certificate, ServerKeyExchange, ServerHelloDone\n" +
+		"  3.4  ClientKeyExchange            -------->\n" +
+		"  3.4  [ChangeCipherSpec]           -------->\n" +
+		"  3.5  Finished (flipped bit 3)     -------->\n" +
+		"  4.1                               <--------  Alert(fatal, handshake_failure)\n" +
+		"  4.1                               <--------  (closed)\n"
+	if lad != want {
+		t.Errorf("ladder:\n%s\nwant:\n%s", lad, want)
+	}
+	lines := strings.Split(lad, "\n")
+	for i, ev := range tls12Failure() {
+		l := lines[i+1]
+		client := strings.Contains(l, arrowRight)
+		if client != (ev.Dir == "client") {
+			t.Errorf("arrow points the wrong way for a %s event: %q", ev.Dir, l)
+		}
+		if client && strings.Index(l, ev.Summary) > strings.Index(l, arrowRight) {
+			t.Errorf("client summary right of the arrow: %q", l)
+		}
+		if !client && strings.Index(l, "<--------") > strings.Index(l, strings.Fields(eventText(ev, 0))[0]) {
+			t.Errorf("server summary left of the arrow: %q", l)
+		}
+	}
+	// Server summaries start where the header says "Server".
+	if a, b := strings.Index(lines[0], "Server"), strings.Index(lines[2], "ServerHello"); a != b {
+		t.Errorf("Server header at %d, server summaries at %d", a, b)
+	}
+}
+
+func TestLadderAlignmentAndTruncation(t *testing.T) {
+	long := "ClientHello with forty-two extensions and a very long session id"
+	evs := []Event{
+		{Dir: "client", Ms: 0, Type: "handshake", Summary: long, Raw: "16"},
+		{Dir: "server", Ms: 12345.6, Type: "handshake", Summary: strings.Repeat("ServerHello, ", 20), Raw: "16"},
+		{Dir: "client", Ms: 12345.7, Type: "handshake", Summary: "Ünïcödé `rm -rf` ```\nnewline", Raw: "16"},
+		{Dir: "server", Ms: 12346, Type: "alert", Summary: "fatal, decode_error", Raw: "15"},
+		{Dir: "server", Ms: 14346, Type: "timeout"},
+		{Dir: "server", Ms: 14347, Type: "reset"},
+	}
+	lad := Ladder(evs)
+	cols := arrowColumns(t, lad)
+	if len(cols) != len(evs) {
+		t.Fatalf("%d arrows for %d events:\n%s", len(cols), len(evs), lad)
+	}
+	for _, c := range cols {
+		if c != cols[0] {
+			t.Errorf("arrows at columns %v, want one column:\n%s", cols, lad)
+			break
+		}
+	}
+	lines := strings.Split(lad, "\n")
+	if !strings.Contains(lines[1], "ClientHello with forty-two…  -------->") || strings.Contains(lad, long) {
+		t.Errorf("long client summary not truncated with an ellipsis: %q", lines[1])
+	}
+	if !strings.HasSuffix(lines[2], "…") || utf8.RuneCountInString(lines[2]) > 7+2+ladderLeft+1+9+2+ladderRight {
+		t.Errorf("long server summary not truncated: %q", lines[2])
+	}
+	if strings.Contains(lad, "`") {
+		t.Errorf("backtick survived into the ladder:\n%s", lad)
+	}
+	for _, w := range []string{"Alert(fatal, decode_error)", "(timeout after 2000 ms)", "(connection reset)", "12345.6  "} {
+		if !strings.Contains(lad, w) {
+			t.Errorf("ladder lacks %q:\n%s", w, lad)
+		}
+	}
+}
+
+func TestEventText(t *testing.T) {
+	for _, tc := range []struct {
+		e    Event
+		want string
+	}{
+		{Event{Type: "change_cipher_spec", Summary: "ChangeCipherSpec", Raw: "14"}, "[ChangeCipherSpec]"},
+		{Event{Type: "change_cipher_spec", Raw: "14"}, "[ChangeCipherSpec]"},
+		{Event{Type: "application_data", Summary: "undecryptable", Raw: "17"}, "{encrypted record}"},
+		{Event{Type: "alert", Summary: "fatal decode_error", Raw: "15"}, "Alert(fatal, decode_error)"},
+		{Event{Type: "alert", Summary: "Alert(warning, close_notify)", Raw: "15"}, "Alert(warning, close_notify)"},
+		{Event{Type: "closed"}, "(closed)"},
+		{Event{Type: "close"}, "(closed)"},
+		{Event{Type: "timeout", Ms: 2003}, "(timeout after 2000 ms)"},
+		{Event{Type: "timeout", Summary: "timeout after 5000 ms"}, "(timeout after 5000 ms)"},
+		{Event{Type: "reset"}, "(connection reset)"},
+		{Event{Type: "handshake", Summary: "EncryptedExtensions, Finished", Raw: "17"}, "EncryptedExtensions, Finished"},
+		{Event{Type: "heartbeat", Raw: "18"}, "heartbeat"},
+		{Event{Type: "refused"}, "(refused)"},
+		{Event{}, "(record)"},
+	} {
+		if got := eventText(tc.e, 3); got != tc.want {
+			t.Errorf("eventText(%+v) = %q, want %q", tc.e, got, tc.want)
+		}
+	}
+}
+
+func TestLadderLimit(t *testing.T) {
+	var evs []Event
+	for i := range 200 {
+		evs = append(evs, Event{Dir: "client", Ms: float64(i), Type: "handshake", Summary: fmt.Sprint("fragment ", i), Raw: "16"})
+	}
+	lad := ladder(evs, 40)
+	if n := strings.Count(lad, arrowRight); n != 40 {
+		t.Errorf("%d records shown, want 40", n)
+	}
+	if !strings.Contains(lad, "160 records omitted") || !strings.Contains(lad, "fragment 199") {
+		t.Errorf("omission not reported or tail missing:\n%s", lad)
+	}
+	if Ladder(nil) == "" || !strings.Contains(Ladder(nil), "(no records)") {
+		t.Error("empty ladder should say so")
+	}
+}
+
+func TestSummary(t *testing.T) {
+	r := sampleReport()
+	s := Summary(r)
+	for _, w := range []string{
+		"# tlsconform report: 127.0.0.1:4433",
+		"2025-03-01 12:00:00 UTC",
+		"**Seed:** 42",
+		"**Strict:** no",
+		"TLS 1.2, TLS 1.3",
+		"x25519, secp256r1",
+		"answers a TLS 1.0-only ClientHello with protocol_version",
+		"| Area | Pass | Warn | Fail | Skip | Total |",
+		"| finished | 1 | 1 | 1 | 2 | 5 |",
+		"| message-order | 0 | 1 | 1 | 0 | 2 |",
+		"| version-negotiation | 1 | 0 | 0 | 1 | 2 |",
+		"| **Total** | 2 | 2 | 2 | 3 | 9 |",
+		"## Failures (2)",
+		"- **FAIL** `finished/tls12/rsa/flip-bit-3` — RFC 5246 §7.4.9 (MUST): expected decrypt_error, observed handshake_failure",
+		"- **FAIL** `message-order/tls12/rsa/ccs-before-cke` — RFC 5246 §7.4 (MUST): expected unexpected_message, observed timeout",
+		"## Warnings (2)",
+		"- **WARN** `message-order/tls12/rsa/close-without-alert` — RFC 5246 §7.2.2 (SHOULD): expected alert decode_error, observed close without alert — closed without sending an alert",
+		"## Skipped (3)",
+		"| target does not offer TLS 1.0 | 2 |",
+		"| target does not offer TLS 1.1 | 1 |",
+		Ladder(tls12Failure()),
+	} {
+		if !strings.Contains(s, w) {
+			t.Errorf("summary lacks %q", w)
+		}
+	}
+	if strings.Count(s, "- **FAIL**") != 2 || strings.Count(s, "- **WARN**") != 2 {
+		t.Errorf("want one line per failure and warning")
+	}
+	if strings.Count(s, "```")%2 != 0 {
+		t.Error("unbalanced code fences")
+	}
+	// Failures come in report order, then warnings, then skips.
+	if !(strings.Index(s, "flip-bit-3") < strings.Index(s, "ccs-before-cke") &&
+		strings.Index(s, "## Failures") < strings.Index(s, "## Warnings") &&
+		strings.Index(s, "## Warnings") < strings.Index(s, "## Skipped")) {
+		t.Error("sections out of order")
+	}
+	if strings.Contains(s, "finished/tls10/rsa/flip-bit-3") {
+		t.Error("skipped checks should be grouped by reason, not listed")
+	}
+
+	r.Strict = true
+	s = Summary(r)
+	if !strings.Contains(s, "**Strict:** yes") || !strings.Contains(s, "- **FAIL** `finished/tls13/ecdhe/alert-name`") {
+		t.Error("strict mode should label warnings as failures")
+	}
+
+	path := filepath.Join(t.TempDir(), "summary.md")
+	if err := WriteSummary(path, r); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(path); string(data) != s {
+		t.Error("WriteSummary differs from Summary")
+	}
+}
+
+func TestSummaryLadderLimit(t *testing.T) {
+	r := &Report{Target: "t"}
+	for i := range maxFailureLadders + 7 {
+		r.Checks = append(r.Checks, Check{ID: fmt.Sprintf("a/%03d", i), Area: "a", RFC: "RFC 5246 §7.4.9", Level: "MUST", Status: Fail,
+			Expected: "x", Observed: "y", Transcript: tls12Failure()})
+	}
+	s := Summary(r)
+	if n := strings.Count(s, "- **FAIL**"); n != maxFailureLadders+7 {
+		t.Errorf("%d failure lines, want %d", n, maxFailureLadders+7)
+	}
+	if n := strings.Count(s, "   ms  Client"); n != maxFailureLadders {
+		t.Errorf("%d ladders, want %d", n, maxFailureLadders)
+	}
+	if !strings.Contains(s, "7 omitted") {
+		t.Error("summary does not say how many ladders were omitted")
+	}
+}
+
+func TestConsoleSummary(t *testing.T) {
+	r := sampleReport()
+	out := ConsoleSummary(r, "reports/out", false)
+	for _, w := range []string{
+		"tlsconform: 127.0.0.1:4433  seed 42  strict off  9 checks in 1.5 s",
+		"area                  pass   warn   fail   skip  total",
+		"finished                 1      1      1      2      5",
+		"total                    2      2      2      3      9",
+		"FAIL [RFC 5246 §7.4.9] finished/tls12/rsa/flip-bit-3: expected decrypt_error, observed handshake_failure\n",
+		"WARN [RFC 8446 §4.4.4] finished/tls13/ecdhe/alert-name: expected decrypt_error, observed bad_record_mac\n",
+		"result: FAIL",
+		"reports: reports/out/report.json, reports/out/summary.md, reports/out/junit.xml, reports/out/keylog.txt\n",
+	} {
+		if !strings.Contains(out, w) {
+			t.Errorf("console summary lacks %q:\n%s", w, out)
+		}
+	}
+	if strings.Index(out, "ccs-before-cke") > strings.Index(out, "alert-name") {
+		t.Error("failures should come before warnings")
+	}
+	strict := ConsoleSummary(r, "out", true)
+	if !strings.Contains(strict, "FAIL [RFC 8446 §4.4.4] finished/tls13/ecdhe/alert-name") || strings.Contains(strict, "WARN [") {
+		t.Errorf("strict mode should show warnings as failures:\n%s", strict)
+	}
+
+	r.Checks = r.Checks[:3] // pass, fail, pass
+	r.Checks[1].Status = Pass
+	if out := ConsoleSummary(r, "out", true); !strings.Contains(out, "result: PASS") {
+		t.Errorf("want PASS:\n%s", out)
+	}
+}
+
+func TestConsoleSummaryStaysOnOneScreen(t *testing.T) {
+	r := &Report{}
+	for i := range 500 {
+		r.Checks = append(r.Checks, Check{ID: fmt.Sprint("a/", i), Area: "a", Status: Fail})
+	}
+	out := ConsoleSummary(r, "d", false)
+	if n := strings.Count(out, "\n"); n > 50 {
+		t.Errorf("%d lines", n)
+	}
+	if !strings.Contains(out, "… and 470 more in d/summary.md") {
+		t.Errorf("overflow not reported:\n%s", out)
+	}
+}
+
+func TestProfileTextAndProgress(t *testing.T) {
+	p := sampleReport().Profile
+	p.Problems = []string{"ServerHello.legacy_version is 0x0304"}
+	s := ProfileText(p, "127.0.0.1:4433")
+	for _, w := range []string{"target    127.0.0.1:4433\n", "versions  TLS 1.2, TLS 1.3\n", "kx        rsa, ecdhe_rsa, tls13\n",
+		"suites    5: TLS_AES_128_GCM_SHA256, ", "… (+1 more)", "note      answers", "problem   ServerHello.legacy_version"} {
+		if !strings.Contains(s, w) {
+			t.Errorf("profile text lacks %q:\n%s", w, s)
+		}
+	}
+	if got := ProfileText(Profile{}, ""); !strings.Contains(got, "versions  (none)") {
+		t.Errorf("empty profile:\n%s", got)
+	}
+	if got, want := Progress(7, 120, Counts{Pass: 5, Fail: 1, Skip: 1}), "[  7/120]  pass 5  warn 0  fail 1  skip 1"; got != want {
+		t.Errorf("Progress = %q, want %q", got, want)
+	}
+}
+
+func TestOpenKeyLogConcurrent(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	const writers, each = 8, 200
+	// A second writer on the same file appends rather than truncating.
+	pre, err := OpenKeyLog(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(pre, "CLIENT_RANDOM %064x %096x\n", 0, 0)
+	if err := pre.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := pre.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	if _, err := pre.Write([]byte("x\n")); !errors.Is(err, os.ErrClosed) {
+		t.Errorf("write after close: %v", err)
+	}
+
+	w, err := OpenKeyLog(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for g := range writers {
+		wg.Go(func() {
+			for i := range each {
+				// One Write per line, as the suite's key-log writer does.
+				line := fmt.Sprintf("CLIENT_RANDOM %064x %096x\n", g*each+i+1, g)
+				if _, err := w.Write([]byte(line)); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "keylog.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	if len(lines) != writers*each+1 {
+		t.Fatalf("%d lines, want %d", len(lines), writers*each+1)
+	}
+	seen := map[string]bool{}
+	for _, l := range lines {
+		f := strings.Fields(l)
+		if len(f) != 3 || f[0] != "CLIENT_RANDOM" || len(f[1]) != 64 || len(f[2]) != 96 {
+			t.Fatalf("torn line: %q", l)
+		}
+		if seen[f[1]] {
+			t.Fatalf("duplicate line: %q", l)
+		}
+		seen[f[1]] = true
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "keylog.txt")); err == nil && fi.Mode().Perm() != 0o600 {
+		t.Errorf("keylog mode %v, want 0600", fi.Mode().Perm())
+	}
+}

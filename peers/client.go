@@ -61,6 +61,9 @@ func Client(ctx context.Context, nc net.Conn, cfg *ClientConfig) (*Conn, error) 
 }
 
 func sessionKey(cfg *ClientConfig, nc net.Conn) string {
+	if cfg.SessionKey != "" {
+		return cfg.SessionKey
+	}
 	if cfg.ServerName != "" {
 		return cfg.ServerName
 	}
@@ -172,7 +175,9 @@ func (hs *clientHS) buildHello() error {
 			ext(wire.ExtendedMasterSecretExt())
 		}
 		var ticket []byte
-		if hs.session != nil && hs.session.Version < wire.VersionTLS13 {
+		if hs.session != nil && hs.session.Version < wire.VersionTLS13 && len(hs.session.Ticket) == 0 {
+			ch.SessionID = hs.session.SessionID
+		} else if hs.session != nil && hs.session.Version < wire.VersionTLS13 {
 			ticket = hs.session.Ticket
 			if len(ch.SessionID) == 0 {
 				// RFC 5077 §3.4: a session ID lets the client see acceptance.

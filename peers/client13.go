@@ -288,6 +288,13 @@ func (hs *clientHS) readServerFlight13() error {
 	c.logKey(keys.LabelClientTraffic0, hs.cAP)
 	c.logKey(keys.LabelServerTraffic0, hs.sAP)
 	c.logKey(keys.LabelExporter, hs.master13.ExporterMasterSecret(th))
+	// The server writes under its application key from its Finished on
+	// (RFC 8446 §4.4.4): tickets, data and alerts alike.
+	in, err := c.halfConn13(hs.sAP)
+	if err != nil {
+		return err
+	}
+	c.in = in
 	return nil
 }
 
@@ -337,9 +344,6 @@ func (hs *clientHS) useApplicationKeys13() error {
 	c, err := hs.c, error(nil)
 	rms := hs.master13.ResumptionMasterSecret(c.transcript.Sum(uint16(wire.VersionTLS13), hs.suiteHash))
 	if c.out, err = c.halfConn13(hs.cAP); err != nil {
-		return err
-	}
-	if c.in, err = c.halfConn13(hs.sAP); err != nil {
 		return err
 	}
 	c.inSecret, c.outSecret = hs.sAP, hs.cAP

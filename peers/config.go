@@ -40,6 +40,9 @@ type ClientConfig struct {
 	DisableEMS bool
 	// Sessions, when set, stores tickets for resumption and offers them.
 	Sessions *SessionCache
+	// SessionKey is the key sessions are stored under in Sessions; default
+	// ServerName, or the server's address.
+	SessionKey string
 	// MaxFragment caps the plaintext of each record we send (default 2^14):
 	// 1 sends every handshake message one byte per record.
 	MaxFragment int

@@ -91,7 +91,10 @@ type Outcome struct {
 	// WentOn names what the target sent when it carried on where a
 	// rejection was expected (ExpectRejection): "Finished", "application data".
 	WentOn string
-	Err    error
+	// Undecryptable: the target answered with a record the client could
+	// not decrypt (often an alert under keys it did not expect).
+	Undecryptable bool
+	Err           error
 }
 
 func (o Outcome) String() string {
@@ -104,6 +107,9 @@ func (o Outcome) String() string {
 		}
 		return "completed"
 	case OutcomeError:
+		if o.Undecryptable {
+			return "an undecryptable record"
+		}
 		if o.Err != nil {
 			return "error: " + o.Err.Error()
 		}

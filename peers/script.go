@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/tlsconform/tlsconform/peers/keys"
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
 
@@ -385,6 +386,10 @@ func ExpectRejection(probe bool) Step {
 		for err == nil && it.Type == wire.ContentHandshake && it.Msg.Type() == wire.TypeNewSessionTicket && c.version == wire.VersionTLS13 {
 			it, err = c.ReadItem()
 		}
+		var pe *ProtocolError
+		if errors.As(err, &pe) && pe.Reason == "record protection" {
+			return &doneErr{o: Outcome{Kind: OutcomeError, Undecryptable: true, Err: err}}
+		}
 		if err != nil {
 			return err
 		}
@@ -475,3 +480,60 @@ func (cv *Conversation) SwitchWriteKeys12() error {
 // SetProbe sets the application data sent by ExchangeApplicationData and
 // ExpectRejection(true).
 func (cv *Conversation) SetProbe(b []byte) { cv.probe = b }
+
+// TranscriptBytes is the handshake transcript so far (full messages back
+// to back, as hashed).
+func (cv *Conversation) TranscriptBytes() []byte { return cv.hs.c.transcript.Bytes() }
+
+// EMS reports whether extended_master_secret was negotiated (TLS 1.0-1.2).
+func (cv *Conversation) EMS() bool { return cv.hs.ems }
+
+// ClientVerifyData computes the client's verify_data over transcript (full
+// handshake messages) instead of the real transcript, with master when
+// not nil (TLS 1.0-1.2) instead of the negotiated master secret. In TLS
+// 1.3 master is ignored: the client handshake traffic secret is used.
+func (cv *Conversation) ClientVerifyData(transcript, master []byte) ([]byte, error) {
+	hs := cv.hs
+	t := keys.NewTranscript()
+	t.Add(transcript)
+	v := hs.c.version
+	switch {
+	case v == wire.VersionTLS13 && hs.cHS != nil:
+		return keys.FinishedMAC(hs.suiteHash, hs.cHS, t.Sum(uint16(v), hs.suiteHash)), nil
+	case v != 0 && v < wire.VersionTLS13 && hs.master != nil:
+		if master == nil {
+			master = hs.master
+		}
+		return keys.FinishedVerifyData(uint16(v), hs.c.spec.PRF, master, true, t.Sum(uint16(v), hs.c.spec.PRF)), nil
+	}
+	return nil, errors.New("peers: no verify_data before the keys are known")
+}
+
+// LegacyMaster is the TLS 1.0-1.2 master secret computed without
+// extended_master_secret (RFC 5246 §8.1), whatever was negotiated.
+func (cv *Conversation) LegacyMaster() ([]byte, error) {
+	hs := cv.hs
+	if hs.pms == nil || hs.server == nil {
+		return nil, errors.New("peers: no pre-master secret yet")
+	}
+	return keys.MasterSecret(uint16(hs.c.version), hs.c.spec.PRF, hs.pms, hs.hello.Random, hs.server.Random), nil
+}
+
+// Session is what a client would keep to resume this conversation's
+// session (TLS 1.0-1.2): the ServerHello's session ID and the master
+// secret, whether or not the handshake completed. Nil when there is
+// nothing to resume.
+func (cv *Conversation) Session() *Session {
+	hs := cv.hs
+	if hs == nil || hs.server == nil || hs.master == nil || hs.c.spec == nil || len(hs.server.SessionID) == 0 {
+		return nil
+	}
+	return &Session{
+		Version:   hs.c.version,
+		Suite:     hs.c.spec.ID,
+		SessionID: hs.server.SessionID,
+		Master:    hs.master,
+		EMS:       hs.ems,
+		Received:  hs.cfg.now(),
+	}
+}

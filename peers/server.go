@@ -400,6 +400,9 @@ func defaultPlan() ServerPlan {
 			}
 		},
 		VerifyFinished: func(_ *ServerState, got, want []byte) error {
+			if len(got) != len(want) {
+				return protoErr(wire.AlertDecodeError, "client Finished verify_data is %d bytes, want %d (RFC 8446 §6.2)", len(got), len(want))
+			}
 			if !hmacEqual(got, want) {
 				return &ProtocolError{Alert: wire.AlertDecryptError, Reason: fmt.Sprintf("client Finished verify_data %x, want %x", got, want)}
 			}

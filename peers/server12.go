@@ -191,7 +191,14 @@ func (st *ServerState) readClientFinished12(master []byte, kb keys.KeyBlock) err
 	if err != nil {
 		return err
 	}
-	return st.srv.plan.VerifyFinished(st, m.(*wire.Finished).VerifyData, want)
+	if err := st.srv.plan.VerifyFinished(st, m.(*wire.Finished).VerifyData, want); err != nil {
+		return err
+	}
+	// Nothing may follow the client's Finished in its flight (RFC 5246 §7.4).
+	if c.hs.Buffered() > 0 {
+		return protoErr(wire.AlertUnexpectedMessage, "handshake data after the client Finished")
+	}
+	return nil
 }
 
 func (st *ServerState) sendFinished12(master []byte, kb keys.KeyBlock) error {

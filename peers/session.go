@@ -10,15 +10,18 @@ import (
 // Session is what a client keeps to resume: a TLS 1.2 ticket with its master
 // secret (RFC 5077) or a TLS 1.3 ticket with its PSK (RFC 8446 §4.6.1).
 type Session struct {
-	Version  wire.Version
-	Suite    wire.CipherSuite
-	Ticket   []byte
-	Master   []byte // TLS 1.2
-	EMS      bool   // TLS 1.2: the session used extended_master_secret
-	PSK      []byte // TLS 1.3
-	AgeAdd   uint32
-	Lifetime uint32
-	Received time.Time
+	Version wire.Version
+	Suite   wire.CipherSuite
+	Ticket  []byte
+	// SessionID resumes a session the server keeps (RFC 5246 §7.4.1.2)
+	// when there is no ticket.
+	SessionID []byte
+	Master    []byte // TLS 1.2
+	EMS       bool   // TLS 1.2: the session used extended_master_secret
+	PSK       []byte // TLS 1.3
+	AgeAdd    uint32
+	Lifetime  uint32
+	Received  time.Time
 }
 
 // SessionCache holds the latest session per server. Safe for concurrent use.

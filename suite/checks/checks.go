@@ -1,0 +1,252 @@
+// Package checks is the conformance catalogue: every check of
+// ../shared/CHECKS.md as a declarative value (a default conversation script
+// plus a named change, and the verdict rule), the probing that learns what a
+// target supports, and the verdict logic (MUST fails, SHOULD warns). The
+// Ginkgo specs in suite/ are generated from it; the self-test runs it
+// against the reference server's misbehaviours. It imports the engine
+// (peers) and reports, never Ginkgo or Gomega.
+package checks
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tlsconform/tlsconform/peers"
+	"github.com/tlsconform/tlsconform/peers/keys"
+	"github.com/tlsconform/tlsconform/peers/suites"
+	"github.com/tlsconform/tlsconform/peers/wire"
+	"github.com/tlsconform/tlsconform/reports"
+)
+
+// KX is a key exchange as the catalogue names it.
+type KX string
+
+const (
+	KXRSA        KX = "rsa"         // TLS 1.0-1.2 RSA key transport
+	KXECDHERSA   KX = "ecdhe_rsa"   // TLS 1.0-1.2 ECDHE signed with RSA
+	KXECDHEECDSA KX = "ecdhe_ecdsa" // TLS 1.0-1.2 ECDHE signed with ECDSA
+	KXTLS13      KX = "ecdhe"       // TLS 1.3 (EC)DHE
+)
+
+// KXs12 are the TLS 1.0-1.2 key exchanges, in catalogue order.
+var KXs12 = []KX{KXRSA, KXECDHERSA, KXECDHEECDSA}
+
+// Versions are the versions the catalogue covers, oldest first.
+var Versions = []wire.Version{wire.VersionTLS10, wire.VersionTLS11, wire.VersionTLS12, wire.VersionTLS13}
+
+// KXFor is the key exchanges that exist at version v.
+func KXFor(v wire.Version) []KX {
+	if v == wire.VersionTLS13 {
+		return []KX{KXTLS13}
+	}
+	return KXs12
+}
+
+// Context is one (version, key exchange) a check runs in.
+type Context struct {
+	Version wire.Version
+	KX      KX
+}
+
+func (c Context) String() string { return fmt.Sprintf("TLS %s %s", c.Version.Short(), c.KX) }
+
+// slug is the id part: "tls12/ecdhe_rsa".
+func (c Context) slug() string {
+	return "tls" + strings.ReplaceAll(c.Version.Short(), ".", "") + "/" + string(c.KX)
+}
+
+// Contexts is every (version, key exchange) the catalogue covers.
+func Contexts() []Context {
+	var out []Context
+	for _, v := range Versions {
+		for _, k := range KXFor(v) {
+			out = append(out, Context{v, k})
+		}
+	}
+	return out
+}
+
+// Level says whether a requirement is a MUST (violations fail) or a SHOULD
+// (deviations warn).
+type Level string
+
+const (
+	MUST   Level = "MUST"
+	SHOULD Level = "SHOULD"
+)
+
+// Check is one conformance check in one context.
+type Check struct {
+	ID    string // stable: "<area>/<context>/<name>"
+	Area  string
+	Row   int    // row of ../shared/CHECKS.md
+	RFC   string // "RFC 5246 §7.1"
+	Level Level
+	// Title is the requirement as a sentence of the RFC: "rejects
+	// ChangeCipherSpec before ClientKeyExchange".
+	Title string
+	Ctx   Context
+	// Baseline marks the "valid handshake completes" check of a context,
+	// which every other check of the context depends on.
+	Baseline bool
+	// Needs says what else the target must support, beyond the context
+	// (for example "resumption"); empty for most checks.
+	Needs string
+	// Run holds the conversation(s) and returns the verdict.
+	Run func(ctx context.Context, env *Env) Verdict
+}
+
+// Verdict is a check's result.
+type Verdict struct {
+	Status   reports.Status
+	Expected string
+	Observed string
+	Reason   string
+	// Conversations, for the transcript (the last one is the one judged).
+	Conversations []*peers.Conversation
+}
+
+// Env is what a check needs of the run: how to reach the target, what it
+// supports, and the run's settings.
+type Env struct {
+	Dial    peers.Dialer
+	Profile *Profile
+	Timeout time.Duration // per read and write; default 2s
+	KeyLog  *keys.KeyLog
+	Seed    int64
+	// ServerName is sent as SNI when not empty.
+	ServerName string
+}
+
+func (e *Env) timeout() time.Duration {
+	if e.Timeout > 0 {
+		return e.Timeout
+	}
+	return 2 * time.Second
+}
+
+// rand is a deterministic source for one check: the run's seed and the
+// check's id fix every random byte the client sends.
+func (e *Env) rand(id string) io.Reader {
+	h := fnv.New64a()
+	h.Write([]byte(id))
+	return rand.NewChaCha8(seedBytes(uint64(e.Seed), h.Sum64()))
+}
+
+func seedBytes(a, b uint64) [32]byte {
+	var s [32]byte
+	for i := range 8 {
+		s[i] = byte(a >> (8 * i))
+		s[8+i] = byte(b >> (8 * i))
+	}
+	return s
+}
+
+// Config is the client configuration for a check in context c: only c's
+// version, only suites of c's key exchange that the target supports (all
+// of them the engine has when probing found none), and the target's
+// preferred group first.
+func (e *Env) Config(c Context, id string) *peers.ClientConfig {
+	cfg := &peers.ClientConfig{
+		Versions:   []wire.Version{c.Version},
+		Timeout:    e.timeout(),
+		KeyLog:     e.KeyLog,
+		Rand:       e.rand(id),
+		ServerName: e.ServerName,
+	}
+	var offered []wire.CipherSuite
+	for _, s := range suites.All() {
+		if s.SupportsVersion(c.Version) && kxOf(s) == c.KX {
+			offered = append(offered, s.ID)
+		}
+	}
+	if e.Profile != nil && len(e.Profile.Suites) > 0 {
+		// The target's supported suites first, so it picks one it has.
+		slices.SortStableFunc(offered, func(a, b wire.CipherSuite) int {
+			ia, ib := slices.Contains(e.Profile.Suites, a), slices.Contains(e.Profile.Suites, b)
+			switch {
+			case ia && !ib:
+				return -1
+			case ib && !ia:
+				return 1
+			}
+			return 0
+		})
+	}
+	cfg.CipherSuites = offered
+	if e.Profile != nil && len(e.Profile.Groups) > 0 {
+		cfg.Groups = slices.Clone(e.Profile.Groups)
+	}
+	return cfg
+}
+
+// kxOf is the catalogue's key exchange of a suite.
+func kxOf(s *suites.Spec) KX {
+	switch {
+	case s.KX == suites.KXNone:
+		return KXTLS13
+	case s.KX == suites.KXRSA:
+		return KXRSA
+	case s.KX == suites.KXECDHE && s.Auth == suites.AuthECDSA:
+		return KXECDHEECDSA
+	case s.KX == suites.KXECDHE:
+		return KXECDHERSA
+	}
+	return KX("dhe_rsa")
+}
+
+// Converse runs one script for check id in context c.
+func (e *Env) Converse(ctx context.Context, c Context, id string, script peers.Script, setup ...peers.Setup) *peers.Conversation {
+	return peers.RunScript(ctx, e.Dial, e.Config(c, id), script, setup...)
+}
+
+// ConverseWith is Converse with a config changed by edit first.
+func (e *Env) ConverseWith(ctx context.Context, c Context, id string, edit func(*peers.ClientConfig), script peers.Script, setup ...peers.Setup) *peers.Conversation {
+	cfg := e.Config(c, id)
+	edit(cfg)
+	return peers.RunScript(ctx, e.Dial, cfg, script, setup...)
+}
+
+// All is the whole catalogue: for each context, the baseline first, then
+// the checks of every area. The list does not depend on the target: checks
+// that do not apply are skipped at run time with the reason shown.
+func All() []Check {
+	var out []Check
+	for _, c := range Contexts() {
+		out = append(out, baseline(c))
+	}
+	for _, family := range [][]Check{orderChecks(), versionChecks(), finishedChecks()} {
+		out = append(out, family...)
+	}
+	return out
+}
+
+// Applies says whether the target supports what check ch needs; when not,
+// the reason names what is missing.
+func (p *Profile) Applies(ch Check) (bool, string) {
+	if p == nil {
+		return true, ""
+	}
+	if !slices.Contains(p.Versions, ch.Ctx.Version) {
+		return false, fmt.Sprintf("target does not support TLS %s", ch.Ctx.Version.Short())
+	}
+	if !slices.Contains(p.KX[ch.Ctx.Version], ch.Ctx.KX) {
+		return false, fmt.Sprintf("target does not support %s key exchange at TLS %s", ch.Ctx.KX, ch.Ctx.Version.Short())
+	}
+	if ch.Needs == NeedResumption && !p.Resumption[ch.Ctx.Version] {
+		return false, fmt.Sprintf("target does not resume sessions at TLS %s", ch.Ctx.Version.Short())
+	}
+	return true, ""
+}
+
+// NeedResumption marks checks that need session resumption.
+const NeedResumption = "resumption"
+
+// contextT is context.Context, short for check definitions.
+type contextT = context.Context

@@ -1,0 +1,241 @@
+package checks
+
+import (
+	"fmt"
+
+	"github.com/tlsconform/tlsconform/peers"
+	"github.com/tlsconform/tlsconform/peers/wire"
+	"github.com/tlsconform/tlsconform/reports"
+)
+
+// Finished verification: CHECKS.md rows 27-34.
+
+const areaFinished = "finished"
+
+func finishedCheck(c Context, row int, rfc, name, title string, run func(ctx contextT, env *Env, id string) Verdict) Check {
+	id := areaFinished + "/" + c.slug() + "/" + name
+	return Check{ID: id, Area: areaFinished, Row: row, RFC: rfc, Level: MUST, Title: title, Ctx: c,
+		Run: func(ctx contextT, env *Env) Verdict { return run(ctx, env, id) }}
+}
+
+// editFinished is a conversation setup that rewrites the client Finished.
+func editFinished(e peers.Edit) peers.Setup {
+	return func(cv *peers.Conversation) { cv.Edit(peers.StepFinished, e) }
+}
+
+// badFinishedScript sends the handshake up to a (changed) client Finished
+// and expects the target to stop there.
+func badFinishedScript(v wire.Version) peers.Script {
+	return peers.DefaultScript(v).Through(peers.StepFinished).Then(peers.ExpectRejection(true))
+}
+
+// rejectFinished runs the bad-Finished script with setup and judges it.
+func rejectFinished(ctx contextT, env *Env, c Context, id string, setup peers.Setup, want ...wire.AlertDescription) Verdict {
+	script := badFinishedScript(c.Version)
+	cv := env.Converse(ctx, c, id, script, setup)
+	return Reject(cv, script, peers.StepFinished, want...)
+}
+
+// withLength rewrites a handshake message's body and fixes its header.
+func withLength(raw []byte, body []byte) []byte {
+	n := len(body)
+	return append([]byte{raw[0], byte(n >> 16), byte(n >> 8), byte(n)}, body...)
+}
+
+func finishedChecks() []Check {
+	var out []Check
+	for _, c := range Contexts() {
+		rfcFin := "RFC 5246 §7.4.9"
+		if c.Version == wire.VersionTLS13 {
+			rfcFin = "RFC 8446 §4.4.4"
+		}
+		// Row 27: the server's Finished verifies (the client computes it
+		// over the transcript and compares).
+		out = append(out, finishedCheck(c, 27, rfcFin, "server-finished-verifies", "sends a Finished that verifies over the transcript",
+			func(ctx contextT, env *Env, id string) Verdict {
+				return Complete(env.Converse(ctx, c, id, peers.DefaultScript(c.Version)))
+			}))
+
+		// Rows 28 and 29: a client Finished with a bit flipped.
+		bits := []int{0, 7, 8, 63, 95}
+		if c.Version < wire.VersionTLS13 {
+			bits = bits[:0]
+			for i := range 96 {
+				bits = append(bits, i)
+			}
+		} else {
+			bits = append(bits, 128, 255)
+		}
+		row := 28
+		if c.Version == wire.VersionTLS13 {
+			row = 29
+		}
+		for _, bit := range bits {
+			out = append(out, finishedCheck(c, row, rfcFin, fmt.Sprintf("flip-bit-%d", bit),
+				fmt.Sprintf("rejects a client Finished with bit %d of verify_data flipped, with decrypt_error", bit),
+				func(ctx contextT, env *Env, id string) Verdict {
+					return rejectFinished(ctx, env, c, id, editFinished(func(raw []byte) []byte {
+						raw[4+bit/8] ^= 0x80 >> (bit % 8)
+						return raw
+					}), wire.AlertDecryptError)
+				}))
+		}
+		out = append(out, finishedCheck(c, row, rfcFin, "all-zero",
+			"rejects a client Finished whose verify_data is all zeros, with decrypt_error",
+			func(ctx contextT, env *Env, id string) Verdict {
+				return rejectFinished(ctx, env, c, id, editFinished(func(raw []byte) []byte {
+					clear(raw[4:])
+					return raw
+				}), wire.AlertDecryptError)
+			}))
+
+		// Row 30: Finished truncated, padded, empty: decode_error.
+		rfc30 := "RFC 8446 §6.2; RFC 5246 §7.4.9"
+		for _, f := range []struct {
+			name, what string
+			body       func(vd []byte) []byte
+		}{
+			{"truncated", "one byte short", func(vd []byte) []byte { return vd[:len(vd)-1] }},
+			{"padded", "one byte long", func(vd []byte) []byte { return append(vd, 0) }},
+			{"empty", "empty", func(vd []byte) []byte { return nil }},
+		} {
+			out = append(out, finishedCheck(c, 30, rfc30, "finished-"+f.name,
+				fmt.Sprintf("rejects a client Finished whose verify_data is %s, with decode_error", f.what),
+				func(ctx contextT, env *Env, id string) Verdict {
+					return rejectFinished(ctx, env, c, id, editFinished(func(raw []byte) []byte {
+						return withLength(raw, f.body(append([]byte(nil), raw[4:]...)))
+					}), wire.AlertDecodeError)
+				}))
+		}
+
+		// Row 31: bytes after the Finished message in the same record.
+		out = append(out, finishedCheck(c, 31, "RFC 5246 §7.4; RFC 8446 §5.1", "trailing-record-bytes",
+			"rejects a record that carries bytes after the client Finished, with unexpected_message or decode_error",
+			func(ctx contextT, env *Env, id string) Verdict {
+				return rejectFinished(ctx, env, c, id, editFinished(func(raw []byte) []byte {
+					return append(raw, 0x00)
+				}), wire.AlertUnexpectedMessage, wire.AlertDecodeError)
+			}))
+
+		// Row 33: Finished over the wrong transcript (a message left out).
+		out = append(out, finishedCheck(c, 33, rfcFin, "transcript-without-certificate",
+			"rejects a client Finished computed over a transcript without the server Certificate, with decrypt_error",
+			func(ctx contextT, env *Env, id string) Verdict {
+				var buildErr error
+				setup := func(cv *peers.Conversation) {
+					cv.Edit(peers.StepFinished, func(raw []byte) []byte {
+						t := withoutMessage(cv.TranscriptBytes(), wire.TypeCertificate)
+						vd, err := cv.ClientVerifyData(t, nil)
+						if err != nil {
+							buildErr = err
+							return raw
+						}
+						return withLength(raw, vd)
+					})
+				}
+				v := rejectFinished(ctx, env, c, id, setup, wire.AlertDecryptError)
+				if buildErr != nil {
+					v.Status, v.Reason = reports.Fail, "could not build the changed Finished: "+buildErr.Error()
+				}
+				return v
+			}))
+
+		if c.Version == wire.VersionTLS13 {
+			// Row 32: a plaintext Finished in TLS 1.3.
+			out = append(out, finishedCheck(c, 32, "RFC 8446 §4.4.4, §5", "plaintext-finished",
+				"rejects a client Finished sent in the clear, with unexpected_message",
+				func(ctx contextT, env *Env, id string) Verdict {
+					script := peers.DefaultScript(c.Version).Replace(peers.StepFinished,
+						peers.SendMessage(peers.StepFinished, func(cv *peers.Conversation) (wire.Message, error) {
+							// Still under the null write state: no key change.
+							f, err := cv.Finished()
+							return f, err
+						}),
+					).Through(peers.StepFinished).Then(peers.ExpectRejection(false))
+					cv := env.Converse(ctx, c, id, script)
+					return Reject(cv, script, peers.StepFinished, wire.AlertUnexpectedMessage)
+				}))
+			continue
+		}
+
+		// Row 33: Finished with the legacy master secret when extended
+		// master secret was negotiated (RFC 7627 §5.2 confusion).
+		out = append(out, finishedCheck(c, 33, "RFC 7627 §4; RFC 5246 §7.4.9", "ems-confusion",
+			"rejects a client Finished computed with the non-extended master secret after negotiating extended_master_secret, with decrypt_error",
+			func(ctx contextT, env *Env, id string) Verdict {
+				ems := true
+				var buildErr error
+				setup := func(cv *peers.Conversation) {
+					cv.Edit(peers.StepFinished, func(raw []byte) []byte {
+						if !cv.EMS() {
+							ems = false
+							return raw
+						}
+						legacy, err := cv.LegacyMaster()
+						if err == nil {
+							var vd []byte
+							if vd, err = cv.ClientVerifyData(cv.TranscriptBytes(), legacy); err == nil {
+								return withLength(raw, vd)
+							}
+						}
+						buildErr = err
+						return raw
+					})
+				}
+				v := rejectFinished(ctx, env, c, id, setup, wire.AlertDecryptError)
+				switch {
+				case buildErr != nil:
+					v.Status, v.Reason = reports.Fail, "could not build the changed Finished: "+buildErr.Error()
+				case !ems:
+					v.Status, v.Reason = reports.Skip, "target did not negotiate extended_master_secret"
+				}
+				return v
+			}))
+
+		// Row 34: a session whose handshake ended in a fatal alert is not
+		// resumable (RFC 5246 Appendix F.1.4).
+		out = append(out, finishedCheck(c, 34, "RFC 5246 §7.2.2, App. F.1.4", "no-resumption-after-fatal-alert",
+			"does not resume a session whose handshake ended in a fatal alert",
+			func(ctx contextT, env *Env, id string) Verdict {
+				first := env.Converse(ctx, c, id+"/1", badFinishedScript(c.Version), editFinished(func(raw []byte) []byte {
+					raw[4] ^= 1
+					return raw
+				}))
+				sess := first.Session()
+				if first.Outcome.Kind == peers.OutcomeCompleted {
+					return Verdict{Status: reports.Fail, Expected: "the first handshake fails on the bad Finished", Observed: observed(first),
+						Reason: "the target accepted a bad Finished", Conversations: []*peers.Conversation{first}}
+				}
+				if sess == nil {
+					return Verdict{Status: reports.Pass, Expected: "no resumption", Observed: "the target gave no session ID to resume",
+						Conversations: []*peers.Conversation{first}}
+				}
+				cache := peers.NewSessionCache()
+				second := env.ConverseWith(ctx, c, id+"/2", func(cfg *peers.ClientConfig) {
+					cfg.Sessions, cfg.SessionKey = cache, id
+					cache.Put(id, sess)
+				}, peers.DefaultScript(c.Version))
+				v := Complete(second)
+				v.Expected = "a full handshake: the failed session is not resumed"
+				v.Conversations = []*peers.Conversation{first, second}
+				if second.Conn() != nil && second.Conn().Resumed() {
+					v.Status, v.Reason = reports.Fail, "the target resumed the session of a handshake that ended in a fatal alert"
+				}
+				return v
+			}))
+	}
+	return out
+}
+
+// withoutMessage returns the transcript without its first message of type t.
+func withoutMessage(transcript []byte, t wire.HandshakeType) []byte {
+	for i := 0; i+4 <= len(transcript); {
+		n := int(transcript[i+1])<<16 | int(transcript[i+2])<<8 | int(transcript[i+3])
+		end := min(i+4+n, len(transcript))
+		if wire.HandshakeType(transcript[i]) == t {
+			return append(append([]byte(nil), transcript[:i]...), transcript[end:]...)
+		}
+		i = end
+	}
+	return transcript
+}

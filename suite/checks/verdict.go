@@ -1,0 +1,128 @@
+package checks
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/tlsconform/tlsconform/peers"
+	"github.com/tlsconform/tlsconform/peers/wire"
+	"github.com/tlsconform/tlsconform/reports"
+)
+
+// alertNames renders "decode_error or illegal_parameter".
+func alertNames(want []wire.AlertDescription) string {
+	names := make([]string, len(want))
+	for i, d := range want {
+		names[i] = d.String()
+	}
+	return strings.Join(names, " or ")
+}
+
+// observed describes how a conversation ended, for a person.
+func observed(cv *peers.Conversation) string {
+	o := cv.Outcome
+	s := o.String()
+	if o.Step != "" && o.Step != "end" {
+		s += " (at " + o.Step + ")"
+	}
+	return s
+}
+
+// reachedBefore reports whether the conversation ended at a step that
+// comes before step in script: the target answered before the change was
+// even sent.
+func endedBefore(cv *peers.Conversation, script peers.Script, step string) bool {
+	end := script.Index(cv.Outcome.Step)
+	at := script.Index(step)
+	if cv.Outcome.Step == "dial" {
+		return true
+	}
+	return end >= 0 && at >= 0 && end < at
+}
+
+// Reject judges a conversation in which the target must not go on after
+// the change made at step: an alert in want passes; another alert, or a
+// close without one, is a SHOULD-level deviation (the handshake stopped,
+// which is the MUST); going on, silence past the deadline, or an answer
+// before the change was sent fails.
+func Reject(cv *peers.Conversation, script peers.Script, step string, want ...wire.AlertDescription) Verdict {
+	v := Verdict{
+		Expected:      "the handshake stops, with " + alertNames(want),
+		Observed:      observed(cv),
+		Conversations: []*peers.Conversation{cv},
+	}
+	o := cv.Outcome
+	if o.Kind == peers.OutcomeRefused || (o.Step == "dial") {
+		v.Status, v.Reason = reports.Fail, "target unreachable"
+		return v
+	}
+	if endedBefore(cv, script, step) {
+		v.Status = reports.Fail
+		v.Reason = fmt.Sprintf("the conversation ended at %s, before the change at %s was sent: the check could not be made", o.Step, step)
+		return v
+	}
+	switch o.Kind {
+	case peers.OutcomeAlert:
+		if slices.Contains(want, o.Alert.Description) {
+			v.Status = reports.Pass
+			return v
+		}
+		v.Status = reports.Warn
+		v.Reason = fmt.Sprintf("the handshake stopped, but with %s where the RFC names %s", o.Alert.Description, alertNames(want))
+	case peers.OutcomeClosed, peers.OutcomeReset:
+		v.Status = reports.Warn
+		v.Reason = "the handshake stopped, but the target closed without an alert"
+	case peers.OutcomeError:
+		if o.Undecryptable {
+			v.Status = reports.Warn
+			v.Reason = "the handshake stopped, but the target answered with a record the client could not decrypt (an alert under unexpected keys?)"
+			break
+		}
+		v.Status = reports.Fail
+		v.Reason = "the target answered with something the client could not accept"
+	case peers.OutcomeTimeout:
+		v.Status = reports.Fail
+		v.Reason = "the target neither rejected nor went on before the deadline"
+	case peers.OutcomeCompleted:
+		v.Status = reports.Fail
+		v.Reason = "the target accepted what it must reject"
+	default: // our own verdict on what the target sent back
+		v.Status = reports.Fail
+		v.Reason = "the target answered with something the client could not accept"
+	}
+	return v
+}
+
+// Complete judges a conversation that must complete.
+func Complete(cv *peers.Conversation) Verdict {
+	v := Verdict{Expected: "the handshake and an application-data round trip complete", Observed: observed(cv), Conversations: []*peers.Conversation{cv}}
+	switch {
+	case cv.Outcome.Kind == peers.OutcomeCompleted && cv.Outcome.WentOn == "":
+		v.Status = reports.Pass
+	case cv.Outcome.Kind == peers.OutcomeRefused || cv.Outcome.Step == "dial":
+		v.Status, v.Reason = reports.Fail, "target unreachable"
+	default:
+		v.Status = reports.Fail
+	}
+	return v
+}
+
+// baseline is the positive control of a context: a valid handshake and an
+// application-data round trip complete (CHECKS.md rows 14 and 27: the
+// server's flight comes in RFC order and its Finished verifies, which the
+// client checks on the way).
+func baseline(c Context) Check {
+	id := "baseline/" + c.slug() + "/handshake-completes"
+	rfc := "RFC 5246 §7.3"
+	if c.Version == wire.VersionTLS13 {
+		rfc = "RFC 8446 §2"
+	}
+	return Check{
+		ID: id, Area: "baseline", Row: 14, RFC: rfc, Level: MUST, Ctx: c, Baseline: true,
+		Title: "completes a valid handshake with its flight in RFC order and a Finished that verifies",
+		Run: func(ctx contextT, env *Env) Verdict {
+			return Complete(env.Converse(ctx, c, id, peers.DefaultScript(c.Version)))
+		},
+	}
+}

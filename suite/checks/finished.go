@@ -89,17 +89,19 @@ func finishedChecks() []Check {
 				}), wire.AlertDecryptError)
 			}))
 
-		// Row 30: Finished truncated, padded, empty: decode_error.
-		rfc30 := "RFC 8446 §6.2; RFC 5246 §7.4.9"
+		// Row 30: Finished truncated or empty; row 31: trailing bytes in the
+		// message. All are decode_error (RFC 8446 §6.2: a message that does
+		// not parse).
 		for _, f := range []struct {
+			row        int
 			name, what string
 			body       func(vd []byte) []byte
 		}{
-			{"truncated", "one byte short", func(vd []byte) []byte { return vd[:len(vd)-1] }},
-			{"padded", "one byte long", func(vd []byte) []byte { return append(vd, 0) }},
-			{"empty", "empty", func(vd []byte) []byte { return nil }},
+			{30, "truncated", "one byte short", func(vd []byte) []byte { return vd[:len(vd)-1] }},
+			{30, "empty", "empty", func(vd []byte) []byte { return nil }},
+			{31, "trailing-message-bytes", "followed by a byte inside the message", func(vd []byte) []byte { return append(vd, 0) }},
 		} {
-			out = append(out, finishedCheck(c, 30, rfc30, "finished-"+f.name,
+			out = append(out, finishedCheck(c, f.row, "RFC 8446 §6.2; RFC 5246 §7.4.9", "finished-"+f.name,
 				fmt.Sprintf("rejects a client Finished whose verify_data is %s, with decode_error", f.what),
 				func(ctx contextT, env *Env, id string) Verdict {
 					return rejectFinished(ctx, env, c, id, editFinished(func(raw []byte) []byte {
@@ -108,14 +110,19 @@ func finishedChecks() []Check {
 				}))
 		}
 
-		// Row 31: bytes after the Finished message in the same record.
-		out = append(out, finishedCheck(c, 31, "RFC 5246 §7.4; RFC 8446 §5.1", "trailing-record-bytes",
-			"rejects a record that carries bytes after the client Finished, with unexpected_message or decode_error",
-			func(ctx contextT, env *Env, id string) Verdict {
-				return rejectFinished(ctx, env, c, id, editFinished(func(raw []byte) []byte {
-					return append(raw, 0x00)
-				}), wire.AlertUnexpectedMessage, wire.AlertDecodeError)
-			}))
+		if c.Version == wire.VersionTLS13 {
+			// Row 31: bytes after the Finished in the same record. The
+			// Finished precedes a key change, so a message may not span it
+			// (RFC 8446 §5.1). (In TLS 1.2 nothing changes keys after the
+			// client Finished, and the bytes may begin a later message.)
+			out = append(out, finishedCheck(c, 31, "RFC 8446 §5.1", "trailing-record-bytes",
+				"rejects a record that carries bytes after the client Finished, with unexpected_message",
+				func(ctx contextT, env *Env, id string) Verdict {
+					return rejectFinished(ctx, env, c, id, editFinished(func(raw []byte) []byte {
+						return append(raw, 0x00)
+					}), wire.AlertUnexpectedMessage)
+				}))
+		}
 
 		// Row 33: Finished over the wrong transcript (a message left out).
 		out = append(out, finishedCheck(c, 33, rfcFin, "transcript-without-certificate",

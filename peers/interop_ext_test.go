@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -271,7 +272,7 @@ func runClientCases(t *testing.T, srv extServer) {
 				t.Skipf("%s: %s", srv.name, srv.noMLKEM)
 			}
 			cfg := cb.clientConfig(p)
-			if cb.version < wire.VersionTLS13 && strings.Contains(cb.suite.String(), "_ECDSA_") && cb.group != wire.GroupSecp256r1 {
+			if cb.version < wire.VersionTLS13 && strings.Contains(cb.suite.String(), "_ECDSA_") && !slices.Contains(cfg.Groups, wire.GroupSecp256r1) {
 				// Below TLS 1.3 supported_groups also bounds the curve of
 				// the server's ECDSA key (RFC 8422 §5.1), P-256 here:
 				// OpenSSL enforces it. It comes second, so the ECDHE group

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -211,8 +212,17 @@ func (c combo) clientConfig(p *pki) *peers.ClientConfig {
 	}
 	if c.group != 0 {
 		cfg.Groups = []wire.Group{c.group}
+		if c.needsP256() {
+			cfg.Groups = append(cfg.Groups, wire.GroupSecp256r1)
+		}
 	}
 	return cfg
+}
+
+// needsP256: below TLS 1.3 supported_groups must also list the curve of
+// the server's ECDSA key, P-256 (RFC 8422 §5.1).
+func (c combo) needsP256() bool {
+	return c.version < wire.VersionTLS13 && strings.Contains(c.suite.String(), "_ECDSA_") && c.group != wire.GroupSecp256r1
 }
 
 // roundTrip sends a message over a completed connection and requires the
@@ -273,6 +283,9 @@ func goClientConfig(p *pki, cb combo) *tls.Config {
 	}
 	if cb.group != 0 {
 		cfg.CurvePreferences = []tls.CurveID{tls.CurveID(cb.group)}
+		if cb.needsP256() {
+			cfg.CurvePreferences = append(cfg.CurvePreferences, tls.CurveP256)
+		}
 	}
 	return cfg
 }
@@ -286,6 +299,9 @@ func TestGoClientAgainstServer(t *testing.T) {
 				// Go's client does not let us pick its TLS 1.3 suite: the
 				// server's preference does.
 				scfg.CipherSuites = []wire.CipherSuite{cb.suite}
+			}
+			if cb.needsP256() {
+				scfg.Groups = []wire.Group{cb.group, wire.GroupSecp256r1}
 			}
 			addr := startRefServer(t, scfg)
 			tc, err := tls.Dial("tcp", addr, goClientConfig(p, cb))
@@ -308,7 +324,12 @@ func TestGoClientAgainstServer(t *testing.T) {
 // TestOwnClientAgainstOwnServer covers the suites Go does not implement.
 func TestOwnClientAgainstOwnServer(t *testing.T) {
 	p := mustPKI(t)
-	addr := startRefServer(t, peers.ServerConfig{Versions: []wire.Version{wire.VersionTLS13, wire.VersionTLS12, wire.VersionTLS11, wire.VersionTLS10}})
+	addr := startRefServer(t, peers.ServerConfig{
+		Versions: []wire.Version{wire.VersionTLS13, wire.VersionTLS12, wire.VersionTLS11, wire.VersionTLS10},
+		// P-256 last, so that a client offering it only for the ECDSA key
+		// still gets its first group for ECDHE.
+		Groups: []wire.Group{wire.GroupX25519MLKEM768, wire.GroupX25519, wire.GroupSecp384r1, wire.GroupSecp521r1, wire.GroupSecp256r1},
+	})
 	for _, cb := range append(allCombos(),
 		combo{wire.VersionTLS12, wire.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384, wire.GroupX25519},
 		combo{wire.VersionTLS12, wire.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384, wire.GroupSecp384r1},

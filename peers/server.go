@@ -2,6 +2,8 @@ package peers
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
 	"errors"
@@ -315,12 +317,37 @@ func (st *ServerState) certFor(auth suites.Auth) *certs.Pair {
 				return p
 			}
 		case x509.ECDSA:
-			if auth == suites.AuthECDSA {
+			if auth == suites.AuthECDSA && st.acceptsKeyCurve(p) {
 				return p
 			}
 		}
 	}
 	return nil
+}
+
+// acceptsKeyCurve: below TLS 1.3 the client's supported_groups also bounds
+// the curve of an ECDSA key (RFC 8422 §5.1); without the extension any
+// curve goes (RFC 8422 §4).
+func (st *ServerState) acceptsKeyCurve(p *certs.Pair) bool {
+	if st.version >= wire.VersionTLS13 || wire.CountExtension(st.Hello.Extensions, wire.ExtSupportedGroups) == 0 {
+		return true
+	}
+	pub, ok := p.Leaf.PublicKey.(*ecdsa.PublicKey)
+	if !ok {
+		return false
+	}
+	var g wire.Group
+	switch pub.Curve {
+	case elliptic.P256():
+		g = wire.GroupSecp256r1
+	case elliptic.P384():
+		g = wire.GroupSecp384r1
+	case elliptic.P521():
+		g = wire.GroupSecp521r1
+	default:
+		return false
+	}
+	return slices.Contains(st.clientGroups(), g)
 }
 
 // clientSchemes is the client's signature_algorithms, or the RFC 5246

@@ -80,7 +80,7 @@ func Probe(ctx context.Context, env *Env) (*Profile, error) {
 			edit(cfg)
 		}
 		cv := peers.RunScript(ctx, env.Dial, cfg, probeScript(c.Version))
-		return cv, cv.Outcome.Kind == peers.OutcomeCompleted
+		return cv, speaks(cv, c.Version)
 	}
 	reachable := false
 	for _, v := range Versions {
@@ -181,6 +181,21 @@ func Probe(ctx context.Context, env *Env) (*Profile, error) {
 		p.Groups = preferCheap(p.Groups)
 	}
 	return p, nil
+}
+
+// speaks reports whether the target took up the offer: it answered with a
+// ServerHello the client accepted, for version v. What happens after that
+// (a bad signature, a wrong Finished) is for the checks to judge: a broken
+// handshake is a failure to report, never a missing feature to skip.
+func speaks(cv *peers.Conversation, v wire.Version) bool {
+	if cv.Outcome.Kind == peers.OutcomeCompleted {
+		return true
+	}
+	switch cv.Outcome.Step {
+	case "dial", peers.StepClientHello, peers.StepServerHello:
+		return false
+	}
+	return cv.ServerHello() != nil && cv.Version() == v
 }
 
 func negotiatedOf(sh *wire.ServerHello) wire.Version {

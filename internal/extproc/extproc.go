@@ -1,0 +1,273 @@
+// Package extproc runs the external TLS tools the tests talk to (openssl
+// s_server and s_client, gnutls-serv and gnutls-cli): it finds the binary,
+// starts it under a context, keeps its output line by line, waits for a
+// readiness line and stops the process.
+//
+// It is for tests and test helpers only. It imports only the standard
+// library and must not import Ginkgo or Gomega: the suite's targets wrap it.
+package extproc
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+)
+
+// TB is the part of testing.TB (and of Ginkgo's GinkgoT()) that Require uses.
+type TB interface {
+	Helper()
+	Skipf(format string, args ...any)
+	Fatalf(format string, args ...any)
+}
+
+// MissingIsFatal reports whether a missing tool must fail the run instead of
+// skipping: under CI (CI=true) the interop tests are not optional.
+func MissingIsFatal() bool { return os.Getenv("CI") == "true" }
+
+// Require returns the path of the named binary. When it is not installed
+// the test is skipped, or fails when MissingIsFatal.
+func Require(t TB, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err == nil {
+		return path
+	}
+	if MissingIsFatal() {
+		t.Fatalf("extproc: %s is not installed and CI=true requires it: %v", name, err)
+	} else {
+		t.Skipf("extproc: %s is not installed, skipping (apt-get install -y openssl gnutls-bin; under CI=true this fails): %v", name, err)
+	}
+	return ""
+}
+
+// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago, for
+// tools that cannot be told to pick one themselves (gnutls-serv). Another
+// process may take it before the tool binds, so callers retry on a bind
+// failure.
+func FreePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("extproc: free port: %w", err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	if err := ln.Close(); err != nil {
+		return 0, fmt.Errorf("extproc: free port: %w", err)
+	}
+	return port, nil
+}
+
+// Options are the optional parts of starting a process.
+type Options struct {
+	// Stdin gives Proc.Stdin a pipe to the process's standard input;
+	// otherwise it reads from the null device.
+	Stdin bool
+	// Dir is the working directory; default the caller's.
+	Dir string
+	// Env is added to the caller's environment.
+	Env []string
+}
+
+// waitDelay bounds how long Wait waits for the output pipe to drain after
+// the process has exited (a grandchild may hold it open).
+const waitDelay = 2 * time.Second
+
+// Proc is a running external process whose standard output and standard
+// error are collected, interleaved, as lines.
+type Proc struct {
+	// Name is the binary's base name and first argument, for messages.
+	Name string
+	// Stdin is the pipe to the process's standard input when
+	// Options.Stdin was set, else nil.
+	Stdin io.WriteCloser
+
+	cmd     *exec.Cmd
+	out     *lines
+	exited  chan struct{}
+	waitErr error // valid once exited is closed
+	stop    sync.Once
+}
+
+// Start runs path with args until ctx ends or Stop is called. The caller
+// must call Stop (ctx's end kills the process too, but Stop also reaps it).
+func Start(ctx context.Context, path string, args []string, opts Options) (*Proc, error) {
+	cmd := exec.CommandContext(ctx, path, args...)
+	cmd.WaitDelay = waitDelay
+	cmd.Dir = opts.Dir
+	if len(opts.Env) > 0 {
+		cmd.Env = append(os.Environ(), opts.Env...)
+	}
+	name := filepath.Base(path)
+	if len(args) > 0 {
+		name += " " + args[0]
+	}
+	p := &Proc{Name: name, cmd: cmd, out: newLines(), exited: make(chan struct{})}
+	// One writer for both streams: exec then uses a single pipe, so the
+	// lines keep the order the process wrote them in.
+	cmd.Stdout = p.out
+	cmd.Stderr = p.out
+	if opts.Stdin {
+		w, err := cmd.StdinPipe()
+		if err != nil {
+			return nil, fmt.Errorf("extproc: %s: stdin: %w", name, err)
+		}
+		p.Stdin = w
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("extproc: start %s: %w", name, err)
+	}
+	go func() {
+		p.waitErr = cmd.Wait()
+		p.out.end()
+		close(p.exited)
+	}()
+	return p, nil
+}
+
+// StartReady starts the process and waits, at most within, for a line of
+// its output that matches ready; it returns the submatches of that line.
+// On failure the process is stopped and the error carries its output.
+func StartReady(ctx context.Context, path string, args []string, opts Options, ready *regexp.Regexp, within time.Duration) (*Proc, []string, error) {
+	p, err := Start(ctx, path, args, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	wctx, cancel := context.WithTimeout(ctx, within)
+	defer cancel()
+	m, err := p.WaitLine(wctx, ready)
+	if err != nil {
+		p.Stop()
+		return nil, nil, fmt.Errorf("extproc: %s did not become ready: %w", p.Name, err)
+	}
+	return p, m, nil
+}
+
+// WaitLine waits until the process has printed a whole line matching re,
+// at any time since it started, and returns the line's submatches. It
+// fails when ctx ends or the output ends first; the error carries the
+// output so far.
+func (p *Proc) WaitLine(ctx context.Context, re *regexp.Regexp) ([]string, error) {
+	seen := 0
+	for {
+		fresh, changed, ended := p.out.since(seen)
+		for _, l := range fresh {
+			if m := re.FindStringSubmatch(l); m != nil {
+				return m, nil
+			}
+		}
+		seen += len(fresh)
+		if ended {
+			<-p.exited
+			return nil, fmt.Errorf("extproc: %s exited (%v) without a line matching %q; output:\n%s", p.Name, p.waitErr, re, p.Output())
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("extproc: %s printed no line matching %q: %w; output:\n%s", p.Name, re, context.Cause(ctx), p.Output())
+		}
+	}
+}
+
+// Output is everything the process printed so far.
+func (p *Proc) Output() string { return p.out.String() }
+
+// Exited is closed once the process has exited and its output ended.
+func (p *Proc) Exited() <-chan struct{} { return p.exited }
+
+// Err is the process's exit error (see exec.Cmd.Wait); valid once Exited
+// is closed.
+func (p *Proc) Err() error {
+	<-p.exited
+	return p.waitErr
+}
+
+// Stop kills the process (if it still runs) and waits for it. It may be
+// called more than once and from deferred cleanups.
+func (p *Proc) Stop() {
+	p.stop.Do(func() {
+		if p.Stdin != nil {
+			_ = p.Stdin.Close()
+		}
+		// os.ErrProcessDone when it has already exited; any other error
+		// leaves Wait to return when ctx ends the process.
+		_ = p.cmd.Process.Kill()
+	})
+	<-p.exited
+}
+
+// lines collects written bytes as lines and wakes waiters when a whole
+// line arrives or the stream ends.
+type lines struct {
+	mu      sync.Mutex
+	done    []string
+	partial []byte
+	ended   bool
+	changed chan struct{} // closed and replaced on every change
+}
+
+func newLines() *lines { return &lines{changed: make(chan struct{})} }
+
+func (l *lines) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.partial = append(l.partial, b...)
+	grew := false
+	for {
+		i := bytes.IndexByte(l.partial, '\n')
+		if i < 0 {
+			break
+		}
+		l.done = append(l.done, strings.TrimRight(string(l.partial[:i]), "\r"))
+		l.partial = l.partial[i+1:]
+		grew = true
+	}
+	if grew {
+		l.wake()
+	}
+	return len(b), nil
+}
+
+// end marks the end of the stream; an unterminated last line becomes a line.
+func (l *lines) end() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.partial) > 0 {
+		l.done = append(l.done, strings.TrimRight(string(l.partial), "\r"))
+		l.partial = nil
+	}
+	l.ended = true
+	l.wake()
+}
+
+func (l *lines) wake() {
+	close(l.changed)
+	l.changed = make(chan struct{})
+}
+
+// since returns the whole lines after the first n, a channel closed on the
+// next change, and whether the stream has ended.
+func (l *lines) since(n int) ([]string, <-chan struct{}, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.done[n:len(l.done):len(l.done)], l.changed, l.ended
+}
+
+func (l *lines) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var b strings.Builder
+	for _, s := range l.done {
+		b.WriteString(s)
+		b.WriteByte('\n')
+	}
+	b.Write(l.partial)
+	return b.String()
+}

@@ -1,0 +1,141 @@
+package extproc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+func shell(t *testing.T) string {
+	t.Helper()
+	return Require(t, "sh")
+}
+
+func TestStartReadyEchoAndStop(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	p, m, err := StartReady(ctx, shell(t), []string{"-c", `echo starting >&2; echo "READY port=4242"; exec cat`},
+		Options{Stdin: true}, regexp.MustCompile(`^READY port=(\d+)$`), 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Stop)
+	if m[1] != "4242" {
+		t.Errorf("port %q, want 4242", m[1])
+	}
+	if _, err := io.WriteString(p.Stdin, "hello there\n"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.WaitLine(ctx, regexp.MustCompile(`^hello there$`)); err != nil {
+		t.Fatal(err)
+	}
+	// Earlier lines stay visible to later waits, stderr included.
+	if _, err := p.WaitLine(ctx, regexp.MustCompile(`^starting$`)); err != nil {
+		t.Fatal(err)
+	}
+	p.Stop()
+	p.Stop() // idempotent
+	select {
+	case <-p.Exited():
+	default:
+		t.Fatal("Exited not closed after Stop")
+	}
+	if p.Err() == nil {
+		t.Error("a killed process reports no exit error")
+	}
+}
+
+func TestStartReadyProcessExits(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, _, err := StartReady(ctx, shell(t), []string{"-c", "echo bind failed; exit 3"}, Options{},
+		regexp.MustCompile(`^READY`), 5*time.Second)
+	if err == nil {
+		t.Fatal("no error for a process that exits before its ready line")
+	}
+	for _, want := range []string{"bind failed", "exit status 3"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %q", err, want)
+		}
+	}
+}
+
+func TestStartReadyDeadline(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	// cat blocks on the open stdin pipe: the ready line never comes.
+	_, _, err := StartReady(ctx, shell(t), []string{"-c", "echo still warming up; exec cat"}, Options{Stdin: true},
+		regexp.MustCompile(`^READY`), 200*time.Millisecond)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("error %v, want one wrapping context.DeadlineExceeded", err)
+	}
+	if !strings.Contains(err.Error(), "still warming up") {
+		t.Errorf("error %q does not carry the output", err)
+	}
+}
+
+func TestUnterminatedLastLine(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	p, err := Start(ctx, shell(t), []string{"-c", "printf 'one\\r\\ntwo'"}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stop()
+	for _, want := range []string{`^one$`, `^two$`} {
+		if _, err := p.WaitLine(ctx, regexp.MustCompile(want)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	<-p.Exited()
+	if p.Err() != nil {
+		t.Errorf("exit error %v", p.Err())
+	}
+}
+
+// fakeTB records what Require asked for instead of ending the test.
+type fakeTB struct{ skipped, failed string }
+
+func (f *fakeTB) Helper()                        {}
+func (f *fakeTB) Skipf(format string, a ...any)  { f.skipped = fmt.Sprintf(format, a...) }
+func (f *fakeTB) Fatalf(format string, a ...any) { f.failed = fmt.Sprintf(format, a...) }
+
+func TestRequireMissingBinary(t *testing.T) {
+	const missing = "tlsconform-no-such-binary"
+	for _, tc := range []struct {
+		ci        string
+		wantFatal bool
+	}{{"", false}, {"false", false}, {"true", true}} {
+		t.Run("CI="+tc.ci, func(t *testing.T) {
+			t.Setenv("CI", tc.ci)
+			var f fakeTB
+			if got := Require(&f, missing); got != "" {
+				t.Fatalf("path %q for a missing binary", got)
+			}
+			if tc.wantFatal && (f.failed == "" || f.skipped != "") {
+				t.Errorf("CI=%s: fatal %q, skip %q; want a failure", tc.ci, f.failed, f.skipped)
+			}
+			if !tc.wantFatal && (f.skipped == "" || f.failed != "") {
+				t.Errorf("CI=%s: fatal %q, skip %q; want a skip", tc.ci, f.failed, f.skipped)
+			}
+			if msg := f.failed + f.skipped; !strings.Contains(msg, missing) {
+				t.Errorf("message %q does not name the binary", msg)
+			}
+		})
+	}
+}
+
+func TestFreePort(t *testing.T) {
+	p, err := FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p <= 0 || p > 65535 {
+		t.Fatalf("port %d", p)
+	}
+}

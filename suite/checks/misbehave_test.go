@@ -1,0 +1,81 @@
+package checks_test
+
+import (
+	"regexp"
+	"testing"
+
+	"github.com/tlsconform/tlsconform/peers"
+	"github.com/tlsconform/tlsconform/reports"
+)
+
+// selfTests says, for each misbehaviour of the reference server, which
+// checks must catch it (fail, or warn for a SHOULD-level misbehaviour) and
+// which unrelated checks must still pass. Checks matching neither may go
+// either way (a broken step early in the handshake spoils later ones).
+var selfTests = []struct {
+	name           string
+	fail, warn     string
+	pass           string
+	onlyTheseCheck string // when set, only checks matching it run (speed)
+}{
+	{
+		name: "finished/skip-verify",
+		fail: `^finished/.*/(flip-bit-\d+|all-zero|finished-(truncated|empty|trailing-message-bytes)|transcript-without-certificate|ems-confusion|no-resumption-after-fatal-alert)$`,
+		pass: `^(baseline/.*|finished/.*/(server-finished-verifies|plaintext-finished|trailing-record-bytes))$`,
+	},
+	{
+		name: "finished/wrong-alert",
+		warn: `^finished/.*/(flip-bit-\d+|all-zero|finished-(truncated|empty|trailing-message-bytes)|transcript-without-certificate|ems-confusion)$`,
+		pass: `^(baseline/.*|finished/.*/(server-finished-verifies|no-resumption-after-fatal-alert))$`,
+	},
+	{
+		name: "finished/bad-server-finished",
+		fail: `^(baseline|finished)/.*/(handshake-completes|server-finished-verifies)$`,
+		pass: `^finished/tls1[012]/.*/(flip-bit-\d+|all-zero|finished-(truncated|empty|trailing-message-bytes))$`,
+	},
+}
+
+func TestMisbehavioursAreCaught(t *testing.T) {
+	covered := map[string]bool{}
+	for _, st := range selfTests {
+		covered[st.name] = true
+		t.Run(st.name, func(t *testing.T) {
+			m, ok := peers.MisbehaviourByName(st.name)
+			if !ok {
+				t.Fatalf("no misbehaviour %q", st.name)
+			}
+			res := runCatalogue(t, startReference(t, m), nil)
+			caught := 0
+			for id, v := range res {
+				switch {
+				case match(st.fail, id):
+					caught++
+					if v.Status != reports.Fail {
+						t.Errorf("%s: %s, want fail (observed %s)", id, v.Status, v.Observed)
+					}
+				case match(st.warn, id):
+					caught++
+					if v.Status != reports.Warn {
+						t.Errorf("%s: %s, want warn (observed %s)", id, v.Status, v.Observed)
+					}
+				case match(st.pass, id):
+					if v.Status != reports.Pass {
+						t.Errorf("%s: %s, want pass: an unrelated check (observed %s; %s)", id, v.Status, v.Observed, v.Reason)
+					}
+				}
+			}
+			if caught == 0 {
+				t.Errorf("no check exists for %s", st.name)
+			}
+		})
+	}
+	for _, m := range peers.Misbehaviours() {
+		if !covered[m.Name] {
+			t.Errorf("misbehaviour %s has no self-test", m.Name)
+		}
+	}
+}
+
+func match(pattern, id string) bool {
+	return pattern != "" && regexp.MustCompile(pattern).MatchString(id)
+}

@@ -69,6 +69,3 @@ func finishedMisbehaviours() []Misbehaviour {
 		},
 	}
 }
-
-func orderMisbehaviours() []Misbehaviour   { return nil }
-func versionMisbehaviours() []Misbehaviour { return nil }

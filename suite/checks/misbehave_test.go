@@ -2,6 +2,7 @@ package checks_test
 
 import (
 	"regexp"
+	"slices"
 	"testing"
 
 	"github.com/tlsconform/tlsconform/peers"
@@ -12,12 +13,16 @@ import (
 // checks must catch it (fail, or warn for a SHOULD-level misbehaviour) and
 // which unrelated checks must still pass. Checks matching neither may go
 // either way (a broken step early in the handshake spoils later ones).
-var selfTests = []struct {
-	name           string
-	fail, warn     string
-	pass           string
-	onlyTheseCheck string // when set, only checks matching it run (speed)
-}{
+type selfTest struct {
+	name       string
+	fail, warn string
+	pass       string
+}
+
+// selfTests gathers every family's table.
+var selfTests = slices.Concat(selfTestsFinished, selfTestsOrder, selfTestsVersion)
+
+var selfTestsFinished = []selfTest{
 	{
 		name: "finished/skip-verify",
 		fail: `^finished/.*/(flip-bit-\d+|all-zero|finished-(truncated|empty|trailing-message-bytes)|transcript-without-certificate|ems-confusion|no-resumption-after-fatal-alert)$`,

@@ -1,0 +1,4 @@
+package checks_test
+
+// selfTestsOrder: the message-order misbehaviours (rows 1-14).
+var selfTestsOrder = []selfTest{}

@@ -23,8 +23,16 @@ fmt:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./peers/...
 
-## conformance: arrives with issue 3 (the Ginkgo conformance gate)
+## conformance: the conformance gate. TARGET=builtin|openssl|gnutls|HOST:PORT,
+## STRICT=1 turns SHOULD-level warnings into failures, REPORT_DIR=DIR.
+TARGET ?= builtin
+REPORT_DIR ?= $(CURDIR)/reports/out
+STRICT ?= 0
+SEED ?= 1
+VERSIONS ?=
+GINKGO_FLAGS ?= --succinct --silence-skips --fail-on-empty
+
 conformance:
-	@echo "make conformance: the conformance gate arrives with issue 3; for now try:" >&2
-	@echo "  go run ./cmd/tlsconform serve -listen 127.0.0.1:4433 &  go run ./cmd/tlsconform handshake -target 127.0.0.1:4433" >&2
-	@exit 2
+	@mkdir -p "$(REPORT_DIR)"
+	TARGET='$(TARGET)' STRICT='$(STRICT)' REPORT_DIR='$(abspath $(REPORT_DIR))' SEED='$(SEED)' VERSIONS='$(VERSIONS)' \
+		$(GO) tool ginkgo $(GINKGO_FLAGS) --seed=$(SEED) ./suite

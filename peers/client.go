@@ -108,6 +108,18 @@ func (hs *clientHS) run() error {
 	if err := hs.sendHello(); err != nil {
 		return err
 	}
+	if err := hs.serverHello(); err != nil {
+		return err
+	}
+	if hs.c.version == wire.VersionTLS13 {
+		return hs.run13()
+	}
+	return hs.run12()
+}
+
+// serverHello reads the ServerHello (answering one HelloRetryRequest),
+// settles the version and checks the ServerHello for it.
+func (hs *clientHS) serverHello() error {
 	sh, err := hs.readServerHello()
 	if err != nil {
 		return err
@@ -130,9 +142,9 @@ func (hs *clientHS) run() error {
 	}
 	hs.c.version = v
 	if v == wire.VersionTLS13 {
-		return hs.run13()
+		return hs.processServerHello13()
 	}
-	return hs.run12()
+	return hs.processServerHello12()
 }
 
 func (hs *clientHS) buildHello() error {

@@ -17,9 +17,6 @@ import (
 // (RFC 5246 §7.3) or abbreviated with a ticket (RFC 5077 §3.1). Each call is
 // one step of the default script (see Script12).
 func (hs *clientHS) run12() error {
-	if err := hs.processServerHello12(); err != nil {
-		return err
-	}
 	if hs.c.resumed {
 		return hs.resume12()
 	}

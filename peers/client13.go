@@ -137,9 +137,7 @@ func (hs *clientHS) addPSK() error {
 // run13 is the TLS 1.3 client handshake after the ServerHello (RFC 8446
 // §2). Each call is one step of the default script (see Script13).
 func (hs *clientHS) run13() error {
-	for _, step := range []func() error{
-		hs.processServerHello13, hs.readServerFlight13, hs.sendCCS13, hs.sendFinished13,
-	} {
+	for _, step := range []func() error{hs.readServerFlight13, hs.sendCCS13, hs.sendFinished13} {
 		if err := step(); err != nil {
 			return err
 		}

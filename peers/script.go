@@ -269,34 +269,7 @@ func SendClientHello(edit ...func(*wire.ClientHello)) Step {
 // ExpectServerHello reads the ServerHello (answering one HelloRetryRequest)
 // and checks it: version, suite, session ID echo, extensions, key share.
 func ExpectServerHello() Step {
-	return step(StepServerHello, func(cv *Conversation) error {
-		hs := cv.hs
-		sh, err := hs.readServerHello()
-		if err != nil {
-			return err
-		}
-		if sh.IsHelloRetryRequest() {
-			if err := hs.handleHRR(sh); err != nil {
-				return err
-			}
-			if sh, err = hs.readServerHello(); err != nil {
-				return err
-			}
-			if sh.IsHelloRetryRequest() {
-				return protoErr(wire.AlertUnexpectedMessage, "second HelloRetryRequest (RFC 8446 §4.1.4)")
-			}
-		}
-		hs.server = sh
-		v, err := hs.negotiatedVersion(sh)
-		if err != nil {
-			return err
-		}
-		hs.c.version = v
-		if v == wire.VersionTLS13 {
-			return hs.processServerHello13()
-		}
-		return hs.processServerHello12()
-	})
+	return step(StepServerHello, func(cv *Conversation) error { return cv.hs.serverHello() })
 }
 
 // ExpectServerFlight reads the rest of the server's first flight in RFC

@@ -16,7 +16,6 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/reporters"
-	"github.com/onsi/ginkgo/v2/types"
 	. "github.com/onsi/gomega"
 
 	"github.com/tlsconform/tlsconform/peers"
@@ -245,9 +244,6 @@ func (r *run) judge(ctx context.Context, ch checks.Check) {
 		Skip(v.Reason)
 	}
 }
-
-// Ensure the types package stays in use for labels below.
-var _ = types.NewLabelFilter
 
 // checkTimeout bounds one check: a few conversations, each of a few reads.
 func checkTimeout() time.Duration { return 30 * time.Second }

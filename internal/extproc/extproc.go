@@ -3,13 +3,17 @@
 // starts it under a context, keeps its output line by line, waits for a
 // readiness line and stops the process.
 //
-// It is for tests and test helpers only. It imports only the standard
-// library and must not import Ginkgo or Gomega: the suite's targets wrap it.
+// The tests use it directly (Require skips or fails a test on a missing
+// tool); peers/targets uses it to run the tools as conformance targets
+// (Lookup returns an error instead, Options.MaxLines bounds the output a
+// long-lived server keeps). It imports only the standard library and must
+// not import Ginkgo or Gomega.
 package extproc
 
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -37,16 +41,52 @@ func MissingIsFatal() bool { return os.Getenv("CI") == "true" }
 // the test is skipped, or fails when MissingIsFatal.
 func Require(t TB, name string) string {
 	t.Helper()
-	path, err := exec.LookPath(name)
+	path, err := Lookup(name)
 	if err == nil {
 		return path
 	}
 	if MissingIsFatal() {
 		t.Fatalf("extproc: %s is not installed and CI=true requires it: %v", name, err)
 	} else {
-		t.Skipf("extproc: %s is not installed, skipping (apt-get install -y openssl gnutls-bin; under CI=true this fails): %v", name, err)
+		t.Skipf("extproc: %s is not installed, skipping (under CI=true this fails): %v", name, err)
 	}
 	return ""
+}
+
+// NotFoundError says a tool is not installed and which package brings it.
+type NotFoundError struct {
+	Name    string // the binary looked for
+	Package string // the Debian/Ubuntu package that installs it
+	Err     error  // from exec.LookPath; wraps exec.ErrNotFound
+}
+
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("%s not found in PATH: install it with apt-get install -y %s", e.Name, e.Package)
+}
+
+func (e *NotFoundError) Unwrap() error { return e.Err }
+
+// packageOf is the Debian/Ubuntu package that installs a tool.
+func packageOf(name string) string {
+	switch name {
+	case "gnutls-serv", "gnutls-cli", "certtool":
+		return "gnutls-bin"
+	}
+	return name
+}
+
+// Lookup returns the path of the named binary, or a *NotFoundError that
+// says how to install it.
+func Lookup(name string) (string, error) {
+	path, err := exec.LookPath(name)
+	if err == nil {
+		return path, nil
+	}
+	if !errors.Is(err, exec.ErrNotFound) {
+		// Found but not executable, or a malformed name: say so as is.
+		return "", fmt.Errorf("extproc: %w", err)
+	}
+	return "", &NotFoundError{Name: name, Package: packageOf(name), Err: err}
 }
 
 // FreePort returns a TCP port on 127.0.0.1 that was free a moment ago, for
@@ -74,7 +114,15 @@ type Options struct {
 	Dir string
 	// Env is added to the caller's environment.
 	Env []string
+	// MaxLines, when positive, keeps only the last MaxLines lines of
+	// output (and cuts a line at maxLineBytes), so a server that runs for
+	// hours does not grow without bound; Output then starts with a note of
+	// how many lines were dropped. WaitLine does not see dropped lines.
+	MaxLines int
 }
+
+// maxLineBytes is where a line is cut when Options.MaxLines is set.
+const maxLineBytes = 16 << 10
 
 // waitDelay bounds how long Wait waits for the output pipe to drain after
 // the process has exited (a grandchild may hold it open).
@@ -109,7 +157,7 @@ func Start(ctx context.Context, path string, args []string, opts Options) (*Proc
 	if len(args) > 0 {
 		name += " " + args[0]
 	}
-	p := &Proc{Name: name, cmd: cmd, out: newLines(), exited: make(chan struct{})}
+	p := &Proc{Name: name, cmd: cmd, out: newLines(opts.MaxLines), exited: make(chan struct{})}
 	// One writer for both streams: exec then uses a single pipe, so the
 	// lines keep the order the process wrote them in.
 	cmd.Stdout = p.out
@@ -157,13 +205,13 @@ func StartReady(ctx context.Context, path string, args []string, opts Options, r
 func (p *Proc) WaitLine(ctx context.Context, re *regexp.Regexp) ([]string, error) {
 	seen := 0
 	for {
-		fresh, changed, ended := p.out.since(seen)
+		fresh, next, changed, ended := p.out.since(seen)
 		for _, l := range fresh {
 			if m := re.FindStringSubmatch(l); m != nil {
 				return m, nil
 			}
 		}
-		seen += len(fresh)
+		seen = next
 		if ended {
 			<-p.exited
 			return nil, fmt.Errorf("extproc: %s exited (%v) without a line matching %q; output:\n%s", p.Name, p.waitErr, re, p.Output())
@@ -189,6 +237,15 @@ func (p *Proc) Err() error {
 	return p.waitErr
 }
 
+// Signal sends sig to the process, e.g. os.Kill to play a crash in a
+// test of crash detection. Unlike Stop it does not wait.
+func (p *Proc) Signal(sig os.Signal) error {
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		return fmt.Errorf("extproc: signal %s: %w", p.Name, err)
+	}
+	return nil
+}
+
 // Stop kills the process (if it still runs) and waits for it. It may be
 // called more than once and from deferred cleanups.
 func (p *Proc) Stop() {
@@ -204,16 +261,19 @@ func (p *Proc) Stop() {
 }
 
 // lines collects written bytes as lines and wakes waiters when a whole
-// line arrives or the stream ends.
+// line arrives or the stream ends. Line numbers are absolute: with a
+// limit, the first dropped lines are gone but later numbers stay valid.
 type lines struct {
 	mu      sync.Mutex
+	max     int // keep at most max lines; 0: all
+	dropped int // lines no longer kept, from the start
 	done    []string
 	partial []byte
 	ended   bool
 	changed chan struct{} // closed and replaced on every change
 }
 
-func newLines() *lines { return &lines{changed: make(chan struct{})} }
+func newLines(max int) *lines { return &lines{max: max, changed: make(chan struct{})} }
 
 func (l *lines) Write(b []byte) (int, error) {
 	l.mu.Lock()
@@ -223,9 +283,16 @@ func (l *lines) Write(b []byte) (int, error) {
 	for {
 		i := bytes.IndexByte(l.partial, '\n')
 		if i < 0 {
+			if l.max > 0 && len(l.partial) > maxLineBytes {
+				i = maxLineBytes // cut an endless line; no byte is lost
+				l.add(string(l.partial[:i]))
+				l.partial = l.partial[i:]
+				grew = true
+				continue
+			}
 			break
 		}
-		l.done = append(l.done, strings.TrimRight(string(l.partial[:i]), "\r"))
+		l.add(strings.TrimRight(string(l.partial[:i]), "\r"))
 		l.partial = l.partial[i+1:]
 		grew = true
 	}
@@ -235,12 +302,23 @@ func (l *lines) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
+// add appends a whole line, dropping the oldest beyond the limit. Lines
+// are dropped in batches so that appending stays amortised O(1).
+func (l *lines) add(s string) {
+	l.done = append(l.done, s)
+	if l.max > 0 && len(l.done) >= 2*l.max {
+		n := len(l.done) - l.max
+		l.dropped += n
+		l.done = append([]string(nil), l.done[n:]...)
+	}
+}
+
 // end marks the end of the stream; an unterminated last line becomes a line.
 func (l *lines) end() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(l.partial) > 0 {
-		l.done = append(l.done, strings.TrimRight(string(l.partial), "\r"))
+		l.add(strings.TrimRight(string(l.partial), "\r"))
 		l.partial = nil
 	}
 	l.ended = true
@@ -252,19 +330,31 @@ func (l *lines) wake() {
 	l.changed = make(chan struct{})
 }
 
-// since returns the whole lines after the first n, a channel closed on the
-// next change, and whether the stream has ended.
-func (l *lines) since(n int) ([]string, <-chan struct{}, bool) {
+// since returns the kept whole lines from line n on, the number of the
+// line after the last one returned, a channel closed on the next change,
+// and whether the stream has ended.
+func (l *lines) since(n int) ([]string, int, <-chan struct{}, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.done[n:len(l.done):len(l.done)], l.changed, l.ended
+	i := max(n-l.dropped, 0)
+	return l.done[i:len(l.done):len(l.done)], l.dropped + len(l.done), l.changed, l.ended
 }
 
+// String is the kept output; with a limit, only its last max lines.
 func (l *lines) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var b strings.Builder
-	for _, s := range l.done {
+	kept := l.done
+	dropped := l.dropped
+	if l.max > 0 && len(kept) > l.max {
+		dropped += len(kept) - l.max
+		kept = kept[len(kept)-l.max:]
+	}
+	if dropped > 0 {
+		fmt.Fprintf(&b, "[%d earlier lines dropped]\n", dropped)
+	}
+	for _, s := range kept {
 		b.WriteString(s)
 		b.WriteByte('\n')
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -137,5 +139,84 @@ func TestFreePort(t *testing.T) {
 	}
 	if p <= 0 || p > 65535 {
 		t.Fatalf("port %d", p)
+	}
+}
+
+func TestLookup(t *testing.T) {
+	if p, err := Lookup("sh"); err != nil || p == "" {
+		t.Fatalf("Lookup(sh): %q, %v", p, err)
+	}
+	for name, want := range map[string]string{
+		"tlsconform-no-such-binary": "tlsconform-no-such-binary not found in PATH: install it with apt-get install -y tlsconform-no-such-binary",
+	} {
+		_, err := Lookup(name)
+		var nf *NotFoundError
+		if !errors.As(err, &nf) || err.Error() != want || !errors.Is(err, exec.ErrNotFound) {
+			t.Errorf("Lookup(%q): %v, want a *NotFoundError %q wrapping exec.ErrNotFound", name, err, want)
+		}
+	}
+	// gnutls-serv comes in gnutls-bin; with an empty PATH nothing is found.
+	t.Setenv("PATH", t.TempDir())
+	_, err := Lookup("gnutls-serv")
+	if want := "install it with apt-get install -y gnutls-bin"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("Lookup(gnutls-serv): %v, want %q", err, want)
+	}
+}
+
+func TestMaxLines(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	p, err := Start(ctx, shell(t), []string{"-c", `i=1; while [ $i -le 50 ]; do echo "line $i"; i=$((i+1)); done`}, Options{MaxLines: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stop()
+	if _, err := p.WaitLine(ctx, regexp.MustCompile(`^line 50$`)); err != nil {
+		t.Fatal(err)
+	}
+	<-p.Exited()
+	out := p.Output()
+	if !strings.HasPrefix(out, "[40 earlier lines dropped]\nline 41\n") || !strings.HasSuffix(out, "line 50\n") {
+		t.Errorf("output %q, want the last 10 lines after a note", out)
+	}
+	// A line that has been dropped is not found any more.
+	wctx, wcancel := context.WithTimeout(ctx, time.Second)
+	defer wcancel()
+	if _, err := p.WaitLine(wctx, regexp.MustCompile(`^line 1$`)); err == nil {
+		t.Error("WaitLine found a dropped line")
+	}
+}
+
+func TestMaxLinesCutsEndlessLine(t *testing.T) {
+	l := newLines(4)
+	big := strings.Repeat("x", 3*maxLineBytes+5)
+	if _, err := l.Write([]byte(big)); err != nil {
+		t.Fatal(err)
+	}
+	got, next, _, _ := l.since(0)
+	if len(got) != 3 || next != 3 || len(got[0]) != maxLineBytes {
+		t.Fatalf("%d lines (next %d), want 3 of %d bytes", len(got), next, maxLineBytes)
+	}
+	l.end()
+	if s := l.String(); len(s) != len(big)+4 { // 4 line ends
+		t.Errorf("output of %d bytes, want %d", len(s), len(big)+4)
+	}
+}
+
+func TestSignal(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	p, _, err := StartReady(ctx, shell(t), []string{"-c", "echo up; exec cat"}, Options{Stdin: true},
+		regexp.MustCompile(`^up$`), 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stop()
+	if err := p.Signal(os.Kill); err != nil {
+		t.Fatal(err)
+	}
+	<-p.Exited()
+	if err := p.Err(); err == nil || !strings.Contains(err.Error(), "signal: killed") {
+		t.Errorf("exit error %v, want signal: killed", err)
 	}
 }

@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"strings"
 )
 
@@ -85,17 +86,38 @@ func ConsoleSummary(r *Report, dir string, strict bool) string {
 	}
 	row("total", total)
 
-	// Failures first, then warnings, each in report order.
+	// Failures first, then warnings, each in report order; the same
+	// finding across contexts and variants (flip-bit-0..95) is one line.
 	var lines []string
 	checks := sortedChecks(r)
-	for _, c := range checks {
-		if verdict(c.Status) == Fail {
-			lines = append(lines, FindingLine(c, strict))
+	for _, want := range []Status{Fail, Warn} {
+		var group []Check
+		flush := func() {
+			if len(group) == 0 {
+				return
+			}
+			line := FindingLine(group[0], strict)
+			if len(group) > 1 {
+				line = groupLine(group, strict)
+			}
+			lines = append(lines, line)
+			group = nil
 		}
-	}
-	for _, c := range checks {
-		if verdict(c.Status) == Warn {
-			lines = append(lines, FindingLine(c, strict))
+		var keys []string
+		groups := map[string][]Check{}
+		for _, c := range checks {
+			if verdict(c.Status) != want {
+				continue
+			}
+			k := findingKey(c)
+			if _, ok := groups[k]; !ok {
+				keys = append(keys, k)
+			}
+			groups[k] = append(groups[k], c)
+		}
+		for _, k := range keys {
+			group = groups[k]
+			flush()
 		}
 	}
 	if len(lines) > 0 {
@@ -134,4 +156,42 @@ func plainList(xs []string, limit int) string {
 		out = append(out, clean(x))
 	}
 	return strings.Join(out, ", ")
+}
+
+var digits = regexp.MustCompile(`[0-9]+`)
+
+// familyOf turns a check id into its family: the context and any numbers
+// become "*" ("finished/tls12/rsa/flip-bit-3" → "finished/*/flip-bit-*").
+func familyOf(id string) string {
+	parts := strings.Split(id, "/")
+	if len(parts) >= 4 {
+		parts = append([]string{parts[0], "*"}, parts[3:]...)
+	}
+	return digits.ReplaceAllString(strings.Join(parts, "/"), "*")
+}
+
+// findingKey groups the same finding: same family, rule and observation.
+func findingKey(c Check) string {
+	return strings.Join([]string{string(c.Status), c.RFC, familyOf(c.ID), c.Expected, stepless(c.Observed)}, "\x00")
+}
+
+// stepless drops the " (at Step)" suffix so that one finding at different
+// steps still groups.
+func stepless(s string) string {
+	if i := strings.LastIndex(s, " (at "); i >= 0 && strings.HasSuffix(s, ")") {
+		return s[:i]
+	}
+	return s
+}
+
+// groupLine is one line for a group of checks with the same finding.
+func groupLine(g []Check, strict bool) string {
+	first := FindingLine(g[0], strict)
+	tag, rest, _ := strings.Cut(first, " ")
+	_, after, ok := strings.Cut(rest, "] ")
+	if !ok {
+		return first
+	}
+	_, finding, _ := strings.Cut(after, ": ")
+	return fmt.Sprintf("%s ×%d [%s] %s: %s", tag, len(g), g[0].RFC, familyOf(g[0].ID), finding)
 }

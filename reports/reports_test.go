@@ -523,7 +523,8 @@ func TestConsoleSummary(t *testing.T) {
 func TestConsoleSummaryStaysOnOneScreen(t *testing.T) {
 	r := &Report{}
 	for i := range 500 {
-		r.Checks = append(r.Checks, Check{ID: fmt.Sprint("a/", i), Area: "a", Status: Fail})
+		// Distinct findings: nothing to group.
+		r.Checks = append(r.Checks, Check{ID: fmt.Sprint("a/x/y/check", i), Area: "a", Status: Fail, Observed: fmt.Sprint("answer ", i)})
 	}
 	out := ConsoleSummary(r, "d", false)
 	if n := strings.Count(out, "\n"); n > 50 {
@@ -531,6 +532,24 @@ func TestConsoleSummaryStaysOnOneScreen(t *testing.T) {
 	}
 	if !strings.Contains(out, "… and 470 more in d/summary.md") {
 		t.Errorf("overflow not reported:\n%s", out)
+	}
+}
+
+func TestConsoleSummaryGroupsFindings(t *testing.T) {
+	r := &Report{}
+	for _, ctx := range []string{"tls12/rsa", "tls12/ecdhe_rsa"} {
+		for bit := range 96 {
+			r.Checks = append(r.Checks, Check{ID: fmt.Sprintf("finished/%s/flip-bit-%d", ctx, bit), Area: "finished", RFC: "RFC 5246 §7.4.9",
+				Status: Warn, Expected: "decrypt_error", Observed: "fatal handshake_failure alert (at ExpectRejection)"})
+		}
+	}
+	r.Checks = append(r.Checks, Check{ID: "finished/tls13/ecdhe/all-zero", Area: "finished", RFC: "RFC 8446 §4.4.4", Status: Fail, Expected: "decrypt_error", Observed: "completed"})
+	out := ConsoleSummary(r, "d", false)
+	if !strings.Contains(out, "WARN ×192 [RFC 5246 §7.4.9] finished/*/flip-bit-*: expected decrypt_error, observed fatal handshake_failure alert") {
+		t.Errorf("warnings not grouped:\n%s", out)
+	}
+	if !strings.Contains(out, "FAIL [RFC 8446 §4.4.4] finished/tls13/ecdhe/all-zero") {
+		t.Errorf("single failure not shown whole:\n%s", out)
 	}
 }
 

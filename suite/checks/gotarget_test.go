@@ -3,65 +3,23 @@
 package checks_test
 
 import (
-	"crypto/tls"
-	"net"
-	"sync"
+	"context"
 	"testing"
-	"time"
 
+	"github.com/tlsconform/tlsconform/peers/targets"
 	"github.com/tlsconform/tlsconform/reports"
 )
 
-// startGo runs a crypto/tls echo server with TLS 1.0-1.3 and every suite.
+// startGo runs the built-in target: crypto/tls with TLS 1.0-1.3 and every
+// suite.
 func startGo(t testing.TB) string {
 	t.Helper()
-	pairs, err := testCerts()
+	tgt, err := targets.Open(context.Background(), "builtin", targets.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ids []uint16
-	for _, s := range tls.CipherSuites() {
-		ids = append(ids, s.ID)
-	}
-	for _, s := range tls.InsecureCipherSuites() {
-		ids = append(ids, s.ID)
-	}
-	cfg := &tls.Config{MinVersion: tls.VersionTLS10, CipherSuites: ids}
-	for _, p := range pairs {
-		cfg.Certificates = append(cfg.Certificates, p.TLSCertificate())
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
-	wg.Go(func() {
-		for {
-			nc, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Go(func() {
-				defer nc.Close()
-				_ = nc.SetDeadline(time.Now().Add(5 * time.Second))
-				tc := tls.Server(nc, cfg)
-				buf := make([]byte, 4096)
-				for {
-					n, err := tc.Read(buf)
-					if n > 0 {
-						if _, err := tc.Write(buf[:n]); err != nil {
-							return
-						}
-					}
-					if err != nil {
-						return
-					}
-				}
-			})
-		}
-	})
-	return ln.Addr().String()
+	t.Cleanup(func() { tgt.Close() })
+	return tgt.Addr()
 }
 
 // TestGoServerHasNoMustFailure: crypto/tls passes every MUST; its

@@ -239,7 +239,7 @@ func (r *run) judge(ctx context.Context, ch checks.Check) {
 		if *flagStrict {
 			Fail("SHOULD (strict): " + msg)
 		}
-		AddReportEntry("warning", msg)
+		AddReportEntry("warning", msg, ReportEntryVisibilityFailureOrVerbose)
 	case reports.Skip:
 		Skip(v.Reason)
 	}

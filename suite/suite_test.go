@@ -4,8 +4,10 @@ package suite_test
 
 import (
 	"context"
+	"crypto/rand"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -19,6 +21,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/tlsconform/tlsconform/peers"
+	"github.com/tlsconform/tlsconform/peers/certs"
 	"github.com/tlsconform/tlsconform/peers/keys"
 	"github.com/tlsconform/tlsconform/peers/targets"
 	"github.com/tlsconform/tlsconform/peers/wire"
@@ -28,7 +31,7 @@ import (
 
 // Flags; each defaults to the environment variable make passes.
 var (
-	flagTarget   = flag.String("target", envOr("TARGET", "builtin"), "target: builtin, openssl, gnutls or HOST:PORT")
+	flagTarget   = flag.String("target", envOr("TARGET", "builtin"), "target: builtin, openssl, gnutls, HOST:PORT, or reference[:MISBEHAVIOUR] (the suite's own server)")
 	flagVersions = flag.String("versions", os.Getenv("VERSIONS"), "pin the versions to check, e.g. 1.2,1.3 (default: whatever the target supports)")
 	flagStrict   = flag.Bool("strict", envBool("STRICT"), "treat SHOULD-level warnings as failures")
 	flagReports  = flag.String("report-dir", envOr("REPORT_DIR", filepath.Join("..", "reports", "out")), "where to write junit.xml, report.json, summary.md and keylog.txt")
@@ -88,7 +91,7 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	kl, err := reports.OpenKeyLog(*flagReports)
 	Expect(err).NotTo(HaveOccurred())
 	r.keylog = kl
-	tgt, err := targets.Open(ctx, *flagTarget, targets.Options{})
+	tgt, err := openTarget(ctx, *flagTarget)
 	Expect(err).NotTo(HaveOccurred(), "target %q", *flagTarget)
 	r.target = tgt
 	DeferCleanup(func() { tgt.Close(); kl.Close() })
@@ -247,3 +250,74 @@ func (r *run) judge(ctx context.Context, ch checks.Check) {
 
 // checkTimeout bounds one check: a few conversations, each of a few reads.
 func checkTimeout() time.Duration { return 30 * time.Second }
+
+// openTarget opens the target: the names targets knows, or "reference"
+// (the suite's own reference server in-process, well behaved) and
+// "reference:NAME" (with one of its named misbehaviours).
+func openTarget(ctx context.Context, spec string) (targets.Target, error) {
+	name, ok := strings.CutPrefix(spec, "reference")
+	if !ok || (name != "" && !strings.HasPrefix(name, ":")) {
+		return targets.Open(ctx, spec, targets.Options{})
+	}
+	var mis []peers.Misbehaviour
+	if name = strings.TrimPrefix(name, ":"); name != "" {
+		m, ok := peers.MisbehaviourByName(name)
+		if !ok {
+			var names []string
+			for _, m := range peers.Misbehaviours() {
+				names = append(names, m.Name)
+			}
+			return nil, fmt.Errorf("unknown misbehaviour %q: want one of %s", name, strings.Join(names, ", "))
+		}
+		mis = append(mis, m)
+	}
+	return startReference(ctx, spec, mis)
+}
+
+// referenceTarget is the in-process reference server as a target.
+type referenceTarget struct {
+	targets.Target
+	name string
+	stop func()
+}
+
+func (r *referenceTarget) Name() string { return r.name }
+func (r *referenceTarget) Close() error {
+	err := r.Target.Close()
+	r.stop()
+	return err
+}
+
+func startReference(ctx context.Context, name string, mis []peers.Misbehaviour) (targets.Target, error) {
+	var pairs []*certs.Pair
+	for _, kind := range []string{"ecdsa", "rsa"} {
+		p, err := certs.Generate(kind, nil, rand.Reader, time.Now())
+		if err != nil {
+			return nil, err
+		}
+		pairs = append(pairs, p)
+	}
+	srv, err := peers.NewServer(peers.ServerConfig{
+		Certificates:  pairs,
+		Versions:      []wire.Version{wire.VersionTLS13, wire.VersionTLS12, wire.VersionTLS11, wire.VersionTLS10},
+		Misbehaviours: mis,
+		Timeout:       *flagTimeout,
+	})
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	sctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = srv.Serve(sctx, ln, nil) }()
+	stop := func() { cancel(); <-done }
+	tgt, err := targets.Open(ctx, ln.Addr().String(), targets.Options{})
+	if err != nil {
+		stop()
+		return nil, err
+	}
+	return &referenceTarget{Target: tgt, name: name, stop: stop}, nil
+}

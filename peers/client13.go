@@ -320,10 +320,14 @@ func (hs *clientHS) finished13() *wire.Finished {
 }
 
 // sendFinished13 sends [Certificate] Finished under the client handshake
-// key, then moves both sides to the application traffic keys.
+// key, then moves both sides to the application traffic keys. A script
+// that already sent records under the handshake key keeps it (and its
+// sequence number).
 func (hs *clientHS) sendFinished13() error {
-	if err := hs.useClientHandshakeKeys(); err != nil {
-		return err
+	if !hs.c.out.Protected() {
+		if err := hs.useClientHandshakeKeys(); err != nil {
+			return err
+		}
 	}
 	if hs.certRequested {
 		if err := hs.send("Certificate", &wire.Certificate13{}); err != nil {

@@ -60,6 +60,10 @@ type Item struct {
 	Msg   wire.Message // for handshake items
 	Raw   []byte       // handshake message bytes as received (header included), or the record payload
 	Alert wire.Alert   // for alerts
+	// Protected, for ChangeCipherSpec and application data: the record
+	// came under record protection (in TLS 1.3, an encrypted record,
+	// whatever its inner content type).
+	Protected bool
 }
 
 // Conn is the record layer of the reference engine over a net.Conn: framing,
@@ -99,6 +103,10 @@ type Conn struct {
 
 	corked bool
 	wbuf   []byte
+
+	// pending is an item handed back by unread, returned by the next
+	// ReadItem.
+	pending *Item
 }
 
 func newConn(nc net.Conn, timeout time.Duration, now func() time.Time, rnd io.Reader, kl *keys.KeyLog, obs Observer) *Conn {
@@ -261,43 +269,47 @@ func (c *Conn) maxRecordPayload() int {
 	return wire.MaxCiphertext12
 }
 
-// readRecord reads and unprotects one record under the read deadline.
-func (c *Conn) readRecord() (wire.ContentType, []byte, error) {
+// readRecord reads and unprotects one record under the read deadline;
+// protected says whether it came under record protection.
+func (c *Conn) readRecord() (typ wire.ContentType, plain []byte, protected bool, err error) {
 	if err := c.Flush(); err != nil {
-		return 0, nil, err
+		return 0, nil, false, err
 	}
 	if err := c.nc.SetReadDeadline(c.deadline()); err != nil {
-		return 0, nil, fmt.Errorf("peers: set read deadline: %w", err)
+		return 0, nil, false, fmt.Errorf("peers: set read deadline: %w", err)
 	}
 	// A header whose content type is unknown is garbage (or another
 	// protocol): say so at once instead of waiting for the length it claims.
 	if hdr, err := c.br.Peek(1); err == nil && !knownContentType(wire.ContentType(hdr[0])) {
 		raw, _ := c.br.Peek(c.br.Buffered())
 		c.observe(Received, wire.ContentType(hdr[0]), append([]byte(nil), raw...), nil, "not a TLS record")
-		return 0, nil, protoErr(wire.AlertUnexpectedMessage, "record of unknown content type %d (first bytes %q)", hdr[0], raw[:min(len(raw), 16)])
+		return 0, nil, false, protoErr(wire.AlertUnexpectedMessage, "record of unknown content type %d (first bytes %q)", hdr[0], raw[:min(len(raw), 16)])
 	}
 	rec, raw, err := wire.ReadRecord(c.br, c.maxRecordPayload())
 	if err != nil {
 		var pe *wire.ParseError
 		if errors.As(err, &pe) {
 			if errors.Is(err, wire.ErrTooLarge) {
-				return 0, nil, &ProtocolError{Alert: wire.AlertRecordOverflow, Reason: "record longer than allowed", Err: err}
+				return 0, nil, false, &ProtocolError{Alert: wire.AlertRecordOverflow, Reason: "record longer than allowed", Err: err}
 			}
-			return 0, nil, &ProtocolError{Alert: wire.AlertDecodeError, Reason: "malformed record", Err: err}
+			return 0, nil, false, &ProtocolError{Alert: wire.AlertDecodeError, Reason: "malformed record", Err: err}
 		}
-		return 0, nil, err
+		return 0, nil, false, err
 	}
-	typ, plain, err := c.in.Open(rec.Type, rec.Version, rec.Payload)
+	typ, plain, err = c.in.Open(rec.Type, rec.Version, rec.Payload)
 	if err != nil {
 		c.observe(Received, rec.Type, raw, nil, "undecryptable")
 		var re *record.Error
 		if errors.As(err, &re) {
-			return 0, nil, &ProtocolError{Alert: re.Alert(), Reason: "record protection", Err: err}
+			return 0, nil, false, &ProtocolError{Alert: re.Alert(), Reason: "record protection", Err: err}
 		}
-		return 0, nil, &ProtocolError{Alert: wire.AlertBadRecordMAC, Reason: "record protection", Err: err}
+		return 0, nil, false, &ProtocolError{Alert: wire.AlertBadRecordMAC, Reason: "record protection", Err: err}
 	}
 	c.observe(Received, typ, raw, plain, "")
-	return typ, plain, nil
+	// TLS 1.3 passes a plaintext ChangeCipherSpec through its read keys
+	// (RFC 8446 §5); every other record under keys was protected.
+	protected = c.in.Protected() && !(c.in.TLS13() && rec.Type == wire.ContentChangeCipherSpec)
+	return typ, plain, protected, nil
 }
 
 func knownContentType(t wire.ContentType) bool {
@@ -309,6 +321,10 @@ func knownContentType(t wire.ContentType) bool {
 // (not an error) so scripts can inspect it; ReadHandshake turns it into an
 // *AlertError.
 func (c *Conn) ReadItem() (Item, error) {
+	if it := c.pending; it != nil {
+		c.pending = nil
+		return *it, nil
+	}
 	for {
 		msg, ok, err := c.hs.Next()
 		if err != nil {
@@ -321,7 +337,7 @@ func (c *Conn) ReadItem() (Item, error) {
 			}
 			return Item{Type: wire.ContentHandshake, Msg: m, Raw: msg}, nil
 		}
-		typ, plain, err := c.readRecord()
+		typ, plain, protected, err := c.readRecord()
 		if err != nil {
 			return Item{}, err
 		}
@@ -341,7 +357,7 @@ func (c *Conn) ReadItem() (Item, error) {
 			}
 			return Item{Type: typ, Alert: a, Raw: plain}, nil
 		case wire.ContentChangeCipherSpec, wire.ContentApplicationData:
-			return Item{Type: typ, Raw: plain}, nil
+			return Item{Type: typ, Raw: plain, Protected: protected}, nil
 		default:
 			return Item{}, protoErr(wire.AlertUnexpectedMessage, "record of unknown content type %d", uint8(typ))
 		}
@@ -370,7 +386,8 @@ func (c *Conn) readHandshake(skipCCS bool) (wire.Message, []byte, error) {
 		case wire.ContentAlert:
 			return nil, nil, c.alertErr(it.Alert)
 		case wire.ContentChangeCipherSpec:
-			if skipCCS && len(it.Raw) == 1 && it.Raw[0] == 1 {
+			// Only a plaintext 0x01 is the compatibility CCS (RFC 8446 §5).
+			if skipCCS && !it.Protected && len(it.Raw) == 1 && it.Raw[0] == 1 {
 				skipCCS = false // at most one (RFC 8446 §5)
 				continue
 			}

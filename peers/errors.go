@@ -154,7 +154,8 @@ func Classify(err error) OutcomeKind {
 	if errors.As(err, &ne) && ne.Timeout() {
 		return OutcomeTimeout
 	}
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+	// io.ErrClosedPipe: net.Pipe's word for a peer that closed.
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.ErrClosedPipe) ||
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.Is(err, net.ErrClosed) {
 		return OutcomeClosed
 	}

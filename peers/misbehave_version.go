@@ -1,5 +1,195 @@
 package peers
 
+import (
+	"slices"
+
+	"github.com/tlsconform/tlsconform/peers/wire"
+)
+
 // versionMisbehaviours break version negotiation and downgrade protection
 // (CHECKS.md rows 15-26).
-func versionMisbehaviours() []Misbehaviour { return nil }
+func versionMisbehaviours() []Misbehaviour {
+	return []Misbehaviour{
+		{
+			// Negotiates its own highest version whatever the client offered:
+			// TLS 1.3 whenever supported_versions is present, else TLS 1.2
+			// (the highest it serves up to 1.2), client_version unread.
+			Name: "version/unoffered-version",
+			Apply: func(p *ServerPlan) {
+				p.ChooseVersion = func(st *ServerState) (wire.Version, error) {
+					top := st.srv.maxVersion()
+					if wire.CountExtension(st.Hello.Extensions, wire.ExtSupportedVersions) > 0 {
+						return top, nil
+					}
+					return min(top, wire.VersionTLS12), nil
+				}
+			},
+		},
+		{
+			// Picks the lowest common version instead of the highest.
+			Name: "version/lowest-version",
+			Apply: func(p *ServerPlan) {
+				next := p.ChooseVersion
+				p.ChooseVersion = func(st *ServerState) (wire.Version, error) {
+					best, err := next(st)
+					if err != nil {
+						return 0, err
+					}
+					low := best
+					for _, v := range st.srv.cfg.Versions {
+						if v < low && offered(st.Hello, v) {
+							low = v
+						}
+					}
+					return low, nil
+				}
+			},
+		},
+		{
+			// Reads legacy_version 0x0304 or later without supported_versions
+			// as an offer of TLS 1.3.
+			Name: "version/legacy-version-selects-tls13",
+			Apply: func(p *ServerPlan) {
+				next := p.ChooseVersion
+				p.ChooseVersion = func(st *ServerState) (wire.Version, error) {
+					if st.Hello.Version >= wire.VersionTLS13 && wire.CountExtension(st.Hello.Extensions, wire.ExtSupportedVersions) == 0 &&
+						slices.Contains(st.srv.cfg.Versions, wire.VersionTLS13) {
+						return wire.VersionTLS13, nil
+					}
+					return next(st)
+				}
+			},
+		},
+		{
+			// Ignores a legacy_version of 0x0300 or below when
+			// supported_versions is present (RFC 8446 Appendix D.5 says
+			// abort).
+			Name: "version/accept-ssl30-legacy-version",
+			Apply: func(p *ServerPlan) {
+				next := p.ChooseVersion
+				p.ChooseVersion = func(st *ServerState) (wire.Version, error) {
+					if st.Hello.Version <= wire.VersionSSL30 && wire.CountExtension(st.Hello.Extensions, wire.ExtSupportedVersions) > 0 {
+						saved := st.Hello.Version
+						st.Hello.Version = wire.VersionTLS12
+						defer func() { st.Hello.Version = saved }()
+					}
+					return next(st)
+				}
+			},
+		},
+		{
+			// Never writes the downgrade sentinel (RFC 8446 §4.1.3).
+			Name: "version/no-downgrade-sentinel",
+			Apply: func(p *ServerPlan) {
+				p.DowngradeSentinel = func(*ServerState, []byte) {}
+			},
+		},
+		{
+			// Writes DOWNGRD\x01 even when it negotiates TLS 1.3.
+			Name: "version/sentinel-at-tls13",
+			Apply: func(p *ServerPlan) {
+				next := p.DowngradeSentinel
+				p.DowngradeSentinel = func(st *ServerState, random []byte) {
+					if st.version == wire.VersionTLS13 {
+						copy(random[24:], wire.DowngradeTLS12[:])
+						return
+					}
+					next(st, random)
+				}
+			},
+		},
+		{
+			// Ignores TLS_FALLBACK_SCSV (RFC 7507 §3).
+			Name: "version/ignore-fallback-scsv",
+			Apply: func(p *ServerPlan) {
+				p.OnFallbackSCSV = func(*ServerState) error { return nil }
+			},
+		},
+		{
+			// Accepts any record-layer version on the first record (the
+			// SHOULD NOT of RFC 8446 Appendix D.5).
+			Name: "version/any-record-version",
+			Apply: func(p *ServerPlan) {
+				next := p.FirstRecord
+				p.FirstRecord = func(st *ServerState, hdr []byte) error {
+					if IsSSLv2Hello(hdr) {
+						return next(st, hdr)
+					}
+					return nil
+				}
+			},
+		},
+		{
+			// Answers an SSL 2.0 CLIENT-HELLO with an SSL 2.0 SERVER-HELLO
+			// (RFC 6176 §3: never).
+			Name: "version/sslv2-server-hello",
+			Apply: func(p *ServerPlan) {
+				next := p.FirstRecord
+				p.FirstRecord = func(st *ServerState, hdr []byte) error {
+					if !IsSSLv2Hello(hdr) {
+						return next(st, hdr)
+					}
+					if _, err := st.readSSLv2Record(); err != nil {
+						return err
+					}
+					// msg_type 4, session_id_hit 0, certificate_type 1,
+					// version {0,2}, certificate_length 0,
+					// cipher_specs_length 3, connection_id_length 16.
+					body := []byte{4, 0, 1, 0, 2, 0, 0, 0, 3, 0, 16}
+					body = append(body, SSLv2CKRC4128WithMD5[:]...)
+					body = append(body, make([]byte, 16)...)
+					if err := st.WriteRaw(append([]byte{0x80 | byte(len(body)>>8), byte(len(body))}, body...)); err != nil {
+						return err
+					}
+					return errMisbehaved
+				}
+			},
+		},
+		{
+			// Answers an SSL 2.0 compatible CLIENT-HELLO with a TLS 1.3
+			// ServerHello (RFC 8446 Appendix D.5: MUST NOT).
+			Name: "version/sslv2-hello-negotiates-tls13",
+			Apply: func(p *ServerPlan) {
+				next := p.FirstRecord
+				p.FirstRecord = func(st *ServerState, hdr []byte) error {
+					if !IsSSLv2Hello(hdr) {
+						return next(st, hdr)
+					}
+					if _, err := st.readSSLv2Record(); err != nil {
+						return err
+					}
+					pub := make([]byte, 32)
+					pub[0] = 9
+					st.version = wire.VersionTLS13
+					random, err := st.serverRandom()
+					if err != nil {
+						return err
+					}
+					sh := &wire.ServerHello{
+						Version:     wire.VersionTLS12,
+						Random:      random,
+						CipherSuite: wire.TLS_AES_128_GCM_SHA256,
+						Extensions: []wire.Extension{
+							wire.SupportedVersionsServerExt(wire.VersionTLS13),
+							wire.KeyShareServerExt(wire.KeyShareEntry{Group: wire.GroupX25519, KeyExchange: pub}),
+						},
+					}
+					if err := st.WriteHandshake(sh); err != nil {
+						return err
+					}
+					return errMisbehaved
+				}
+			},
+		},
+	}
+}
+
+// offered reports whether the ClientHello offers v: in supported_versions
+// when present, else as client_version or below.
+func offered(ch *wire.ClientHello, v wire.Version) bool {
+	if e, ok := wire.FindExtension(ch.Extensions, wire.ExtSupportedVersions); ok {
+		vs, err := wire.ParseSupportedVersionsClient(e.Body)
+		return err == nil && slices.Contains(vs, v)
+	}
+	return v <= ch.Version
+}

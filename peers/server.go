@@ -194,7 +194,10 @@ type ServerState struct {
 }
 
 func (st *ServerState) run() error {
-	m, raw, err := st.readHandshake(false)
+	if err := st.firstRecord(); err != nil {
+		return err
+	}
+	m, raw, err := st.readClient(wire.TypeClientHello)
 	if err != nil {
 		return err
 	}
@@ -263,11 +266,13 @@ func chooseVersion(st *ServerState) (wire.Version, error) {
 				best = v
 			}
 		}
+		// Appendix D.5: a legacy_version of 0x0300 or less aborts, whatever
+		// the extension offers.
+		if ch.Version <= wire.VersionSSL30 {
+			return 0, protoErr(wire.AlertProtocolVersion, "legacy_version %s with supported_versions (RFC 8446 Appendix D.5)", ch.Version)
+		}
 		if best == 0 {
 			return 0, protoErr(wire.AlertProtocolVersion, "no common version in supported_versions %v", offered)
-		}
-		if best == wire.VersionTLS13 && ch.Version < wire.VersionTLS10 {
-			return 0, protoErr(wire.AlertProtocolVersion, "legacy_version %s with supported_versions (RFC 8446 Appendix D.5)", ch.Version)
 		}
 		return best, nil
 	}
@@ -400,6 +405,10 @@ type ServerPlan struct {
 	// OnFallbackSCSV runs when TLS_FALLBACK_SCSV arrives with a version below
 	// the server's highest (RFC 7507 §3).
 	OnFallbackSCSV func(*ServerState) error
+	// FirstRecord sees the first bytes of the connection (up to a record
+	// header, at least three) before the ClientHello is read: the
+	// record-layer version and the SSL 2.0 CLIENT-HELLO.
+	FirstRecord func(st *ServerState, hdr []byte) error
 	// DowngradeSentinel writes RFC 8446 §4.1.3's sentinel into random.
 	DowngradeSentinel func(st *ServerState, random []byte)
 	// VerifyFinished compares the client's verify_data with ours.
@@ -407,6 +416,14 @@ type ServerPlan struct {
 	// Outgoing sees every handshake flight before it is sent and may change,
 	// drop or add messages.
 	Outgoing func(st *ServerState, msgs []wire.Message) []wire.Message
+	// Unexpected decides what to do with what arrives where the client's
+	// handshake message want is due (a ChangeCipherSpec, another message,
+	// application data): nil drops it and reads on, an error ends the
+	// handshake (see unexpected).
+	Unexpected func(st *ServerState, want wire.HandshakeType, got Item) error
+	// ClientKeyExchange reads the client's key exchange (TLS 1.0-1.2) and
+	// returns the pre-master secret, which pms computes from the message.
+	ClientKeyExchange func(st *ServerState, pms func(*wire.ClientKeyExchange) ([]byte, error)) ([]byte, error)
 }
 
 func defaultPlan() ServerPlan {
@@ -416,13 +433,14 @@ func defaultPlan() ServerPlan {
 		OnFallbackSCSV: func(*ServerState) error {
 			return protoErr(wire.AlertInappropriateFallback, "TLS_FALLBACK_SCSV with a version below the server's highest (RFC 7507 §3)")
 		},
+		FirstRecord: checkFirstRecord,
 		DowngradeSentinel: func(st *ServerState, random []byte) {
-			if st.srv.maxVersion() < wire.VersionTLS13 || st.version == wire.VersionTLS13 {
-				return
-			}
-			if st.version == wire.VersionTLS12 {
+			// TLS 1.3 servers MUST, TLS 1.2 servers SHOULD, mark a lower
+			// version (RFC 8446 §4.1.3).
+			switch top := st.srv.maxVersion(); {
+			case top == wire.VersionTLS13 && st.version == wire.VersionTLS12:
 				copy(random[24:], wire.DowngradeTLS12[:])
-			} else {
+			case top >= wire.VersionTLS12 && st.version <= wire.VersionTLS11:
 				copy(random[24:], wire.DowngradeTLS11[:])
 			}
 		},
@@ -435,7 +453,9 @@ func defaultPlan() ServerPlan {
 			}
 			return nil
 		},
-		Outgoing: func(_ *ServerState, msgs []wire.Message) []wire.Message { return msgs },
+		Outgoing:          func(_ *ServerState, msgs []wire.Message) []wire.Message { return msgs },
+		Unexpected:        unexpected,
+		ClientKeyExchange: readClientKeyExchange,
 	}
 }
 

@@ -116,20 +116,20 @@ func (st *ServerState) run12() error {
 		parse.KeyExchange = wire.KXECDHE
 	}
 	c.SetParseContext(parse)
-	m, _, err := c.expect(wire.TypeClientKeyExchange, false)
-	if err != nil {
-		return err
-	}
-	cke := m.(*wire.ClientKeyExchange)
-	var pms []byte
-	if spec.KX == suites.KXECDHE {
-		if pms, err = ecdhe.Shared(cke.Exchange); err != nil {
-			return &ProtocolError{Alert: wire.AlertIllegalParameter, Reason: "client ECDHE public", Err: err}
+	pms, err := st.srv.plan.ClientKeyExchange(st, func(cke *wire.ClientKeyExchange) ([]byte, error) {
+		if spec.KX == suites.KXECDHE {
+			pms, err := ecdhe.Shared(cke.Exchange)
+			if err != nil {
+				return nil, &ProtocolError{Alert: wire.AlertIllegalParameter, Reason: "client ECDHE public", Err: err}
+			}
+			return pms, nil
 		}
-	} else {
 		// A bad PMS carries on with a random one and fails at Finished
 		// (RFC 5246 §7.4.7.1): no padding oracle.
-		pms = kx.DecryptPMS(cert.Key.(*rsa.PrivateKey), cke.Exchange, ch.Version, st.rand)
+		return kx.DecryptPMS(cert.Key.(*rsa.PrivateKey), cke.Exchange, ch.Version, st.rand), nil
+	})
+	if err != nil {
+		return err
 	}
 	h := spec.PRF
 	var master []byte
@@ -187,7 +187,7 @@ func (st *ServerState) readClientFinished12(master []byte, kb keys.KeyBlock) err
 	}
 	c.in = in
 	want := keys.FinishedVerifyData(uint16(c.version), c.spec.PRF, master, true, c.transcript.Sum(uint16(c.version), c.spec.PRF))
-	m, _, err := c.expect(wire.TypeFinished, false)
+	m, _, err := st.expectClient(wire.TypeFinished)
 	if err != nil {
 		return err
 	}

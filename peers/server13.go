@@ -17,6 +17,9 @@ func hmacEqual(a, b []byte) bool { return hmac.Equal(a, b) }
 func (st *ServerState) run13() error {
 	c, ch := st.Conn, st.Hello
 	c.SetRecordVersion(wire.VersionTLS12)
+	if err := st.spansKeyChange(wire.TypeClientHello); err != nil {
+		return err
+	}
 	if !slices.Equal(ch.CompressionMethods, []uint8{0}) {
 		return protoErr(wire.AlertIllegalParameter, "TLS 1.3 compression_methods %v, want [0] (RFC 8446 §4.1.2)", ch.CompressionMethods)
 	}
@@ -147,7 +150,7 @@ func (st *ServerState) run13() error {
 	c.SetParseContext(wire.Context{Version: wire.VersionTLS13})
 
 	want := keys.FinishedMAC(h, cHS, c.transcript.Sum(uint16(wire.VersionTLS13), h))
-	m, _, err := c.expect(wire.TypeFinished, true)
+	m, _, err := st.expectClient(wire.TypeFinished)
 	if err != nil {
 		return err
 	}
@@ -242,8 +245,11 @@ func (st *ServerState) helloRetry(group wire.Group) error {
 	if err := st.compatCCS(); err != nil {
 		return err
 	}
-	m, raw, err := c.readHandshake(true)
+	m, raw, err := st.readClient(wire.TypeClientHello)
 	if err != nil {
+		return err
+	}
+	if err := st.spansKeyChange(wire.TypeClientHello); err != nil {
 		return err
 	}
 	ch, ok := m.(*wire.ClientHello)

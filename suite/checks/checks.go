@@ -98,6 +98,10 @@ type Check struct {
 	// Needs says what else the target must support, beyond the context
 	// (for example "resumption"); empty for most checks.
 	Needs string
+	// Always runs the check whatever the target supports: what it must do
+	// with a version or key exchange it lacks is checked too (a skip never
+	// hides a failure).
+	Always bool
 	// Run holds the conversation(s) and returns the verdict.
 	Run func(ctx context.Context, env *Env) Verdict
 }
@@ -230,8 +234,11 @@ func All() []Check {
 // Applies says whether the target supports what check ch needs; when not,
 // the reason names what is missing.
 func (p *Profile) Applies(ch Check) (bool, string) {
-	if p == nil {
+	if p == nil || ch.Always {
 		return true, ""
+	}
+	if ch.Needs == NeedTLS13 && !slices.Contains(p.Versions, wire.VersionTLS13) {
+		return false, "target does not support TLS 1.3"
 	}
 	if !slices.Contains(p.Versions, ch.Ctx.Version) {
 		return false, fmt.Sprintf("target does not support TLS %s", ch.Ctx.Version.Short())
@@ -247,6 +254,11 @@ func (p *Profile) Applies(ch Check) (bool, string) {
 
 // NeedResumption marks checks that need session resumption.
 const NeedResumption = "resumption"
+
+// NeedTLS13 marks checks of older versions that hold only for a server
+// that also implements TLS 1.3 (RFC 8446 rules about supported_versions
+// and the downgrade sentinel).
+const NeedTLS13 = "tls13"
 
 // contextT is context.Context, short for check definitions.
 type contextT = context.Context

@@ -1,3 +1,702 @@
 package checks
 
-func versionChecks() []Check { return nil }
+import (
+	"bytes"
+	"fmt"
+	"slices"
+
+	"github.com/tlsconform/tlsconform/peers"
+	"github.com/tlsconform/tlsconform/peers/suites"
+	"github.com/tlsconform/tlsconform/peers/wire"
+	"github.com/tlsconform/tlsconform/reports"
+)
+
+// Version negotiation and downgrade: CHECKS.md rows 15-26. Most checks send
+// a ClientHello with changed version fields and judge the ServerHello
+// (the version chosen, supported_versions, the downgrade sentinel, the
+// suite) or the rejection.
+
+const areaVersion = "version-negotiation"
+
+func versionCheck(c Context, row int, rfc, name, title string, run func(ctx contextT, env *Env, id string) Verdict) Check {
+	id := areaVersion + "/" + c.slug() + "/" + name
+	return Check{ID: id, Area: areaVersion, Row: row, RFC: rfc, Level: MUST, Title: title, Ctx: c,
+		Run: func(ctx contextT, env *Env) Verdict { return run(ctx, env, id) }}
+}
+
+// hex4 names a version in an id: "0304".
+func hex4(v wire.Version) string { return fmt.Sprintf("%04x", uint16(v)) }
+
+// braces names a version as RFC 5246 writes it: "{3,4}".
+func braces(v wire.Version) string { return fmt.Sprintf("{%d,%d}", v>>8, v&0xff) }
+
+// --- ClientHello edits ---
+
+type helloEdit = func(*wire.ClientHello)
+
+func legacyVersion(v wire.Version) helloEdit {
+	return func(ch *wire.ClientHello) { ch.Version = v }
+}
+
+// supportedVersions sets (or adds) the supported_versions extension.
+func supportedVersions(vs ...wire.Version) helloEdit {
+	return func(ch *wire.ClientHello) {
+		e := wire.SupportedVersionsClientExt(vs...)
+		for i := range ch.Extensions {
+			if ch.Extensions[i].Type == wire.ExtSupportedVersions {
+				ch.Extensions[i] = e
+				return
+			}
+		}
+		ch.Extensions = append(ch.Extensions, e)
+	}
+}
+
+// suitesFirst puts ids in front of the offered suites.
+func suitesFirst(ids ...wire.CipherSuite) helloEdit {
+	return func(ch *wire.ClientHello) { ch.CipherSuites = slices.Concat(ids, ch.CipherSuites) }
+}
+
+func withSuite(id wire.CipherSuite) helloEdit {
+	return func(ch *wire.ClientHello) { ch.CipherSuites = append(ch.CipherSuites, id) }
+}
+
+func grease(i int) wire.Version { return wire.Version(wire.GREASE(i)) }
+
+// helloScript is the default script of v with a changed ClientHello.
+func helloScript(v wire.Version, edits ...helloEdit) peers.Script {
+	return peers.DefaultScript(v).Replace(peers.StepClientHello, peers.SendClientHello(edits...))
+}
+
+// suitesOf lists the implemented suites that fit version v and pass keep.
+func suitesOf(v wire.Version, keep func(*suites.Spec) bool) []wire.CipherSuite {
+	var out []wire.CipherSuite
+	for _, s := range suites.All() {
+		if s.SupportsVersion(v) && keep(s) {
+			out = append(out, s.ID)
+		}
+	}
+	return out
+}
+
+// --- what the target supports ---
+
+func (e *Env) supports(v wire.Version) bool {
+	return e.Profile == nil || slices.Contains(e.Profile.Versions, v)
+}
+
+func (e *Env) supportsCtx(c Context) bool {
+	return e.Profile == nil || (slices.Contains(e.Profile.Versions, c.Version) && slices.Contains(e.Profile.KX[c.Version], c.KX))
+}
+
+// topVersion is the highest version the target supports (0 unknown).
+func (e *Env) topVersion() wire.Version {
+	if e.Profile == nil || len(e.Profile.Versions) == 0 {
+		return 0
+	}
+	return slices.Max(e.Profile.Versions)
+}
+
+// --- verdicts ---
+
+func unreachable(cv *peers.Conversation) bool {
+	return cv.Outcome.Kind == peers.OutcomeRefused || cv.Outcome.Step == "dial"
+}
+
+// observedHello describes the conversation, with the ServerHello's choice
+// when there was one.
+func observedHello(cv *peers.Conversation) string {
+	sh := cv.ServerHello()
+	if sh == nil {
+		return observed(cv)
+	}
+	return fmt.Sprintf("%s; then %s", helloChoice(sh), observed(cv))
+}
+
+// helloChoice is what a ServerHello chose: "ServerHello with TLS 1.2 and
+// TLS_RSA_WITH_AES_128_GCM_SHA256".
+func helloChoice(sh *wire.ServerHello) string {
+	return fmt.Sprintf("ServerHello with %s and %s", negotiatedOf(sh), sh.CipherSuite)
+}
+
+// negotiates judges a conversation in which the target must answer with a
+// want ServerHello and complete the handshake. mayAbort: the RFC also lets
+// it abort with protocol_version (RFC 8446 §4.2.1, a legacy_version of
+// 0x0304 or later); another alert or a plain close is then a SHOULD-level
+// deviation.
+func negotiates(cv *peers.Conversation, want wire.Version, mayAbort bool) Verdict {
+	v := Verdict{
+		Expected:      fmt.Sprintf("a %s ServerHello and a completed handshake", want),
+		Observed:      observedHello(cv),
+		Conversations: []*peers.Conversation{cv},
+	}
+	if mayAbort {
+		v.Expected += ", or a protocol_version alert (RFC 8446 §4.2.1 lets a TLS 1.3 server abort)"
+	}
+	o := cv.Outcome
+	if unreachable(cv) {
+		v.Status, v.Reason = reports.Fail, "target unreachable"
+		return v
+	}
+	if sh := cv.ServerHello(); sh != nil {
+		switch got := negotiatedOf(sh); {
+		case got != want:
+			v.Status, v.Reason = reports.Fail, fmt.Sprintf("the target negotiated %s where %s was due", got, want)
+		case o.Kind == peers.OutcomeCompleted && o.WentOn == "":
+			v.Status = reports.Pass
+		default:
+			v.Status, v.Reason = reports.Fail, fmt.Sprintf("the target chose %s but the handshake did not complete", want)
+		}
+		return v
+	}
+	switch {
+	case mayAbort && o.Kind == peers.OutcomeAlert && o.Alert.Description == wire.AlertProtocolVersion:
+		v.Status = reports.Pass
+	case mayAbort && (o.Kind == peers.OutcomeAlert || o.Kind == peers.OutcomeClosed || o.Kind == peers.OutcomeReset):
+		v.Status, v.Reason = reports.Warn, "the target aborted, as RFC 8446 §4.2.1 allows, but not with protocol_version, the alert for a version it will not negotiate"
+	default:
+		v.Status, v.Reason = reports.Fail, "the target did not answer with a ServerHello"
+	}
+	return v
+}
+
+// completesWith is Complete with the check's own expectation, the
+// ServerHello's choice in the observation, and a reason for a failure.
+func completesWith(cv *peers.Conversation, expected, failure string) Verdict {
+	v := Complete(cv)
+	v.Expected, v.Observed = expected, observedHello(cv)
+	if v.Status == reports.Fail && v.Reason == "" {
+		v.Reason = failure
+	}
+	return v
+}
+
+// rejectsHello is Reject at the ClientHello, with the ServerHello's choice in
+// the observation when the target answered one.
+func rejectsHello(cv *peers.Conversation, script peers.Script, want ...wire.AlertDescription) Verdict {
+	v := Reject(cv, script, peers.StepClientHello, want...)
+	v.Observed = observedHello(cv)
+	if sh := cv.ServerHello(); sh != nil && v.Status == reports.Fail {
+		v.Reason = fmt.Sprintf("the target answered with a %s ServerHello; %s", negotiatedOf(sh), v.Reason)
+	}
+	return v
+}
+
+// judgeServerHello applies what every ServerHello must respect, whatever
+// the target supports: the version is one the ClientHello offered
+// (RFC 5246 §7.4.1.3 and Appendix E.1; RFC 8446 §4.1.3, §4.2.1), never
+// SSL 3.0 (RFC 7568 §3), and the suite was offered and fits the version
+// (RFC 5246 §7.4.1.3). aware13: the server implements RFC 8446, so it must
+// pick from supported_versions when the client sent it. The answer is ""
+// when all holds.
+func judgeServerHello(ch *wire.ClientHello, sh *wire.ServerHello, aware13 bool) string {
+	var offered []wire.Version
+	e, hasSV := wire.FindExtension(ch.Extensions, wire.ExtSupportedVersions)
+	if hasSV {
+		var err error
+		if offered, err = wire.ParseSupportedVersionsClient(e.Body); err != nil {
+			return "the check's own ClientHello does not parse: " + err.Error()
+		}
+	}
+	got := sh.Version
+	if se, ok := wire.FindExtension(sh.Extensions, wire.ExtSupportedVersions); ok {
+		sel, err := wire.ParseSupportedVersionsServer(se.Body)
+		switch {
+		case err != nil:
+			return "the ServerHello's supported_versions does not parse: " + err.Error()
+		case !hasSV:
+			return "the ServerHello carries supported_versions, which the client did not send (RFC 8446 §4.2)"
+		case !slices.Contains(offered, sel):
+			return fmt.Sprintf("supported_versions selects %s, which the client did not offer (RFC 8446 §4.2.1)", sel)
+		case sel < wire.VersionTLS13:
+			return fmt.Sprintf("supported_versions selects %s: a server negotiating a version before TLS 1.3 MUST NOT send it (RFC 8446 §4.2.1)", sel)
+		case sh.Version != wire.VersionTLS12:
+			return fmt.Sprintf("a TLS 1.3 ServerHello with legacy_version %s, not TLS 1.2 (RFC 8446 §4.1.3)", sh.Version)
+		}
+		got = sel
+	} else {
+		switch {
+		case got >= wire.VersionTLS13:
+			return fmt.Sprintf("ServerHello.version is %s: TLS 1.3 and later are negotiated only through supported_versions (RFC 8446 §4.1.3)", got)
+		case got < wire.VersionTLS10:
+			return fmt.Sprintf("the target negotiated %s (RFC 7568 §3: never SSL 3.0)", got)
+		case got > ch.Version:
+			return fmt.Sprintf("ServerHello.version %s exceeds client_version %s (RFC 5246 Appendix E.1)", got, ch.Version)
+		case hasSV && aware13 && !slices.Contains(offered, got):
+			return fmt.Sprintf("the target negotiated %s, which supported_versions did not offer (RFC 8446 §4.2.1)", got)
+		}
+	}
+	if !slices.Contains(ch.CipherSuites, sh.CipherSuite) {
+		return fmt.Sprintf("the target chose %s, which the client did not offer (RFC 5246 §7.4.1.3)", sh.CipherSuite)
+	}
+	if spec, ok := suites.Lookup(sh.CipherSuite); !ok || !spec.SupportsVersion(got) {
+		return fmt.Sprintf("the target chose %s, which is not defined for %s", sh.CipherSuite, got)
+	}
+	return ""
+}
+
+// --- the checks ---
+
+func versionChecks() []Check {
+	var out []Check
+	for _, c := range Contexts() {
+		out = append(out, negotiationChecks(c)...)
+		out = append(out, downgradeChecks(c)...)
+		out = append(out, recordVersionChecks(c)...)
+		out = append(out, sslv2Checks(c)...)
+		out = append(out, offerBoundChecks(c)...)
+	}
+	return out
+}
+
+// negotiationChecks: rows 15-21, which version the server picks from the
+// ClientHello's version fields.
+func negotiationChecks(c Context) []Check {
+	var out []Check
+	legacy := min(c.Version, wire.VersionTLS12) // what the client writes in legacy_version
+
+	if c.Version == wire.VersionTLS12 {
+		// Row 15: a client_version above TLS 1.2 without supported_versions
+		// gets TLS 1.2 (RFC 5246 Appendix E.1: the highest the server
+		// supports; RFC 8446 §4.2.1: never TLS 1.3 without the extension,
+		// though a TLS 1.3 server MAY abort on 0x0304 or later).
+		for _, cv := range []wire.Version{0x0304, 0x03ff, 0x0400} {
+			out = append(out, versionCheck(c, 15, "RFC 5246 App. E.1; RFC 8446 §4.2.1", "client-version-"+hex4(cv),
+				fmt.Sprintf("answers client_version %s without supported_versions with TLS 1.2", braces(cv)),
+				func(ctx contextT, env *Env, id string) Verdict {
+					cvn := env.Converse(ctx, c, id, helloScript(c.Version, legacyVersion(cv)))
+					return negotiates(cvn, wire.VersionTLS12, env.supports(wire.VersionTLS13))
+				}))
+		}
+		// Row 21: a TLS 1.3-looking ClientHello (TLS 1.3 suites, key_share,
+		// psk_key_exchange_modes, legacy_version 0x0304) without
+		// supported_versions is a TLS 1.2 ClientHello (RFC 8446 §4.2.1).
+		out = append(out, versionCheck(c, 21, "RFC 8446 §4.2.1", "tls13-hello-without-supported-versions",
+			"negotiates TLS 1.2, not TLS 1.3, for a ClientHello with legacy_version 0x0304, TLS 1.3 suites and key_share but no supported_versions",
+			func(ctx contextT, env *Env, id string) Verdict {
+				script := helloScript(c.Version, legacyVersion(wire.VersionTLS13),
+					suitesFirst(suitesOf(wire.VersionTLS13, func(*suites.Spec) bool { return true })...),
+					func(ch *wire.ClientHello) {
+						// The X25519 base point: a valid share nobody should use.
+						pub := make([]byte, 32)
+						pub[0] = 9
+						ch.Extensions = append(ch.Extensions,
+							wire.KeyShareClientExt(wire.KeyShareEntry{Group: wire.GroupX25519, KeyExchange: pub}),
+							wire.PSKKeyExchangeModesExt(1))
+					})
+				return negotiates(env.Converse(ctx, c, id, script), wire.VersionTLS12, env.supports(wire.VersionTLS13))
+			}))
+	}
+
+	if c.Version == wire.VersionTLS10 {
+		// Row 16: a client_version below anything the server supports
+		// (RFC 5246 Appendix E.1; RFC 7568 §3 forbids SSL 3.0). Run
+		// whatever the target supports: the answer must be the same.
+		for _, cv := range []wire.Version{wire.VersionSSL30, wire.VersionSSL20} {
+			ch := versionCheck(c, 16, "RFC 5246 App. E.1; RFC 7568 §3", "client-version-"+hex4(cv),
+				fmt.Sprintf("rejects client_version %s (%s) with protocol_version", braces(cv), cv),
+				func(ctx contextT, env *Env, id string) Verdict {
+					script := helloScript(c.Version, legacyVersion(cv))
+					return rejectsHello(env.Converse(ctx, c, id, script), script, wire.AlertProtocolVersion)
+				})
+			ch.Always = true
+			out = append(out, ch)
+		}
+	}
+
+	// Row 17: with supported_versions present, legacy_version plays no part
+	// (RFC 8446 §4.2.1). Below TLS 1.3 only a server that implements RFC
+	// 8446 reads the extension.
+	for _, lv := range []wire.Version{wire.VersionTLS10, wire.VersionTLS11, wire.VersionTLS12, wire.VersionTLS13} {
+		if lv == legacy {
+			continue
+		}
+		ch := versionCheck(c, 17, "RFC 8446 §4.2.1", "legacy-version-"+hex4(lv)+"-ignored",
+			fmt.Sprintf("negotiates %s from supported_versions [%s] whatever legacy_version says (%s)", c.Version, c.Version, lv),
+			func(ctx contextT, env *Env, id string) Verdict {
+				script := helloScript(c.Version, legacyVersion(lv), supportedVersions(c.Version))
+				return negotiates(env.Converse(ctx, c, id, script), c.Version, lv >= wire.VersionTLS13)
+			})
+		ch.Needs = NeedTLS13
+		out = append(out, ch)
+	}
+
+	if c.Version == wire.VersionTLS13 {
+		// Row 18: nothing acceptable in supported_versions (RFC 8446 §4.2.1).
+		for _, f := range []struct {
+			name, what string
+			vs         []wire.Version
+		}{
+			{"only-unknown", "only unknown versions", []wire.Version{0x0305, 0x03ff, 0x0400}},
+			{"only-ssl30", "only SSL 3.0", []wire.Version{wire.VersionSSL30}},
+			{"only-grease", "only GREASE values", []wire.Version{grease(0), grease(7)}},
+		} {
+			out = append(out, versionCheck(c, 18, "RFC 8446 §4.2.1", "supported-versions-"+f.name,
+				fmt.Sprintf("rejects a ClientHello whose supported_versions holds %s, with protocol_version", f.what),
+				func(ctx contextT, env *Env, id string) Verdict {
+					script := helloScript(c.Version, supportedVersions(f.vs...))
+					return rejectsHello(env.Converse(ctx, c, id, script), script, wire.AlertProtocolVersion)
+				}))
+		}
+		// Row 20: all versions with GREASE and unknown ones: the highest
+		// common version, the rest ignored (RFC 8446 §4.2.1, RFC 8701 §3).
+		out = append(out, versionCheck(c, 20, "RFC 8446 §4.2.1; RFC 8701 §3", "supported-versions-all",
+			"negotiates its highest version from supported_versions [GREASE, 0x0305, TLS 1.3, 1.2, 1.1, 1.0]",
+			func(ctx contextT, env *Env, id string) Verdict {
+				script := helloScript(c.Version, supportedVersions(grease(3), 0x0305, wire.VersionTLS13, wire.VersionTLS12, wire.VersionTLS11, wire.VersionTLS10))
+				cv := env.ConverseWith(ctx, c, id, func(cfg *peers.ClientConfig) {
+					cfg.Versions = slices.Clone(Versions)
+					cfg.CipherSuites = slices.Concat(cfg.CipherSuites, suitesOf(wire.VersionTLS10, func(s *suites.Spec) bool { return !s.TLS13() }))
+				}, script)
+				return negotiates(cv, env.topVersion(), false)
+			}))
+	}
+
+	// Row 19: legacy_version 0x0300 or below with supported_versions
+	// (RFC 8446 Appendix D.5). Below TLS 1.3 the answer is the same for a
+	// server that does not read the extension (RFC 7568 §3).
+	if c.Version >= wire.VersionTLS12 {
+		lvs := []wire.Version{wire.VersionSSL30}
+		if c.Version == wire.VersionTLS13 {
+			lvs = append(lvs, wire.VersionSSL20)
+		}
+		for _, lv := range lvs {
+			out = append(out, versionCheck(c, 19, "RFC 8446 App. D.5", "legacy-version-"+hex4(lv)+"-refused",
+				fmt.Sprintf("rejects legacy_version %s with supported_versions [%s], with protocol_version", braces(lv), c.Version),
+				func(ctx contextT, env *Env, id string) Verdict {
+					script := helloScript(c.Version, legacyVersion(lv), supportedVersions(c.Version))
+					return rejectsHello(env.Converse(ctx, c, id, script), script, wire.AlertProtocolVersion)
+				}))
+		}
+	}
+
+	// Row 20: GREASE and unknown values in supported_versions are ignored
+	// (RFC 8446 §4.2.1, RFC 8701 §3). legacy_version stays that of c, so a
+	// server that does not read the extension answers the same.
+	for _, f := range []struct {
+		name, what string
+		vs         []wire.Version
+	}{
+		{"grease", "GREASE values", []wire.Version{grease(1), c.Version, grease(10)}},
+		{"unknown", "unknown versions", []wire.Version{0x0305, 0x03ff, c.Version, 0x0400}},
+	} {
+		out = append(out, versionCheck(c, 20, "RFC 8446 §4.2.1; RFC 8701 §3", "supported-versions-"+f.name,
+			fmt.Sprintf("ignores %s in supported_versions and negotiates %s", f.what, c.Version),
+			func(ctx contextT, env *Env, id string) Verdict {
+				script := helloScript(c.Version, supportedVersions(f.vs...))
+				return negotiates(env.Converse(ctx, c, id, script), c.Version, false)
+			}))
+	}
+	return out
+}
+
+// downgradeChecks: rows 22 and 23, downgrade protection.
+func downgradeChecks(c Context) []Check {
+	var out []Check
+	if c.Version < wire.VersionTLS13 {
+		// Row 22: a TLS 1.3 server that negotiates TLS 1.2 or below marks
+		// ServerHello.random (RFC 8446 §4.1.3). Only the older version is
+		// offered, so the client itself does not look for the sentinel.
+		want, name := wire.DowngradeTLS11, `DOWNGRD\x00`
+		if c.Version == wire.VersionTLS12 {
+			want, name = wire.DowngradeTLS12, `DOWNGRD\x01`
+		}
+		for _, f := range []struct{ suffix, how string }{
+			{"", "offered alone"},
+			{"-via-supported-versions", "offered alone in supported_versions"},
+		} {
+			ch := versionCheck(c, 22, "RFC 8446 §4.1.3", "downgrade-sentinel"+f.suffix,
+				fmt.Sprintf("ends ServerHello.random with %s when it negotiates %s %s", name, c.Version, f.how),
+				func(ctx contextT, env *Env, id string) Verdict {
+					var edits []helloEdit
+					if f.suffix != "" {
+						edits = append(edits, supportedVersions(c.Version))
+					}
+					cv := env.Converse(ctx, c, id, helloScript(c.Version, edits...))
+					v := completesWith(cv, fmt.Sprintf("a completed %s handshake with %s in ServerHello.random[24:32]", c.Version, name),
+						"the handshake did not complete")
+					if sh := cv.ServerHello(); sh != nil && len(sh.Random) == 32 {
+						v.Observed = fmt.Sprintf("random[24:32] = %x; %s", sh.Random[24:], observedHello(cv))
+						if !bytes.Equal(sh.Random[24:], want[:]) {
+							v.Status = reports.Fail
+							v.Reason = fmt.Sprintf("a TLS 1.3 server that negotiates %s MUST end ServerHello.random with %s", c.Version, name)
+						}
+					}
+					return v
+				})
+			ch.Needs = NeedTLS13
+			out = append(out, ch)
+		}
+	} else {
+		ch := versionCheck(c, 22, "RFC 8446 §4.1.3", "no-downgrade-sentinel",
+			"sends no downgrade sentinel in ServerHello.random when it negotiates TLS 1.3",
+			func(ctx contextT, env *Env, id string) Verdict {
+				cv := env.Converse(ctx, c, id, peers.DefaultScript(c.Version).Through(peers.StepServerHello))
+				v := Verdict{Expected: "a TLS 1.3 ServerHello whose random does not end in DOWNGRD", Observed: observedHello(cv),
+					Conversations: []*peers.Conversation{cv}}
+				sh := cv.ServerHello()
+				switch {
+				case unreachable(cv):
+					v.Status, v.Reason = reports.Fail, "target unreachable"
+				case sh != nil && negotiatedOf(sh) == wire.VersionTLS13 && len(sh.Random) == 32:
+					v.Observed = fmt.Sprintf("random[24:32] = %x; %s", sh.Random[24:], v.Observed)
+					tail := [8]byte(sh.Random[24:])
+					if tail == wire.DowngradeTLS12 || tail == wire.DowngradeTLS11 {
+						v.Status, v.Reason = reports.Fail, "the downgrade sentinel marks a version below TLS 1.3 (RFC 8446 §4.1.3)"
+					} else {
+						v.Status = reports.Pass
+					}
+				case env.supports(wire.VersionTLS13):
+					v.Status, v.Reason = reports.Fail, "the target did not negotiate TLS 1.3, which it supports: the check could not be made"
+				default:
+					// The target does not speak TLS 1.3: nothing to mark.
+					v.Status = reports.Pass
+				}
+				return v
+			})
+		ch.Always = true
+		out = append(out, ch)
+	}
+
+	// Row 23: TLS_FALLBACK_SCSV (RFC 7507 §3): inappropriate_fallback when
+	// the client's version is below the server's highest, ignored at it.
+	scsv := func(ctx contextT, env *Env, id string, edits ...helloEdit) Verdict {
+		top := env.topVersion()
+		if top == 0 {
+			return Verdict{Status: reports.Skip, Reason: "the target's highest version is unknown (no profile)"}
+		}
+		script := helloScript(c.Version, append(edits, withSuite(wire.TLS_FALLBACK_SCSV))...)
+		cv := env.Converse(ctx, c, id, script)
+		if c.Version >= top {
+			return completesWith(cv, fmt.Sprintf("%s is the target's highest version: the handshake completes", c.Version),
+				"TLS_FALLBACK_SCSV at the target's highest version must not stop the handshake (RFC 7507 §3)")
+		}
+		return rejectsHello(cv, script, wire.AlertInappropriateFallback)
+	}
+	out = append(out, versionCheck(c, 23, "RFC 7507 §3", "fallback-scsv",
+		fmt.Sprintf("answers TLS_FALLBACK_SCSV with inappropriate_fallback when %s is below its highest version, and ignores it otherwise", c.Version),
+		func(ctx contextT, env *Env, id string) Verdict { return scsv(ctx, env, id) }))
+	if c.Version < wire.VersionTLS13 {
+		ch := versionCheck(c, 23, "RFC 7507 §3; RFC 8446 §4.2.1", "fallback-scsv-via-supported-versions",
+			fmt.Sprintf("answers TLS_FALLBACK_SCSV with inappropriate_fallback when supported_versions offers only %s", c.Version),
+			func(ctx contextT, env *Env, id string) Verdict {
+				return scsv(ctx, env, id, supportedVersions(c.Version))
+			})
+		ch.Needs = NeedTLS13
+		out = append(out, ch)
+	}
+	return out
+}
+
+// recordVersionChecks: row 24, the record-layer version of the first
+// record (the ClientHello's).
+func recordVersionChecks(c Context) []Check {
+	var out []Check
+	// RFC 5246 Appendix E.1: any {03,xx} MUST be accepted; RFC 8446 §5.1,
+	// Appendix D.2: the value MUST be ignored. {03,01} is what the client
+	// sends anyway.
+	for _, rv := range []wire.Version{wire.VersionSSL30, wire.VersionTLS11, wire.VersionTLS12, wire.VersionTLS13, 0x03ff} {
+		out = append(out, versionCheck(c, 24, "RFC 5246 App. E.1; RFC 8446 §5.1", "record-version-"+hex4(rv),
+			fmt.Sprintf("accepts a ClientHello record whose record-layer version is %s", braces(rv)),
+			func(ctx contextT, env *Env, id string) Verdict {
+				return completesWith(env.Converse(ctx, c, id, peers.DefaultScript(c.Version), recordVersion(rv)),
+					"the handshake and an application-data round trip complete",
+					fmt.Sprintf("a server MUST accept any {03,xx} as the ClientHello's record version, here %s", braces(rv)))
+			}))
+	}
+	// RFC 8446 Appendix D.5: records with a version below 0x0300 SHOULD
+	// NOT be accepted.
+	for _, rv := range []wire.Version{wire.VersionSSL20, 0x0000} {
+		ch := versionCheck(c, 24, "RFC 8446 App. D.5", "record-version-"+hex4(rv),
+			fmt.Sprintf("rejects a first record whose record-layer version is %s", braces(rv)),
+			func(ctx contextT, env *Env, id string) Verdict {
+				script := peers.DefaultScript(c.Version)
+				cv := env.Converse(ctx, c, id, script, recordVersion(rv))
+				v := Verdict{Expected: "the handshake stops (an alert or a close)", Observed: observedHello(cv),
+					Conversations: []*peers.Conversation{cv}}
+				switch o := cv.Outcome; {
+				case unreachable(cv):
+					v.Status, v.Reason = reports.Fail, "target unreachable"
+				case cv.ServerHello() != nil || o.Kind == peers.OutcomeCompleted:
+					v.Status = reports.Warn
+					v.Reason = fmt.Sprintf("the target went on after a record with version %s, which RFC 8446 Appendix D.5 says SHOULD NOT be accepted", braces(rv))
+				case o.Kind == peers.OutcomeAlert || o.Kind == peers.OutcomeClosed || o.Kind == peers.OutcomeReset:
+					v.Status = reports.Pass
+				default:
+					v.Status, v.Reason = reports.Fail, "the target neither rejected nor went on"
+				}
+				return v
+			})
+		ch.Level = SHOULD
+		out = append(out, ch)
+	}
+	return out
+}
+
+// recordVersion sets the record-layer version of the ClientHello's record
+// (the client moves to the negotiated one after the ServerHello).
+func recordVersion(v wire.Version) peers.Setup {
+	return func(cv *peers.Conversation) { cv.Conn().SetRecordVersion(v) }
+}
+
+// sslv2Checks: row 25, the SSL 2.0 CLIENT-HELLO.
+func sslv2Checks(c Context) []Check {
+	var out []Check
+	// A compatible CLIENT-HELLO offering c's version (TLS 1.3 is offered as
+	// {3,4}) and c's suites; for TLS 1.3 also every older suite, so that a
+	// server has something to pick below TLS 1.3.
+	out = append(out, versionCheck(c, 25, "RFC 8446 App. D.5; RFC 6176 §3", "sslv2-compatible-hello",
+		fmt.Sprintf("never answers an SSL 2.0 compatible CLIENT-HELLO offering %s with SSL 2.0 or TLS 1.3 (and should reject it)", c.Version),
+		func(ctx contextT, env *Env, id string) Verdict {
+			ids := env.Config(c, id).CipherSuites
+			if c.Version == wire.VersionTLS13 {
+				ids = slices.Concat(ids, suitesOf(wire.VersionTLS12, func(s *suites.Spec) bool { return !s.TLS13() }))
+			}
+			return sslv2Hello(ctx, env, c, id, c.Version, ids, true)
+		}))
+	if c.Version == wire.VersionTLS10 {
+		// A pure SSL 2.0 CLIENT-HELLO (version {0,2}): RFC 6176 §3, MUST
+		// abort. It does not depend on what the target supports.
+		ch := versionCheck(c, 25, "RFC 6176 §3", "sslv2-hello",
+			"aborts on an SSL 2.0 CLIENT-HELLO whose highest version is {0,2}",
+			func(ctx contextT, env *Env, id string) Verdict {
+				return sslv2Hello(ctx, env, c, id, 0x0002, env.Config(c, id).CipherSuites, false)
+			})
+		ch.Always = true
+		out = append(out, ch)
+	}
+	return out
+}
+
+// sslv2Hello sends an SSL 2.0 CLIENT-HELLO with version and the suites ids
+// (plus SSL_CK_RC4_128_WITH_MD5) and judges the answer. compat: a TLS
+// ServerHello of TLS 1.0-1.2 that respects the offer is allowed (RFC 6176
+// §3), though NOT RECOMMENDED for a TLS 1.3 server (RFC 8446 App. D.5).
+func sslv2Hello(ctx contextT, env *Env, c Context, id string, version wire.Version, ids []wire.CipherSuite, compat bool) Verdict {
+	specs := [][3]byte{peers.SSLv2CKRC4128WithMD5}
+	for _, s := range ids {
+		specs = append(specs, peers.V2CipherSpec(s))
+	}
+	challenge := make([]byte, 32)
+	if _, err := env.rand(id).Read(challenge); err != nil {
+		return Verdict{Status: reports.Fail, Reason: "challenge: " + err.Error()}
+	}
+	raw, err := peers.SSLv2ClientHello(version, specs, challenge)
+	if err != nil {
+		return Verdict{Status: reports.Fail, Reason: err.Error()}
+	}
+	script := peers.Script{peers.SendRaw(peers.StepClientHello, func(*peers.Conversation) []byte { return raw }), peers.ReadServerHello()}
+	cv := env.Converse(ctx, c, id, script)
+	v := Verdict{Expected: "an abort (an alert or a close)", Observed: observed(cv), Conversations: []*peers.Conversation{cv}}
+	if compat {
+		v.Expected += ", or a TLS 1.0-1.2 ServerHello within the offer"
+	}
+	sh := cv.ServerHello()
+	if sh != nil {
+		v.Observed = helloChoice(sh)
+	}
+	o := cv.Outcome
+	switch {
+	case unreachable(cv):
+		v.Status, v.Reason = reports.Fail, "target unreachable"
+	case sslv2Answer(cv):
+		v.Status, v.Reason = reports.Fail, "the target answered in SSL 2.0 (RFC 6176 §3: never)"
+		v.Observed = "an SSL 2.0 SERVER-HELLO"
+	case sh != nil && !compat:
+		v.Status, v.Reason = reports.Fail, "the target answered an SSL 2.0-only CLIENT-HELLO instead of aborting (RFC 6176 §3)"
+	case sh != nil:
+		offer := &wire.ClientHello{Version: min(version, wire.VersionTLS12), CipherSuites: ids}
+		if negotiatedOf(sh) >= wire.VersionTLS13 {
+			v.Status, v.Reason = reports.Fail, "the target negotiated TLS 1.3 from an SSL 2.0 compatible CLIENT-HELLO (RFC 8446 App. D.5: MUST NOT)"
+		} else if why := judgeServerHello(offer, sh, false); why != "" {
+			v.Status, v.Reason = reports.Fail, why
+		} else if env.supports(wire.VersionTLS13) {
+			v.Status, v.Reason = reports.Warn, "a TLS 1.3 server accepted an SSL 2.0 compatible CLIENT-HELLO, which RFC 8446 Appendix D.5 does not recommend"
+		} else {
+			v.Status = reports.Pass
+		}
+	case o.Kind == peers.OutcomeAlert || o.Kind == peers.OutcomeClosed || o.Kind == peers.OutcomeReset:
+		v.Status = reports.Pass
+	case o.Kind == peers.OutcomeTimeout:
+		v.Status, v.Reason = reports.Fail, "the target neither answered nor closed before the deadline"
+	default:
+		v.Status, v.Reason = reports.Fail, "the target answered with something that is neither a ServerHello nor an alert"
+	}
+	return v
+}
+
+// sslv2Answer reports whether the target's first bytes were an SSL 2.0
+// SERVER-HELLO.
+func sslv2Answer(cv *peers.Conversation) bool {
+	for _, e := range cv.Events() {
+		if e.Dir == peers.Received && len(e.Raw) > 0 {
+			return peers.IsSSLv2ServerHello(e.Raw)
+		}
+	}
+	return false
+}
+
+// offerBoundChecks: row 26, the ServerHello stays within the offer.
+func offerBoundChecks(c Context) []Check {
+	var out []Check
+	// Offer only c, whatever the target supports: it answers c (or, below
+	// TLS 1.3, a lower version), or refuses; never more.
+	ch := versionCheck(c, 26, "RFC 5246 §7.4.1.3, App. E.1; RFC 8446 §4.1.3, §4.2.1", "never-exceeds-offered-version",
+		fmt.Sprintf("answers a ClientHello offering only %s (%s suites) with no higher version and an offered suite that fits, or refuses it", c.Version, c.KX),
+		func(ctx contextT, env *Env, id string) Verdict {
+			cv := env.Converse(ctx, c, id, peers.Script{peers.SendClientHello(), peers.ReadServerHello()})
+			v := Verdict{Expected: fmt.Sprintf("a ServerHello within the offer (%s when the target supports it), or protocol_version / handshake_failure", c.Version),
+				Observed: observed(cv), Conversations: []*peers.Conversation{cv}}
+			sh, o, has := cv.ServerHello(), cv.Outcome, env.supportsCtx(c)
+			if sh != nil {
+				v.Observed = helloChoice(sh)
+			}
+			switch {
+			case unreachable(cv):
+				v.Status, v.Reason = reports.Fail, "target unreachable"
+			case sh != nil:
+				if why := judgeServerHello(cv.Hello(), sh, env.supports(wire.VersionTLS13)); why != "" {
+					v.Status, v.Reason = reports.Fail, why
+				} else if got := negotiatedOf(sh); has && env.Profile != nil && got != c.Version {
+					v.Status, v.Reason = reports.Fail, fmt.Sprintf("the target negotiated %s, though it supports %s (RFC 5246 Appendix E.1: the highest it can)", got, c.Version)
+				} else {
+					v.Status = reports.Pass
+				}
+			case has && env.Profile != nil:
+				v.Status, v.Reason = reports.Fail, fmt.Sprintf("the target refused %s with %s suites, which it supports (probing completed a handshake)", c.Version, c.KX)
+			case o.Kind == peers.OutcomeAlert && (o.Alert.Description == wire.AlertProtocolVersion || o.Alert.Description == wire.AlertHandshakeFailure):
+				v.Status = reports.Pass
+			case o.Kind == peers.OutcomeAlert || o.Kind == peers.OutcomeClosed || o.Kind == peers.OutcomeReset:
+				v.Status, v.Reason = reports.Warn, "the target refused, but without protocol_version or handshake_failure"
+			default:
+				v.Status, v.Reason = reports.Fail, "the target neither answered nor refused"
+			}
+			return v
+		})
+	ch.Always = true
+	out = append(out, ch)
+
+	// The suite fits the version even when suites of other versions come
+	// first in the offer (RFC 5246 §7.4.1.3; RFC 8446 §4.1.3).
+	out = append(out, versionCheck(c, 26, "RFC 5246 §7.4.1.3; RFC 8446 §4.1.3", "suite-fits-version",
+		fmt.Sprintf("chooses a suite defined for %s when suites of other versions come first in the offer", c.Version),
+		func(ctx contextT, env *Env, id string) Verdict {
+			var foreign []wire.CipherSuite
+			for _, s := range suites.All() {
+				fits := s.SupportsVersion(c.Version)
+				switch {
+				case fits:
+				case s.TLS13():
+					foreign = append(foreign, s.ID)
+				case c.Version == wire.VersionTLS13:
+					foreign = append(foreign, s.ID) // every older suite
+				case kxOf(s) == c.KX:
+					foreign = append(foreign, s.ID) // TLS 1.2-only suites of c's key exchange
+				}
+			}
+			return completesWith(env.Converse(ctx, c, id, helloScript(c.Version, suitesFirst(foreign...))),
+				fmt.Sprintf("a %s handshake with a suite defined for %s completes", c.Version, c.Version),
+				"the handshake did not complete (the client checks that the suite was offered and fits the version)")
+		}))
+	return out
+}

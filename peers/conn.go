@@ -189,6 +189,12 @@ func (c *Conn) WriteRaw(b []byte) error {
 // flight goes out in one write as real clients send it.
 func (c *Conn) Cork() { c.corked = true }
 
+// Uncork sends what Cork held back and makes later writes go out at once.
+func (c *Conn) Uncork() error {
+	c.corked = false
+	return c.Flush()
+}
+
 // Flush sends what Cork held back.
 func (c *Conn) Flush() error {
 	if len(c.wbuf) == 0 {

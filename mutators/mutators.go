@@ -1,0 +1,203 @@
+// Package mutators holds pure, named, deterministic changes that turn a valid
+// TLS message (or its bytes, or its record framing) into a malformed one.
+// The conformance checks use them one at a time with a fixed expectation;
+// the fuzzers compose them at random. A mutator never does I/O and never
+// panics on any input: a mutator that does not apply to a message says so.
+//
+// mutators imports peers/wire (and peers/kx for RSA padding), never the
+// engine, Ginkgo or Gomega.
+package mutators
+
+import (
+	"crypto/rsa"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+
+	"github.com/tlsconform/tlsconform/peers/wire"
+)
+
+// Class is what a target must do with a mutated message.
+type Class uint8
+
+const (
+	// MustReject: the handshake must not go on; Alerts are the alerts the
+	// RFC names (another alert, or a close, is a SHOULD-level deviation).
+	MustReject Class = iota
+	// MustTolerate: the handshake must go on (unknown values ignored, size
+	// edges accepted).
+	MustTolerate
+	// Oracle: the target's answers must not differ between the variants of
+	// the family (RSA padding, ROBOT).
+	Oracle
+)
+
+func (c Class) String() string {
+	switch c {
+	case MustReject:
+		return "must-reject"
+	case MustTolerate:
+		return "must-tolerate"
+	case Oracle:
+		return "oracle"
+	}
+	return fmt.Sprintf("class(%d)", uint8(c))
+}
+
+// Expectation is a mutator's expected outcome and the rule behind it.
+type Expectation struct {
+	Class  Class
+	Alerts []wire.AlertDescription // for MustReject
+	RFC    string                  // "RFC 8446 §4.2"
+	Row    int                     // row of ../shared/CHECKS.md
+}
+
+// Reject is a MustReject expectation.
+func Reject(rfc string, row int, alerts ...wire.AlertDescription) Expectation {
+	return Expectation{Class: MustReject, Alerts: alerts, RFC: rfc, Row: row}
+}
+
+// Tolerate is a MustTolerate expectation.
+func Tolerate(rfc string, row int) Expectation {
+	return Expectation{Class: MustTolerate, RFC: rfc, Row: row}
+}
+
+// Hello is a typed change of a ClientHello. It changes ch in place and
+// reports false when it does not apply to this ClientHello (for example
+// deleting an extension it does not have). rnd is seeded by the caller.
+type Hello func(ch *wire.ClientHello, rnd *rand.Rand) bool
+
+// Bytes is a change of a marshalled handshake message (header included),
+// aimed through its layout (the position of every field and length). It
+// returns the new bytes, or false when it does not apply.
+type Bytes func(msg []byte, layout wire.Layout, rnd *rand.Rand) ([]byte, bool)
+
+// KeyExchange is the input of a ClientKeyExchange mutator.
+type KeyExchange struct {
+	Version       wire.Version // negotiated
+	ClientVersion wire.Version // ClientHello.legacy_version (the PMS's first two bytes)
+	RSA           *rsa.PublicKey
+	// ECDHE: the group and a valid client public value for it.
+	Group wire.Group
+	Point []byte
+}
+
+// CKE builds the exchange_keys bytes of a ClientKeyExchange (the body
+// without its own length prefix unless the mutator is about that prefix:
+// then Raw is true and the bytes are the whole body). It reports false when
+// it does not apply (an RSA variant on an ECDHE exchange).
+type CKE func(in KeyExchange, rnd *rand.Rand) (body []byte, raw bool, ok bool)
+
+// Framing turns a flight of handshake messages (marshalled back to back)
+// into the bytes on the wire, records included, for plaintext records with
+// the given record version. It reports false when it does not apply.
+type Framing func(flight []byte, version wire.Version, rnd *rand.Rand) ([]byte, bool)
+
+// Mutator is one named change with its expectation. Exactly one of Hello,
+// Bytes, CKE and Framing is set.
+type Mutator struct {
+	// Name is unique and stable: "client_hello/extensions/duplicate/key_share".
+	Name string
+	// Doc says in one line what the mutator does.
+	Doc    string
+	Expect Expectation
+	// Versions it applies to; empty means every version.
+	Versions []wire.Version
+
+	Hello   Hello
+	Bytes   Bytes
+	CKE     CKE
+	Framing Framing
+}
+
+// Family is the name without its last element:
+// "client_hello/extensions/duplicate".
+func (m Mutator) Family() string {
+	if i := strings.LastIndex(m.Name, "/"); i > 0 {
+		return m.Name[:i]
+	}
+	return m.Name
+}
+
+// AppliesTo reports whether the mutator is meant for version v.
+func (m Mutator) AppliesTo(v wire.Version) bool {
+	return len(m.Versions) == 0 || slices.Contains(m.Versions, v)
+}
+
+// Rand is the deterministic source a mutator gets for a seed.
+func Rand(seed uint64, name string) *rand.Rand {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(name); i++ {
+		h ^= uint64(name[i])
+		h *= 1099511628211
+	}
+	return rand.New(rand.NewPCG(seed, h))
+}
+
+// Registry is every mutator, sorted by name. Families register in their
+// own files.
+func Registry() []Mutator {
+	all := slices.Concat(helloMutators(), keyExchangeMutators(), framingMutators())
+	slices.SortFunc(all, func(a, b Mutator) int { return strings.Compare(a.Name, b.Name) })
+	return all
+}
+
+// ByName finds a mutator.
+func ByName(name string) (Mutator, bool) {
+	for _, m := range Registry() {
+		if m.Name == name {
+			return m, true
+		}
+	}
+	return Mutator{}, false
+}
+
+// Select returns the mutators whose name starts with prefix.
+func Select(prefix string) []Mutator {
+	var out []Mutator
+	for _, m := range Registry() {
+		if strings.HasPrefix(m.Name, prefix) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// MutateHello applies a Hello or Bytes mutator to a ClientHello and returns
+// the message bytes to send. ch is not changed.
+func MutateHello(m Mutator, ch *wire.ClientHello, seed uint64) ([]byte, bool, error) {
+	rnd := Rand(seed, m.Name)
+	c := cloneHello(ch)
+	if m.Hello != nil {
+		if !m.Hello(c, rnd) {
+			return nil, false, nil
+		}
+		b, err := c.Marshal()
+		return b, err == nil, err
+	}
+	if m.Bytes != nil {
+		msg, layout, err := wire.MarshalLayout(c)
+		if err != nil {
+			return nil, false, err
+		}
+		out, ok := m.Bytes(msg, layout, rnd)
+		return out, ok, nil
+	}
+	return nil, false, fmt.Errorf("mutators: %s does not change a ClientHello", m.Name)
+}
+
+func cloneHello(ch *wire.ClientHello) *wire.ClientHello {
+	c := *ch
+	c.Random = slices.Clone(ch.Random)
+	c.SessionID = slices.Clone(ch.SessionID)
+	c.CipherSuites = slices.Clone(ch.CipherSuites)
+	c.CompressionMethods = slices.Clone(ch.CompressionMethods)
+	if ch.Extensions != nil {
+		c.Extensions = make([]wire.Extension, len(ch.Extensions))
+		for i, e := range ch.Extensions {
+			c.Extensions[i] = wire.Extension{Type: e.Type, Body: slices.Clone(e.Body)}
+		}
+	}
+	return &c
+}

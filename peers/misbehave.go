@@ -11,7 +11,8 @@ import (
 // suite's self-test runs every check against each of them and requires the
 // checks each exists for to fail, and the others to pass.
 func Misbehaviours() []Misbehaviour {
-	return slices.Concat(finishedMisbehaviours(), orderMisbehaviours(), versionMisbehaviours())
+	return slices.Concat(finishedMisbehaviours(), orderMisbehaviours(), versionMisbehaviours(),
+		helloMisbehaviours(), keyexchangeMisbehaviours(), recordsMisbehaviours())
 }
 
 // MisbehaviourByName finds a misbehaviour of the catalogue.

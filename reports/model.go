@@ -44,8 +44,9 @@ type Check struct {
 	ID       string  `json:"id"`   // stable across runs: "finished/tls12/ecdhe_rsa/flip-bit-17"
 	Area     string  `json:"area"` // "message-order", "version-negotiation", "finished"
 	Row      int     `json:"row,omitempty"`
-	RFC      string  `json:"rfc"`   // "RFC 5246 §7.4.9"
-	Level    string  `json:"level"` // "MUST" or "SHOULD"
+	Mutator  string  `json:"mutator,omitempty"` // the mutator applied, for malformation checks
+	RFC      string  `json:"rfc"`               // "RFC 5246 §7.4.9"
+	Level    string  `json:"level"`             // "MUST" or "SHOULD"
 	Title    string  `json:"title"`
 	Version  string  `json:"version,omitempty"` // "1.2"
 	KX       string  `json:"kx,omitempty"`      // "ecdhe_rsa"

@@ -151,7 +151,7 @@ var _ = ReportAfterSuite("tlsconform reports", func(rep Report) {
 // record keeps a check's result for the reports.
 func (r *run) record(ch checks.Check, v checks.Verdict, took time.Duration) {
 	rc := reports.Check{
-		ID: ch.ID, Area: ch.Area, Row: ch.Row, RFC: ch.RFC, Level: string(ch.Level), Title: ch.Title,
+		ID: ch.ID, Area: ch.Area, Row: ch.Row, Mutator: ch.Mutator, RFC: ch.RFC, Level: string(ch.Level), Title: ch.Title,
 		Version: ch.Ctx.Version.Short(), KX: string(ch.Ctx.KX),
 		Status: v.Status, Expected: v.Expected, Observed: v.Observed, Reason: v.Reason,
 		Millis: float64(took.Microseconds()) / 1000,

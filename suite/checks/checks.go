@@ -83,11 +83,14 @@ const (
 
 // Check is one conformance check in one context.
 type Check struct {
-	ID    string // stable: "<area>/<context>/<name>"
-	Area  string
-	Row   int    // row of ../shared/CHECKS.md
-	RFC   string // "RFC 5246 §7.1"
-	Level Level
+	ID   string // stable: "<area>/<context>/<name>"
+	Area string
+	// Mutator names the mutator a check applies, if any (the malformation
+	// families are generated from the mutator registry).
+	Mutator string
+	Row     int    // row of ../shared/CHECKS.md
+	RFC     string // "RFC 5246 §7.1"
+	Level   Level
 	// Title is the requirement as a sentence of the RFC: "rejects
 	// ChangeCipherSpec before ClientKeyExchange".
 	Title string
@@ -231,7 +234,7 @@ func All() []Check {
 	for _, c := range Contexts() {
 		out = append(out, baseline(c))
 	}
-	for _, family := range [][]Check{orderChecks(), versionChecks(), finishedChecks()} {
+	for _, family := range [][]Check{orderChecks(), versionChecks(), finishedChecks(), helloChecks(), keyExchangeChecks(), recordChecks(), corpusChecks()} {
 		out = append(out, family...)
 	}
 	return out

@@ -22,7 +22,7 @@ type selfTest struct {
 }
 
 // selfTests gathers every family's table.
-var selfTests = slices.Concat(selfTestsFinished, selfTestsOrder, selfTestsVersion)
+var selfTests = slices.Concat(selfTestsFinished, selfTestsOrder, selfTestsVersion, selfTestsHello, selfTestsKeyExchange, selfTestsRecords)
 
 var selfTestsFinished = []selfTest{
 	{

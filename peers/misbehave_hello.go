@@ -1,0 +1,4 @@
+package peers
+
+// helloMisbehaviours break the hello checks.
+func helloMisbehaviours() []Misbehaviour { return nil }

@@ -1,0 +1,4 @@
+package peers
+
+// recordsMisbehaviours break the records checks.
+func recordsMisbehaviours() []Misbehaviour { return nil }

@@ -15,7 +15,16 @@ var areaTitles = map[string]string{
 	"message-order":       "Message order and state machine (RFC 5246 §7.3, RFC 8446 §4)",
 	"version-negotiation": "Version negotiation and downgrade (RFC 5246 App. E, RFC 8446 §4.1.3, §4.2.1)",
 	"finished":            "Finished verification (RFC 5246 §7.4.9, RFC 8446 §4.4.4)",
+	"client-hello":        "ClientHello malformations (RFC 5246 §7.4.1.2, RFC 8446 §4.1.2, §4.2)",
+	"client-key-exchange": "ClientKeyExchange malformations and the padding oracle (RFC 5246 §7.4.7, RFC 8422 §5.7)",
+	"record-layer":        "Record layer (RFC 5246 §6, RFC 8446 §5)",
+	"real-client-hello":   "Real ClientHellos replayed (RFC 8446 §4.1.2, RFC 8701)",
 }
+
+// tableAreas are the malformation families: generated from the mutator
+// registry, they render as one DescribeTable per context, an Entry per
+// mutator.
+var tableAreas = map[string]bool{"client-hello": true, "client-key-exchange": true, "record-layer": true, "real-client-hello": true}
 
 var rfcRef = regexp.MustCompile(`RFC (\d+)(?: §([0-9.]+))?`)
 
@@ -59,6 +68,14 @@ var _ = func() bool {
 				byCtx[ch.Ctx] = append(byCtx[ch.Ctx], ch)
 			}
 			for _, c := range ctxs {
+				if tableAreas[area] {
+					var entries []TableEntry
+					for _, ch := range byCtx[c] {
+						entries = append(entries, Entry(strings.TrimSpace(ch.Title)+" ["+ch.ID+"]", labels(ch), SpecTimeout(checkTimeout()), ch))
+					}
+					DescribeTable(c.String(), func(ctx SpecContext, ch checks.Check) { current.judge(ctx, ch) }, entries)
+					continue
+				}
 				Context(c.String(), func() {
 					for _, ch := range byCtx[c] {
 						It(strings.TrimSpace(ch.Title)+" ["+ch.ID+"]", labels(ch), func(ctx SpecContext) {

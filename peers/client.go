@@ -54,17 +54,7 @@ func Client(ctx context.Context, nc net.Conn, cfg *ClientConfig) (*Conn, error) 
 	stop := withContext(ctx, nc)
 	defer stop()
 	hs := &clientHS{c: c, cfg: cfg, sessionKey: sessionKey(cfg, nc)}
-	// Each flight goes out in one write, as real clients send it.
-	c.Cork()
-	if err := hs.run(); err != nil {
-		err = c.fail(err)
-		_ = c.Uncork()
-		return c, err
-	}
-	if err := c.Uncork(); err != nil {
-		return c, c.fail(err)
-	}
-	return c, nil
+	return c, c.runHandshake(hs.run)
 }
 
 func sessionKey(cfg *ClientConfig, nc net.Conn) string {

@@ -189,6 +189,22 @@ func (c *Conn) WriteRaw(b []byte) error {
 // flight goes out in one write as real clients send it.
 func (c *Conn) Cork() { c.corked = true }
 
+// runHandshake runs a handshake with each flight going out in one write, as
+// real peers send it; on failure our alert (if the verdict is ours) goes
+// out too.
+func (c *Conn) runHandshake(run func() error) error {
+	c.Cork()
+	if err := run(); err != nil {
+		err = c.fail(err)
+		_ = c.Uncork()
+		return err
+	}
+	if err := c.Uncork(); err != nil {
+		return c.fail(err)
+	}
+	return nil
+}
+
 // Uncork sends what Cork held back and makes later writes go out at once.
 func (c *Conn) Uncork() error {
 	c.corked = false

@@ -118,16 +118,7 @@ func (s *Server) Handshake(ctx context.Context, nc net.Conn) (*Conn, error) {
 	stop := withContext(ctx, nc)
 	defer stop()
 	st := &ServerState{Conn: c, srv: s}
-	c.Cork()
-	if err := st.run(); err != nil {
-		err = c.fail(err)
-		_ = c.Uncork()
-		return c, err
-	}
-	if err := c.Uncork(); err != nil {
-		return c, c.fail(err)
-	}
-	return c, nil
+	return c, c.runHandshake(st.run)
 }
 
 // Serve accepts connections until ctx ends or ln fails, runs the handshake

@@ -75,15 +75,13 @@ func handshake(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "tlsconform handshake: %v\n", err)
 		return 2
 	}
-	if *keylog != "" {
-		f, err := os.OpenFile(*keylog, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-		if err != nil {
-			fmt.Fprintf(stderr, "tlsconform handshake: keylog: %v\n", err)
-			return 2
-		}
-		defer f.Close()
-		cfg.KeyLog = keys.NewKeyLog(f)
+	kl, closeKL, err := openKeyLog(*keylog)
+	if err != nil {
+		fmt.Fprintf(stderr, "tlsconform handshake: %v\n", err)
+		return 2
 	}
+	defer closeKL()
+	cfg.KeyLog = kl
 	res := peers.Converse(ctx, addr, cfg, []byte(*data))
 	enc := json.NewEncoder(stdout)
 	if err := enc.Encode(res); err != nil {
@@ -187,15 +185,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	cfg := peers.ServerConfig{Certificates: pairs, Timeout: *timeout}
-	if *keylog != "" {
-		f, err := os.OpenFile(*keylog, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-		if err != nil {
-			fmt.Fprintf(stderr, "tlsconform serve: keylog: %v\n", err)
-			return 2
-		}
-		defer f.Close()
-		cfg.KeyLog = keys.NewKeyLog(f)
+	kl, closeKL, err := openKeyLog(*keylog)
+	if err != nil {
+		fmt.Fprintf(stderr, "tlsconform serve: %v\n", err)
+		return 2
 	}
+	defer closeKL()
+	cfg.KeyLog = kl
 	srv, err := peers.NewServer(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "tlsconform serve: %v\n", err)
@@ -213,4 +209,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// openKeyLog opens path for appending NSS key-log lines; an empty path
+// means no key log.
+func openKeyLog(path string) (*keys.KeyLog, func(), error) {
+	if path == "" {
+		return nil, func() {}, nil
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("keylog: %w", err)
+	}
+	return keys.NewKeyLog(f), func() { f.Close() }, nil
 }

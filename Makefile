@@ -2,7 +2,7 @@
 GO ?= go
 TESTFLAGS ?=
 
-.PHONY: test build vet fmt bench conformance
+.PHONY: test build vet fmt bench conformance corpus
 
 ## test: unit, known-answer and interop tests (the CI command)
 ## (the Ginkgo suite runs here against the in-process reference server,
@@ -39,3 +39,26 @@ conformance:
 	@mkdir -p "$(REPORT_DIR)"
 	TARGET='$(TARGET)' STRICT='$(STRICT)' REPORT_DIR='$(abspath $(REPORT_DIR))' SEED='$(SEED)' VERSIONS='$(VERSIONS)' \
 		$(GO) tool ginkgo $(GINKGO_FLAGS) --seed=$(SEED) ./suite
+
+## corpus: capture again the ClientHello of every TLS client installed here
+## into corpus/clienthello/ (bin + provenance json). Run as root, it first
+## installs the missing clients with apt-get; clients still missing are
+## skipped with the reason and keep their earlier capture.
+## CORPUS_ONLY=name,... captures a subset.
+CORPUS_CLIENTS = openssl:openssl gnutls-cli:gnutls-bin curl:curl javac:default-jdk-headless \
+	node:nodejs python3:python3 tstclnt:libnss3-tools chromium:chromium
+CORPUS_ONLY ?=
+
+corpus:
+	@missing=""; for p in $(CORPUS_CLIENTS); do \
+		command -v "$${p%%:*}" >/dev/null 2>&1 || missing="$$missing $${p#*:}"; \
+	done; \
+	if [ -z "$$missing" ]; then :; \
+	elif [ "$$(id -u)" != 0 ]; then echo "corpus: not root, not installing:$$missing"; \
+	else echo "corpus: installing$$missing"; \
+		timeout 300 apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive timeout 1200 apt-get install -y -qq --no-install-recommends $$missing >/dev/null \
+		|| echo "corpus: apt-get install$$missing failed; capturing with what is installed"; \
+	fi
+	$(GO) build -o "$(CURDIR)/bin/capturehello" ./cmd/capturehello
+	"$(CURDIR)/bin/capturehello" -dir "$(CURDIR)/corpus/clienthello" $(if $(CORPUS_ONLY),-only '$(CORPUS_ONLY)')

@@ -31,6 +31,9 @@ const (
 	// Oracle: the target's answers must not differ between the variants of
 	// the family (RSA padding, ROBOT).
 	Oracle
+	// MayReject: the RFC lets the target choose (a "MAY abort" rule): it
+	// goes on correctly, or it stops, preferably with one of Alerts.
+	MayReject
 )
 
 func (c Class) String() string {
@@ -41,16 +44,21 @@ func (c Class) String() string {
 		return "must-tolerate"
 	case Oracle:
 		return "oracle"
+	case MayReject:
+		return "may-reject"
 	}
 	return fmt.Sprintf("class(%d)", uint8(c))
 }
 
 // Expectation is a mutator's expected outcome and the rule behind it.
 type Expectation struct {
-	Class  Class
-	Alerts []wire.AlertDescription // for MustReject
-	RFC    string                  // "RFC 8446 §4.2"
-	Row    int                     // row of ../shared/CHECKS.md
+	Class Class
+	// Alerts: for MustReject and MayReject, the alerts the RFC names; for Oracle, an
+	// answer the RFC allows instead of the family's common one (decode_error
+	// for an RSA ciphertext of the wrong length).
+	Alerts []wire.AlertDescription
+	RFC    string // "RFC 8446 §4.2"
+	Row    int    // row of ../shared/CHECKS.md
 }
 
 // Reject is a MustReject expectation.
@@ -61,6 +69,11 @@ func Reject(rfc string, row int, alerts ...wire.AlertDescription) Expectation {
 // Tolerate is a MustTolerate expectation.
 func Tolerate(rfc string, row int) Expectation {
 	return Expectation{Class: MustTolerate, RFC: rfc, Row: row}
+}
+
+// MayAbort is a MayReject expectation.
+func MayAbort(rfc string, row int, alerts ...wire.AlertDescription) Expectation {
+	return Expectation{Class: MayReject, Alerts: alerts, RFC: rfc, Row: row}
 }
 
 // Hello is a typed change of a ClientHello. It changes ch in place and

@@ -43,9 +43,14 @@ func (hs *clientHS) handleHRR(hrr *wire.ServerHello) error {
 		if !slices.Contains(hs.cfg.groups(), g) {
 			return protoErr(wire.AlertIllegalParameter, "HelloRetryRequest asks for %s, which is not in our supported_groups (RFC 8446 §4.2.8)", g)
 		}
-		for _, p := range hs.shares {
-			if p.Group() == g {
-				return protoErr(wire.AlertIllegalParameter, "HelloRetryRequest asks for %s, for which we already sent a share (RFC 8446 §4.2.8)", g)
+		// The shares the first ClientHello carried as sent: a check may
+		// have edited them away (an empty client_shares asks for this).
+		if sent, ok := wire.FindExtension(ch.Extensions, wire.ExtKeyShare); ok {
+			shares, _ := wire.ParseKeyShareClient(sent.Body)
+			for _, s := range shares {
+				if s.Group == g {
+					return protoErr(wire.AlertIllegalParameter, "HelloRetryRequest asks for %s, for which we already sent a share (RFC 8446 §4.2.8)", g)
+				}
 			}
 		}
 		priv, err := kx.Generate(g, c.rand)

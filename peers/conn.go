@@ -104,9 +104,20 @@ type Conn struct {
 	corked bool
 	wbuf   []byte
 
+	// recordPolicy, when set, decides what becomes of each record from
+	// its header (the reference server's ServerPlan.Record): open reads
+	// the rest and unprotects it; an error ends the read, errDropRecord
+	// (after open) passes over the record.
+	recordPolicy func(typ wire.ContentType, v wire.Version, open RecordOpener) (wire.ContentType, []byte, error)
+
 	// pending is an item handed back by unread, returned by the next
 	// ReadItem.
 	pending *Item
+
+	// unmarshal, when set, parses the handshake messages ReadItem returns
+	// instead of wire.UnmarshalHandshake (the reference server's
+	// ServerPlan.ParseClientHello).
+	unmarshal func(msg []byte, ctx wire.Context) (wire.Message, error)
 }
 
 func newConn(nc net.Conn, timeout time.Duration, now func() time.Time, rnd io.Reader, kl *keys.KeyLog, obs Observer) *Conn {
@@ -294,6 +305,15 @@ func (c *Conn) maxRecordPayload() int {
 // readRecord reads and unprotects one record under the read deadline;
 // protected says whether it came under record protection.
 func (c *Conn) readRecord() (typ wire.ContentType, plain []byte, protected bool, err error) {
+	for {
+		typ, plain, protected, err = c.readOneRecord()
+		if !errors.Is(err, errDropRecord) {
+			return typ, plain, protected, err
+		}
+	}
+}
+
+func (c *Conn) readOneRecord() (typ wire.ContentType, plain []byte, protected bool, err error) {
 	if err := c.Flush(); err != nil {
 		return 0, nil, false, err
 	}
@@ -302,23 +322,51 @@ func (c *Conn) readRecord() (typ wire.ContentType, plain []byte, protected bool,
 	}
 	// A header whose content type is unknown is garbage (or another
 	// protocol): say so at once instead of waiting for the length it claims.
-	if hdr, err := c.br.Peek(1); err == nil && !knownContentType(wire.ContentType(hdr[0])) {
+	// (A record policy decides that itself, from the header.)
+	if hdr, err := c.br.Peek(1); err == nil && c.recordPolicy == nil && !knownContentType(wire.ContentType(hdr[0])) {
 		raw, _ := c.br.Peek(c.br.Buffered())
 		c.observe(Received, wire.ContentType(hdr[0]), append([]byte(nil), raw...), nil, "not a TLS record")
 		return 0, nil, false, protoErr(wire.AlertUnexpectedMessage, "record of unknown content type %d (first bytes %q)", hdr[0], raw[:min(len(raw), 16)])
 	}
-	rec, raw, err := wire.ReadRecord(c.br, c.maxRecordPayload())
-	if err != nil {
-		var pe *wire.ParseError
-		if errors.As(err, &pe) {
-			if errors.Is(err, wire.ErrTooLarge) {
-				return 0, nil, false, &ProtocolError{Alert: wire.AlertRecordOverflow, Reason: "record longer than allowed", Err: err}
+	var rec wire.Record
+	var raw []byte
+	open := func() (wire.Record, wire.ContentType, []byte, error) {
+		var err error
+		if rec, raw, err = wire.ReadRecord(c.br, c.maxRecordPayload()); err != nil {
+			var pe *wire.ParseError
+			switch {
+			case errors.As(err, &pe) && errors.Is(err, wire.ErrTooLarge):
+				err = &ProtocolError{Alert: wire.AlertRecordOverflow, Reason: "record longer than allowed", Err: err}
+			case errors.As(err, &pe):
+				err = &ProtocolError{Alert: wire.AlertDecodeError, Reason: "malformed record", Err: err}
 			}
-			return 0, nil, false, &ProtocolError{Alert: wire.AlertDecodeError, Reason: "malformed record", Err: err}
+			return rec, 0, nil, err
+		}
+		typ, plain, err := c.in.Open(rec.Type, rec.Version, rec.Payload)
+		return rec, typ, plain, err
+	}
+	if c.recordPolicy == nil {
+		_, typ, plain, err = open()
+	} else if hdr, perr := c.br.Peek(wire.RecordHeaderLen); perr != nil {
+		_, typ, plain, err = open() // reports what went wrong
+	} else {
+		typ, plain, err = c.recordPolicy(wire.ContentType(hdr[0]), wire.Version(hdr[1])<<8|wire.Version(hdr[2]), open)
+	}
+	var pe *ProtocolError
+	switch {
+	case errors.Is(err, errDropRecord) && raw != nil:
+		c.observe(Received, rec.Type, raw, nil, "dropped")
+		return 0, nil, false, err
+	case errors.Is(err, errDropRecord):
+		return 0, nil, false, errors.New("peers: record policy dropped a record it did not read")
+	case errors.As(err, &pe): // a malformed record, or the policy's verdict
+		if raw != nil {
+			c.observe(Received, rec.Type, raw, nil, pe.Reason)
 		}
 		return 0, nil, false, err
+	case err != nil && raw == nil: // reading failed
+		return 0, nil, false, err
 	}
-	typ, plain, err = c.in.Open(rec.Type, rec.Version, rec.Payload)
 	if err != nil {
 		c.observe(Received, rec.Type, raw, nil, "undecryptable")
 		var re *record.Error
@@ -353,7 +401,11 @@ func (c *Conn) ReadItem() (Item, error) {
 			return Item{}, &ProtocolError{Alert: wire.AlertDecodeError, Reason: "handshake framing", Err: err}
 		}
 		if ok {
-			m, err := wire.UnmarshalHandshake(msg, c.parseCtx)
+			parse := wire.UnmarshalHandshake
+			if c.unmarshal != nil {
+				parse = c.unmarshal
+			}
+			m, err := parse(msg, c.parseCtx)
 			if err != nil {
 				return Item{}, &ProtocolError{Alert: wire.AlertDecodeError, Reason: "malformed handshake message", Err: err}
 			}

@@ -1,4 +1,76 @@
 package peers
 
-// recordsMisbehaviours break the records checks.
-func recordsMisbehaviours() []Misbehaviour { return nil }
+import (
+	"errors"
+
+	"github.com/tlsconform/tlsconform/peers/record"
+	"github.com/tlsconform/tlsconform/peers/wire"
+)
+
+// recordsMisbehaviours break the record layer (CHECKS.md rows 54-58).
+func recordsMisbehaviours() []Misbehaviour {
+	return []Misbehaviour{
+		{
+			// Takes plaintext records of any length the 16-bit field can say
+			// (the bug of a reader that sizes its buffer from the header and
+			// never checks the 2^14 limit). Protected records keep the
+			// record layer's limits.
+			Name: "records/accept-oversize",
+			Apply: func(p *ServerPlan) {
+				next := p.Record
+				p.Record = func(st *ServerState, typ wire.ContentType, v wire.Version, open RecordOpener) (wire.ContentType, []byte, error) {
+					return next(st, typ, v, func() (wire.Record, wire.ContentType, []byte, error) {
+						rec, typ, plain, err := open()
+						var re *record.Error
+						if errors.As(err, &re) && re.Kind == record.RecordOverflow && !st.in.Protected() {
+							return rec, rec.Type, rec.Payload, nil
+						}
+						return rec, typ, plain, err
+					})
+				}
+			},
+		},
+		{
+			// Passes over records of a content type it does not know, outer
+			// or (TLS 1.3) inner, instead of aborting with unexpected_message.
+			Name: "records/ignore-unknown-content-type",
+			Apply: func(p *ServerPlan) {
+				next := p.Record
+				p.Record = func(st *ServerState, typ wire.ContentType, v wire.Version, open RecordOpener) (wire.ContentType, []byte, error) {
+					if !knownContentType(typ) {
+						// Unprotected first, as a stack that dispatches on the
+						// type after decrypting does: the sequence number moves on.
+						if _, _, _, err := open(); err != nil {
+							return 0, nil, err
+						}
+						return 0, nil, errDropRecord
+					}
+					return next(st, typ, v, func() (wire.Record, wire.ContentType, []byte, error) {
+						rec, typ, plain, err := open()
+						if err == nil && !knownContentType(typ) {
+							return rec, 0, nil, errDropRecord
+						}
+						return rec, typ, plain, err
+					})
+				}
+			},
+		},
+		{
+			// Passes over zero-length handshake and alert records, which
+			// RFC 8446 §5.4 makes unexpected_message.
+			Name: "records/accept-empty-records",
+			Apply: func(p *ServerPlan) {
+				next := p.Record
+				p.Record = func(st *ServerState, typ wire.ContentType, v wire.Version, open RecordOpener) (wire.ContentType, []byte, error) {
+					return next(st, typ, v, func() (wire.Record, wire.ContentType, []byte, error) {
+						rec, typ, plain, err := open()
+						if err == nil && len(plain) == 0 && (typ == wire.ContentHandshake || typ == wire.ContentAlert) {
+							return rec, 0, nil, errDropRecord
+						}
+						return rec, typ, plain, err
+					})
+				}
+			},
+		},
+	}
+}

@@ -118,6 +118,10 @@ func (s *Server) Handshake(ctx context.Context, nc net.Conn) (*Conn, error) {
 	stop := withContext(ctx, nc)
 	defer stop()
 	st := &ServerState{Conn: c, srv: s}
+	c.recordPolicy = func(typ wire.ContentType, v wire.Version, open RecordOpener) (wire.ContentType, []byte, error) {
+		return s.plan.Record(st, typ, v, open)
+	}
+	c.unmarshal = st.unmarshal
 	return c, c.runHandshake(st.run)
 }
 
@@ -188,6 +192,7 @@ type ServerState struct {
 	sentCCS  bool
 	hrrSent  bool
 	preHello *keys.Transcript // the transcript before the latest ClientHello, for PSK binders
+	records  recordCounts     // what serverRecord has seen
 }
 
 func (st *ServerState) run() error {
@@ -208,7 +213,7 @@ func (st *ServerState) run() error {
 	if len(ch.Random) == 32 {
 		st.clientRandom = ch.Random
 	}
-	if err := checkClientHello(ch); err != nil {
+	if err := st.srv.plan.CheckClientHello(st, ch, raw); err != nil {
 		return err
 	}
 	v, err := st.srv.plan.ChooseVersion(st)
@@ -421,6 +426,23 @@ type ServerPlan struct {
 	// ClientKeyExchange reads the client's key exchange (TLS 1.0-1.2) and
 	// returns the pre-master secret, which pms computes from the message.
 	ClientKeyExchange func(st *ServerState, pms func(*wire.ClientKeyExchange) ([]byte, error)) ([]byte, error)
+	// DecryptPMS recovers the RSA pre-master secret (TLS 1.0-1.2 RSA key
+	// transport) from the EncryptedPreMasterSecret.
+	DecryptPMS func(st *ServerState, ciphertext []byte) ([]byte, error)
+	// ECDHEShared validates the client's ECDHE point and derives the
+	// pre-master secret with the server's ephemeral key (TLS 1.0-1.2).
+	ECDHEShared func(st *ServerState, priv kx.Private, point []byte) ([]byte, error)
+	// Record decides what becomes of each record the client sends, from
+	// its header, with open to read and unprotect the rest (see
+	// serverRecord): content types, versions, size limits, zero-length and
+	// warning records.
+	Record func(st *ServerState, typ wire.ContentType, v wire.Version, open RecordOpener) (wire.ContentType, []byte, error)
+	// ParseClientHello reads a ClientHello message as received (header
+	// included); CheckClientHello then applies the rules every ClientHello
+	// must follow before the server chooses anything (see
+	// server_hello_checks.go).
+	ParseClientHello func(st *ServerState, raw []byte) (*wire.ClientHello, error)
+	CheckClientHello func(st *ServerState, ch *wire.ClientHello, raw []byte) error
 }
 
 func defaultPlan() ServerPlan {
@@ -453,6 +475,11 @@ func defaultPlan() ServerPlan {
 		Outgoing:          func(_ *ServerState, msgs []wire.Message) []wire.Message { return msgs },
 		Unexpected:        unexpected,
 		ClientKeyExchange: readClientKeyExchange,
+		DecryptPMS:        decryptPMS,
+		ECDHEShared:       ecdheShared,
+		Record:            serverRecord,
+		ParseClientHello:  parseClientHello,
+		CheckClientHello:  checkClientHelloRules,
 	}
 }
 

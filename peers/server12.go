@@ -1,7 +1,6 @@
 package peers
 
 import (
-	"crypto/rsa"
 	"fmt"
 	"slices"
 
@@ -118,15 +117,9 @@ func (st *ServerState) run12() error {
 	c.SetParseContext(parse)
 	pms, err := st.srv.plan.ClientKeyExchange(st, func(cke *wire.ClientKeyExchange) ([]byte, error) {
 		if spec.KX == suites.KXECDHE {
-			pms, err := ecdhe.Shared(cke.Exchange)
-			if err != nil {
-				return nil, &ProtocolError{Alert: wire.AlertIllegalParameter, Reason: "client ECDHE public", Err: err}
-			}
-			return pms, nil
+			return st.srv.plan.ECDHEShared(st, ecdhe, cke.Exchange)
 		}
-		// A bad PMS carries on with a random one and fails at Finished
-		// (RFC 5246 §7.4.7.1): no padding oracle.
-		return kx.DecryptPMS(cert.Key.(*rsa.PrivateKey), cke.Exchange, ch.Version, st.rand), nil
+		return st.srv.plan.DecryptPMS(st, cke.Exchange)
 	})
 	if err != nil {
 		return err

@@ -258,7 +258,7 @@ func (st *ServerState) helloRetry(group wire.Group) error {
 	}
 	st.preHello = c.transcript.Clone()
 	c.transcript.Add(raw)
-	if err := checkClientHello(ch); err != nil {
+	if err := st.srv.plan.CheckClientHello(st, ch, raw); err != nil {
 		return err
 	}
 	if !slices.Contains(ch.CipherSuites, st.Spec.ID) {

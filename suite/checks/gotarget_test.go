@@ -29,7 +29,7 @@ func startGo(t testing.TB) string {
 type knownFailure struct{ pattern, why string }
 
 // goKnownFailures gathers each family's table.
-var goKnownFailures = slices.Concat(goKnownFailuresOrder, goKnownFailuresVersion)
+var goKnownFailures = slices.Concat(goKnownFailuresOrder, goKnownFailuresVersion, goKnownFailuresRecords, goKnownFailuresKeyExchange, goKnownFailuresHello)
 
 func knownGoFailure(id string) (string, bool) {
 	for _, k := range goKnownFailures {

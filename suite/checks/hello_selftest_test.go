@@ -1,3 +1,39 @@
 package checks_test
 
-var selfTestsHello = []selfTest{}
+// helloUnrelated are ClientHello checks no misbehaviour of the family
+// touches: the framing of the fields outside the extensions, the values of
+// those fields, and GREASE.
+const helloUnrelated = `client-hello/[^/]+/[^/]+/(truncate/(version|random|session_id.*|cipher_suites.*|compression_methods.length)|` +
+	`length/(handshake|session_id|cipher_suites|compression_methods)/.*|session_id/.*|cipher_suites/.*|compression_methods/.*|grease/.*|type/.*)`
+
+// selfTestsHello: the ClientHello misbehaviours (rows 35-46).
+var selfTestsHello = []selfTest{
+	{
+		name: "hello/accept-duplicate-extension",
+		fail: `^client-hello/tls1[23]/[^/]+/extensions/duplicate/[a-z_]+$`,
+		pass: `^(baseline/.*|` + helloUnrelated + `|client-hello/.*/(extensions/(trailing|missing|unknown|reorder)/.*|server_name/.*|key_share/.*))$`,
+	},
+	{
+		// A zero extensions length leaves the whole block after it: read
+		// leniently, a TLS 1.2 ClientHello without extensions (TLS 1.3
+		// then finds no suite).
+		name: "hello/accept-trailing-bytes",
+		fail: `^client-hello/([^/]+/[^/]+/trailing/(1|16)|tls12/[^/]+/length/extensions/zero)$`,
+		pass: `^(baseline/.*|client-hello/.*/(truncate/.*|length/(handshake|session_id|cipher_suites|compression_methods)/.*|` +
+			`length/extensions/(short|long|max)|extensions/(trailing|duplicate)/.*|server_name/.*))$`,
+	},
+	{
+		// Extensions the server reads anyway fail on their own (a bad
+		// supported_groups leaves no group, then no suite): those only
+		// warn.
+		name: "hello/lenient-extensions",
+		fail: `^client-hello/(tls1[23]/[^/]+/server_name/.*|` +
+			`tls12/[^/]+/(extensions/trailing/(alpn|ec_point_formats|server_name|signature_algorithms)|` +
+			`length/extensions\.(ec_point_formats\.ec_point_format_list|signature_algorithms\.supported_signature_algorithms)/[a-z]+)|` +
+			`tls13/[^/]+/(extensions/trailing/(alpn|psk_key_exchange_modes|server_name)|length/extensions\.psk_key_exchange_modes\.ke_modes/[a-z]+))$`,
+		warn: `^client-hello/(tls12/[^/]+/(extensions/trailing/supported_groups|length/extensions\.supported_groups\.named_group_list/[a-z]+)|` +
+			`tls13/[^/]+/(extensions/trailing/(signature_algorithms|supported_groups)|supported_versions/empty|` +
+			`length/extensions\.(signature_algorithms\.supported_signature_algorithms|supported_groups\.named_group_list)/[a-z]+))$`,
+		pass: `^(baseline/.*|` + helloUnrelated + `|client-hello/.*/(extensions/(duplicate|missing|unknown|reorder)/.*|trailing/.*|key_share/.*))$`,
+	},
+}

@@ -1,4 +1,361 @@
 package checks
 
-// recordChecks: record-layer malformations (CHECKS.md rows 54-58).
-func recordChecks() []Check { return nil }
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/tlsconform/tlsconform/mutators"
+	"github.com/tlsconform/tlsconform/peers"
+	"github.com/tlsconform/tlsconform/peers/wire"
+	"github.com/tlsconform/tlsconform/reports"
+)
+
+// Record layer: CHECKS.md rows 54-58, and the 2^14 size edge of row 43.
+// Two kinds of check:
+//
+//   - the client's first flight (the ClientHello) framed by each record/
+//     mutator of the registry: fragmented, padded past 2^14, with records
+//     of other types before, between or after its fragments;
+//   - protected records: a Finished whose MAC or tag does not verify, a
+//     record over the size limits, an unknown (inner) content type,
+//     zero-length and flooding records once the keys are in place.
+//
+// Contexts: one key exchange per version. The framing of the first flight
+// does not depend on the key exchange at all (the server reads it before
+// anything is negotiated), and record protection depends on the version
+// and the cipher, which the version mostly decides (CBC at TLS 1.0 and
+// 1.1, an AEAD at 1.2 and 1.3), not on how the keys were agreed. ECDHE
+// with RSA signatures is the exchange most servers offer at every version
+// before TLS 1.3.
+
+const areaRecords = "record-layer"
+
+// recordContexts are the contexts of the family.
+func recordContexts() []Context {
+	var out []Context
+	for _, v := range Versions {
+		kx := KXECDHERSA
+		if v == wire.VersionTLS13 {
+			kx = KXTLS13
+		}
+		out = append(out, Context{v, kx})
+	}
+	return out
+}
+
+// recordShould lists the framings whose check is SHOULD-level, with why.
+// Every record of the first flight arrives before the server has parsed the
+// ClientHello, so a rule that holds for one version only cannot yet be
+// applied; and RFC 5246 states several rules for senders alone.
+var recordShould = map[string]string{
+	"record/zero-length/handshake": "RFC 5246 §6.2.1 and RFC 8446 §5.1 forbid sending a zero-length handshake record; the receiver's MUST (unexpected_message, RFC 8446 §5.4) is for protected TLS 1.3 records, checked separately, and before the ClientHello a server cannot know the version",
+	"record/zero-length/alert":     "RFC 5246 §6.2.1 and RFC 8446 §5.1 forbid sending a zero-length alert record; the receiver's MUST (unexpected_message, RFC 8446 §5.4) is for protected TLS 1.3 records, checked separately, and before the ClientHello a server cannot know the version",
+	"record/interleave/alert":      "RFC 8446 §5.1 forbids records of another type between the fragments of a handshake message; RFC 5246 lets a warning alert come at any time, and a server reads the first flight before it knows the version",
+	"record/interleave/ccs":        "RFC 8446 §5 makes a ChangeCipherSpec before the first ClientHello an unexpected record but lets stateless servers that cannot tell it from the compatibility CCS drop it (as the message-order check of a CCS before the ClientHello does); RFC 5246 has no rule for a CCS before the version is known",
+	"record/version/below-0300":    "RFC 8446 Appendix D.5: records with a version below {03,00} SHOULD NOT be accepted",
+	"record/warning-alert-first":   "RFC 5246 §7.2: after a warning alert \"generally the connection can continue normally\"",
+}
+
+// recordNotFirstFlight lists the framings that do not apply to a flight of
+// one message: the ClientHello is alone in its flight, and a server's own
+// flights are not the target's to receive.
+var recordNotFirstFlight = map[string]bool{"record/coalesce": true}
+
+func recordCheck(c Context, row int, rfc, name, title string, run func(ctx contextT, env *Env, id string) Verdict) Check {
+	id := areaRecords + "/" + c.slug() + "/" + name
+	return Check{ID: id, Area: areaRecords, Row: row, RFC: rfc, Level: MUST, Title: title, Ctx: c,
+		Run: func(ctx contextT, env *Env) Verdict { return run(ctx, env, id) }}
+}
+
+func recordChecks() []Check {
+	var out []Check
+	for _, c := range recordContexts() {
+		out = append(out, recordFramingChecks(c)...)
+		out = append(out, recordProtectedChecks(c)...)
+	}
+	return out
+}
+
+// recordFramingChecks send the ClientHello framed by each record/ mutator.
+func recordFramingChecks(c Context) []Check {
+	var out []Check
+	for _, m := range mutators.Select("record/") {
+		if !m.AppliesTo(c.Version) || recordNotFirstFlight[m.Name] {
+			continue
+		}
+		want := slices.Clone(m.Expect.Alerts)
+		if m.Name == "record/oversize" && c.Version < wire.VersionTLS13 {
+			// RFC 5246 §6.2.2: null compression "decompresses" the fragment
+			// too, and a result over 2^14 is a fatal decompression_failure.
+			want = append(want, wire.AlertDecompressionFailure)
+		}
+		var title string
+		switch {
+		case m.Expect.Class == mutators.MustTolerate:
+			title = "accepts " + m.Doc
+		case len(want) > 0:
+			title = fmt.Sprintf("rejects %s, with %s", m.Doc, alertNames(want))
+		default:
+			title = "rejects " + m.Doc
+		}
+		ch := recordCheck(c, m.Expect.Row, m.Expect.RFC, strings.TrimPrefix(m.Name, "record/"), title,
+			func(ctx contextT, env *Env, id string) Verdict { return recordFraming(ctx, env, c, id, m, want) })
+		ch.Mutator = m.Name
+		if recordShould[m.Name] != "" {
+			ch.Level = SHOULD
+		}
+		out = append(out, ch)
+	}
+	return out
+}
+
+// recordFraming runs the check of framing m in context c: a tolerated
+// framing must complete the handshake; a rejected one must stop it, with
+// one of want when want is not empty.
+func recordFraming(ctx contextT, env *Env, c Context, id string, m mutators.Mutator, want []wire.AlertDescription) Verdict {
+	applied := true
+	rnd := mutators.Rand(uint64(env.Seed), m.Name)
+	send := peers.SendClientHelloFramed(func(flight []byte, rv wire.Version) []byte {
+		out, ok := m.Framing(flight, rv, rnd)
+		if !ok {
+			applied = false
+			return nil
+		}
+		return out
+	})
+	should := recordShould[m.Name]
+	if m.Expect.Class == mutators.MustTolerate {
+		script := peers.DefaultScript(c.Version).Replace(peers.StepClientHello, send)
+		cv := env.Converse(ctx, c, id, script)
+		if !applied {
+			return Verdict{Status: reports.Skip, Reason: m.Name + " does not apply to this ClientHello", Conversations: []*peers.Conversation{cv}}
+		}
+		vd := Complete(cv)
+		if vd.Status == reports.Fail && vd.Reason == "" {
+			vd.Reason = "the target did not accept what " + m.Expect.RFC + " allows"
+		}
+		if vd.Status == reports.Fail && should != "" && recordStopped(cv) {
+			vd.Status, vd.Reason = reports.Warn, "the target stopped; "+should
+		}
+		return vd
+	}
+	script := badFinishedScript(c.Version).Replace(peers.StepClientHello, send)
+	cv := env.Converse(ctx, c, id, script)
+	if !applied {
+		return Verdict{Status: reports.Skip, Reason: m.Name + " does not apply to this ClientHello", Conversations: []*peers.Conversation{cv}}
+	}
+	return recordReject(cv, script, peers.StepClientHello, should, want)
+}
+
+// recordStopped reports whether the target ended the conversation itself
+// (an alert or a close), as opposed to hanging or being unreachable.
+func recordStopped(cv *peers.Conversation) bool {
+	switch cv.Outcome.Kind {
+	case peers.OutcomeAlert, peers.OutcomeClosed, peers.OutcomeReset:
+		return true
+	}
+	return false
+}
+
+// recordReject is Reject, where no named alert means any abort passes and
+// a SHOULD-level rule (should says why) warns when the target goes on.
+func recordReject(cv *peers.Conversation, script peers.Script, step, should string, want []wire.AlertDescription) Verdict {
+	vd := Reject(cv, script, step, want...)
+	if len(want) == 0 {
+		vd.Expected = "the handshake stops (an alert or a close)"
+		if vd.Status == reports.Warn && recordStopped(cv) {
+			vd.Status, vd.Reason = reports.Pass, ""
+		}
+	}
+	if should != "" && vd.Status == reports.Fail && cv.Outcome.Kind == peers.OutcomeCompleted {
+		vd.Status, vd.Reason = reports.Warn, "the target went on; "+should
+	}
+	return vd
+}
+
+// recordProtected is the handshake up to the point where both sides have
+// their application keys, with nothing read after it.
+func recordProtected(v wire.Version) peers.Script {
+	if v == wire.VersionTLS13 {
+		return peers.DefaultScript(v).Through(peers.StepFinished)
+	}
+	return peers.DefaultScript(v).Through(peers.StepServerFinished)
+}
+
+// recordFlipLast flips the last byte of a record: part of the AEAD tag, or
+// of the CBC padding (under the MAC's protection).
+func recordFlipLast(rec []byte) { rec[len(rec)-1] ^= 0x01 }
+
+// recordFlipMiddle flips a byte in the middle of a record's payload: the
+// ciphertext of the message.
+func recordFlipMiddle(rec []byte) {
+	n := len(rec) - wire.RecordHeaderLen
+	rec[wire.RecordHeaderLen+n/2] ^= 0x80
+}
+
+func recordProtectedChecks(c Context) []Check {
+	v := c.Version
+	tls13 := v == wire.VersionTLS13
+	var out []Check
+
+	// Row 57: the client Finished with its MAC or tag broken. At TLS 1.0,
+	// RFC 2246 §7.2.2 still named decryption_failed for a CBC record that
+	// does not decrypt; later versions say bad_record_mac for every failure
+	// (RFC 5246 §6.2.3.2, §7.2.2).
+	rfcMAC, macAlerts := "RFC 5246 §6.2.3, §7.2.2", []wire.AlertDescription{wire.AlertBadRecordMAC}
+	switch v {
+	case wire.VersionTLS13:
+		rfcMAC = "RFC 8446 §5.2"
+	case wire.VersionTLS10:
+		rfcMAC, macAlerts = "RFC 2246 §6.2.3, §7.2.2", append(macAlerts, wire.AlertDecryptionFailed)
+	}
+	for _, f := range []struct {
+		name, what string
+		flip       func([]byte)
+	}{
+		{"bad-mac-tag", "its last byte (the tag, or the CBC padding under the MAC)", recordFlipLast},
+		{"bad-mac-body", "a byte of its ciphertext", recordFlipMiddle},
+	} {
+		script := badFinishedScript(v).Replace(peers.StepFinished, peers.CorruptRecord(peers.SendFinished(), f.flip))
+		out = append(out, recordCheck(c, 57, rfcMAC, "protected/"+f.name,
+			fmt.Sprintf("rejects the client Finished record with %s changed, with %s", f.what, alertNames(macAlerts)),
+			func(ctx contextT, env *Env, id string) Verdict {
+				return Reject(env.Converse(ctx, c, id, script), script, peers.StepFinished, macAlerts...)
+			}))
+	}
+
+	// Row 56: a zero-length application-data record is allowed
+	// (RFC 8446 §5.1; RFC 5246 §6.2.1).
+	empty := peers.DefaultScript(v).InsertBefore(peers.StepApplicationData,
+		peers.SendRecord("EmptyApplicationData", wire.ContentApplicationData, func(*peers.Conversation) []byte { return nil }))
+	out = append(out, recordCheck(c, 56, "RFC 8446 §5.1; RFC 5246 §6.2.1", "protected/zero-length-appdata",
+		"accepts a zero-length application-data record after the handshake",
+		func(ctx contextT, env *Env, id string) Verdict { return Complete(env.Converse(ctx, c, id, empty)) }))
+
+	// Row 55: one protected record over the limits. Over 2^14+256 (TLS 1.3)
+	// or 2^14+2048 (TLS 1.0-1.2) of ciphertext; and within the ciphertext
+	// limit but 2^14+1 bytes of plaintext.
+	rfcSize, ctLimit, sizeAlerts := "RFC 5246 §6.2.1-6.2.3, §7.2.2", wire.MaxCiphertext12, []wire.AlertDescription{wire.AlertRecordOverflow}
+	if tls13 {
+		rfcSize, ctLimit = "RFC 8446 §5.1, §5.2, §5.4", wire.MaxCiphertext13
+	}
+	for _, f := range []struct {
+		name, what string
+		plain      int
+		want       []wire.AlertDescription
+	}{
+		// A plaintext as long as the ciphertext limit seals longer than it.
+		{"oversize-ciphertext", fmt.Sprintf("whose ciphertext is longer than 2^14+%d bytes", ctLimit-wire.MaxPlaintext), ctLimit, sizeAlerts},
+		// RFC 5246 §6.2.2: over 2^14 after (null) decompression is also a
+		// fatal decompression_failure.
+		{"oversize-plaintext", "that decrypts to 2^14+1 bytes", wire.MaxPlaintext + 1, recordOversizeAlerts(v)},
+	} {
+		script := recordProtected(v).Then(peers.SendOversizeRecord("OversizeRecord", wire.ContentApplicationData, f.plain), peers.ExpectRejection(true))
+		out = append(out, recordCheck(c, 55, rfcSize, "protected/"+f.name,
+			fmt.Sprintf("rejects a protected record %s, with %s", f.what, alertNames(f.want)),
+			func(ctx contextT, env *Env, id string) Verdict {
+				return Reject(env.Converse(ctx, c, id, script), script, "OversizeRecord", f.want...)
+			}))
+	}
+
+	// Row 54: a record of a content type no RFC assigns, under the keys (in
+	// TLS 1.3 the inner type).
+	// The probe follows, so that a target that drops the record answers it.
+	unknown := recordProtected(v).Then(peers.SendRecord("UnknownContentType", 99, func(*peers.Conversation) []byte { return []byte{1} }), peers.ExpectRejection(true))
+	what := "a protected record of unassigned content type 99 after the handshake"
+	if tls13 {
+		what = "a protected record whose inner content type is the unassigned 99, after the handshake"
+	}
+	out = append(out, recordCheck(c, 54, "RFC 5246 §6; RFC 8446 §5, §5.4", "protected/unknown-type",
+		"rejects "+what+", with unexpected_message",
+		func(ctx contextT, env *Env, id string) Verdict {
+			return Reject(env.Converse(ctx, c, id, unknown), unknown, "UnknownContentType", wire.AlertUnexpectedMessage)
+		}))
+
+	// Row 57: floods of records that carry nothing. The target may take
+	// them all (RFC 8446 §5.1 allows zero-length application data) or stop
+	// at a limit of its own; it must do one or the other, promptly.
+	out = append(out, recordFloodCheck(c, "protected/empty-appdata-flood",
+		fmt.Sprintf("bounds a flood of %d zero-length application-data records: answers the probe after it or aborts with an alert", recordFloodEmpty),
+		wire.ContentApplicationData, nil, recordFloodEmpty))
+	if !tls13 {
+		// TLS 1.3 has no warning alerts to pass over (RFC 8446 §6).
+		out = append(out, recordFloodCheck(c, "protected/warning-alert-flood",
+			fmt.Sprintf("bounds a flood of %d warning alerts (user_canceled): answers the probe after it or aborts with an alert", recordFloodWarnings),
+			wire.ContentAlert, wire.Alert{Level: wire.AlertLevelWarning, Description: wire.AlertUserCanceled}.Marshal(), recordFloodWarnings))
+	}
+
+	if tls13 {
+		// Row 56: zero-length handshake and alert records under the
+		// handshake key, before the Finished (RFC 8446 §5.4: MUST
+		// unexpected_message).
+		for _, f := range []struct {
+			name string
+			typ  wire.ContentType
+		}{{"handshake", wire.ContentHandshake}, {"alert", wire.ContentAlert}} {
+			stepName := "ZeroLength" + strings.ToUpper(f.name[:1]) + f.name[1:]
+			script := badFinishedScript(v).InsertBefore(peers.StepFinished, peers.UseHandshakeKeys(), peers.SendRequestedCertificate(),
+				peers.SendRecord(stepName, f.typ, func(*peers.Conversation) []byte { return nil }))
+			out = append(out, recordCheck(c, 56, "RFC 8446 §5.1, §5.4", "protected/zero-length-"+f.name,
+				fmt.Sprintf("rejects a protected %s record with zero-length content, with unexpected_message", f.name),
+				func(ctx contextT, env *Env, id string) Verdict {
+					return Reject(env.Converse(ctx, c, id, script), script, stepName, wire.AlertUnexpectedMessage)
+				}))
+		}
+	}
+	return out
+}
+
+// recordOversizeAlerts are the alerts for a record over 2^14 bytes of
+// plaintext at version v.
+func recordOversizeAlerts(v wire.Version) []wire.AlertDescription {
+	if v == wire.VersionTLS13 {
+		return []wire.AlertDescription{wire.AlertRecordOverflow}
+	}
+	return []wire.AlertDescription{wire.AlertRecordOverflow, wire.AlertDecompressionFailure}
+}
+
+// Flood sizes: enough to pass any sensible limit, small enough to send in
+// a few milliseconds.
+const (
+	recordFloodEmpty    = 10000
+	recordFloodWarnings = 100
+)
+
+// recordFloodCheck sends count records of typ after the handshake, then the
+// probe. Answering the probe and aborting with an alert both pass; a close
+// without an alert warns (RFC 8446 §6.2: SHOULD send one) unless the target
+// stopped answering altogether (a crash, checked with a second
+// handshake), and silence past the deadline fails.
+func recordFloodCheck(c Context, name, title string, typ wire.ContentType, payload []byte, count int) Check {
+	script := recordProtected(c.Version).Then(peers.SendFlood("Flood", typ, payload, count), peers.ExpectRejection(false))
+	return recordCheck(c, 57, "RFC 8446 §5.1, §6.2; RFC 5246 §6.2.1, §7.2", name, title,
+		func(ctx contextT, env *Env, id string) Verdict {
+			cv := env.Converse(ctx, c, id, script)
+			vd := Verdict{Expected: "the target answers the probe after the flood, or aborts with an alert", Observed: observed(cv), Conversations: []*peers.Conversation{cv}}
+			o := cv.Outcome
+			switch {
+			case o.Kind == peers.OutcomeRefused || o.Step == "dial":
+				vd.Status, vd.Reason = reports.Fail, "target unreachable"
+			case endedBefore(cv, script, "Flood"):
+				vd.Status = reports.Fail
+				vd.Reason = fmt.Sprintf("the conversation ended at %s, before the flood was sent: the check could not be made", o.Step)
+			case o.Kind == peers.OutcomeCompleted, o.Kind == peers.OutcomeAlert:
+				vd.Status = reports.Pass
+			case o.Kind == peers.OutcomeTimeout:
+				vd.Status, vd.Reason = reports.Fail, "the target neither answered nor aborted before the deadline: the flood was not bounded"
+			case o.Kind == peers.OutcomeError && !o.Undecryptable:
+				vd.Status, vd.Reason = reports.Fail, "the target answered with something the client could not accept"
+			default:
+				alive := env.Converse(ctx, c, id+"/alive", peers.DefaultScript(c.Version))
+				vd.Conversations = []*peers.Conversation{alive, cv} // the judged one last
+				if Complete(alive).Status != reports.Pass {
+					vd.Status, vd.Reason = reports.Fail, "after the flood the target no longer completes a handshake (crashed?): "+observed(alive)
+				} else {
+					vd.Status, vd.Reason = reports.Warn, "the target stopped the flood without an alert (RFC 8446 §6.2: it SHOULD send one)"
+				}
+			}
+			return vd
+		})
+}

@@ -1,0 +1,79 @@
+package peers
+
+import (
+	"bytes"
+
+	"github.com/tlsconform/tlsconform/peers/wire"
+)
+
+// Steps for replaying a real client's ClientHello (CHECKS.md rows 41 and
+// 43, corpus/): its bytes sent as they were captured, and the target's
+// first answer read without the client's own checks, since the replaying
+// client does not own the key shares the hello carries and cannot go on.
+
+// StepFirstAnswer names the step that reads the target's first answer.
+const StepFirstAnswer = "FirstAnswer"
+
+// SendClientHelloBytes sends raw, one complete ClientHello handshake message
+// (header included), exactly as given: in plaintext handshake records with
+// record-layer version rv (TLS 1.0 when 0), split at the maximum fragment
+// size (2^14 unless the config says less). It goes into the transcript,
+// and when it parses cv.Hello() returns it.
+func SendClientHelloBytes(raw []byte, rv wire.Version) Step {
+	return step(StepClientHello, func(cv *Conversation) error {
+		hs := cv.hs
+		if ch, err := wire.UnmarshalClientHello(raw); err == nil {
+			hs.hello = ch
+		}
+		hs.helloRaw = bytes.Clone(raw)
+		hs.c.transcript.Add(raw)
+		if rv == 0 {
+			rv = wire.VersionTLS10
+		}
+		hs.c.SetRecordVersion(rv)
+		return hs.c.WriteRecord(wire.ContentHandshake, raw)
+	})
+}
+
+// maxWarnings bounds the warning alerts ReadFirstAnswer passes over.
+const maxWarnings = 4
+
+// ReadFirstAnswer reads the target's first answer to the ClientHello and
+// ends the conversation with it, judging nothing: a handshake message ends
+// it as OutcomeCompleted with WentOn naming the message ("ServerHello",
+// "HelloRetryRequest", or another type), a ServerHello being kept as
+// cv.ServerHello(); an alert ends it as OutcomeAlert; a close, a reset or
+// silence as such. A few warning alerts other than close_notify (a TLS 1.2
+// server's unrecognized_name) are passed over; a ChangeCipherSpec or
+// application data first ends it with WentOn naming the record.
+func ReadFirstAnswer() Step {
+	return step(StepFirstAnswer, func(cv *Conversation) error {
+		c := cv.hs.c
+		for warnings := 0; ; warnings++ {
+			it, err := c.ReadItem()
+			if err != nil {
+				return err
+			}
+			o := Outcome{Kind: OutcomeCompleted}
+			switch it.Type {
+			case wire.ContentAlert:
+				if it.Alert.Level == wire.AlertLevelWarning && it.Alert.Description != wire.AlertCloseNotify && warnings < maxWarnings {
+					continue
+				}
+				o = Outcome{Kind: OutcomeAlert, Alert: it.Alert}
+			case wire.ContentHandshake:
+				o.WentOn = it.Msg.Type().String()
+				if sh, ok := it.Msg.(*wire.ServerHello); ok {
+					cv.hs.server = sh
+					c.transcript.Add(it.Raw)
+					if sh.IsHelloRetryRequest() {
+						o.WentOn = "HelloRetryRequest"
+					}
+				}
+			default:
+				o.WentOn = it.Type.String()
+			}
+			return &doneErr{o: o}
+		}
+	})
+}

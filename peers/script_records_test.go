@@ -1,0 +1,105 @@
+package peers_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/tlsconform/tlsconform/peers"
+	"github.com/tlsconform/tlsconform/peers/wire"
+)
+
+var recordCombos = []combo{
+	{wire.VersionTLS13, wire.TLS_AES_128_GCM_SHA256, wire.GroupX25519},
+	{wire.VersionTLS12, wire.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, wire.GroupX25519},
+	{wire.VersionTLS11, wire.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, wire.GroupX25519},
+}
+
+// oneBytePadded frames a ClientHello one byte per record after adding a
+// padding extension: the transcript must follow what was sent.
+func oneBytePadded(t *testing.T) func([]byte, wire.Version) []byte {
+	return func(flight []byte, rv wire.Version) []byte {
+		ch, err := wire.UnmarshalClientHello(flight)
+		if err != nil {
+			t.Errorf("framing got no ClientHello: %v", err)
+			return nil
+		}
+		ch.Extensions = append(ch.Extensions, wire.PaddingExt(100))
+		raw, err := ch.Marshal()
+		if err != nil {
+			t.Error(err)
+			return nil
+		}
+		var out []byte
+		for _, b := range raw {
+			out = wire.AppendRecord(out, wire.ContentHandshake, rv, []byte{b})
+		}
+		return out
+	}
+}
+
+func TestSendClientHelloFramed(t *testing.T) {
+	p := mustPKI(t)
+	addr := startRefServer(t, peers.ServerConfig{Versions: []wire.Version{wire.VersionTLS13, wire.VersionTLS12, wire.VersionTLS11}, Timeout: 2 * time.Second})
+	for _, cb := range recordCombos {
+		t.Run(cb.String(), func(t *testing.T) {
+			script := peers.DefaultScript(cb.version).Replace(peers.StepClientHello, peers.SendClientHelloFramed(oneBytePadded(t)))
+			cv := peers.RunScript(context.Background(), peers.TCP(addr), cb.clientConfig(p), script)
+			if cv.Outcome.Kind != peers.OutcomeCompleted || cv.Outcome.WentOn != "" {
+				t.Fatalf("outcome %v at %s", cv.Outcome, cv.Outcome.Step)
+			}
+			if _, ok := wire.FindExtension(cv.Hello().Extensions, wire.ExtPadding); !ok {
+				t.Error("cv.Hello() is not the ClientHello sent")
+			}
+		})
+	}
+	// A framing that does not apply ends the conversation at the step.
+	cv := peers.RunScript(context.Background(), peers.TCP(addr), recordCombos[0].clientConfig(p),
+		peers.Script{peers.SendClientHelloFramed(func([]byte, wire.Version) []byte { return nil })})
+	if cv.Outcome.Kind == peers.OutcomeCompleted || cv.Outcome.Step != peers.StepClientHello {
+		t.Errorf("outcome %v at %s, want an error at the ClientHello", cv.Outcome, cv.Outcome.Step)
+	}
+}
+
+// The reference server's record policy, seen from the client.
+func TestReferenceRecordPolicy(t *testing.T) {
+	p := mustPKI(t)
+	addr := startRefServer(t, peers.ServerConfig{Versions: []wire.Version{wire.VersionTLS13, wire.VersionTLS12, wire.VersionTLS11}, Timeout: 2 * time.Second})
+	for _, cb := range recordCombos {
+		t.Run(cb.String(), func(t *testing.T) {
+			run := func(script peers.Script) peers.Outcome {
+				return peers.RunScript(context.Background(), peers.TCP(addr), cb.clientConfig(p), script).Outcome
+			}
+			done := peers.DefaultScript(cb.version).Before(peers.StepApplicationData)
+			empty := []byte{}
+			// Up to 32 records in a row that carry nothing go by; the 33rd
+			// is one too many.
+			if o := run(done.Then(peers.SendFlood("Flood", wire.ContentApplicationData, empty, 32), peers.ExpectRejection(false))); o.Kind != peers.OutcomeCompleted || o.WentOn != "application_data" {
+				t.Errorf("32 empty records: %v, want the probe answered", o)
+			}
+			if o := run(done.Then(peers.SendFlood("Flood", wire.ContentApplicationData, empty, 33), peers.ExpectRejection(false))); o.Kind != peers.OutcomeAlert || o.Alert.Description != wire.AlertUnexpectedMessage {
+				t.Errorf("33 empty records: %v, want unexpected_message", o)
+			}
+			// A Finished record that does not verify.
+			flip := func(rec []byte) { rec[len(rec)-1] ^= 1 }
+			bad := peers.DefaultScript(cb.version).Replace(peers.StepFinished, peers.CorruptRecord(peers.SendFinished(), flip)).
+				Through(peers.StepFinished).Then(peers.ExpectRejection(true))
+			if o := run(bad); o.Kind != peers.OutcomeAlert || o.Alert.Description != wire.AlertBadRecordMAC {
+				t.Errorf("corrupted Finished: %v, want bad_record_mac", o)
+			}
+			// One record of 2^14+1 bytes of plaintext.
+			big := done.Then(peers.SendOversizeRecord("Oversize", wire.ContentApplicationData, wire.MaxPlaintext+1), peers.ExpectRejection(true))
+			if o := run(big); o.Kind != peers.OutcomeAlert || o.Alert.Description != wire.AlertRecordOverflow {
+				t.Errorf("oversize record: %v, want record_overflow", o)
+			}
+			// A warning alert before the ClientHello goes by below TLS 1.3
+			// (the server does not know the version yet at any version).
+			warning := wire.AppendRecord(nil, wire.ContentAlert, wire.VersionTLS10, wire.Alert{Level: wire.AlertLevelWarning, Description: wire.AlertUserCanceled}.Marshal())
+			first := slices.Concat(peers.Script{peers.SendRaw("Warning", func(*peers.Conversation) []byte { return warning })}, peers.DefaultScript(cb.version))
+			if o := run(first); o.Kind != peers.OutcomeCompleted || o.WentOn != "" {
+				t.Errorf("warning alert first: %v, want the handshake to complete", o)
+			}
+		})
+	}
+}

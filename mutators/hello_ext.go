@@ -465,11 +465,12 @@ func chServerNameMutators() []Mutator {
 			Reject(rfc, 45, wire.AlertDecodeError), nil, body(lie(0))),
 		chTyped("server_name/name-length-long", "a server_name extension whose host_name length runs one byte past the list",
 			Reject(rfc, 45, wire.AlertDecodeError), nil, body(lie(3))),
-		// RFC 6066 forbids the client two names of one type but names no
-		// alert for the server; CHECKS.md asks illegal_parameter, and a
-		// parser that refuses the list (decode_error) is as right.
+		// RFC 6066 §3 forbids the client two names of one type but puts no
+		// duty on the server: CHECKS.md's illegal_parameter (or a parser's
+		// decode_error) is the right answer, but going on is no MUST
+		// violation, so a server may abort (no false failures).
 		chTyped("server_name/two-host-names", "a server_name extension naming two host_names (example.com, example.net)",
-			Reject(rfc, 45, wire.AlertIllegalParameter, wire.AlertDecodeError), nil,
+			MayAbort(rfc, 45, wire.AlertIllegalParameter, wire.AlertDecodeError), nil,
 			body(wire.ServerNameListExt(wire.ServerName{Name: []byte("example.com")}, wire.ServerName{Name: []byte("example.net")}).Body)),
 	}
 }

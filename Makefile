@@ -2,7 +2,7 @@
 GO ?= go
 TESTFLAGS ?=
 
-.PHONY: test build vet fmt bench conformance corpus
+.PHONY: test build vet fmt bench conformance corpus fuzz fuzz-smoke gofuzz libfuzzer
 
 ## test: unit, known-answer and interop tests (the CI command)
 ## (the Ginkgo suite runs here against the in-process reference server,
@@ -62,3 +62,69 @@ corpus:
 	fi
 	$(GO) build -o "$(CURDIR)/bin/capturehello" ./cmd/capturehello
 	"$(CURDIR)/bin/capturehello" -dir "$(CURDIR)/corpus/clienthello" $(if $(CORPUS_ONLY),-only '$(CORPUS_ONLY)')
+
+## fuzz: one native fuzz target against in-process crypto/tls, FUZZ=ClientHello|
+## ClientKeyExchange|Record|ServerFlight, FUZZTIME=60s. A crasher lands in
+## fuzz/testdata/fuzz/FuzzX/ (commit it: it becomes a regression seed).
+## fuzz-smoke: every native target for FUZZ_SMOKE_TIME each, one after the other.
+FUZZ ?= ClientHello
+FUZZTIME ?= 60s
+FUZZ_SMOKE_TIME ?= 10s
+FUZZ_TARGETS = ClientHello ClientKeyExchange Record ServerFlight
+FUZZ_FLAGS ?= -parallel=1 -fuzzminimizetime=10x
+
+fuzz:
+	$(GO) test ./fuzz -run '^$$' -fuzz '^Fuzz$(FUZZ)$$' -fuzztime $(FUZZTIME) $(FUZZ_FLAGS)
+
+fuzz-smoke:
+	@for t in $(FUZZ_TARGETS); do \
+		echo "== Fuzz$$t"; \
+		$(GO) test ./fuzz -run '^$$' -fuzz "^Fuzz$$t\$$" -fuzztime $(FUZZ_SMOKE_TIME) $(FUZZ_FLAGS) || exit 1; \
+	done
+
+## gofuzz: the same harness under go-fuzz for FUZZTIME (FUZZ as above); the
+## work directory is fuzz/workdir/<target>/ (corpus, crashers). The first
+## run seeds it from testdata/fuzz, leaving out inputs longer than
+## GOFUZZ_MAXLEN (go-fuzz minimizes every input it loads). Fails when a
+## crasher is found.
+## libfuzzer: the same harness as a libFuzzer binary (needs clang:
+## apt-get install -y clang), fuzz/workdir/<target>-libfuzzer, run for
+## LIBFUZZER_TIME seconds or LIBFUZZER_RUNS inputs on the whole seed corpus.
+GOFUZZ_VERSION ?= v0.0.0-20220726122315-1d375ef9f9f6
+GOFUZZ_BUILD = $(GO) run github.com/dvyukov/go-fuzz/go-fuzz-build@$(GOFUZZ_VERSION)
+GOFUZZ_RUN = $(GO) run github.com/dvyukov/go-fuzz/go-fuzz@$(GOFUZZ_VERSION)
+# bigmod's word loops are not instrumented: coverage there says nothing
+# about our code and costs a great deal.
+GOFUZZ_PRESERVE ?= crypto/internal/fips140/bigmod
+GOFUZZ_PROCS ?= 1
+GOFUZZ_MAXLEN ?= 256
+CLANG ?= clang
+LIBFUZZER_TIME ?= 30
+LIBFUZZER_RUNS ?= -1
+FUZZ_WORKDIR = $(CURDIR)/fuzz/workdir
+FUZZ_NAME = $(shell echo '$(FUZZ)' | tr A-Z a-z)
+
+gofuzz:
+	@mkdir -p "$(FUZZ_WORKDIR)/$(FUZZ_NAME)/corpus"
+	$(GOFUZZ_BUILD) -preserve $(GOFUZZ_PRESERVE) -func Fuzz$(FUZZ) -o "$(FUZZ_WORKDIR)/$(FUZZ_NAME).zip" ./fuzz
+	@if [ -z "$$(ls -A '$(FUZZ_WORKDIR)/$(FUZZ_NAME)/corpus')" ]; then \
+		$(GO) test ./fuzz -run '^TestExportCorpus$$' -export '$(FUZZ_WORKDIR)/$(FUZZ_NAME)/corpus' -target Fuzz$(FUZZ) -maxlen $(GOFUZZ_MAXLEN) >/dev/null; \
+	fi
+	timeout -s INT $(FUZZTIME) $(GOFUZZ_RUN) -bin "$(FUZZ_WORKDIR)/$(FUZZ_NAME).zip" \
+		-workdir "$(FUZZ_WORKDIR)/$(FUZZ_NAME)" -procs $(GOFUZZ_PROCS); rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 124 ]
+	@crashers=$$(ls "$(FUZZ_WORKDIR)/$(FUZZ_NAME)/crashers" 2>/dev/null | grep -v '\.' || true); \
+	if [ -n "$$crashers" ]; then \
+		echo "gofuzz: crashers in $(FUZZ_WORKDIR)/$(FUZZ_NAME)/crashers (see the .output files):"; echo "$$crashers"; exit 1; \
+	fi
+
+libfuzzer:
+	@command -v $(CLANG) >/dev/null || { echo "libfuzzer: no $(CLANG): apt-get install -y clang"; exit 1; }
+	@mkdir -p "$(FUZZ_WORKDIR)"
+	$(GOFUZZ_BUILD) -libfuzzer -preserve $(GOFUZZ_PRESERVE) -func Fuzz$(FUZZ) -o "$(FUZZ_WORKDIR)/$(FUZZ_NAME).a" ./fuzz
+	$(CLANG) -fsanitize=fuzzer "$(FUZZ_WORKDIR)/$(FUZZ_NAME).a" -o "$(FUZZ_WORKDIR)/$(FUZZ_NAME)-libfuzzer"
+	@mkdir -p "$(FUZZ_WORKDIR)/$(FUZZ_NAME)-libfuzzer-corpus"
+	@if [ -z "$$(ls -A '$(FUZZ_WORKDIR)/$(FUZZ_NAME)-libfuzzer-corpus')" ]; then \
+		$(GO) test ./fuzz -run '^TestExportCorpus$$' -export '$(FUZZ_WORKDIR)/$(FUZZ_NAME)-libfuzzer-corpus' -target Fuzz$(FUZZ) >/dev/null; \
+	fi
+	"$(FUZZ_WORKDIR)/$(FUZZ_NAME)-libfuzzer" -max_total_time=$(LIBFUZZER_TIME) -runs=$(LIBFUZZER_RUNS) -timeout=60 \
+		-print_final_stats=1 -artifact_prefix="$(FUZZ_WORKDIR)/$(FUZZ_NAME)-libfuzzer-" "$(FUZZ_WORKDIR)/$(FUZZ_NAME)-libfuzzer-corpus"

@@ -128,3 +128,23 @@ libfuzzer:
 	fi
 	"$(FUZZ_WORKDIR)/$(FUZZ_NAME)-libfuzzer" -max_total_time=$(LIBFUZZER_TIME) -runs=$(LIBFUZZER_RUNS) -timeout=60 \
 		-print_final_stats=1 -artifact_prefix="$(FUZZ_WORKDIR)/$(FUZZ_NAME)-libfuzzer-" "$(FUZZ_WORKDIR)/$(FUZZ_NAME)-libfuzzer-corpus"
+
+## campaign: network fuzz campaign against a live TARGET=builtin|openssl|gnutls|
+## HOST:PORT for DURATION (60s) with WORKERS (2) and SEED (1). TARGET_CMD='...'
+## starts the target itself (listening on TARGET=HOST:PORT) and restarts it
+## after each crash; TARGET2=... adds the differential oracle; MUTATORS=
+## prefix,... narrows the changes. Findings go to REPORT_DIR/findings/ (default
+## reports/out/campaign); the same REPORT_DIR resumes. Replay a finding with
+## bin/tlsconform replay REPORT_DIR/findings/NAME/finding.json.
+TARGET_CMD ?=
+TARGET2 ?=
+DURATION ?= 60s
+WORKERS ?= 2
+MUTATORS ?=
+CAMPAIGN_REPORT_DIR = $(if $(filter file,$(origin REPORT_DIR)),$(CURDIR)/reports/out/campaign,$(REPORT_DIR))
+
+.PHONY: campaign
+campaign: export TARGET_CMD := $(TARGET_CMD)
+campaign: build
+	bin/tlsconform campaign -target '$(TARGET)' -target-cmd "$$TARGET_CMD" -target2 '$(TARGET2)' \
+		-duration '$(DURATION)' -workers '$(WORKERS)' -seed '$(SEED)' -report-dir '$(CAMPAIGN_REPORT_DIR)' -mutators '$(MUTATORS)'

@@ -15,9 +15,10 @@ func Misbehaviours() []Misbehaviour {
 		helloMisbehaviours(), keyexchangeMisbehaviours(), recordsMisbehaviours())
 }
 
-// MisbehaviourByName finds a misbehaviour of the catalogue.
+// MisbehaviourByName finds a misbehaviour of the catalogue, or of
+// FuzzMisbehaviours.
 func MisbehaviourByName(name string) (Misbehaviour, bool) {
-	for _, m := range Misbehaviours() {
+	for _, m := range slices.Concat(Misbehaviours(), FuzzMisbehaviours()) {
 		if m.Name == name {
 			return m, true
 		}

@@ -1,6 +1,12 @@
+// The builtin target serves TLS 1.0 and 1.1 too (see peers/targets).
+//
+//go:debug tls10server=1
+
 // Command tlsconform is the command-line entry point of the suite: one
-// handshake against a target (handshake), or the reference server (serve).
-// It only parses flags and prints; the work is in package peers.
+// handshake against a target (handshake), the reference server (serve), a
+// network fuzz campaign (campaign) and the replay of one of its findings
+// (replay). It only parses flags and prints; the work is in packages
+// peers and fuzz/campaign.
 package main
 
 import (
@@ -14,9 +20,12 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
+	"github.com/tlsconform/tlsconform/fuzz/campaign"
 	"github.com/tlsconform/tlsconform/peers"
 	"github.com/tlsconform/tlsconform/peers/certs"
 	"github.com/tlsconform/tlsconform/peers/keys"
@@ -28,6 +37,9 @@ import (
 const usage = `usage:
   tlsconform handshake -target HOST:PORT [-version 1.2|1.3] [-suite IANA_NAME] [-group NAME] [-sni NAME] [-keylog FILE] [-timeout D]
   tlsconform serve -listen ADDR [-cert FILE -key FILE] [-keylog FILE]
+  tlsconform campaign -target builtin|openssl|gnutls|HOST:PORT [-target-cmd CMD] [-target2 TARGET]
+                      [-duration D] [-workers N] [-seed S] [-report-dir DIR] [-mutators PREFIX,...] [-timeout D]
+  tlsconform replay [-target TARGET] [-target-cmd CMD] [-target2 TARGET] [-timeout D] FINDING.json
 `
 
 func main() {
@@ -48,6 +60,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return handshake(ctx, args[1:], stdout, stderr)
 	case "serve":
 		return serve(ctx, args[1:], stdout, stderr)
+	case "campaign":
+		return runCampaign(ctx, args[1:], stdout, stderr)
+	case "replay":
+		return replay(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -159,8 +175,25 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	keyFile := fs.String("key", "", "PEM private key for -cert")
 	keylog := fs.String("keylog", "", "append NSS key-log lines to FILE")
 	timeout := fs.Duration("timeout", 10*time.Second, "deadline for each read and write")
+	// Hidden (not in the usage): serve with named misbehaviours, comma
+	// separated, for self-tests. A handshake that ends in a simulated
+	// crash ends the command with status 2, as a panic would.
+	misbehave := fs.String("misbehave", "", "")
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	var mis []peers.Misbehaviour
+	for _, name := range strings.Split(*misbehave, ",") {
+		if name = strings.TrimSpace(name); name == "" {
+			continue
+		}
+		m, ok := peers.MisbehaviourByName(name)
+		if !ok {
+			fmt.Fprintf(stderr, "tlsconform serve: unknown misbehaviour %q\n", name)
+			return 2
+		}
+		mis = append(mis, m)
 	}
 	if (*certFile == "") != (*keyFile == "") {
 		fmt.Fprintln(stderr, "tlsconform serve: -cert and -key go together")
@@ -184,7 +217,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			pairs = append(pairs, p)
 		}
 	}
-	cfg := peers.ServerConfig{Certificates: pairs, Timeout: *timeout}
+	cfg := peers.ServerConfig{Certificates: pairs, Timeout: *timeout, Misbehaviours: mis}
 	kl, closeKL, err := openKeyLog(*keylog)
 	if err != nil {
 		fmt.Fprintf(stderr, "tlsconform serve: %v\n", err)
@@ -203,10 +236,35 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	fmt.Fprintf(stdout, "listening on %s\n", ln.Addr())
-	err = srv.Serve(ctx, ln, func(err error) { fmt.Fprintf(stderr, "handshake: %v\n", err) })
-	if err != nil {
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	crashed := make(chan error, 1)
+	served := make(chan error, 1)
+	go func() {
+		served <- srv.Serve(sctx, ln, func(err error) {
+			if peers.IsSimulatedCrash(err) {
+				select {
+				case crashed <- err:
+				default:
+				}
+				// Leave the connection open: the exit closes it, as a
+				// crash does.
+				<-sctx.Done()
+				return
+			}
+			fmt.Fprintf(stderr, "handshake: %v\n", err)
+		})
+	}()
+	select {
+	case err := <-crashed:
+		// Exit at once, leaving the other connections as a crash would.
 		fmt.Fprintf(stderr, "tlsconform serve: %v\n", err)
-		return 1
+		return 2
+	case err := <-served:
+		if err != nil {
+			fmt.Fprintf(stderr, "tlsconform serve: %v\n", err)
+			return 1
+		}
 	}
 	return 0
 }
@@ -222,4 +280,107 @@ func openKeyLog(path string) (*keys.KeyLog, func(), error) {
 		return nil, nil, fmt.Errorf("keylog: %w", err)
 	}
 	return keys.NewKeyLog(f), func() { f.Close() }, nil
+}
+
+// runCampaign runs a network fuzz campaign: 0 when it found nothing new,
+// 1 when it saved findings (or failed on the way), 2 on bad usage or a
+// target that cannot be reached or started.
+func runCampaign(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("campaign", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	target := fs.String("target", "builtin", "builtin, openssl, gnutls or HOST:PORT (with -target-cmd: the HOST:PORT it listens on)")
+	targetCmd := fs.String("target-cmd", "", "shell command line that starts the target (the campaign restarts it after a crash)")
+	target2 := fs.String("target2", "", "a second target: the differential oracle")
+	duration := fs.String("duration", "60s", "how long to run: 60s, 8h")
+	workers := fs.Int("workers", campaign.DefaultWorkers, "conversations at once")
+	seed := fs.String("seed", "1", "campaign seed (an unsigned integer)")
+	reportDir := fs.String("report-dir", "reports/out/campaign", "where findings and campaign.json go (a restart resumes it)")
+	muts := fs.String("mutators", "", "only changes whose name starts with one of these comma-separated prefixes")
+	timeout := fs.Duration("timeout", campaign.DefaultTimeout, "deadline for each read and write (a longer silence is a hang)")
+	progress := fs.Duration("progress", 5*time.Second, "interval of the progress line")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "tlsconform campaign: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	d, err := time.ParseDuration(*duration)
+	if err != nil || d <= 0 {
+		fmt.Fprintf(stderr, "tlsconform campaign: DURATION %q is not a positive duration (want e.g. 60s, 30m, 8h)\n", *duration)
+		return 2
+	}
+	s, err := strconv.ParseUint(*seed, 0, 64)
+	if err != nil {
+		fmt.Fprintf(stderr, "tlsconform campaign: SEED %q is not an unsigned integer\n", *seed)
+		return 2
+	}
+	if *workers < 1 {
+		fmt.Fprintf(stderr, "tlsconform campaign: WORKERS %d: want 1 or more\n", *workers)
+		return 2
+	}
+	var prefixes []string
+	for _, p := range strings.Split(*muts, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			prefixes = append(prefixes, p)
+		}
+	}
+	sum, err := campaign.Run(ctx, campaign.Config{
+		Target: *target, TargetCmd: *targetCmd, Target2: *target2, Duration: d, Workers: *workers, Seed: s,
+		ReportDir: *reportDir, Mutators: prefixes, Timeout: *timeout, ProgressEvery: *progress, Out: stdout,
+	})
+	var se *campaign.SetupError
+	switch {
+	case errors.As(err, &se):
+		fmt.Fprintf(stderr, "tlsconform: %v\n", err)
+		return 2
+	case err != nil:
+		fmt.Fprintf(stderr, "tlsconform: %v\n", err)
+		return 1
+	case sum.NewFindings > 0:
+		return 1
+	}
+	return 0
+}
+
+// replay sends a finding's conversation again: 0 when the finding
+// reproduces, 1 when not, 2 on bad usage or an unusable file or target.
+func replay(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	target := fs.String("target", "", "send it here instead of the finding's target (TARGET_CMD is then not started)")
+	targetCmd := fs.String("target-cmd", "", "start the target with this command instead of the finding's")
+	target2 := fs.String("target2", "", "the second target of a differential finding")
+	timeout := fs.Duration("timeout", 0, "deadline for each read and write (default: the finding's)")
+	// Flags may come after the file too.
+	var files []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return 2
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		files = append(files, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(files) != 1 {
+		fmt.Fprintf(stderr, "tlsconform replay: want one finding.json, got %d\n%s", len(files), usage)
+		return 2
+	}
+	ok, err := campaign.Replay(ctx, files[0], campaign.ReplayOptions{
+		Target: *target, TargetCmd: *targetCmd, Target2: *target2, Timeout: *timeout, Out: stdout,
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "tlsconform: %v\n", err)
+		var se *campaign.SetupError
+		if errors.As(err, &se) {
+			return 2
+		}
+		return 1
+	}
+	if !ok {
+		return 1
+	}
+	return 0
 }

@@ -119,6 +119,11 @@ type Options struct {
 	// hours does not grow without bound; Output then starts with a note of
 	// how many lines were dropped. WaitLine does not see dropped lines.
 	MaxLines int
+	// Group runs the process in a process group of its own, and Stop and
+	// the end of ctx kill the whole group: a shell command line and
+	// everything it started (sh -c does not always exec its last command,
+	// and killing the shell alone would leave a server listening).
+	Group bool
 }
 
 // maxLineBytes is where a line is cut when Options.MaxLines is set.
@@ -142,6 +147,7 @@ type Proc struct {
 	exited  chan struct{}
 	waitErr error // valid once exited is closed
 	stop    sync.Once
+	group   bool // Options.Group
 }
 
 // Start runs path with args until ctx ends or Stop is called. The caller
@@ -157,7 +163,10 @@ func Start(ctx context.Context, path string, args []string, opts Options) (*Proc
 	if len(args) > 0 {
 		name += " " + args[0]
 	}
-	p := &Proc{Name: name, cmd: cmd, out: newLines(opts.MaxLines), exited: make(chan struct{})}
+	p := &Proc{Name: name, cmd: cmd, out: newLines(opts.MaxLines), exited: make(chan struct{}), group: opts.Group}
+	if opts.Group {
+		inGroup(cmd)
+	}
 	// One writer for both streams: exec then uses a single pipe, so the
 	// lines keep the order the process wrote them in.
 	cmd.Stdout = p.out
@@ -250,12 +259,18 @@ func (p *Proc) Signal(sig os.Signal) error {
 // called more than once and from deferred cleanups.
 func (p *Proc) Stop() {
 	p.stop.Do(func() {
+		// Kill first: closing stdin first lets a process that reads it
+		// (cat) exit cleanly, and Stop must leave a killed process.
+		// os.ErrProcessDone when it has already exited; any other error
+		// leaves Wait to return when ctx ends the process.
+		if p.group {
+			_ = killGroup(p.cmd.Process)
+		} else {
+			_ = p.cmd.Process.Kill()
+		}
 		if p.Stdin != nil {
 			_ = p.Stdin.Close()
 		}
-		// os.ErrProcessDone when it has already exited; any other error
-		// leaves Wait to return when ctx ends the process.
-		_ = p.cmd.Process.Kill()
 	})
 	<-p.exited
 }

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tlsconform/tlsconform/internal/extproc"
+	"github.com/tlsconform/tlsconform/mutators"
+	"github.com/tlsconform/tlsconform/peers"
+	"github.com/tlsconform/tlsconform/peers/wire"
+)
+
+// envRunMain makes the test binary run the command itself: the campaign's
+// TARGET_CMD starts `tlsconform serve -misbehave ...` that way, through
+// run, as the real binary would.
+const envRunMain = "TLSCONFORM_TEST_RUN_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(envRunMain) != "" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
+	}
+	os.Exit(m.Run())
+}
+
+// serveCmd is a shell command line that runs `tlsconform serve` (this test
+// binary) on addr with misbehaviours.
+func serveCmd(t *testing.T, addr, misbehave string) string {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("exec env %s=1 '%s' serve -listen %s -timeout 5s -misbehave %s", envRunMain, exe, addr, misbehave)
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	port, err := extproc.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("127.0.0.1:%d", port)
+}
+
+// TestServeMisbehaveCrash: `serve -misbehave fuzz/crash-on-duplicate-key-share`
+// exits with status 2 on a ClientHello with two key_share extensions.
+func TestServeMisbehaveCrash(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	var errb bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "-listen", "127.0.0.1:0", "-misbehave", "fuzz/crash-on-duplicate-key-share"}, pw, &errb)
+		pw.Close()
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+	go io.Copy(io.Discard, pr)
+	addr := strings.TrimSpace(strings.TrimPrefix(line, "listening on "))
+	m, _ := mutators.ByName("client_hello/extensions/duplicate/key_share")
+	raw, ok, err := mutators.MutateHello(m, mutators.SampleHello(wire.VersionTLS13), 1)
+	if !ok || err != nil {
+		t.Fatalf("mutate: %v %v", ok, err)
+	}
+	cv := peers.RunScript(ctx, peers.TCP(addr), &peers.ClientConfig{Timeout: 2 * time.Second},
+		peers.Script{peers.SendClientHelloBytes(raw, 0), peers.ReadFirstAnswer()})
+	if k := cv.Outcome.Kind; k != peers.OutcomeClosed && k != peers.OutcomeReset {
+		t.Errorf("the crashing server answered %s", cv.Outcome)
+	}
+	limit := time.NewTimer(10 * time.Second)
+	defer limit.Stop()
+	select {
+	case code := <-done:
+		if code != 2 || !strings.Contains(errb.String(), "simulated crash") {
+			t.Errorf("serve exited %d (%s), want 2 and a word of the crash", code, errb.String())
+		}
+	case <-limit.C:
+		t.Fatal("serve did not exit after the crash")
+	}
+	var out, eb bytes.Buffer
+	if code := run(ctx, []string{"serve", "-misbehave", "no/such"}, &out, &eb); code != 2 || !strings.Contains(eb.String(), "no/such") {
+		t.Errorf("unknown misbehaviour: exit %d, %q", code, eb.String())
+	}
+}
+
+func TestCampaignBadUsage(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"campaign", "-duration", "8x"}, "DURATION"},
+		{[]string{"campaign", "-duration", "-5s"}, "DURATION"},
+		{[]string{"campaign", "-seed", "minus-one"}, "SEED"},
+		{[]string{"campaign", "-workers", "0"}, "WORKERS"},
+		{[]string{"campaign", "-duration", "1s", "-report-dir", dir, "-target", "127.0.0.1:1"}, "127.0.0.1:1"},
+		{[]string{"campaign", "-duration", "1s", "-report-dir", dir, "-target", freeAddr(t), "-target-cmd", "exit 7"}, "exit status 7"},
+		{[]string{"replay"}, "finding.json"},
+		{[]string{"replay", filepath.Join(dir, "nonexistent.json")}, "nonexistent.json"},
+	} {
+		var out, errb bytes.Buffer
+		start := time.Now()
+		if code := run(context.Background(), tc.args, &out, &errb); code != 2 || !strings.Contains(errb.String(), tc.want) {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and a message naming %q", tc.args, code, errb.String(), tc.want)
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("%q: took %v", tc.args, d)
+		}
+	}
+}
+
+// TestCampaignAndReplay runs the command end to end: a campaign whose
+// TARGET_CMD is `tlsconform serve -misbehave fuzz/crash-on-duplicate-key-share`
+// finds the crash (exit 1: a finding), and replay reproduces it (exit 0),
+// and does not against crypto/tls (exit 1).
+func TestCampaignAndReplay(t *testing.T) {
+	addr := freeAddr(t)
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"campaign", "-target", addr,
+		"-target-cmd", serveCmd(t, addr, "fuzz/crash-on-duplicate-key-share"), "-duration", "2s", "-workers", "1",
+		"-seed", "9", "-report-dir", dir, "-mutators", "client_hello/extensions/duplicate/key_share", "-timeout", "1s"}, &out, &errb)
+	if code != 1 {
+		t.Fatalf("campaign exit %d, want 1 (findings); stdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
+	}
+	finding := filepath.Join(dir, "findings", "crash_client_hello_extensions_duplicate_key_share_tls1.3_exit-2", "finding.json")
+	if _, err := os.Stat(finding); err != nil {
+		t.Fatalf("%v; campaign output:\n%s", err, out.String())
+	}
+	var rep bytes.Buffer
+	if code := run(context.Background(), []string{"replay", finding}, &rep, &errb); code != 0 || !strings.Contains(rep.String(), "reproduced: yes") {
+		t.Errorf("replay: exit %d:\n%s\n%s", code, rep.String(), errb.String())
+	}
+	rep.Reset()
+	if code := run(context.Background(), []string{"replay", finding, "-target", "builtin"}, &rep, &errb); code != 1 || !strings.Contains(rep.String(), "reproduced: no") {
+		t.Errorf("replay against crypto/tls: exit %d, want 1:\n%s\n%s", code, rep.String(), errb.String())
+	}
+}

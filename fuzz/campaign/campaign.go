@@ -1,0 +1,750 @@
+package campaign
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tlsconform/tlsconform/peers/wire"
+)
+
+// Config is one campaign.
+type Config struct {
+	// Target is builtin, openssl, gnutls or HOST:PORT; with TargetCmd it is
+	// the HOST:PORT the command listens on.
+	Target string
+	// TargetCmd is a shell command line that starts the target: the
+	// campaign starts it, sees it exit, keeps its output and starts it
+	// again.
+	TargetCmd string
+	// Target2, when set, is a second target for the differential oracle.
+	Target2 string
+	// Duration is how long the campaign sends conversations.
+	Duration time.Duration
+	// Workers is how many conversations run at once (default 2; 1 for
+	// openssl, whose s_server serves one connection at a time).
+	Workers int
+	Seed    uint64
+	// ReportDir holds the findings and the state (campaign.json).
+	ReportDir string
+	// Mutators, when not empty, keeps only the changes whose name starts
+	// with one of these prefixes ("client_hello/extensions/duplicate/",
+	// "order/", "finished/").
+	Mutators []string
+	// Timeout bounds each read and write of a conversation: the hang
+	// deadline. Default 2s.
+	Timeout time.Duration
+	// ProgressEvery and CheckpointEvery: default 5s each.
+	ProgressEvery   time.Duration
+	CheckpointEvery time.Duration
+	// MaxFindings bounds the dedupe set (default 4096): past it, new
+	// signatures are counted, not saved.
+	MaxFindings int
+	// Out gets the progress lines (default io.Discard).
+	Out io.Writer
+}
+
+// Defaults.
+const (
+	DefaultTimeout     = 2 * time.Second
+	DefaultWorkers     = 2
+	defaultEvery       = 5 * time.Second
+	defaultMaxFindings = 4096
+	// findingBudget bounds the work on one finding (triage,
+	// minimization, saving), which an interrupt lets finish.
+	findingBudget = 30 * time.Second
+	// maxTriage bounds the conversations triage sends again after a crash.
+	maxTriage = 6
+	// recentPerWorker is how many of each worker's last conversations a
+	// crash considers.
+	recentPerWorker = 2
+)
+
+// Summary is what a campaign did.
+type Summary struct {
+	Conversations uint64 // in this run
+	NewFindings   int    // saved in this run
+	Findings      int    // in REPORT_DIR
+	Dropped       uint64 // not saved: the dedupe set was full
+	Elapsed       time.Duration
+}
+
+func (cfg *Config) defaults() error {
+	switch {
+	case cfg.Target == "":
+		return setupErr("TARGET is required: builtin, openssl, gnutls or HOST:PORT")
+	case cfg.Duration <= 0:
+		return setupErr("DURATION %v: want a positive duration such as 60s or 8h", cfg.Duration)
+	case cfg.Workers < 0:
+		return setupErr("WORKERS %d: want 1 or more", cfg.Workers)
+	case cfg.ReportDir == "":
+		return setupErr("REPORT_DIR is required")
+	case cfg.Timeout < 0:
+		return setupErr("timeout %v: want a positive duration", cfg.Timeout)
+	case cfg.Target2 != "" && cfg.Target2 == cfg.Target:
+		return setupErr("TARGET2 %q is TARGET: a differential needs two targets", cfg.Target2)
+	}
+	if cfg.Workers == 0 {
+		cfg.Workers = DefaultWorkers
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.ProgressEvery <= 0 {
+		cfg.ProgressEvery = defaultEvery
+	}
+	if cfg.CheckpointEvery <= 0 {
+		cfg.CheckpointEvery = defaultEvery
+	}
+	if cfg.MaxFindings <= 0 {
+		cfg.MaxFindings = defaultMaxFindings
+	}
+	if cfg.Out == nil {
+		cfg.Out = io.Discard
+	}
+	return nil
+}
+
+// campaign is one run.
+type campaign struct {
+	cfg    Config
+	cat    *catalog
+	ep     *endpoint
+	ep2    *endpoint // differential, or nil
+	env    *targetEnv
+	env2   *targetEnv
+	store  *store
+	recent *recent
+	start  time.Time
+
+	iters         []atomic.Uint64 // per worker: the next iteration
+	conversations atomic.Uint64   // this run, triage and minimization included
+	earlier       uint64          // conversations of earlier runs
+	newFindings   atomic.Int64
+
+	outMu   sync.Mutex
+	lastSig string // guarded by outMu
+
+	fatalOnce sync.Once
+	fatal     error
+	stop      context.CancelFunc
+}
+
+// Run runs a campaign until cfg.Duration has passed or ctx ends, then
+// checkpoints and returns what it did. Setup problems are *SetupError.
+func Run(ctx context.Context, cfg Config) (Summary, error) {
+	if err := cfg.defaults(); err != nil {
+		return Summary{}, err
+	}
+	cat, err := newCatalog(cfg.Mutators)
+	if err != nil {
+		return Summary{}, err
+	}
+	for _, p := range cfg.Mutators {
+		if !selects(p) {
+			return Summary{}, setupErr("-mutators: no mutator, order/ or finished/ change starts with %q", p)
+		}
+	}
+	if cat.empty() {
+		return Summary{}, setupErr("-mutators %q selects nothing", strings.Join(cfg.Mutators, ","))
+	}
+	if cfg.Target == "openssl" && cfg.Workers > 1 {
+		fmt.Fprintf(cfg.Out, "campaign: openssl s_server serves one connection at a time: 1 worker instead of %d\n", cfg.Workers)
+		cfg.Workers = 1
+	}
+	st, err := openStore(cfg.ReportDir, cfg.Seed, cfg.Target, cfg.MaxFindings)
+	if err != nil {
+		return Summary{}, err
+	}
+	cp := &campaign{cfg: cfg, cat: cat, store: st, recent: newRecent(cfg.Workers)}
+	if cp.ep, err = openEndpoint(ctx, cfg.Target, cfg.TargetCmd, cfg.Timeout); err != nil {
+		return Summary{}, err
+	}
+	defer cp.ep.close()
+	cp.env = probe(ctx, cat, cp.ep.addr, cfg.Timeout)
+	if ctx.Err() != nil {
+		return Summary{}, fmt.Errorf("campaign: interrupted while probing the target: %w", context.Cause(ctx))
+	}
+	if len(cp.env.versions) == 0 {
+		return Summary{}, setupErr("TARGET %s (%s) completed no TLS handshake at any version: %s%s", cfg.Target, cp.ep.addr, cp.env.describeFailures(), outputNote(cp.ep))
+	}
+	if cfg.Target2 != "" {
+		if cp.ep2, err = openEndpoint(ctx, cfg.Target2, "", cfg.Timeout); err != nil {
+			return Summary{}, err
+		}
+		defer cp.ep2.close()
+		cp.env2 = probe(ctx, cat, cp.ep2.addr, cfg.Timeout)
+		if ctx.Err() != nil {
+			return Summary{}, fmt.Errorf("campaign: interrupted while probing the target: %w", context.Cause(ctx))
+		}
+		if len(cp.env2.versions) == 0 {
+			return Summary{}, setupErr("TARGET2 %s completed no TLS handshake at any version: %s", cfg.Target2, cp.env2.describeFailures())
+		}
+		cp.env.intersect(cp.env2)
+		if len(cp.env.versions) == 0 {
+			return Summary{}, setupErr("TARGET and TARGET2 serve no TLS version in common")
+		}
+	}
+	if !slices.ContainsFunc(kinds, func(k kindWeight) bool { return cp.kindPossible(k.name) }) {
+		return Summary{}, setupErr("nothing %q selects applies to what %s serves (TLS %s)", strings.Join(cfg.Mutators, ","), cfg.Target, versionList(cp.env.versions))
+	}
+	return cp.run(ctx)
+}
+
+// selects says whether prefix names anything at all (a typo check).
+func selects(prefix string) bool {
+	cat, err := newCatalog([]string{prefix})
+	return err == nil && !cat.empty()
+}
+
+func outputNote(e *endpoint) string {
+	if out := e.output(); out != "" {
+		return "; target output:\n" + out
+	}
+	return ""
+}
+
+func versionList(vs []wire.Version) string {
+	var s []string
+	for _, v := range vs {
+		s = append(s, v.Short())
+	}
+	return strings.Join(s, ", ")
+}
+
+func (cp *campaign) run(ctx context.Context) (Summary, error) {
+	cfg := cp.cfg
+	cp.start = time.Now()
+	runCtx, cancel := context.WithTimeout(ctx, cfg.Duration)
+	defer cancel()
+	cp.stop = cancel
+	cp.earlier = cp.store.conversations()
+	cp.iters = make([]atomic.Uint64, cfg.Workers)
+	for w, it := range cp.store.iterations(cfg.Workers) {
+		cp.iters[w].Store(it)
+	}
+	cp.logf("campaign: target %s (%s) serves TLS %s; %d workers, seed %d, %s; findings so far %d; report dir %s",
+		cfg.Target, cp.ep.addr, versionList(cp.env.versions), cfg.Workers, cfg.Seed, cfg.Duration, cp.store.count(), cfg.ReportDir)
+	if cfg.Target2 != "" {
+		cp.logf("campaign: differential against %s (%s); common versions TLS %s", cfg.Target2, cp.ep2.addr, versionList(cp.env.versions))
+	}
+	var wg sync.WaitGroup
+	for w := range cfg.Workers {
+		wg.Go(func() { cp.worker(runCtx, w) })
+	}
+	done := make(chan struct{})
+	var tickers sync.WaitGroup
+	tickers.Go(func() { cp.tick(runCtx, done) })
+	wg.Wait()
+	close(done)
+	tickers.Wait()
+	elapsed := time.Since(cp.start)
+	err := cp.checkpoint()
+	sum := Summary{Conversations: cp.conversations.Load(), NewFindings: int(cp.newFindings.Load()),
+		Findings: cp.store.count(), Elapsed: elapsed}
+	cp.store.mu.Lock()
+	sum.Dropped = cp.store.state.Dropped
+	cp.store.mu.Unlock()
+	cp.logf("campaign: done after %s: %d conversations (%.1f/s), %d new findings, %d in all", elapsed.Round(time.Millisecond),
+		sum.Conversations, float64(sum.Conversations)/elapsed.Seconds(), sum.NewFindings, sum.Findings)
+	if cp.fatal != nil {
+		return sum, cp.fatal
+	}
+	return sum, err
+}
+
+// fail stops the campaign with err.
+func (cp *campaign) fail(err error) {
+	cp.fatalOnce.Do(func() {
+		cp.fatal = err
+		cp.stop()
+	})
+}
+
+// tick prints progress and checkpoints until done.
+func (cp *campaign) tick(ctx context.Context, done <-chan struct{}) {
+	progress := time.NewTicker(cp.cfg.ProgressEvery)
+	defer progress.Stop()
+	check := time.NewTicker(cp.cfg.CheckpointEvery)
+	defer check.Stop()
+	last, lastAt := uint64(0), cp.start
+	for {
+		select {
+		case <-done:
+			return
+		case now := <-progress.C:
+			n := cp.conversations.Load()
+			rate := float64(n-last) / now.Sub(lastAt).Seconds()
+			last, lastAt = n, now
+			cp.outMu.Lock()
+			sig := cp.lastSig
+			cp.outMu.Unlock()
+			if sig == "" {
+				sig = "-"
+			}
+			cp.logf("campaign: %s: %d conversations, %.1f/s, %d findings (%d new), last %s",
+				now.Sub(cp.start).Round(time.Second), n, rate, cp.store.count(), cp.newFindings.Load(), sig)
+		case <-check.C:
+			if err := cp.checkpoint(); err != nil {
+				cp.logf("campaign: %v", err)
+			}
+		}
+	}
+}
+
+func (cp *campaign) checkpoint() error {
+	iters := make([]uint64, len(cp.iters))
+	for w := range cp.iters {
+		iters[w] = cp.iters[w].Load()
+	}
+	return cp.store.checkpoint(iters, cp.earlier+cp.conversations.Load(), time.Since(cp.start))
+}
+
+func (cp *campaign) logf(format string, args ...any) {
+	cp.outMu.Lock()
+	defer cp.outMu.Unlock()
+	fmt.Fprintf(cp.cfg.Out, format+"\n", args...)
+}
+
+// worker runs iterations until ctx ends. An iteration counts once its
+// findings are saved: one cut short runs again when the campaign resumes.
+func (cp *campaign) worker(ctx context.Context, w int) {
+	for ctx.Err() == nil {
+		it := cp.iters[w].Load()
+		c, ok := cp.nextCase(w, it)
+		if ok {
+			cp.iteration(ctx, w, it, c)
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		cp.iters[w].Add(1)
+	}
+}
+
+// iteration sends one case and applies the oracles.
+func (cp *campaign) iteration(ctx context.Context, w int, it uint64, c Case) {
+	r, gen, dead := cp.ep.run(ctx, cp.cat, c)
+	cp.conversations.Add(1)
+	if ctx.Err() != nil {
+		return // cut by the end of the campaign: says nothing
+	}
+	cp.recent.add(w, it, r)
+	if dead {
+		cp.crashed(ctx, gen)
+		return
+	}
+	if cp.ep.cmd == "" && r.silent() && !cp.alive(ctx) {
+		cp.down(ctx, gen)
+		return
+	}
+	if ctx.Err() != nil {
+		return
+	}
+	var r2 *result
+	if cp.ep2 != nil && (r.answer == AnswerAccept || r.answer == AnswerReject) {
+		r2, _, _ = cp.ep2.run(ctx, cp.cat, c)
+		cp.conversations.Add(1)
+		if ctx.Err() != nil {
+			return
+		}
+	}
+	switch {
+	case r.answer == AnswerTimeout && r.prompt:
+		cp.report(ctx, OracleHang, w, it, r, nil)
+	case r.answer == AnswerAccept && r.must:
+		cp.report(ctx, OracleAccept, w, it, r, nil)
+	}
+	if r2 != nil && disagree(r, r2) {
+		cp.report(ctx, OracleDifferential, w, it, r, r2)
+	}
+}
+
+// alive checks the target with a valid handshake, under the shared lock.
+func (cp *campaign) alive(ctx context.Context) bool {
+	cp.ep.mu.RLock()
+	defer cp.ep.mu.RUnlock()
+	cp.conversations.Add(1)
+	return cp.env.alive(ctx, cp.ep.addr, cp.cfg.Timeout)
+}
+
+// disagree: one target went on, the other refused.
+func disagree(a, b *result) bool {
+	return (a.answer == AnswerAccept && b.answer == AnswerReject) || (a.answer == AnswerReject && b.answer == AnswerAccept)
+}
+
+// reproduces says whether r (and r2) show the finding again.
+func reproduces(oracle string, r, r2 *result, want *result) bool {
+	switch oracle {
+	case OracleHang:
+		return r.answer == AnswerTimeout && r.prompt
+	case OracleAccept:
+		return r.answer == AnswerAccept && r.must
+	case OracleDifferential:
+		return r2 != nil && r.answer == want.answer && r2.answer != r.answer && disagree(r, r2)
+	}
+	return false
+}
+
+// report minimizes and saves a finding of oracle about r (r2: the second
+// target's answer). Its work is bounded and finishes after an interrupt.
+func (cp *campaign) report(ctx context.Context, oracle string, w int, it uint64, r, r2 *result) {
+	r.c.Mutators = slices.Clone(r.applied)
+	v := r.c.Version
+	detail := ""
+	if oracle == OracleDifferential {
+		detail = string(r.answer) + "-" + string(r2.answer)
+	}
+	if cp.store.known(signature(oracle, r.applied, v, detail)) {
+		return
+	}
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), findingBudget)
+	defer cancel()
+	orig := slices.Clone(r.applied)
+	best, best2 := r, r2
+	// again sends c once more to the target(s) the oracle needs; when the
+	// target crashes meanwhile (on this or another worker's conversation),
+	// the crash is handled first and c sent again. false: the target is
+	// gone.
+	again := func(c Case) (t, t2 *result, ok bool) {
+		for range 3 {
+			t, gen, dead := cp.ep.run(wctx, cp.cat, c)
+			cp.conversations.Add(1)
+			if dead {
+				cp.crashed(wctx, gen)
+				continue
+			}
+			if oracle == OracleDifferential {
+				t2, _, _ = cp.ep2.run(wctx, cp.cat, c)
+				cp.conversations.Add(1)
+			}
+			return t, t2, true
+		}
+		return nil, nil, false
+	}
+	dropped := false
+	for i := 0; len(best.applied) > 1 && i < len(best.applied); {
+		c := best.c.without(i)
+		t, t2, ok := again(c)
+		if !ok {
+			return
+		}
+		if len(t.applied) == len(c.Mutators) && reproduces(oracle, t, t2, r) {
+			best, best2, dropped = t, t2, true
+			continue // the same index now names the next mutator
+		}
+		i++
+	}
+	reproduced := dropped
+	if !dropped {
+		t, t2, ok := again(best.c)
+		if !ok {
+			return
+		}
+		reproduced = reproduces(oracle, t, t2, r)
+	}
+	f := cp.finding(oracle, w, it, best, best2)
+	f.Reproduced = reproduced
+	if dropped {
+		f.MinimizedFrom = orig
+	}
+	if oracle == OracleDifferential {
+		f.Signature = signature(oracle, best.applied, v, string(best.answer)+"-"+string(best2.answer))
+	}
+	cp.ep.mu.RLock()
+	output := cp.ep.output() // of a started process, openssl, gnutls
+	cp.ep.mu.RUnlock()
+	cp.save(f, best, best2, output)
+}
+
+// finding fills in a finding about r.
+func (cp *campaign) finding(oracle string, w int, it uint64, r, r2 *result) *Finding {
+	f := &Finding{
+		Oracle: oracle, Seed: cp.cfg.Seed, Worker: w, Iteration: it,
+		Mutators: slices.Clone(r.c.Mutators), Version: r.c.Version,
+		Target: cp.cfg.Target, TargetCmd: cp.cfg.TargetCmd, Target2: cp.cfg.Target2,
+		Time: time.Now().UTC(), Outcome: r.describe(), Answer: r.answer, Expected: r.expected,
+		Timeout: cp.cfg.Timeout.String(), Case: r.c,
+	}
+	switch oracle {
+	case OracleHang:
+		f.Expected = "an answer (an alert, a close, or the next handshake message) before the " + cp.cfg.Timeout.String() + " deadline; " + r.expected
+	case OracleDifferential:
+		f.Outcome2, f.Answer2 = r2.describe(), r2.answer
+		f.Expected = "both targets accept, or both reject"
+	}
+	f.Signature = signature(oracle, r.c.Mutators, r.c.Version, "")
+	return f
+}
+
+// save writes f with the bytes of r (and r2) and the target's output.
+func (cp *campaign) save(f *Finding, r, r2 *result, output string) {
+	files := map[string][]byte{
+		fileClient:     r.sent.b,
+		fileServer:     r.recv.b,
+		fileTranscript: []byte(r.transcript()),
+	}
+	if r2 != nil {
+		files["client2.bin"] = r2.sent.b
+		files["server2.bin"] = r2.recv.b
+		files["transcript2.txt"] = []byte(r2.transcript())
+	}
+	if output != "" {
+		files[fileStderr] = []byte(output)
+	}
+	path, err := cp.store.save(f, files)
+	switch {
+	case err != nil:
+		cp.logf("campaign: %v", err)
+	case path != "":
+		cp.newFindings.Add(1)
+		cp.outMu.Lock()
+		cp.lastSig = f.Signature
+		cp.outMu.Unlock()
+		cp.logf("campaign: finding %s (%s) saved in %s", f.Signature, f.Outcome, path)
+	}
+}
+
+// crashed handles the exit of the started process seen by a
+// conversation of generation gen: with every worker paused, it restarts
+// the target, sends the last conversations again one at a time to find
+// the one that crashes it, drops its mutators one at a time while it
+// still does, and saves the finding with the process's output.
+func (cp *campaign) crashed(ctx context.Context, gen uint64) {
+	ep := cp.ep
+	ep.mu.Lock()
+	defer ep.mu.Unlock()
+	if ep.gen != gen {
+		return // handled
+	}
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), findingBudget)
+	defer cancel()
+	status, output := ep.exitStatus(), ep.output()
+	cands := cp.recent.candidates()
+	cp.logf("campaign: the target exited (%s); triage of the last %d conversations", status, len(cands))
+	restart := func() bool {
+		if err := ep.restart(wctx, nil); err != nil {
+			cp.fail(fmt.Errorf("campaign: the target crashed and does not start again: %w", err))
+			return false
+		}
+		return true
+	}
+	if len(cands) == 0 {
+		restart()
+		return
+	}
+	ok := restart()
+	// try sends c to the restarted target and says whether it exits: at
+	// once after a silent end, within exitGrace; after an answer (the
+	// target was alive then), within closeGrace.
+	try := func(c Case) (*result, bool) {
+		r := cp.cat.converse(wctx, ep.addr, c, cp.cfg.Timeout)
+		cp.conversations.Add(1)
+		grace := closeGrace
+		if r.silent() {
+			grace = exitGrace
+		}
+		if !ep.waitExit(wctx, grace) {
+			return r, false
+		}
+		status, output = ep.exitStatus(), ep.output()
+		ok = restart()
+		return r, true
+	}
+	// Candidates that hold a crash found before go first: the same
+	// crash again, most likely.
+	known := cp.store.crashSets()
+	holdsKnown := func(e entry) []string {
+		for _, k := range known {
+			if len(k) < len(e.r.applied) && containsAll(e.r.applied, k) || slices.Equal(k, e.r.applied) {
+				return k
+			}
+		}
+		return nil
+	}
+	slices.SortStableFunc(cands, func(a, b entry) int {
+		ka, kb := holdsKnown(a) != nil, holdsKnown(b) != nil
+		switch {
+		case ka && !kb:
+			return -1
+		case kb && !ka:
+			return 1
+		}
+		return 0
+	})
+	var hit *entry
+	for i := 0; ok && i < len(cands) && i < maxTriage; i++ {
+		if r, crashed := try(cands[i].r.c); crashed {
+			hit = &entry{w: cands[i].w, it: cands[i].it, r: r}
+			break
+		}
+	}
+	var f *Finding
+	if hit == nil {
+		newest := cands[0]
+		r := newest.r
+		r.c.Mutators = slices.Clone(r.applied)
+		f = cp.finding(OracleCrash, newest.w, newest.it, r, nil)
+		for _, c := range cands {
+			f.Candidates = append(f.Candidates, c.r.c)
+		}
+		f.ExitStatus = status
+		f.Signature = signature(OracleCrash, r.c.Mutators, r.c.Version, status)
+		f.Expected = "the target keeps running"
+		cp.save(f, r, nil, output)
+		return
+	}
+	best := hit.r
+	best.c.Mutators = slices.Clone(best.applied)
+	orig := slices.Clone(best.applied)
+	if k := holdsKnown(entry{r: best}); k != nil && len(k) < len(best.applied) && ok {
+		// The known crash's changes alone: when they crash it, this is
+		// that crash again (nothing to save if its exit is the same).
+		c := best.c
+		c.Mutators = k
+		if r, crashed := try(c); crashed && len(r.applied) == len(k) {
+			r.c.Mutators = slices.Clone(r.applied)
+			best = r
+		}
+	}
+	if !cp.store.known(signature(OracleCrash, best.c.Mutators, best.c.Version, status)) {
+		for i := 0; ok && len(best.applied) > 1 && i < len(best.applied); {
+			c := best.c.without(i)
+			if r, crashed := try(c); crashed && len(r.applied) == len(c.Mutators) {
+				r.c.Mutators = slices.Clone(r.applied)
+				best = r
+				continue
+			}
+			i++
+		}
+	}
+	f = cp.finding(OracleCrash, hit.w, hit.it, best, nil)
+	f.Reproduced = true
+	f.ExitStatus = status
+	f.Signature = signature(OracleCrash, best.c.Mutators, best.c.Version, status)
+	f.Expected = "the target keeps running"
+	if len(best.c.Mutators) < len(orig) {
+		f.MinimizedFrom = orig
+	}
+	cp.save(f, best, nil, output)
+}
+
+// containsAll says whether every name of sub is in names.
+func containsAll(names, sub []string) bool {
+	for _, n := range sub {
+		if !slices.Contains(names, n) {
+			return false
+		}
+	}
+	return true
+}
+
+// down handles a target without TARGET_CMD that failed a liveness
+// handshake after a silent conversation: with every worker paused, it
+// tries once more after a short pause; if that fails too it saves a
+// crash-or-dead finding with the last conversations, then waits for the
+// target to come back (builtin, openssl and gnutls are opened again).
+func (cp *campaign) down(ctx context.Context, gen uint64) {
+	ep := cp.ep
+	ep.mu.Lock()
+	defer ep.mu.Unlock()
+	if ep.gen != gen {
+		return
+	}
+	pause := time.NewTimer(retryAfter)
+	select {
+	case <-pause.C:
+	case <-ctx.Done():
+		pause.Stop()
+		return
+	}
+	cp.conversations.Add(1)
+	if cp.env.alive(ctx, ep.addr, cp.cfg.Timeout) || ctx.Err() != nil {
+		return
+	}
+	why := "dead"
+	output := ep.output()
+	if ep.tgt != nil {
+		if err := ep.tgt.Alive(ctx); err != nil {
+			output = strings.TrimSpace(output + "\n" + err.Error())
+		}
+	}
+	cands := cp.recent.candidates()
+	if len(cands) > 0 {
+		newest := cands[0]
+		r := newest.r
+		r.c.Mutators = slices.Clone(r.applied)
+		f := cp.finding(OracleCrash, newest.w, newest.it, r, nil)
+		for _, c := range cands {
+			f.Candidates = append(f.Candidates, c.r.c)
+		}
+		f.ExitStatus = "dead: no valid handshake completes after this conversation (twice); without TARGET_CMD the campaign cannot tell a crash from a target that stopped"
+		f.Signature = signature(OracleCrash, r.c.Mutators, r.c.Version, why)
+		f.Expected = "the target keeps answering valid handshakes"
+		cp.save(f, r, nil, output)
+	}
+	cp.logf("campaign: target %s does not answer; waiting for it", cp.cfg.Target)
+	if err := ep.restart(ctx, func(ctx context.Context) bool {
+		cp.conversations.Add(1)
+		return cp.env.alive(ctx, ep.addr, cp.cfg.Timeout)
+	}); err != nil && ctx.Err() == nil {
+		cp.fail(err)
+	}
+}
+
+// recent keeps each worker's last conversations, for crash triage.
+type recent struct {
+	mu  sync.Mutex
+	seq uint64
+	per [][]entry
+}
+
+type entry struct {
+	w   int
+	it  uint64
+	seq uint64
+	r   *result
+}
+
+func newRecent(workers int) *recent { return &recent{per: make([][]entry, workers)} }
+
+func (rc *recent) add(w int, it uint64, r *result) {
+	if r.answer == AnswerUnreachable || r.answer == AnswerSkip {
+		return // cannot have crashed anything: keep those that could
+	}
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.seq++
+	l := append(rc.per[w], entry{w: w, it: it, seq: rc.seq, r: r})
+	if len(l) > recentPerWorker {
+		l = slices.Delete(l, 0, len(l)-recentPerWorker)
+	}
+	rc.per[w] = l
+}
+
+// candidates are the kept conversations that reached the target, newest
+// first, each case once.
+func (rc *recent) candidates() []entry {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	var all []entry
+	for _, l := range rc.per {
+		all = append(all, l...)
+	}
+	slices.SortFunc(all, func(a, b entry) int { return int(b.seq) - int(a.seq) })
+	seen := map[string]bool{}
+	var out []entry
+	for _, e := range all {
+		if e.r.answer == AnswerUnreachable || e.r.answer == AnswerSkip || len(e.r.applied) == 0 || seen[e.r.c.key()] {
+			continue
+		}
+		seen[e.r.c.key()] = true
+		out = append(out, e)
+	}
+	return out
+}

@@ -192,12 +192,12 @@ func mutateHello(in HelloInput, ch *wire.ClientHello, raw []byte) ([]byte, strin
 		if len(ch.Extensions) == 0 {
 			return raw, ""
 		}
-		c := cloneHello(ch)
+		c := ch.Clone()
 		i := int(in.Seed % uint64(len(c.Extensions)))
 		c.Extensions[i].Body = slices.Clone(in.Data)
 		return marshalOr(c, raw), fmt.Sprintf("extension %s", c.Extensions[i].Type)
 	case "append":
-		c := cloneHello(ch)
+		c := ch.Clone()
 		ext := wire.Extension{Type: wire.ExtensionType(in.Seed), Body: slices.Clone(in.Data)}
 		at := int((in.Seed >> 16) % uint64(len(c.Extensions)+1))
 		c.Extensions = slices.Insert(c.Extensions, at, ext)
@@ -268,7 +268,7 @@ func templateShares(ch *wire.ClientHello) []wire.Group {
 // ID and key shares (ours is the hello the engine built), so that the
 // engine holds the secrets behind what it sends; everything else is t's.
 func adaptTemplate(t, ours *wire.ClientHello) *wire.ClientHello {
-	c := cloneHello(t)
+	c := t.Clone()
 	c.Random = slices.Clone(ours.Random)
 	c.SessionID = slices.Clone(ours.SessionID)
 	mine, _ := wire.FindExtension(ours.Extensions, wire.ExtKeyShare)
@@ -278,19 +278,4 @@ func adaptTemplate(t, ours *wire.ClientHello) *wire.ClientHello {
 		}
 	}
 	return c
-}
-
-func cloneHello(ch *wire.ClientHello) *wire.ClientHello {
-	c := *ch
-	c.Random = slices.Clone(ch.Random)
-	c.SessionID = slices.Clone(ch.SessionID)
-	c.CipherSuites = slices.Clone(ch.CipherSuites)
-	c.CompressionMethods = slices.Clone(ch.CompressionMethods)
-	if ch.Extensions != nil {
-		c.Extensions = make([]wire.Extension, len(ch.Extensions))
-		for i, e := range ch.Extensions {
-			c.Extensions[i] = wire.Extension{Type: e.Type, Body: slices.Clone(e.Body)}
-		}
-	}
-	return &c
 }

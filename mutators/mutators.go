@@ -181,7 +181,7 @@ func Select(prefix string) []Mutator {
 // the message bytes to send. ch is not changed.
 func MutateHello(m Mutator, ch *wire.ClientHello, seed uint64) ([]byte, bool, error) {
 	rnd := Rand(seed, m.Name)
-	c := cloneHello(ch)
+	c := ch.Clone()
 	if m.Hello != nil {
 		if !m.Hello(c, rnd) {
 			return nil, false, nil
@@ -198,19 +198,4 @@ func MutateHello(m Mutator, ch *wire.ClientHello, seed uint64) ([]byte, bool, er
 		return out, ok, nil
 	}
 	return nil, false, fmt.Errorf("mutators: %s does not change a ClientHello", m.Name)
-}
-
-func cloneHello(ch *wire.ClientHello) *wire.ClientHello {
-	c := *ch
-	c.Random = slices.Clone(ch.Random)
-	c.SessionID = slices.Clone(ch.SessionID)
-	c.CipherSuites = slices.Clone(ch.CipherSuites)
-	c.CompressionMethods = slices.Clone(ch.CompressionMethods)
-	if ch.Extensions != nil {
-		c.Extensions = make([]wire.Extension, len(ch.Extensions))
-		for i, e := range ch.Extensions {
-			c.Extensions[i] = wire.Extension{Type: e.Type, Body: slices.Clone(e.Body)}
-		}
-	}
-	return &c
 }

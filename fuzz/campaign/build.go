@@ -171,7 +171,7 @@ func (cat *catalog) buildHello(p *plan, c Case, v wire.Version) error {
 	if !ok {
 		return fmt.Errorf("campaign: unknown ClientHello template %q", c.Template)
 	}
-	ch = cloneHello(ch)
+	ch = ch.Clone()
 	applyTyped(ch, typed, c.Seed, p.applied)
 	raw, err := ch.Marshal()
 	if err != nil {
@@ -194,7 +194,7 @@ func (cat *catalog) buildHello(p *plan, c Case, v wire.Version) error {
 // replaces ch only when the mutator applied.
 func applyTyped(ch *wire.ClientHello, ms []mutators.Mutator, seed uint64, a *applied) {
 	for _, m := range ms {
-		c := cloneHello(ch)
+		c := ch.Clone()
 		if m.Hello(c, mutators.Rand(seed, m.Name)) {
 			*ch = *c
 			a.add(m.Name)
@@ -217,21 +217,6 @@ func applyBytes(raw []byte, ms []mutators.Mutator, seed uint64, a *applied) []by
 		}
 	}
 	return raw
-}
-
-func cloneHello(ch *wire.ClientHello) *wire.ClientHello {
-	c := *ch
-	c.Random = slices.Clone(ch.Random)
-	c.SessionID = slices.Clone(ch.SessionID)
-	c.CipherSuites = slices.Clone(ch.CipherSuites)
-	c.CompressionMethods = slices.Clone(ch.CompressionMethods)
-	if ch.Extensions != nil {
-		c.Extensions = make([]wire.Extension, len(ch.Extensions))
-		for i, e := range ch.Extensions {
-			c.Extensions[i] = wire.Extension{Type: e.Type, Body: slices.Clone(e.Body)}
-		}
-	}
-	return &c
 }
 
 // buildCKE: the handshake with the changed ClientKeyExchange, then the

@@ -1,5 +1,7 @@
 package wire
 
+import "slices"
+
 // ClientHello, RFC 8446 §4.1.2 and RFC 5246 §7.4.1.2.
 //
 // Random is written as is, without a length prefix, so a Random that is not
@@ -63,4 +65,20 @@ func UnmarshalClientHello(data []byte) (*ClientHello, error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+// Clone returns a deep copy: changing the copy never changes m.
+func (m *ClientHello) Clone() *ClientHello {
+	c := *m
+	c.Random = slices.Clone(m.Random)
+	c.SessionID = slices.Clone(m.SessionID)
+	c.CipherSuites = slices.Clone(m.CipherSuites)
+	c.CompressionMethods = slices.Clone(m.CompressionMethods)
+	if m.Extensions != nil {
+		c.Extensions = make([]Extension, len(m.Extensions))
+		for i, e := range m.Extensions {
+			c.Extensions[i] = Extension{Type: e.Type, Body: slices.Clone(e.Body)}
+		}
+	}
+	return &c
 }

@@ -1,7 +1,6 @@
 package campaign
 
 import (
-	"crypto/ecdh"
 	"crypto/rsa"
 	"encoding/binary"
 	"errors"
@@ -263,7 +262,7 @@ func (cat *catalog) buildCKE(p *plan, c Case, v wire.Version) error {
 			}
 		}
 		var pms []byte
-		if !raw && cke.Form == wire.KXECDHE && in.Group == wire.GroupX25519 && x25519LowOrder(body) {
+		if !raw && cke.Form == wire.KXECDHE && in.Group == wire.GroupX25519 && kx.X25519LowOrder(body) {
 			// What a server that skips RFC 7748 §6.1 derives: it then
 			// completes the handshake.
 			pms = make([]byte, 32)
@@ -307,21 +306,6 @@ func ckeGroupsOf(m mutators.Mutator) []wire.Group {
 		}
 	}
 	return out
-}
-
-// x25519LowOrder reports whether u is an X25519 public value whose shared
-// secret is zero for every private key (suite/checks/keyexchange.go).
-func x25519LowOrder(u []byte) bool {
-	pub, err := ecdh.X25519().NewPublicKey(u)
-	if err != nil {
-		return false
-	}
-	k, err := ecdh.X25519().NewPrivateKey([]byte("tlsconform x25519 low-order test"))
-	if err != nil {
-		return false
-	}
-	_, err = k.ECDH(pub)
-	return err != nil
 }
 
 // buildFraming: the engine's ClientHello framed by the mutator; a

@@ -1,6 +1,7 @@
 package kx
 
 import (
+	"crypto/ecdh"
 	"errors"
 	"fmt"
 
@@ -77,4 +78,20 @@ func schemeName(s wire.SignatureScheme) string {
 		return "legacy signature"
 	}
 	return s.String()
+}
+
+// X25519LowOrder reports whether u is an X25519 public value whose shared
+// secret is zero for every private key (RFC 7748 §6.1): a clamped scalar is
+// a multiple of 8, so one fixed scalar tells.
+func X25519LowOrder(u []byte) bool {
+	pub, err := ecdh.X25519().NewPublicKey(u)
+	if err != nil {
+		return false
+	}
+	k, err := ecdh.X25519().NewPrivateKey([]byte("tlsconform x25519 low-order test"))
+	if err != nil {
+		return false
+	}
+	_, err = k.ECDH(pub)
+	return err != nil
 }

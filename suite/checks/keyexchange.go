@@ -1,7 +1,6 @@
 package checks
 
 import (
-	"crypto/ecdh"
 	"crypto/rsa"
 	"errors"
 	"fmt"
@@ -167,7 +166,7 @@ func mutatedCKE(m mutators.Mutator, seed uint64, sent *ckeSent) peers.ClientKeyE
 			return nil, nil, err
 		}
 		var pms []byte
-		if !raw && cke.Form == wire.KXECDHE && in.Group == wire.GroupX25519 && x25519LowOrder(body) {
+		if !raw && cke.Form == wire.KXECDHE && in.Group == wire.GroupX25519 && kx.X25519LowOrder(body) {
 			// What a server that skips RFC 7748 §6.1 derives.
 			pms = make([]byte, 32)
 		}
@@ -189,22 +188,6 @@ func wrongFinished(seed uint64) peers.ClientKeyExchangeChange {
 		}
 		return msg, pms, err
 	}
-}
-
-// x25519LowOrder reports whether u is an X25519 public value whose shared
-// secret is zero for every private key: a clamped scalar is a multiple of
-// 8, so one scalar tells.
-func x25519LowOrder(u []byte) bool {
-	pub, err := ecdh.X25519().NewPublicKey(u)
-	if err != nil {
-		return false
-	}
-	k, err := ecdh.X25519().NewPrivateKey([]byte("tlsconform x25519 low-order test"))
-	if err != nil {
-		return false
-	}
-	_, err = k.ECDH(pub)
-	return err != nil
 }
 
 // ckeAnswer is how a target answered a flight: what came back and, after

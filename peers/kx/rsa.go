@@ -30,10 +30,22 @@ func NewPreMasterSecret(clientVersion wire.Version, rand io.Reader) ([]byte, err
 // EncryptPMS encrypts pms with RSAES-PKCS1-v1_5 (RFC 8017 §7.2.1). Unlike
 // rsa.EncryptPKCS1v15 (which ignores its reader since Go 1.26) the padding
 // comes from rand, so the ciphertext is reproducible. The result is exactly
-// the modulus length.
+// the modulus length. With the system reader (nil or crypto/rand.Reader)
+// nothing is reproducible anyway, and crypto/rsa's faster public operation
+// is used.
 func EncryptPMS(pub *rsa.PublicKey, pms []byte, rand io.Reader) ([]byte, error) {
 	if !usableRSA(pub) {
 		return nil, errors.New("kx: RSA encryption: unusable public key")
+	}
+	if rand == nil || rand == crand.Reader {
+		if len(pms) > pub.Size()-11 {
+			return nil, fmt.Errorf("kx: PKCS#1 block: message is %d bytes, at most %d fit in %d", len(pms), max(pub.Size()-11, 0), pub.Size())
+		}
+		// crypto/rsa refuses some keys a target may still use (under
+		// 1024 bits): those take the raw path below.
+		if ct, err := rsa.EncryptPKCS1v15(crand.Reader, pub, pms); err == nil {
+			return ct, nil
+		}
 	}
 	block, err := PKCS1Block(pub.Size(), pms, rand)
 	if err != nil {

@@ -224,10 +224,14 @@ func (r *run) judge(ctx context.Context, ch checks.Check) {
 	} else {
 		v = ch.Run(ctx, r.env)
 	}
-	if v.Status == reports.Fail {
+	// A failure, or a warning that ended in a close, a reset or silence,
+	// may be the target dying on what it was sent: then this check fails
+	// (a crash is never a mere warning) and the rest fail as unreachable.
+	if v.Status == reports.Fail || (v.Status == reports.Warn && endedAbruptly(v)) {
 		if err := r.target.Alive(ctx); err != nil {
 			r.dead = err
-			v.Observed, v.Reason = "target unreachable", err.Error()
+			v.Status = reports.Fail
+			v.Observed, v.Reason = "target unreachable after this check (did it crash?)", err.Error()
 		}
 	}
 	r.record(ch, v, time.Since(start))
@@ -320,4 +324,17 @@ func startReference(ctx context.Context, name string, mis []peers.Misbehaviour) 
 		return nil, err
 	}
 	return &referenceTarget{Target: tgt, name: name, stop: stop}, nil
+}
+
+// endedAbruptly reports whether the verdict's last conversation ended in a
+// close, a reset or a timeout.
+func endedAbruptly(v checks.Verdict) bool {
+	if len(v.Conversations) == 0 {
+		return false
+	}
+	switch v.Conversations[len(v.Conversations)-1].Outcome.Kind {
+	case peers.OutcomeClosed, peers.OutcomeReset, peers.OutcomeTimeout:
+		return true
+	}
+	return false
 }

@@ -218,7 +218,7 @@ func (r *run) judge(ctx context.Context, ch checks.Check) {
 	var v checks.Verdict
 	if ch.Baseline {
 		v = r.baseline(ctx, ch.Ctx)
-	} else if b := r.baseline(ctx, ch.Ctx); b.Status == reports.Fail {
+	} else if b := r.baseline(ctx, ch.Ctx); b.Status == reports.Fail && !r.outsideProfile(ch) {
 		v = checks.Verdict{Status: reports.Fail, Expected: "a valid handshake completes first", Observed: b.Observed,
 			Reason: "the baseline handshake of " + ch.Ctx.String() + " failed, so this check cannot be trusted"}
 	} else {
@@ -227,7 +227,7 @@ func (r *run) judge(ctx context.Context, ch checks.Check) {
 	// A failure, or a warning that ended in a close, a reset or silence,
 	// may be the target dying on what it was sent: then this check fails
 	// (a crash is never a mere warning) and the rest fail as unreachable.
-	if v.Status == reports.Fail || (v.Status == reports.Warn && endedAbruptly(v)) {
+	if v.Status == reports.Fail || endedAbruptly(v) {
 		if err := r.target.Alive(ctx); err != nil {
 			r.dead = err
 			v.Status = reports.Fail
@@ -337,4 +337,14 @@ func endedAbruptly(v checks.Verdict) bool {
 		return true
 	}
 	return false
+}
+
+// outsideProfile: a check that runs whatever the profile says (Always)
+// in a context the target does not support has no baseline to depend on.
+func (r *run) outsideProfile(ch checks.Check) bool {
+	if !ch.Always {
+		return false
+	}
+	ok, _ := r.profile.Applies(checks.Check{Ctx: ch.Ctx})
+	return !ok
 }

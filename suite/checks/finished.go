@@ -209,9 +209,12 @@ func finishedChecks() []Check {
 					return raw
 				}))
 				sess := first.Session()
-				if first.Outcome.Kind == peers.OutcomeCompleted {
-					return Verdict{Status: reports.Fail, Expected: "the first handshake fails on the bad Finished", Observed: observed(first),
-						Reason: "the target accepted a bad Finished", Conversations: []*peers.Conversation{first}}
+				// The first handshake must really end on the bad Finished:
+				// an unreachable, silent or early-ending target proves
+				// nothing about resumption.
+				if rej := Reject(first, badFinishedScript(c.Version), peers.StepFinished, wire.AlertDecryptError); rej.Status == reports.Fail {
+					rej.Expected = "the first handshake fails on the bad Finished"
+					return rej
 				}
 				if sess == nil {
 					return Verdict{Status: reports.Pass, Expected: "no resumption", Observed: "the target gave no session ID to resume",

@@ -64,7 +64,7 @@ func Reject(cv *peers.Conversation, script peers.Script, step string, want ...wi
 	}
 	switch o.Kind {
 	case peers.OutcomeAlert:
-		if slices.Contains(want, o.Alert.Description) {
+		if slices.Contains(want, o.Alert.Description) && o.Alert.Level == wire.AlertLevelFatal {
 			v.Status = reports.Pass
 			return v
 		}

@@ -450,7 +450,7 @@ func downgradeChecks(c Context) []Check {
 					v.Status, v.Reason = reports.Fail, "the target did not negotiate TLS 1.3, which it supports: the check could not be made"
 				default:
 					// The target does not speak TLS 1.3: nothing to mark.
-					v.Status = reports.Pass
+					v.Status, v.Reason = reports.Skip, "target does not support TLS 1.3"
 				}
 				return v
 			})

@@ -138,13 +138,28 @@ func (cv *Conversation) Events() []Event { return cv.events }
 func (cv *Conversation) Start() time.Time { return cv.start }
 
 // Hello is the ClientHello as built (before any edit of its bytes).
-func (cv *Conversation) Hello() *wire.ClientHello { return cv.hs.hello }
+func (cv *Conversation) Hello() *wire.ClientHello {
+	if cv.hs == nil {
+		return nil
+	}
+	return cv.hs.hello
+}
 
 // ServerHello is the target's ServerHello, once read.
-func (cv *Conversation) ServerHello() *wire.ServerHello { return cv.hs.server }
+func (cv *Conversation) ServerHello() *wire.ServerHello {
+	if cv.hs == nil {
+		return nil
+	}
+	return cv.hs.server
+}
 
 // Version is the negotiated version (0 before the ServerHello).
-func (cv *Conversation) Version() wire.Version { return cv.hs.c.version }
+func (cv *Conversation) Version() wire.Version {
+	if cv.hs == nil {
+		return 0
+	}
+	return cv.hs.c.version
+}
 
 // Edit registers an edit of the bytes that the named step sends. Steps
 // built by this package honour it: ClientHello, ClientKeyExchange,
@@ -462,7 +477,7 @@ func (cv *Conversation) SetProbe(b []byte) { cv.probe = b }
 func (cv *Conversation) TranscriptBytes() []byte { return cv.hs.c.transcript.Bytes() }
 
 // EMS reports whether extended_master_secret was negotiated (TLS 1.0-1.2).
-func (cv *Conversation) EMS() bool { return cv.hs.ems }
+func (cv *Conversation) EMS() bool { return cv.hs != nil && cv.hs.ems }
 
 // ClientVerifyData computes the client's verify_data over transcript (full
 // handshake messages) instead of the real transcript, with master when

@@ -57,7 +57,21 @@ func TestMisbehavioursAreCaught(t *testing.T) {
 				return match(st.fail, ch.ID) || match(st.warn, ch.ID) || match(st.pass, ch.ID)
 			}
 			res := runCatalogue(t, startReference(t, m), named)
-			caught := 0
+			caught, matched := 0, map[string]int{}
+			for id := range res {
+				for _, p := range []string{st.fail, st.warn, st.pass} {
+					if match(p, id) {
+						matched[p]++
+					}
+				}
+			}
+			// A pattern that matches nothing (a typo) would hide what it
+			// is meant to require.
+			for _, p := range []string{st.fail, st.warn, st.pass} {
+				if p != "" && matched[p] == 0 {
+					t.Errorf("pattern %q matches no check", p)
+				}
+			}
 			for id, v := range res {
 				switch {
 				case match(st.fail, id):

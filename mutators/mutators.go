@@ -14,6 +14,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
@@ -150,15 +151,21 @@ func Rand(seed uint64, name string) *rand.Rand {
 
 // Registry is every mutator, sorted by name. Families register in their
 // own files.
-func Registry() []Mutator {
+func Registry() []Mutator { return slices.Clone(registry()) }
+
+// registry builds the list once: generating the truncation and length
+// families marshals sample hellos (about half a millisecond), which a fuzz
+// execution must not pay each time. Mutators are values of pure functions,
+// so the list never changes after it is built; callers get a copy.
+var registry = sync.OnceValue(func() []Mutator {
 	all := slices.Concat(helloMutators(), keyExchangeMutators(), framingMutators())
 	slices.SortFunc(all, func(a, b Mutator) int { return strings.Compare(a.Name, b.Name) })
 	return all
-}
+})
 
 // ByName finds a mutator.
 func ByName(name string) (Mutator, bool) {
-	for _, m := range Registry() {
+	for _, m := range registry() {
 		if m.Name == name {
 			return m, true
 		}
@@ -169,7 +176,7 @@ func ByName(name string) (Mutator, bool) {
 // Select returns the mutators whose name starts with prefix.
 func Select(prefix string) []Mutator {
 	var out []Mutator
-	for _, m := range Registry() {
+	for _, m := range registry() {
 		if strings.HasPrefix(m.Name, prefix) {
 			out = append(out, m)
 		}

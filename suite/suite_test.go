@@ -193,13 +193,7 @@ func (r *run) baseline(ctx context.Context, c checks.Context) checks.Verdict {
 		r.baselines[c] = b
 	}
 	r.mu.Unlock()
-	b.once.Do(func() {
-		for _, ch := range checks.All() {
-			if ch.Baseline && ch.Ctx == c {
-				b.v = ch.Run(ctx, r.env)
-			}
-		}
-	})
+	b.once.Do(func() { b.v = checks.Baseline(c).Run(ctx, r.env) })
 	return b.v
 }
 

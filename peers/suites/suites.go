@@ -9,6 +9,7 @@ package suites
 import (
 	"crypto"
 	"fmt"
+	"slices"
 
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
@@ -204,8 +205,11 @@ func cbc(id wire.CipherSuite, kx KeyExchange, auth Auth, b Bulk, mac crypto.Hash
 	return s
 }
 
-// table is the suite list in preference order. It is built afresh by each
-// call so callers can never change what another caller sees.
+// specs is the suite list, built once; Lookup and All hand out copies, so
+// no caller can change what another sees.
+var specs = table()
+
+// table is the suite list in preference order.
 func table() []Spec {
 	const (
 		sha1   = crypto.SHA1
@@ -256,10 +260,9 @@ func table() []Spec {
 // Lookup returns the parameters of suite id. The Spec is a fresh copy the
 // caller may keep or modify; compare suites by ID, not by pointer.
 func Lookup(id wire.CipherSuite) (*Spec, bool) {
-	t := table()
-	for i := range t {
-		if t[i].ID == id {
-			s := t[i]
+	for i := range specs {
+		if specs[i].ID == id {
+			s := specs[i]
 			return &s, true
 		}
 	}
@@ -271,7 +274,7 @@ func Lookup(id wire.CipherSuite) (*Spec, bool) {
 // AEAD, ECDHE with CBC, RSA key transport, and DHE last. The Specs are fresh
 // copies.
 func All() []*Spec {
-	t := table()
+	t := slices.Clone(specs)
 	out := make([]*Spec, len(t))
 	for i := range t {
 		out[i] = &t[i]

@@ -94,3 +94,25 @@ func TestReferenceServerPassesEverything(t *testing.T) {
 	}
 	t.Logf("%d checks: %v", len(res), counts)
 }
+
+// TestBaselineMatchesCatalogue: Baseline(c) is the check All lists as the
+// baseline of c, and every check id is unique.
+func TestBaselineMatchesCatalogue(t *testing.T) {
+	seen := map[string]bool{}
+	baselines := 0
+	for _, ch := range checks.All() {
+		if seen[ch.ID] {
+			t.Errorf("duplicate check id %s", ch.ID)
+		}
+		seen[ch.ID] = true
+		if ch.Baseline {
+			baselines++
+			if got := checks.Baseline(ch.Ctx); got.ID != ch.ID {
+				t.Errorf("Baseline(%s) = %s, the catalogue has %s", ch.Ctx, got.ID, ch.ID)
+			}
+		}
+	}
+	if baselines != len(checks.Contexts()) {
+		t.Errorf("%d baselines for %d contexts", baselines, len(checks.Contexts()))
+	}
+}

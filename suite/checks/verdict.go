@@ -108,6 +108,10 @@ func Complete(cv *peers.Conversation) Verdict {
 	return v
 }
 
+// Baseline is the baseline check of context c (the one All lists first
+// for c), without building the whole catalogue.
+func Baseline(c Context) Check { return baseline(c) }
+
 // baseline is the positive control of a context: a valid handshake and an
 // application-data round trip complete (CHECKS.md rows 14 and 27: the
 // server's flight comes in RFC order and its Finished verifies, which the

@@ -19,39 +19,23 @@ import (
 // returns (nil: nothing), then waits for the client to hang up.
 func fakeServer(t *testing.T, answer func(ch *wire.ClientHello) []byte) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
-	wg.Go(func() {
-		for {
-			nc, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Go(func() {
-				defer nc.Close()
-				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				defer cancel()
-				got, err := corpus.ReadClientHello(ctx, nc)
-				if err != nil {
-					return
-				}
-				ch, err := wire.UnmarshalClientHello(got.Hello)
-				if err != nil {
-					return
-				}
-				if b := answer(ch); len(b) > 0 {
-					nc.Write(b)
-				}
-				// Wait for the client to hang up (bounded by the deadline).
-				_, _ = nc.Read(make([]byte, 1))
-			})
+	return serveEach(t, func(nc net.Conn) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		got, err := corpus.ReadClientHello(ctx, nc)
+		if err != nil {
+			return
 		}
+		ch, err := wire.UnmarshalClientHello(got.Hello)
+		if err != nil {
+			return
+		}
+		if b := answer(ch); len(b) > 0 {
+			nc.Write(b)
+		}
+		// Wait for the client to hang up (bounded by the deadline).
+		_, _ = nc.Read(make([]byte, 1))
 	})
-	return ln.Addr().String()
 }
 
 func serverHello(ch *wire.ClientHello, v wire.Version, suite wire.CipherSuite, exts ...wire.Extension) []byte {

@@ -5,7 +5,6 @@ import (
 	"io"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -36,26 +35,7 @@ func sample() []checks.Check {
 
 // silentTarget accepts connections and never answers.
 func silentTarget(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
-	wg.Go(func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Go(func() {
-				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-				_, _ = io.Copy(io.Discard, c)
-			})
-		}
-	})
-	return ln.Addr().String()
+	return serveEach(t, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })
 }
 
 // TestFailClosed: against a target that is down or never answers, no

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tlsconform/tlsconform/peers/certs"
+	"github.com/tlsconform/tlsconform/peers/targets"
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
 
@@ -76,7 +77,7 @@ func NewEnv(opts Options) (*Env, error) {
 		// An explicit MinVersion lets crypto/tls serve TLS 1.0 and 1.1.
 		MinVersion:   tls.VersionTLS10,
 		MaxVersion:   tls.VersionTLS13,
-		CipherSuites: allSuites(),
+		CipherSuites: targets.GoSuites(),
 		Time:         func() time.Time { return Epoch },
 	}
 	// ECDSA first: crypto/tls takes the first certificate that fits the
@@ -116,14 +117,3 @@ func NewEnv(opts Options) (*Env, error) {
 // RSAPublicKey is the key of the server's RSA certificate (the one TLS_RSA_*
 // suites encrypt the pre-master secret to).
 func (e *Env) RSAPublicKey() *rsa.PublicKey { return e.rsaPub }
-
-func allSuites() []uint16 {
-	var ids []uint16
-	for _, s := range tls.CipherSuites() {
-		ids = append(ids, s.ID)
-	}
-	for _, s := range tls.InsecureCipherSuites() {
-		ids = append(ids, s.ID)
-	}
-	return ids
-}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/tlsconform/tlsconform/peers"
 	"github.com/tlsconform/tlsconform/peers/certs"
+	"github.com/tlsconform/tlsconform/peers/targets"
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
 
@@ -57,19 +58,6 @@ func mustPKI(t testing.TB) *pki {
 	return p
 }
 
-// allGoSuites is every suite Go's crypto/tls implements for TLS 1.0-1.2,
-// including the RSA key exchange ones it leaves out by default.
-func allGoSuites() []uint16 {
-	var ids []uint16
-	for _, s := range tls.CipherSuites() {
-		ids = append(ids, s.ID)
-	}
-	for _, s := range tls.InsecureCipherSuites() {
-		ids = append(ids, s.ID)
-	}
-	return ids
-}
-
 // startGoServer runs an in-process crypto/tls echo server on a free
 // loopback port until the test ends.
 func startGoServer(t testing.TB, mutate func(*tls.Config)) string {
@@ -77,7 +65,7 @@ func startGoServer(t testing.TB, mutate func(*tls.Config)) string {
 	p := mustPKI(t)
 	cfg := &tls.Config{
 		Certificates: []tls.Certificate{p.ecdsa.TLSCertificate(), p.rsa.TLSCertificate()},
-		CipherSuites: allGoSuites(),
+		CipherSuites: targets.GoSuites(),
 		MinVersion:   tls.VersionTLS10,
 	}
 	if mutate != nil {

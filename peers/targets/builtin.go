@@ -42,7 +42,7 @@ func openBuiltin(ctx context.Context, want []uint16, opts Options) (Target, erro
 		// range is all crypto/tls can do with a pin.
 		MinVersion:   want[0],
 		MaxVersion:   want[len(want)-1],
-		CipherSuites: allSuites(),
+		CipherSuites: GoSuites(),
 	}
 	for _, kind := range []string{"rsa", "ecdsa"} {
 		p, err := certs.Generate(kind, nil, rnd, now())

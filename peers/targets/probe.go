@@ -8,10 +8,11 @@ import (
 	"slices"
 )
 
-// allSuites is every cipher suite crypto/tls implements, insecure ones
-// (TLS_RSA_*, CBC, 3DES, RC4) included: the builtin target serves them and
-// the probe offers them.
-func allSuites() []uint16 {
+// GoSuites is every cipher suite crypto/tls implements, insecure ones
+// (TLS_RSA_*, CBC, 3DES, RC4) included: the builtin target serves them, the
+// probe offers them, and in-process crypto/tls servers elsewhere (fuzz
+// harness, interop tests) list them to get every suite.
+func GoSuites() []uint16 {
 	var ids []uint16
 	for _, s := range tls.CipherSuites() {
 		ids = append(ids, s.ID)
@@ -50,7 +51,7 @@ func probeOne(ctx context.Context, connect func(context.Context) (net.Conn, erro
 		InsecureSkipVerify: true,
 		MinVersion:         v,
 		MaxVersion:         v,
-		CipherSuites:       allSuites(),
+		CipherSuites:       GoSuites(),
 	})
 	if err := c.HandshakeContext(pctx); err != nil {
 		return err

@@ -231,21 +231,31 @@ func (hs *clientHS) buildHello() error {
 // and sends it.
 func (hs *clientHS) sendHello() error {
 	c := hs.c
-	if hs.session != nil && hs.session.Version == wire.VersionTLS13 {
-		if err := hs.addPSK(); err != nil {
-			return err
-		}
-	}
-	raw, err := hs.hello.Marshal()
+	raw, err := hs.helloBytes()
 	if err != nil {
-		return fmt.Errorf("peers: marshal ClientHello: %w", err)
-	}
-	if edit := hs.edits["ClientHello"]; edit != nil {
-		raw = edit(raw)
+		return err
 	}
 	hs.helloRaw = raw
 	c.transcript.Add(raw)
 	return c.WriteRecord(wire.ContentHandshake, raw)
+}
+
+// helloBytes is the ClientHello to send: with PSK binders when resuming
+// TLS 1.3, marshalled, then changed by the ClientHello step's edit.
+func (hs *clientHS) helloBytes() ([]byte, error) {
+	if hs.session != nil && hs.session.Version == wire.VersionTLS13 {
+		if err := hs.addPSK(); err != nil {
+			return nil, err
+		}
+	}
+	raw, err := hs.hello.Marshal()
+	if err != nil {
+		return nil, fmt.Errorf("peers: marshal ClientHello: %w", err)
+	}
+	if edit := hs.edits[StepClientHello]; edit != nil {
+		raw = edit(raw)
+	}
+	return raw, nil
 }
 
 func (hs *clientHS) readServerHello() (*wire.ServerHello, error) {

@@ -183,20 +183,29 @@ func (hs *clientHS) clientKeyExchange12() (*wire.ClientKeyExchange, error) {
 // sendClientKeyExchange12 sends [Certificate] ClientKeyExchange and
 // derives the master secret.
 func (hs *clientHS) sendClientKeyExchange12() error {
-	cke, err := hs.clientKeyExchange12()
+	flight, err := hs.keyExchangeFlight12()
 	if err != nil {
 		return err
 	}
-	var flight []wire.Message
-	if hs.certRequested {
-		flight = append(flight, &wire.Certificate12{})
-	}
-	flight = append(flight, cke)
-	if err := hs.send("ClientKeyExchange", flight...); err != nil {
+	if err := hs.send(StepClientKeyExchange, flight...); err != nil {
 		return err
 	}
 	hs.deriveMaster12()
 	return nil
+}
+
+// keyExchangeFlight12 is the client's flight up to its ClientKeyExchange:
+// an empty Certificate when the server asked for one, then the
+// ClientKeyExchange (its pre-master secret chosen).
+func (hs *clientHS) keyExchangeFlight12() ([]wire.Message, error) {
+	cke, err := hs.clientKeyExchange12()
+	if err != nil {
+		return nil, err
+	}
+	if hs.certRequested {
+		return []wire.Message{&wire.Certificate12{}, cke}, nil
+	}
+	return []wire.Message{cke}, nil
 }
 
 // deriveMaster12 computes the (extended) master secret from the PMS and

@@ -140,16 +140,12 @@ func SendClientHelloNoKeyShares() Step {
 func SendClientKeyExchangeTrailing(extra []byte) Step {
 	return step(StepClientKeyExchange, func(cv *Conversation) error {
 		hs := cv.hs
-		cke, err := hs.clientKeyExchange12()
+		flight, err := hs.keyExchangeFlight12()
 		if err != nil {
 			return err
 		}
-		var flight []wire.Message
-		if hs.certRequested {
-			flight = append(flight, &wire.Certificate12{})
-		}
 		var payload []byte
-		for _, m := range append(flight, cke) {
+		for _, m := range flight {
 			raw, err := m.Marshal()
 			if err != nil {
 				return fmt.Errorf("peers: marshal %s: %w", m.Type(), err)

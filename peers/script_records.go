@@ -29,17 +29,9 @@ func SendClientHelloFramed(frame func(flight []byte, recordVersion wire.Version)
 				return err
 			}
 		}
-		if hs.session != nil && hs.session.Version == wire.VersionTLS13 {
-			if err := hs.addPSK(); err != nil {
-				return err
-			}
-		}
-		raw, err := hs.hello.Marshal()
+		raw, err := hs.helloBytes()
 		if err != nil {
-			return fmt.Errorf("peers: marshal ClientHello: %w", err)
-		}
-		if edit := hs.edits[StepClientHello]; edit != nil {
-			raw = edit(raw)
+			return err
 		}
 		out := frame(bytes.Clone(raw), c.recVersion)
 		if out == nil {

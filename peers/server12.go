@@ -180,6 +180,14 @@ func (st *ServerState) readClientFinished12(master []byte, kb keys.KeyBlock) err
 	}
 	c.in = in
 	want := keys.FinishedVerifyData(uint16(c.version), c.spec.PRF, master, true, c.transcript.Sum(uint16(c.version), c.spec.PRF))
+	// Nothing may follow the client's Finished in its flight (RFC 5246 §7.4).
+	return st.verifyClientFinished(want, "handshake data after the client Finished")
+}
+
+// verifyClientFinished reads the client's Finished, checks it against
+// want through the plan, and requires that no handshake bytes follow it
+// (afterwards says why, for the alert's reason).
+func (st *ServerState) verifyClientFinished(want []byte, afterwards string) error {
 	m, _, err := st.expectClient(wire.TypeFinished)
 	if err != nil {
 		return err
@@ -187,9 +195,8 @@ func (st *ServerState) readClientFinished12(master []byte, kb keys.KeyBlock) err
 	if err := st.srv.plan.VerifyFinished(st, m.(*wire.Finished).VerifyData, want); err != nil {
 		return err
 	}
-	// Nothing may follow the client's Finished in its flight (RFC 5246 §7.4).
-	if c.hs.Buffered() > 0 {
-		return protoErr(wire.AlertUnexpectedMessage, "handshake data after the client Finished")
+	if st.Conn.hs.Buffered() > 0 {
+		return protoErr(wire.AlertUnexpectedMessage, "%s", afterwards)
 	}
 	return nil
 }

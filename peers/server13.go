@@ -150,15 +150,8 @@ func (st *ServerState) run13() error {
 	c.SetParseContext(wire.Context{Version: wire.VersionTLS13})
 
 	want := keys.FinishedMAC(h, cHS, c.transcript.Sum(uint16(wire.VersionTLS13), h))
-	m, _, err := st.expectClient(wire.TypeFinished)
-	if err != nil {
+	if err := st.verifyClientFinished(want, "handshake message spans the key change after Finished (RFC 8446 §5.1)"); err != nil {
 		return err
-	}
-	if err := st.srv.plan.VerifyFinished(st, m.(*wire.Finished).VerifyData, want); err != nil {
-		return err
-	}
-	if c.hs.Buffered() > 0 {
-		return protoErr(wire.AlertUnexpectedMessage, "handshake message spans the key change after Finished (RFC 8446 §5.1)")
 	}
 	if c.in, err = c.halfConn13(cAP); err != nil {
 		return err

@@ -265,6 +265,10 @@ func baselineProblem(cv *peers.Conversation, script peers.Script) string {
 		return "the target went on after a Finished keyed with another pre-master secret (" + o.String() + ")"
 	case o.Kind == peers.OutcomeTimeout:
 		return "the target did not answer a good pre-master secret with a wrong Finished before the deadline: there is no answer to compare with"
+	case o.Kind == peers.OutcomeError && !o.Undecryptable:
+		// Our own verdict on garbage is no reference: a variant that draws
+		// the same garbage would look indistinguishable.
+		return "the target answered a good pre-master secret with a wrong Finished with something the client could not read (" + o.String() + "): there is no answer to compare with"
 	}
 	return ""
 }

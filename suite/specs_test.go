@@ -6,6 +6,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 
+	"github.com/tlsconform/tlsconform/suite"
 	"github.com/tlsconform/tlsconform/suite/checks"
 )
 
@@ -71,16 +72,14 @@ var _ = func() bool {
 				if tableAreas[area] {
 					var entries []TableEntry
 					for _, ch := range byCtx[c] {
-						entries = append(entries, Entry(strings.TrimSpace(ch.Title)+" ["+ch.ID+"]", labels(ch), SpecTimeout(checkTimeout()), ch))
+						entries = append(entries, Entry(strings.TrimSpace(ch.Title)+" ["+ch.ID+"]", labels(ch), SpecTimeout(suite.CheckTimeout), ch))
 					}
-					DescribeTable(c.String(), func(ctx SpecContext, ch checks.Check) { current.judge(ctx, ch) }, entries)
+					DescribeTable(c.String(), judge, entries)
 					continue
 				}
 				Context(c.String(), func() {
 					for _, ch := range byCtx[c] {
-						It(strings.TrimSpace(ch.Title)+" ["+ch.ID+"]", labels(ch), func(ctx SpecContext) {
-							current.judge(ctx, ch)
-						}, SpecTimeout(checkTimeout()))
+						It(strings.TrimSpace(ch.Title)+" ["+ch.ID+"]", labels(ch), func(ctx SpecContext) { judge(ctx, ch) }, SpecTimeout(suite.CheckTimeout))
 					}
 				})
 			}

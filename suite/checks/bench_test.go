@@ -15,8 +15,7 @@ import (
 // with an application-data round trip, and a check that ends in an alert,
 // for TLS 1.3 and TLS 1.2 ECDHE-RSA.
 func BenchmarkConversation(b *testing.B) {
-	addr := startGo(b)
-	env := &checks.Env{Dial: peers.TCP(addr), Timeout: 2 * time.Second, Seed: 1}
+	env := &checks.Env{Dial: startGo(b).Dial, Timeout: 2 * time.Second, Seed: 1}
 	prof, err := checks.Probe(context.Background(), env)
 	if err != nil {
 		b.Fatal(err)

@@ -13,14 +13,14 @@ import (
 
 // startGo runs the built-in target: crypto/tls with TLS 1.0-1.3 and every
 // suite.
-func startGo(t testing.TB) string {
+func startGo(t testing.TB) targets.Target {
 	t.Helper()
 	tgt, err := targets.Open(context.Background(), "builtin", targets.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { tgt.Close() })
-	return tgt.Addr()
+	return tgt
 }
 
 // knownFailure is a MUST-level failure of crypto/tls that is a real

@@ -43,9 +43,8 @@ var waitOnBlockType00 = peers.Misbehaviour{
 // fails the ROBOT check, which names the variants that waited and
 // samples each only once.
 func TestRobotTimeoutIsADistinguisher(t *testing.T) {
-	addr := startReference(t, waitOnBlockType00)
 	ctx := context.Background()
-	env := &checks.Env{Dial: peers.TCP(addr), Timeout: 500 * time.Millisecond, Seed: 1}
+	env := &checks.Env{Dial: startReference(t, waitOnBlockType00).Dial, Timeout: 500 * time.Millisecond, Seed: 1}
 	var robot *checks.Check
 	for _, ch := range checks.All() {
 		if ch.ID == "client-key-exchange/tls12/rsa/robot-oracle" {

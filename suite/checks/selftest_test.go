@@ -2,80 +2,55 @@ package checks_test
 
 import (
 	"context"
-	"crypto/rand"
 	"net"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/tlsconform/tlsconform/peers"
-	"github.com/tlsconform/tlsconform/peers/certs"
-	"github.com/tlsconform/tlsconform/peers/wire"
+	"github.com/tlsconform/tlsconform/peers/targets"
 	"github.com/tlsconform/tlsconform/reports"
+	"github.com/tlsconform/tlsconform/suite"
 	"github.com/tlsconform/tlsconform/suite/checks"
 )
 
-var testCerts = sync.OnceValues(func() ([]*certs.Pair, error) {
-	var out []*certs.Pair
-	for _, kind := range []string{"ecdsa", "rsa"} {
-		p, err := certs.Generate(kind, nil, rand.Reader, time.Now())
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, nil
-})
+var testCerts = sync.OnceValues(suite.ReferenceCertificates)
 
 // startReference runs the reference server (TLS 1.0-1.3) with the given
 // misbehaviours on a free loopback port.
-func startReference(t testing.TB, mis ...peers.Misbehaviour) string {
+func startReference(t testing.TB, mis ...peers.Misbehaviour) targets.Target {
 	t.Helper()
 	pairs, err := testCerts()
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := peers.NewServer(peers.ServerConfig{
-		Certificates:  pairs,
-		Versions:      []wire.Version{wire.VersionTLS13, wire.VersionTLS12, wire.VersionTLS11, wire.VersionTLS10},
-		Misbehaviours: mis,
-		Timeout:       2 * time.Second,
-	})
+	tgt, err := suite.Reference(context.Background(), suite.ReferenceOptions{Timeout: 2 * time.Second, Misbehaviours: mis, Certificates: pairs})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = srv.Serve(ctx, ln, nil) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return ln.Addr().String()
+	t.Cleanup(func() { tgt.Close() })
+	return tgt
 }
 
-// runCatalogue probes the target and runs every check, returning results
-// by id.
-func runCatalogue(t *testing.T, addr string, filter func(checks.Check) bool) map[string]checks.Verdict {
+// runCatalogue runs the catalogue (the checks filter keeps; all when nil)
+// through the runner, each check judged on its own (Independent), and
+// returns the verdicts by id.
+func runCatalogue(t *testing.T, tgt targets.Target, filter func(checks.Check) bool) map[string]checks.Verdict {
 	t.Helper()
 	ctx := context.Background()
-	env := &checks.Env{Dial: peers.TCP(addr), Timeout: time.Second, Seed: 1}
-	prof, err := checks.Probe(ctx, env)
+	r, err := suite.Start(ctx, tgt, suite.Options{Timeout: time.Second, Seed: 1, Independent: true})
 	if err != nil {
-		t.Fatalf("probe: %v", err)
+		t.Fatal(err)
 	}
-	env.Profile = prof
 	out := map[string]checks.Verdict{}
 	for _, ch := range checks.All() {
 		if filter != nil && !filter(ch) {
 			continue
 		}
-		if ok, why := prof.Applies(ch); !ok {
-			out[ch.ID] = checks.Verdict{Status: reports.Skip, Reason: why}
-			continue
-		}
-		out[ch.ID] = ch.Run(ctx, env)
+		out[ch.ID] = r.Check(ctx, ch).Verdict
+	}
+	if _, err := r.Close(); err != nil {
+		t.Fatal(err)
 	}
 	return out
 }
@@ -83,8 +58,7 @@ func runCatalogue(t *testing.T, addr string, filter func(checks.Check) bool) map
 // TestReferenceServerPassesEverything: the well-behaved reference server
 // passes every check, with no warning.
 func TestReferenceServerPassesEverything(t *testing.T) {
-	addr := startReference(t)
-	res := runCatalogue(t, addr, nil)
+	res := runCatalogue(t, startReference(t), nil)
 	counts := map[reports.Status]int{}
 	for id, v := range res {
 		counts[v.Status]++

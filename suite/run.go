@@ -1,0 +1,343 @@
+package suite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/tlsconform/tlsconform/peers"
+	"github.com/tlsconform/tlsconform/peers/keys"
+	"github.com/tlsconform/tlsconform/peers/targets"
+	"github.com/tlsconform/tlsconform/peers/wire"
+	"github.com/tlsconform/tlsconform/reports"
+	"github.com/tlsconform/tlsconform/suite/checks"
+)
+
+// CheckTimeout bounds one check: a few conversations, each of a few reads
+// under Options.Timeout. The Ginkgo specs use it as their SpecTimeout.
+const CheckTimeout = 30 * time.Second
+
+// probeTimeout bounds probing, which is a few dozen short conversations.
+const probeTimeout = 2 * time.Minute
+
+// Options are the settings of a run. The zero value is a run with the
+// defaults: every version the target supports, seed 0, no reports
+// written.
+type Options struct {
+	// Versions pins the versions to check; nil checks whatever the target
+	// supports.
+	Versions []wire.Version
+	// Strict treats SHOULD-level warnings as failures in Failed and in
+	// the reports.
+	Strict bool
+	// Seed fixes every random byte the client sends.
+	Seed int64
+	// Timeout is the deadline for each read and write of a conversation;
+	// default 2 s.
+	Timeout time.Duration
+	// ServerName is sent as SNI when not empty.
+	ServerName string
+	// ReportDir, when not empty, receives keylog.txt as the run goes and
+	// report.json and summary.md at Close.
+	ReportDir string
+	// Out, when not nil, receives the profile when probing is done.
+	Out io.Writer
+	// Independent judges every check on its own, even in a context whose
+	// baseline handshake failed (the self-test uses it: a misbehaviour
+	// that breaks the baseline must not hide what the other checks see).
+	// A normal run leaves it false: a check whose baseline failed cannot
+	// be trusted, and fails.
+	Independent bool
+}
+
+func (o Options) timeout() time.Duration {
+	if o.Timeout > 0 {
+		return o.Timeout
+	}
+	return 2 * time.Second
+}
+
+// Runner is one conformance run against one target: Start probes it,
+// Check judges one check at a time (in any order, from any goroutine),
+// Close writes the reports. Run does all three for a list of checks.
+type Runner struct {
+	target  targets.Target
+	opts    Options
+	env     *checks.Env
+	profile *checks.Profile
+	keylog  io.WriteCloser
+	started time.Time
+
+	mu        sync.Mutex
+	results   []reports.Check
+	baselines map[checks.Context]*baselineResult
+	dead      error // set once the target stopped answering
+	closed    bool
+}
+
+type baselineResult struct {
+	once sync.Once
+	v    checks.Verdict
+}
+
+// ErrUnreachable is returned by Start when nothing answers at the
+// target's address.
+var ErrUnreachable = checks.ErrUnreachable
+
+// Start probes the target and returns a runner for its checks. An error
+// means no check can be trusted: the target is unreachable, completes no
+// handshake, or the report directory cannot be written. The runner does
+// not own the target: close it after the runner.
+func Start(ctx context.Context, tgt targets.Target, opts Options) (*Runner, error) {
+	r := &Runner{target: tgt, opts: opts, started: time.Now(), baselines: map[checks.Context]*baselineResult{}}
+	var kl *keys.KeyLog
+	if opts.ReportDir != "" {
+		w, err := reports.OpenKeyLog(opts.ReportDir)
+		if err != nil {
+			return nil, fmt.Errorf("suite: %w", err)
+		}
+		r.keylog, kl = w, keys.NewKeyLog(w)
+	}
+	r.env = &checks.Env{
+		Dial:       tgt.Dial,
+		Timeout:    opts.timeout(),
+		KeyLog:     kl,
+		Seed:       opts.Seed,
+		ServerName: opts.ServerName,
+	}
+	pctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
+	prof, err := checks.Probe(pctx, r.env)
+	if err != nil {
+		r.closeKeyLog()
+		return nil, fmt.Errorf("suite: probing %s (%s): the target must complete at least one handshake: %w", tgt.Name(), tgt.Addr(), err)
+	}
+	prof.Pin(opts.Versions)
+	prof.Notes = append(prof.Notes, tgt.Notes()...)
+	r.profile, r.env.Profile = prof, prof
+	if opts.Out != nil {
+		fmt.Fprint(opts.Out, "\n"+reports.ProfileText(prof.Report(), r.targetText())+"\n")
+	}
+	return r, nil
+}
+
+// Profile is what probing learned the target supports.
+func (r *Runner) Profile() *checks.Profile { return r.profile }
+
+// Env is the checks' view of the run (how to dial, what the target
+// supports, the seed), for a check run by hand.
+func (r *Runner) Env() *checks.Env { return r.env }
+
+func (r *Runner) targetText() string { return fmt.Sprintf("%s (%s)", r.target.Name(), r.target.Addr()) }
+
+// Result is one check's result: the record the reports show, and the
+// verdict with its conversations.
+type Result struct {
+	reports.Check
+	Verdict checks.Verdict
+}
+
+// Message is the one-line verdict a test failure shows: the rule, what was
+// expected, what was observed, and why.
+func (res Result) Message() string {
+	msg := fmt.Sprintf("[%s %s] expected %s; observed %s", res.RFC, res.Level, res.Expected, res.Observed)
+	if res.Reason != "" {
+		msg += "; " + res.Reason
+	}
+	return msg
+}
+
+// Check judges one check: it is skipped when the target lacks what it
+// needs, fails without a conversation when the target already died,
+// fails when its context's baseline failed (unless Options.Independent),
+// and otherwise runs. A failure, or a warning that ended in a close, a
+// reset or silence, is followed by a liveness check: a target that died
+// on what it was sent fails this check (a crash is never a mere warning)
+// and every check after it.
+func (r *Runner) Check(ctx context.Context, ch checks.Check) Result {
+	if ok, why := r.profile.Applies(ch); !ok {
+		return r.record(ch, checks.Verdict{Status: reports.Skip, Reason: why}, 0)
+	}
+	r.mu.Lock()
+	dead := r.dead
+	r.mu.Unlock()
+	if dead != nil {
+		return r.record(ch, checks.Verdict{Status: reports.Fail, Expected: "the target answers", Observed: "target unreachable", Reason: dead.Error()}, 0)
+	}
+	ctx, cancel := context.WithTimeout(ctx, CheckTimeout)
+	defer cancel()
+	start := time.Now()
+	var v checks.Verdict
+	if ch.Baseline {
+		v = r.baseline(ctx, ch.Ctx)
+	} else if b := r.baseline(ctx, ch.Ctx); b.Status == reports.Fail && !r.opts.Independent && !r.outsideProfile(ch) {
+		v = checks.Verdict{Status: reports.Fail, Expected: "a valid handshake completes first", Observed: b.Observed,
+			Reason: "the baseline handshake of " + ch.Ctx.String() + " failed, so this check cannot be trusted"}
+	} else {
+		v = ch.Run(ctx, r.env)
+	}
+	if v.Status == reports.Fail || endedAbruptly(v) {
+		if err := r.target.Alive(ctx); err != nil {
+			r.mu.Lock()
+			if r.dead == nil {
+				r.dead = err
+			}
+			r.mu.Unlock()
+			v.Status = reports.Fail
+			v.Observed, v.Reason = "target unreachable after this check (did it crash?)", err.Error()
+		}
+	}
+	return r.record(ch, v, time.Since(start))
+}
+
+// baseline runs (once) the baseline check of a context.
+func (r *Runner) baseline(ctx context.Context, c checks.Context) checks.Verdict {
+	r.mu.Lock()
+	b := r.baselines[c]
+	if b == nil {
+		b = &baselineResult{}
+		r.baselines[c] = b
+	}
+	r.mu.Unlock()
+	b.once.Do(func() { b.v = checks.Baseline(c).Run(ctx, r.env) })
+	return b.v
+}
+
+// outsideProfile: a check that runs whatever the profile says (Always)
+// in a context the target does not support has no baseline to depend on.
+func (r *Runner) outsideProfile(ch checks.Check) bool {
+	if !ch.Always {
+		return false
+	}
+	ok, _ := r.profile.Applies(checks.Check{Ctx: ch.Ctx})
+	return !ok
+}
+
+// endedAbruptly reports whether the verdict's last conversation ended in a
+// close, a reset or a timeout.
+func endedAbruptly(v checks.Verdict) bool {
+	if len(v.Conversations) == 0 {
+		return false
+	}
+	switch v.Conversations[len(v.Conversations)-1].Outcome.Kind {
+	case peers.OutcomeClosed, peers.OutcomeReset, peers.OutcomeTimeout:
+		return true
+	}
+	return false
+}
+
+// record keeps a check's result for the reports.
+func (r *Runner) record(ch checks.Check, v checks.Verdict, took time.Duration) Result {
+	rc := reports.Check{
+		ID: ch.ID, Area: ch.Area, Row: ch.Row, Mutator: ch.Mutator, RFC: ch.RFC, Level: string(ch.Level), Title: ch.Title,
+		Version: ch.Ctx.Version.Short(), KX: string(ch.Ctx.KX),
+		Status: v.Status, Expected: v.Expected, Observed: v.Observed, Reason: v.Reason,
+		Millis: float64(took.Microseconds()) / 1000,
+	}
+	for _, cv := range v.Conversations {
+		rc.Transcript = append(rc.Transcript, Transcript(cv)...)
+	}
+	r.mu.Lock()
+	r.results = append(r.results, rc)
+	r.mu.Unlock()
+	return Result{Check: rc, Verdict: v}
+}
+
+// Transcript turns a conversation's events into the reports' form.
+func Transcript(cv *peers.Conversation) []reports.Event {
+	var out []reports.Event
+	for _, e := range cv.Events() {
+		dir := "client"
+		if e.Dir == peers.Received {
+			dir = "server"
+		}
+		typ := e.Type.String()
+		if e.Raw == nil {
+			typ = e.Note // closed, timeout, reset
+		}
+		out = append(out, reports.Event{
+			Dir: dir, Ms: float64(e.Time.Sub(cv.Start()).Microseconds()) / 1000,
+			Type: typ, Summary: e.Summary(), Raw: fmt.Sprintf("%x", e.Raw), Plaintext: fmt.Sprintf("%x", e.Plaintext),
+		})
+	}
+	return out
+}
+
+// Report is the run so far, in the form report.json holds.
+func (r *Runner) Report() *reports.Report {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return &reports.Report{
+		Target:  r.targetText(),
+		Profile: r.profile.Report(),
+		Seed:    r.opts.Seed,
+		Strict:  r.opts.Strict,
+		Started: r.started,
+		Elapsed: time.Since(r.started).Seconds(),
+		Checks:  append([]reports.Check(nil), r.results...),
+	}
+}
+
+// Close ends the run: it writes report.json and summary.md to
+// Options.ReportDir (when set) and closes the key log. It returns the
+// report. Closing twice is harmless (the second call writes nothing).
+func (r *Runner) Close() (*reports.Report, error) {
+	rep := r.Report()
+	r.mu.Lock()
+	closed := r.closed
+	r.closed = true
+	r.mu.Unlock()
+	if closed {
+		return rep, nil
+	}
+	var errs []error
+	if r.opts.ReportDir != "" {
+		if err := reports.WriteAll(r.opts.ReportDir, rep); err != nil {
+			errs = append(errs, fmt.Errorf("suite: %w", err))
+		}
+	}
+	if err := r.closeKeyLog(); err != nil {
+		errs = append(errs, fmt.Errorf("suite: %w", err))
+	}
+	return rep, errors.Join(errs...)
+}
+
+func (r *Runner) closeKeyLog() error {
+	if r.keylog == nil {
+		return nil
+	}
+	return r.keylog.Close()
+}
+
+// Failed reports whether the run fails the gate: a MUST check failed, or
+// (with Options.Strict) a SHOULD check warned.
+func (r *Runner) Failed() bool { return reports.Failed(r.Report(), r.opts.Strict) }
+
+// Run probes the target, judges every check of list in order (the whole
+// catalogue when list is nil) and writes the reports. The error is about
+// the run (an unreachable target, reports that could not be written),
+// never about a check: read the report's statuses, or reports.Failed, for
+// the verdict.
+func Run(ctx context.Context, tgt targets.Target, opts Options, list []checks.Check) (*reports.Report, error) {
+	r, err := Start(ctx, tgt, opts)
+	if err != nil {
+		return nil, err
+	}
+	if list == nil {
+		list = checks.All()
+	}
+	for _, ch := range list {
+		if ctx.Err() != nil {
+			break
+		}
+		r.Check(ctx, ch)
+	}
+	rep, err := r.Close()
+	if err == nil && ctx.Err() != nil {
+		err = fmt.Errorf("suite: run stopped after %d of %d checks: %w", len(rep.Checks), len(list), ctx.Err())
+	}
+	return rep, err
+}

@@ -1,0 +1,224 @@
+package suite_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tlsconform/tlsconform/internal/extproc"
+	"github.com/tlsconform/tlsconform/reports"
+	"github.com/tlsconform/tlsconform/suite"
+	"github.com/tlsconform/tlsconform/suite/checks"
+)
+
+// The files in testdata/before were recorded from main at 8aff8ea, before
+// the runner left suite_test.go (issue 8): the catalogue, and the status
+// of every check against four targets with make conformance's defaults
+// (seed 1, 2 s per read). A change that is meant to change no verdict
+// keeps them; a change that fixes a verdict updates the line and says why
+// in its commit.
+
+// readTSV reads a testdata file: tab-separated fields, '#' comments.
+func readTSV(t *testing.T, name string) [][]string {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", "before", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var rows [][]string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if line := sc.Text(); line != "" && !strings.HasPrefix(line, "#") {
+			rows = append(rows, strings.Split(line, "\t"))
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// TestCatalogueUnchanged: the same check ids, with the same area, row,
+// level, RFC labels, mutator, version and key exchange as recorded.
+func TestCatalogueUnchanged(t *testing.T) {
+	want := map[string]string{}
+	for _, f := range readTSV(t, "catalogue.tsv") {
+		want[f[0]] = strings.Join(f[1:], "\t")
+	}
+	got := map[string]string{}
+	for _, ch := range checks.All() {
+		got[ch.ID] = strings.Join([]string{ch.Area, strconv.Itoa(ch.Row), string(ch.Level), ch.RFC, ch.Mutator, ch.Ctx.Version.Short(), string(ch.Ctx.KX)}, "\t")
+	}
+	diff(t, "catalogue", want, got)
+}
+
+// diff reports every id whose value differs, is missing or is new.
+func diff(t *testing.T, what string, want, got map[string]string) {
+	t.Helper()
+	n := 0
+	for id, w := range want {
+		if g, ok := got[id]; !ok {
+			t.Errorf("%s: %s is gone (was %q)", what, id, w)
+			n++
+		} else if g != w {
+			t.Errorf("%s: %s is %q, was %q", what, id, g, w)
+			n++
+		}
+	}
+	for id, g := range got {
+		if _, ok := want[id]; !ok {
+			t.Errorf("%s: %s is new (%q)", what, id, g)
+			n++
+		}
+	}
+	if n == 0 {
+		t.Logf("%s: %d ids, no difference", what, len(got))
+	}
+}
+
+// TestStatusesUnchanged runs the whole catalogue through the runner
+// against each recorded target and compares the status of every check.
+// openssl and gnutls are skipped when not installed (and fail under
+// CI=true, which installs them).
+func TestStatusesUnchanged(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: four full runs")
+	}
+	for _, name := range []string{"reference", "builtin", "openssl", "gnutls"} {
+		t.Run(name, func(t *testing.T) {
+			switch name {
+			case "openssl":
+				extproc.Require(t, "openssl")
+			case "gnutls":
+				extproc.Require(t, "gnutls-serv")
+			}
+			want := map[string]string{}
+			for _, f := range readTSV(t, "status-"+name+".tsv") {
+				want[f[0]] = f[1]
+			}
+			ctx := context.Background()
+			tgt, err := suite.OpenTarget(ctx, name, 2*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tgt.Close()
+			rep, err := suite.Run(ctx, tgt, suite.Options{Seed: 1, Timeout: 2 * time.Second}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]string{}
+			for _, c := range rep.Checks {
+				got[c.ID] = string(c.Status)
+			}
+			diff(t, name, want, got)
+		})
+	}
+}
+
+// someChecks is a few checks of TLS 1.2 and 1.3, for the runner tests.
+func someChecks(n int) []checks.Check {
+	var out []checks.Check
+	for _, ch := range checks.All() {
+		if len(out) < n && (ch.Ctx.Version.Short() == "1.2" || ch.Ctx.Version.Short() == "1.3") && !ch.Baseline {
+			out = append(out, ch)
+		}
+	}
+	return out
+}
+
+// TestRunUnreachable: a target that no longer listens fails Start with
+// ErrUnreachable, and no check is judged.
+func TestRunUnreachable(t *testing.T) {
+	ctx := context.Background()
+	tgt, err := suite.Reference(ctx, suite.ReferenceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tgt.Close()
+	rep, err := suite.Run(ctx, tgt, suite.Options{Timeout: 200 * time.Millisecond}, someChecks(5))
+	if !errors.Is(err, suite.ErrUnreachable) {
+		t.Errorf("Run against a closed port: %v, want ErrUnreachable", err)
+	}
+	if rep != nil {
+		t.Errorf("a report with %d checks for a closed port", len(rep.Checks))
+	}
+}
+
+// TestRunTargetDies: once the target stops answering, the check that saw
+// it fails as unreachable and every later check fails without a
+// conversation; none passes.
+func TestRunTargetDies(t *testing.T) {
+	ctx := context.Background()
+	tgt, err := suite.Reference(ctx, suite.ReferenceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tgt.Close()
+	r, err := suite.Start(ctx, tgt, suite.Options{Seed: 1, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := someChecks(6)
+	for _, ch := range list[:3] {
+		if res := r.Check(ctx, ch); res.Status != reports.Pass {
+			t.Fatalf("%s against the live reference server: %s", ch.ID, res.Message())
+		}
+	}
+	tgt.Close()
+	for i, ch := range list[3:] {
+		res := r.Check(ctx, ch)
+		if res.Status != reports.Fail || !strings.Contains(res.Observed, "unreachable") {
+			t.Errorf("%s after the target died: %s (%s)", ch.ID, res.Status, res.Message())
+		}
+		if i > 0 && len(res.Transcript) != 0 {
+			t.Errorf("%s: a conversation with a target known dead", ch.ID)
+		}
+	}
+	rep, err := r.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Checks) != len(list) || !reports.Failed(rep, false) {
+		t.Errorf("report: %d checks, failed=%v", len(rep.Checks), reports.Failed(rep, false))
+	}
+}
+
+// TestRunWritesReports: with a report directory, Run writes report.json,
+// summary.md and the key log, and report.json holds every check judged.
+func TestRunWritesReports(t *testing.T) {
+	ctx := context.Background()
+	tgt, err := suite.Reference(ctx, suite.ReferenceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tgt.Close()
+	dir := t.TempDir()
+	list := someChecks(4)
+	rep, err := suite.Run(ctx, tgt, suite.Options{Seed: 1, ReportDir: dir}, list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reports.Failed(rep, true) {
+		t.Errorf("the reference server failed: %+v", rep.Checks)
+	}
+	back, err := reports.ReadJSON(filepath.Join(dir, reports.JSONFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(back.Checks) != len(list) {
+		t.Errorf("report.json has %d checks, want %d", len(back.Checks), len(list))
+	}
+	for _, f := range []string{reports.SummaryFile, reports.KeyLogFile} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", f, fmt.Sprint(err))
+		}
+	}
+}

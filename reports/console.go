@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -137,8 +138,16 @@ func ConsoleSummary(r *Report, dir string, strict bool) string {
 	}
 	fmt.Fprintf(&b, "\nresult: %s (%s, %s, %s, %d skipped)\n", res,
 		plural(total.Pass, "passed"), plural(total.Fail, "failure"), plural(total.Warn, "warning"), total.Skip)
-	fmt.Fprintf(&b, "reports: %s, %s, %s, %s\n",
-		filepath.Join(dir, JSONFile), filepath.Join(dir, SummaryFile), filepath.Join(dir, JUnitFile), filepath.Join(dir, KeyLogFile))
+	// Only the files this front writes: the command writes no JUnit.
+	var files []string
+	for _, f := range []string{JSONFile, SummaryFile, JUnitFile, KeyLogFile} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			files = append(files, filepath.Join(dir, f))
+		}
+	}
+	if len(files) > 0 {
+		fmt.Fprintf(&b, "reports: %s\n", strings.Join(files, ", "))
+	}
 	return b.String()
 }
 

@@ -490,7 +490,13 @@ func TestSummaryLadderLimit(t *testing.T) {
 
 func TestConsoleSummary(t *testing.T) {
 	r := sampleReport()
-	out := ConsoleSummary(r, "reports/out", false)
+	dir := t.TempDir()
+	for _, f := range []string{JSONFile, SummaryFile, KeyLogFile} { // no junit.xml: the command writes none
+		if err := os.WriteFile(filepath.Join(dir, f), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := ConsoleSummary(r, dir, false)
 	for _, w := range []string{
 		"tlsconform: 127.0.0.1:4433  seed 42  strict off  9 checks in 1.5 s",
 		"area                  pass   warn   fail   skip  total",
@@ -499,7 +505,7 @@ func TestConsoleSummary(t *testing.T) {
 		"FAIL [RFC 5246 §7.4.9] finished/tls12/rsa/flip-bit-3: expected decrypt_error, observed handshake_failure\n",
 		"WARN [RFC 8446 §4.4.4] finished/tls13/ecdhe/alert-name: expected decrypt_error, observed bad_record_mac\n",
 		"result: FAIL",
-		"reports: reports/out/report.json, reports/out/summary.md, reports/out/junit.xml, reports/out/keylog.txt\n",
+		"reports: " + filepath.Join(dir, JSONFile) + ", " + filepath.Join(dir, SummaryFile) + ", " + filepath.Join(dir, KeyLogFile) + "\n",
 	} {
 		if !strings.Contains(out, w) {
 			t.Errorf("console summary lacks %q:\n%s", w, out)

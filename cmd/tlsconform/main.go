@@ -2,11 +2,12 @@
 //
 //go:debug tls10server=1
 
-// Command tlsconform is the command-line entry point of the suite: one
+// Command tlsconform is the command-line entry point of the suite: the
+// conformance gate (conformance), one
 // handshake against a target (handshake), the reference server (serve), a
 // network fuzz campaign (campaign) and the replay of one of its findings
 // (replay). It only parses flags and prints; the work is in packages
-// peers and fuzz/campaign.
+// suite, peers and fuzz/campaign.
 package main
 
 import (
@@ -36,6 +37,8 @@ import (
 
 const usage = `usage:
   tlsconform handshake -target HOST:PORT [-version 1.2|1.3] [-suite IANA_NAME] [-group NAME] [-sni NAME] [-keylog FILE] [-timeout D]
+  tlsconform conformance [-target builtin|openssl|gnutls|HOST:PORT|reference[:MISBEHAVIOUR]] [-strict] [-versions 1.2,1.3]
+                         [-report-dir DIR] [-seed N] [-sni NAME] [-timeout D]
   tlsconform serve -listen ADDR [-cert FILE -key FILE] [-keylog FILE]
   tlsconform campaign -target builtin|openssl|gnutls|HOST:PORT [-target-cmd CMD] [-target2 TARGET]
                       [-duration D] [-workers N] [-seed S] [-report-dir DIR] [-mutators PREFIX,...] [-timeout D]
@@ -60,6 +63,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return handshake(ctx, args[1:], stdout, stderr)
 	case "serve":
 		return serve(ctx, args[1:], stdout, stderr)
+	case "conformance":
+		return conformance(ctx, args[1:], stdout, stderr)
 	case "campaign":
 		return runCampaign(ctx, args[1:], stdout, stderr)
 	case "replay":

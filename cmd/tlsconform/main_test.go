@@ -165,3 +165,47 @@ func TestBadUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestConformanceExitCodes: the gate through the runner exits 0 against
+// the well-behaved reference server, 1 against one with a misbehaviour
+// the catalogue catches (and writes the reports either way), and 2 when
+// the target cannot be tested.
+func TestConformanceExitCodes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: two full runs")
+	}
+	for _, tc := range []struct {
+		target string
+		want   int
+	}{
+		{"reference", 0},
+		{"reference:finished/skip-verify", 1},
+	} {
+		dir := t.TempDir()
+		var out, errb bytes.Buffer
+		code := run(context.Background(), []string{"conformance", "-target", tc.target, "-report-dir", dir, "-versions", "1.2,1.3"}, &out, &errb)
+		if code != tc.want {
+			t.Errorf("%s: exit %d, want %d; stderr: %s", tc.target, code, tc.want, errb.String())
+		}
+		if !strings.Contains(out.String(), "result: ") {
+			t.Errorf("%s: no result line:\n%s", tc.target, out.String())
+		}
+		if _, err := os.Stat(filepath.Join(dir, "report.json")); err != nil {
+			t.Errorf("%s: %v", tc.target, err)
+		}
+	}
+	for _, args := range [][]string{
+		{"conformance", "-target", "127.0.0.1:1"},
+		{"conformance", "-target", "nocolon"},
+		{"conformance", "-target", "reference:no-such-misbehaviour"},
+		{"conformance", "-versions", "1.9"},
+	} {
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), args, &out, &errb); code != 2 {
+			t.Errorf("%q: exit %d, want 2", args, code)
+		}
+		if msg := errb.String(); msg == "" || strings.Count(strings.TrimSpace(msg), "\n") > 1 {
+			t.Errorf("%q: want a one- or two-line reason on stderr, got %q", args, msg)
+		}
+	}
+}

@@ -222,3 +222,25 @@ func TestRunWritesReports(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRun is a whole run of the catalogue against the built-in
+// target (crypto/tls in-process): probing, baselines, every check, no
+// report files. Compare runs with benchstat.
+func BenchmarkRun(b *testing.B) {
+	ctx := context.Background()
+	tgt, err := suite.OpenTarget(ctx, "builtin", 2*time.Second)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer tgt.Close()
+	all := checks.All()
+	for b.Loop() {
+		rep, err := suite.Run(ctx, tgt, suite.Options{Seed: 1}, all)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(rep.Checks) != len(all) {
+			b.Fatalf("%d of %d checks", len(rep.Checks), len(all))
+		}
+	}
+}

@@ -18,8 +18,8 @@ import (
 
 	"github.com/tlsconform/tlsconform/peers"
 	"github.com/tlsconform/tlsconform/peers/certs"
-	"github.com/tlsconform/tlsconform/peers/targets"
 	"github.com/tlsconform/tlsconform/peers/wire"
+	"github.com/tlsconform/tlsconform/targets"
 )
 
 // testPKI is generated once per test binary: an RSA and an ECDSA pair.

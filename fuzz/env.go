@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/tlsconform/tlsconform/peers/certs"
-	"github.com/tlsconform/tlsconform/peers/targets"
 	"github.com/tlsconform/tlsconform/peers/wire"
+	"github.com/tlsconform/tlsconform/targets"
 )
 
 // Epoch is the fixed clock of every execution: certificates are valid

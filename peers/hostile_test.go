@@ -16,26 +16,22 @@ import (
 // then does whatever act says. It returns the address.
 func hostileServer(t *testing.T, act func(net.Conn)) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	t.Cleanup(func() { ln.Close(); <-done })
-	go func() {
-		defer close(done)
+	return serveT(t, "hostile", func(ctx context.Context, ln net.Listener) error {
 		nc, err := ln.Accept()
 		if err != nil {
-			return
+			if ctx.Err() != nil {
+				return nil // Close
+			}
+			return err
 		}
 		defer nc.Close()
 		_ = nc.SetDeadline(time.Now().Add(10 * time.Second))
 		if _, _, err := wire.ReadRecord(nc, 1<<16); err != nil {
-			return
+			return nil // the client's side of the test says what went wrong
 		}
 		act(nc)
-	}()
-	return ln.Addr().String()
+		return nil
+	})
 }
 
 func handshakeRecord(t *testing.T, msgs ...[]byte) []byte {

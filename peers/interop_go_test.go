@@ -18,8 +18,8 @@ import (
 
 	"github.com/tlsconform/tlsconform/peers"
 	"github.com/tlsconform/tlsconform/peers/certs"
-	"github.com/tlsconform/tlsconform/peers/targets"
 	"github.com/tlsconform/tlsconform/peers/wire"
+	"github.com/tlsconform/tlsconform/targets"
 )
 
 // testPKI is generated once per test binary: an RSA and an ECDSA pair.
@@ -71,23 +71,18 @@ func startGoServer(t testing.TB, mutate func(*tls.Config)) string {
 	if mutate != nil {
 		mutate(cfg)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	return serveT(t, "crypto/tls", func(ctx context.Context, ln net.Listener) error {
+		var wg sync.WaitGroup
+		defer wg.Wait()
 		for {
 			nc, err := ln.Accept()
 			if err != nil {
-				return
+				if ctx.Err() != nil {
+					return nil // Close
+				}
+				return err
 			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			wg.Go(func() {
 				defer nc.Close()
 				_ = nc.SetDeadline(time.Now().Add(10 * time.Second))
 				tc := tls.Server(nc, cfg)
@@ -103,10 +98,25 @@ func startGoServer(t testing.TB, mutate func(*tls.Config)) string {
 						return
 					}
 				}
-			}()
+			})
 		}
-	}()
-	return ln.Addr().String()
+	})
+}
+
+// serveT runs serve as an in-process target until the test ends and
+// returns its address.
+func serveT(t testing.TB, name string, serve func(context.Context, net.Listener) error) string {
+	t.Helper()
+	tg, err := targets.Serve(context.Background(), name, serve)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := tg.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return tg.Addr()
 }
 
 // startRefServer runs our reference server on a free loopback port.
@@ -120,18 +130,9 @@ func startRefServer(t testing.TB, cfg peers.ServerConfig) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = srv.Serve(ctx, ln, nil)
-	}()
-	t.Cleanup(func() { cancel(); <-done })
-	return ln.Addr().String()
+	return serveT(t, "reference", func(ctx context.Context, ln net.Listener) error {
+		return srv.Serve(ctx, ln, nil)
+	})
 }
 
 type combo struct {

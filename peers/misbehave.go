@@ -26,8 +26,8 @@ func MisbehaviourByName(name string) (Misbehaviour, bool) {
 	return Misbehaviour{}, false
 }
 
-// finishedMisbehaviours break Finished verification (CHECKS.md rows
-// 27-34).
+// finishedMisbehaviours break the server's verification of the client
+// Finished (RFC 5246 §7.4.9, RFC 8446 §4.4.4).
 func finishedMisbehaviours() []Misbehaviour {
 	return []Misbehaviour{
 		{

@@ -40,8 +40,8 @@ func FuzzMisbehaviours() []Misbehaviour {
 			// fuzzer exists for): the handshake ends with SimulatedCrash.
 			Name: "fuzz/crash-on-duplicate-key-share",
 			Apply: func(p *ServerPlan) {
-				next := p.CheckClientHello
-				p.CheckClientHello = func(st *ServerState, ch *wire.ClientHello, raw []byte) error {
+				next := p.ValidateClientHello
+				p.ValidateClientHello = func(st *ServerState, ch *wire.ClientHello, raw []byte) error {
 					if n := wire.CountExtension(ch.Extensions, wire.ExtKeyShare); n > 1 {
 						return &SimulatedCrash{Reason: fmt.Sprintf("a ClientHello with %d key_share extensions", n)}
 					}
@@ -56,8 +56,8 @@ func FuzzMisbehaviours() []Misbehaviour {
 			// deadline passes), then drops it.
 			Name: "fuzz/hang-on-duplicate-supported-groups",
 			Apply: func(p *ServerPlan) {
-				next := p.CheckClientHello
-				p.CheckClientHello = func(st *ServerState, ch *wire.ClientHello, raw []byte) error {
+				next := p.ValidateClientHello
+				p.ValidateClientHello = func(st *ServerState, ch *wire.ClientHello, raw []byte) error {
 					if n := wire.CountExtension(ch.Extensions, wire.ExtSupportedGroups); n > 1 {
 						return st.holdSilently(fmt.Sprintf("a ClientHello with %d supported_groups extensions", n))
 					}

@@ -6,8 +6,8 @@ import (
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
 
-// helloMisbehaviours read the ClientHello leniently (CHECKS.md rows
-// 35-46), each the way a real parser has gone wrong.
+// helloMisbehaviours read the ClientHello leniently (RFC 8446 §4.1.2,
+// §4.2; RFC 5246 §7.4.1.2), each the way a real parser has gone wrong.
 func helloMisbehaviours() []Misbehaviour {
 	return []Misbehaviour{
 		{
@@ -15,8 +15,8 @@ func helloMisbehaviours() []Misbehaviour {
 			// second, instead of refusing the ClientHello (RFC 8446 §4.2).
 			Name: "hello/accept-duplicate-extension",
 			Apply: func(p *ServerPlan) {
-				next := p.CheckClientHello
-				p.CheckClientHello = func(st *ServerState, ch *wire.ClientHello, raw []byte) error {
+				next := p.ValidateClientHello
+				p.ValidateClientHello = func(st *ServerState, ch *wire.ClientHello, raw []byte) error {
 					first := *ch
 					first.Extensions = nil
 					seen := map[wire.ExtensionType]bool{}
@@ -54,8 +54,8 @@ func helloMisbehaviours() []Misbehaviour {
 			// after its end in an extension it does not use goes unnoticed.
 			Name: "hello/lenient-extensions",
 			Apply: func(p *ServerPlan) {
-				p.CheckClientHello = func(_ *ServerState, ch *wire.ClientHello, _ []byte) error {
-					return checkClientHello(ch)
+				p.ValidateClientHello = func(_ *ServerState, ch *wire.ClientHello, _ []byte) error {
+					return validateHelloFields(ch)
 				}
 			},
 		},

@@ -9,8 +9,9 @@ import (
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
 
-// keyexchangeMisbehaviours break the ClientKeyExchange checks (CHECKS.md
-// rows 47-53).
+// keyexchangeMisbehaviours break the server's processing of the
+// ClientKeyExchange (RFC 5246 §7.4.7; RFC 8422 §5.7): RSA decryption
+// without the ROBOT countermeasure, ECDHE points used unvalidated.
 func keyexchangeMisbehaviours() []Misbehaviour {
 	return []Misbehaviour{
 		{

@@ -6,8 +6,9 @@ import (
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
 
-// orderMisbehaviours break the message order and state machine (CHECKS.md
-// rows 1-14).
+// orderMisbehaviours break the server's handshake state machine: the
+// order in which it expects and sends messages (RFC 5246 §7.3, RFC 8446
+// §4).
 func orderMisbehaviours() []Misbehaviour {
 	return []Misbehaviour{
 		{
@@ -76,7 +77,7 @@ func orderMisbehaviours() []Misbehaviour {
 		},
 		{
 			// Sends ServerKeyExchange before Certificate (TLS 1.0-1.2 ECDHE):
-			// its own flight out of RFC order (row 14).
+			// its own flight out of RFC order (RFC 5246 §7.3).
 			Name: "order/wrong-flight-order",
 			Apply: func(p *ServerPlan) {
 				next := p.Outgoing

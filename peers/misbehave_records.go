@@ -7,7 +7,8 @@ import (
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
 
-// recordsMisbehaviours break the record layer (CHECKS.md rows 54-58).
+// recordsMisbehaviours break the server's record layer: content types,
+// versions, size limits and empty records (RFC 5246 §6.2, RFC 8446 §5).
 func recordsMisbehaviours() []Misbehaviour {
 	return []Misbehaviour{
 		{

@@ -7,7 +7,7 @@ import (
 )
 
 // versionMisbehaviours break version negotiation and downgrade protection
-// (CHECKS.md rows 15-26).
+// (RFC 8446 §4.1.3, §4.2.1; RFC 5246 Appendix E.1; RFC 7507).
 func versionMisbehaviours() []Misbehaviour {
 	return []Misbehaviour{
 		{

@@ -6,10 +6,10 @@ import (
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
 
-// Steps for replaying a real client's ClientHello (CHECKS.md rows 41 and
-// 43, corpus/): its bytes sent as they were captured, and the target's
-// first answer read without the client's own checks, since the replaying
-// client does not own the key shares the hello carries and cannot go on.
+// Steps for replaying a real client's ClientHello: its bytes sent as they
+// were captured, and the target's first answer read without the client's
+// own validation, since the replaying client does not own the key shares
+// the hello carries and cannot go on.
 
 // StepFirstAnswer names the step that reads the target's first answer.
 const StepFirstAnswer = "FirstAnswer"

@@ -10,10 +10,10 @@ import (
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
 
-// Steps for the ClientKeyExchange checks (CHECKS.md rows 47-53): a
-// malformed key exchange followed by the rest of the client's flight, and
-// an answer read to the end of the connection so that two answers can be
-// compared (the ROBOT oracle).
+// Steps for a malformed ClientKeyExchange (RFC 5246 §7.4.7): the key
+// exchange followed by the rest of the client's flight, and an answer
+// read to the end of the connection so that two answers can be compared
+// (the ROBOT oracle).
 
 // ServerPublicKey is the public key of the target's certificate once its
 // Certificate has been read, nil before.

@@ -8,9 +8,9 @@ import (
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
 
-// Steps for the message-order checks (CHECKS.md rows 1-14): a message
-// where it does not belong, a message sent twice, a key exchange left
-// out, a message split across a key change.
+// Steps that break the handshake's message order (RFC 5246 §7.3, RFC 8446
+// §4): a message where it does not belong, a message sent twice, a key
+// exchange left out, a message split across a key change.
 
 // StepClientHandshakeKeys names the step that moves the write side to
 // the TLS 1.3 client handshake traffic key ahead of the Finished step.

@@ -7,10 +7,10 @@ import (
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
 
-// Steps for the record-layer checks (CHECKS.md rows 54-58): the client's
-// first flight framed by a mutator, a protected record corrupted after
-// sealing, one record over the size limit, and a flood of records that
-// carry nothing.
+// Record-layer steps (RFC 5246 §6.2, RFC 8446 §5): the client's first
+// flight framed by a mutator, a protected record corrupted after sealing,
+// one record over the size limit, and a flood of records that carry
+// nothing.
 
 // SendClientHelloFramed sends the ClientHello as frame lays it out on the
 // wire: frame gets the marshalled message (after any edit registered for

@@ -8,10 +8,10 @@ import (
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
 
-// Version negotiation helpers (CHECKS.md rows 15-26): a step that reads the
-// target's answer to a ClientHello without judging it, the SSL 2.0
-// CLIENT-HELLO of RFC 5246 Appendix E.2, and the reference server's look at
-// the first record before it parses anything.
+// Version negotiation helpers (RFC 8446 §4.2.1, RFC 5246 Appendix E): a
+// step that reads the target's answer to a ClientHello without judging
+// it, the SSL 2.0 CLIENT-HELLO of RFC 5246 Appendix E.2, and the reference
+// server's look at the first record before it parses anything.
 
 // ReadServerHello reads the target's answer to the ClientHello and keeps a
 // ServerHello as it is (cv.ServerHello()), without the client's own checks
@@ -90,13 +90,13 @@ func (st *ServerState) firstRecord() error {
 	return st.srv.plan.FirstRecord(st, hdr)
 }
 
-// checkFirstRecord is the correct look at the first record: an SSL 2.0
+// validateFirstRecord is the correct look at the first record: an SSL 2.0
 // CLIENT-HELLO is refused (RFC 8446 Appendix D.5: NOT RECOMMENDED, and
 // never for TLS 1.3), and so is a record-layer version whose major is not
 // 3 (Appendix D.5: records below 0x0300 SHOULD NOT be accepted). Any
 // {03,xx} goes on (RFC 5246 Appendix E.1); an unknown content type is left
 // to the record layer, which answers unexpected_message.
-func checkFirstRecord(_ *ServerState, hdr []byte) error {
+func validateFirstRecord(_ *ServerState, hdr []byte) error {
 	switch {
 	case IsSSLv2Hello(hdr):
 		return protoErr(wire.AlertProtocolVersion, "SSL 2.0 compatible CLIENT-HELLO (RFC 8446 Appendix D.5)")

@@ -213,7 +213,7 @@ func (st *ServerState) run() error {
 	if len(ch.Random) == 32 {
 		st.clientRandom = ch.Random
 	}
-	if err := st.srv.plan.CheckClientHello(st, ch, raw); err != nil {
+	if err := st.srv.plan.ValidateClientHello(st, ch, raw); err != nil {
 		return err
 	}
 	v, err := st.srv.plan.ChooseVersion(st)
@@ -232,8 +232,9 @@ func (st *ServerState) run() error {
 	return st.run12()
 }
 
-// checkClientHello applies the checks every version shares.
-func checkClientHello(ch *wire.ClientHello) error {
+// validateHelloFields applies the rules every version shares: field
+// ranges and no duplicate extension.
+func validateHelloFields(ch *wire.ClientHello) error {
 	if len(ch.SessionID) > 32 {
 		return protoErr(wire.AlertDecodeError, "session_id of %d bytes (RFC 5246 §7.4.1.2)", len(ch.SessionID))
 	}
@@ -438,11 +439,11 @@ type ServerPlan struct {
 	// warning records.
 	Record func(st *ServerState, typ wire.ContentType, v wire.Version, open RecordOpener) (wire.ContentType, []byte, error)
 	// ParseClientHello reads a ClientHello message as received (header
-	// included); CheckClientHello then applies the rules every ClientHello
+	// included); ValidateClientHello then applies the rules every ClientHello
 	// must follow before the server chooses anything (see
-	// server_hello_checks.go).
-	ParseClientHello func(st *ServerState, raw []byte) (*wire.ClientHello, error)
-	CheckClientHello func(st *ServerState, ch *wire.ClientHello, raw []byte) error
+	// server_hello_validate.go).
+	ParseClientHello    func(st *ServerState, raw []byte) (*wire.ClientHello, error)
+	ValidateClientHello func(st *ServerState, ch *wire.ClientHello, raw []byte) error
 }
 
 func defaultPlan() ServerPlan {
@@ -452,7 +453,7 @@ func defaultPlan() ServerPlan {
 		OnFallbackSCSV: func(*ServerState) error {
 			return protoErr(wire.AlertInappropriateFallback, "TLS_FALLBACK_SCSV with a version below the server's highest (RFC 7507 §3)")
 		},
-		FirstRecord: checkFirstRecord,
+		FirstRecord: validateFirstRecord,
 		DowngradeSentinel: func(st *ServerState, random []byte) {
 			// TLS 1.3 servers MUST, TLS 1.2 servers SHOULD, mark a lower
 			// version (RFC 8446 §4.1.3).
@@ -472,14 +473,14 @@ func defaultPlan() ServerPlan {
 			}
 			return nil
 		},
-		Outgoing:          func(_ *ServerState, msgs []wire.Message) []wire.Message { return msgs },
-		Unexpected:        unexpected,
-		ClientKeyExchange: readClientKeyExchange,
-		DecryptPMS:        decryptPMS,
-		ECDHEShared:       ecdheShared,
-		Record:            serverRecord,
-		ParseClientHello:  parseClientHello,
-		CheckClientHello:  checkClientHelloRules,
+		Outgoing:            func(_ *ServerState, msgs []wire.Message) []wire.Message { return msgs },
+		Unexpected:          unexpected,
+		ClientKeyExchange:   readClientKeyExchange,
+		DecryptPMS:          decryptPMS,
+		ECDHEShared:         ecdheShared,
+		Record:              serverRecord,
+		ParseClientHello:    parseClientHello,
+		ValidateClientHello: validateClientHello,
 	}
 }
 

@@ -251,7 +251,7 @@ func (st *ServerState) helloRetry(group wire.Group) error {
 	}
 	st.preHello = c.transcript.Clone()
 	c.transcript.Add(raw)
-	if err := st.srv.plan.CheckClientHello(st, ch, raw); err != nil {
+	if err := st.srv.plan.ValidateClientHello(st, ch, raw); err != nil {
 		return err
 	}
 	if !slices.Contains(ch.CipherSuites, st.Spec.ID) {

@@ -4,7 +4,8 @@ import "github.com/tlsconform/tlsconform/peers/wire"
 
 // The server's reading of the client's flight: every handshake message
 // the server waits for goes through readClient, and whatever arrives in
-// its place goes to the plan's Unexpected step (CHECKS.md rows 1-13).
+// its place goes to the plan's Unexpected step (RFC 5246 §7.3, RFC 8446
+// §4).
 
 // readClient reads the client's next handshake message where want is
 // due. Anything else that arrives first (a ChangeCipherSpec, another

@@ -6,8 +6,9 @@ import (
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
 
-// The reference server's record policy (CHECKS.md rows 54-58): what it
-// does with each record before the handshake or the application reads it.
+// The reference server's record policy (RFC 5246 §6.2, RFC 8446 §5):
+// what it does with each record before the handshake or the application
+// reads it.
 // Misbehaviours replace ServerPlan.Record to break one rule at a time.
 
 // RecordOpener reads the rest of a record whose header a record policy has

@@ -10,10 +10,10 @@ import (
 
 	"github.com/tlsconform/tlsconform/peers"
 	"github.com/tlsconform/tlsconform/peers/keys"
-	"github.com/tlsconform/tlsconform/peers/targets"
 	"github.com/tlsconform/tlsconform/peers/wire"
 	"github.com/tlsconform/tlsconform/reports"
 	"github.com/tlsconform/tlsconform/suite/checks"
+	"github.com/tlsconform/tlsconform/targets"
 )
 
 // CheckTimeout bounds one check: a few conversations, each of a few reads

@@ -1,4 +1,4 @@
-// The builtin target serves TLS 1.0 and 1.1 too (see peers/targets).
+// The builtin target serves TLS 1.0 and 1.1 too (see package targets).
 //
 //go:debug tls10server=1
 

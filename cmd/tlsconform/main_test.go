@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tlsconform/tlsconform/targets"
 )
 
 // startServe runs `tlsconform serve` in-process on a free port and waits
@@ -125,19 +127,21 @@ func TestHandshakeOutcomes(t *testing.T) {
 	}
 
 	// A server that accepts and says nothing: timeout.
-	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	silent, err := targets.Serve(context.Background(), "silent", func(ctx context.Context, ln net.Listener) error {
+		c, err := ln.Accept()
+		if err != nil {
+			return nil // Close
+		}
+		defer c.Close()
+		context.AfterFunc(ctx, func() { c.Close() })
+		_, _ = io.Copy(io.Discard, c)
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer silent.Close()
-	go func() {
-		c, err := silent.Accept()
-		if err == nil {
-			io.Copy(io.Discard, c)
-			c.Close()
-		}
-	}()
-	r, code = handshakeJSON(t, "-target", silent.Addr().String(), "-timeout", "200ms")
+	r, code = handshakeJSON(t, "-target", silent.Addr(), "-timeout", "200ms")
 	if code != 1 || r.Outcome != "timeout" {
 		t.Errorf("silent target: exit %d, %+v", code, r)
 	}

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tlsconform/tlsconform/peers/targets"
+	"github.com/tlsconform/tlsconform/targets"
 )
 
 // BenchmarkCampaign measures network conversations per second against the

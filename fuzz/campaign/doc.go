@@ -12,7 +12,7 @@
 // seed, the worker and the iteration (and of what the target was found to
 // support), and a saved Case replays the same bytes from the client.
 //
-// campaign imports peers, peers/targets, mutators, corpus and
+// campaign imports peers, targets, mutators, corpus and
 // internal/extproc; never Ginkgo, Gomega or suite/checks (whose patterns
 // it follows: see suite/checks/hello.go, keyexchange.go, records.go,
 // order.go and finished.go).

@@ -15,6 +15,7 @@ import (
 	"github.com/tlsconform/tlsconform/internal/extproc"
 	"github.com/tlsconform/tlsconform/peers"
 	"github.com/tlsconform/tlsconform/peers/certs"
+	"github.com/tlsconform/tlsconform/targets"
 )
 
 // The self-test's target is this test binary run again as a reference
@@ -59,15 +60,9 @@ func serveForTest(addr, names string) int {
 		fmt.Fprintln(os.Stderr, "test server:", err)
 		return 3
 	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "test server:", err)
-		return 3
-	}
-	fmt.Fprintf(os.Stderr, "test server: listening on %s with %q\n", ln.Addr(), names)
 	crashed := make(chan error, 1)
-	go func() {
-		_ = srv.Serve(context.Background(), ln, func(err error) {
+	tg, err := targets.Serve(context.Background(), "reference", func(ctx context.Context, ln net.Listener) error {
+		return srv.Serve(ctx, ln, func(err error) {
 			if peers.IsSimulatedCrash(err) {
 				select {
 				case crashed <- err:
@@ -76,7 +71,12 @@ func serveForTest(addr, names string) int {
 				select {} // exit with the connection open, as a crash does
 			}
 		})
-	}()
+	}, targets.ListenOn(addr))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "test server:", err)
+		return 3
+	}
+	fmt.Fprintf(os.Stderr, "test server: listening on %s with %q\n", tg.Addr(), names)
 	err = <-crashed
 	fmt.Fprintf(os.Stderr, "test server: %v\n", err)
 	return 2

@@ -13,8 +13,8 @@ import (
 
 	"github.com/tlsconform/tlsconform/internal/extproc"
 	"github.com/tlsconform/tlsconform/peers"
-	"github.com/tlsconform/tlsconform/peers/targets"
 	"github.com/tlsconform/tlsconform/peers/wire"
+	"github.com/tlsconform/tlsconform/targets"
 )
 
 // SetupError is a campaign or a replay that cannot start: a bad setting,

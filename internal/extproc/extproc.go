@@ -4,7 +4,7 @@
 // readiness line and stops the process.
 //
 // The tests use it directly (Require skips or fails a test on a missing
-// tool); peers/targets uses it to run the tools as conformance targets
+// tool); package targets uses it to run the tools as conformance targets
 // (Lookup returns an error instead, Options.MaxLines bounds the output a
 // long-lived server keeps). It imports only the standard library and must
 // not import Ginkgo or Gomega.

@@ -7,8 +7,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/tlsconform/tlsconform/peers/targets"
 	"github.com/tlsconform/tlsconform/reports"
+	"github.com/tlsconform/tlsconform/targets"
 )
 
 // startGo runs the built-in target: crypto/tls with TLS 1.0-1.3 and every

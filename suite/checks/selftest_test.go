@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"github.com/tlsconform/tlsconform/peers"
-	"github.com/tlsconform/tlsconform/peers/targets"
 	"github.com/tlsconform/tlsconform/reports"
 	"github.com/tlsconform/tlsconform/suite"
 	"github.com/tlsconform/tlsconform/suite/checks"
+	"github.com/tlsconform/tlsconform/targets"
 )
 
 var testCerts = sync.OnceValues(suite.ReferenceCertificates)

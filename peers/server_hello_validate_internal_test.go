@@ -7,9 +7,9 @@ import (
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
 
-// TestCheckExtensionBody: the server's reading of each extension it knows,
+// TestValidateExtensionBody: the server's reading of each extension it knows,
 // down to the floor of every vector (RFC 8446 §3.4), and what it answers.
-func TestCheckExtensionBody(t *testing.T) {
+func TestValidateExtensionBody(t *testing.T) {
 	ok := wire.AlertDescription(255)
 	for _, tc := range []struct {
 		name string
@@ -37,7 +37,7 @@ func TestCheckExtensionBody(t *testing.T) {
 		{"early-data-body", wire.Extension{Type: wire.ExtEarlyData, Body: []byte{0}}, wire.AlertDecodeError},
 		{"unknown", wire.Extension{Type: 0xff42, Body: []byte{1, 2, 3}}, ok},
 	} {
-		err := checkExtensionBody(tc.ext)
+		err := validateExtensionBody(tc.ext)
 		var pe *ProtocolError
 		switch {
 		case tc.want == ok && err != nil:

@@ -1,8 +1,10 @@
 // Package targets gives the suite its target endpoints behind one
 // interface: the built-in Go crypto/tls server (in-process, the default),
-// OpenSSL's s_server and GnuTLS's gnutls-serv started as processes, and any
-// HOST:PORT that is already running. It starts them, waits for readiness,
-// tells a crashed or unreachable target from a live one, and stops them.
+// OpenSSL's s_server and GnuTLS's gnutls-serv started as processes, any
+// HOST:PORT that is already running, and any server written in Go run
+// in-process by Serve (the reference server among them). It starts them,
+// waits for readiness, tells a crashed or unreachable target from a live
+// one, and stops them. Start with Open and Serve.
 //
 // Open probes every target it starts with a crypto/tls handshake at each
 // TLS version, so Versions says what the target really serves and Notes
@@ -41,7 +43,8 @@ import (
 
 // Target is an endpoint the suite talks to.
 type Target interface {
-	// Name is "builtin", "openssl", "gnutls", or the HOST:PORT given.
+	// Name is "builtin", "openssl", "gnutls", the HOST:PORT given, or
+	// the name given to Serve.
 	Name() string
 	// Addr is the HOST:PORT to dial.
 	Addr() string

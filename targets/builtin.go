@@ -16,22 +16,26 @@ import (
 // each read and write. A hung or hostile peer costs at most this.
 const connIdle = 10 * time.Second
 
-// builtin is the in-process crypto/tls echo server.
+// builtin is the in-process crypto/tls echo server: a Serve target with
+// the versions and notes of the probe at Open.
 type builtin struct {
-	ln       net.Listener
-	cfg      *tls.Config
+	Target   // Serve's: address, Dial, liveness and Close
 	versions []string
 	notes    []string
+}
 
-	wg sync.WaitGroup // the accept loop and every connection
+func (b *builtin) Notes() []string    { return b.notes }
+func (b *builtin) Versions() []string { return b.versions }
 
-	mu        sync.Mutex
-	conns     map[net.Conn]struct{} // open connections, closed by Close
-	closed    bool
-	acceptErr error // why the accept loop gave up, if it did
+// echoServer serves crypto/tls echo connections, from the listener and
+// from the probe's pipes alike.
+type echoServer struct {
+	cfg *tls.Config
+	wg  sync.WaitGroup // every connection
 
-	closeOnce sync.Once
-	closeErr  error
+	mu     sync.Mutex
+	conns  map[net.Conn]struct{} // open connections, cut when serving ends
+	closed bool
 }
 
 func openBuiltin(ctx context.Context, want []uint16, opts Options) (Target, error) {
@@ -53,23 +57,21 @@ func openBuiltin(ctx context.Context, want []uint16, opts Options) (Target, erro
 		// client's signature algorithms.
 		cfg.Certificates = append(cfg.Certificates, p.TLSCertificate())
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	srv := &echoServer{cfg: cfg, conns: map[net.Conn]struct{}{}}
+	t, err := Serve(ctx, "builtin", srv.serve)
 	if err != nil {
-		return nil, fmt.Errorf("targets: builtin: listen: %w", err)
+		return nil, err
 	}
-	b := &builtin{ln: ln, cfg: cfg, conns: map[net.Conn]struct{}{}}
-	b.wg.Go(b.accept)
 
 	// The probe runs the server side on the same code path and config
 	// as a real connection, over a pipe: exact, and it costs no port.
-	res := probeVersions(ctx, b.pipe)
+	res := probeVersions(ctx, srv.pipe)
 	served, notes, err := verdict("builtin", want, res, builtinHint)
 	if err != nil {
-		b.Close()
+		t.Close()
 		return nil, fmt.Errorf("targets: builtin: %w", err)
 	}
-	b.versions, b.notes = served, notes
-	return b, nil
+	return &builtin{Target: t, versions: served, notes: notes}, nil
 }
 
 // builtinHint explains why crypto/tls may not serve an old version.
@@ -80,29 +82,42 @@ func builtinHint(v uint16) string {
 	return ""
 }
 
-func (b *builtin) accept() {
+// serve accepts connections until Close, then cuts the open ones and
+// waits for their goroutines, so that Close does not wait for idle
+// clients.
+func (e *echoServer) serve(ctx context.Context, ln net.Listener) error {
+	defer e.stop()
 	for {
-		nc, err := b.ln.Accept()
+		nc, err := ln.Accept()
 		if err != nil {
-			if !errors.Is(err, net.ErrClosed) {
-				// Out of file descriptors, say. Retrying would need a
-				// back-off; instead the target fails closed: the port
-				// stops accepting and Alive says why.
-				b.mu.Lock()
-				b.acceptErr = err
-				b.mu.Unlock()
-				b.ln.Close()
+			if ctx.Err() != nil {
+				return nil // Close
 			}
-			return
+			// Out of file descriptors, say. Retrying would need a
+			// back-off; instead the target fails closed: serve returns,
+			// the port stops accepting and Alive says why.
+			return fmt.Errorf("accept: %w", err)
 		}
-		b.serveTracked(nc)
+		e.serveTracked(nc)
 	}
 }
 
+// stop cuts every open connection and waits for their goroutines; no
+// connection starts after it.
+func (e *echoServer) stop() {
+	e.mu.Lock()
+	e.closed = true
+	for c := range e.conns {
+		c.Close()
+	}
+	e.mu.Unlock()
+	e.wg.Wait()
+}
+
 // pipe is a connection to the server over net.Pipe, for the probe.
-func (b *builtin) pipe(context.Context) (net.Conn, error) {
+func (e *echoServer) pipe(context.Context) (net.Conn, error) {
 	client, server := net.Pipe()
-	if !b.serveTracked(server) {
+	if !e.serveTracked(server) {
 		client.Close()
 		return nil, errors.New("builtin target closed")
 	}
@@ -111,30 +126,30 @@ func (b *builtin) pipe(context.Context) (net.Conn, error) {
 
 // serveTracked serves nc in its own goroutine unless Close has begun, in
 // which case it closes nc and reports false.
-func (b *builtin) serveTracked(nc net.Conn) bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.closed {
+func (e *echoServer) serveTracked(nc net.Conn) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
 		nc.Close()
 		return false
 	}
-	b.conns[nc] = struct{}{}
-	b.wg.Go(func() {
+	e.conns[nc] = struct{}{}
+	e.wg.Go(func() {
 		defer func() {
-			b.mu.Lock()
-			delete(b.conns, nc)
-			b.mu.Unlock()
+			e.mu.Lock()
+			delete(e.conns, nc)
+			e.mu.Unlock()
 			nc.Close()
 		}()
-		b.serve(nc)
+		e.echo(nc)
 	})
 	return true
 }
 
-// serve completes the handshake and echoes application data until the
+// echo completes the handshake and echoes application data until the
 // peer closes, an error, or connIdle without progress.
-func (b *builtin) serve(nc net.Conn) {
-	tc := tls.Server(nc, b.cfg)
+func (e *echoServer) echo(nc net.Conn) {
+	tc := tls.Server(nc, e.cfg)
 	if err := nc.SetDeadline(time.Now().Add(connIdle)); err != nil {
 		return
 	}
@@ -158,48 +173,4 @@ func (b *builtin) serve(nc net.Conn) {
 			return
 		}
 	}
-}
-
-func (b *builtin) Name() string       { return "builtin" }
-func (b *builtin) Addr() string       { return b.ln.Addr().String() }
-func (b *builtin) Output() string     { return "" }
-func (b *builtin) Notes() []string    { return b.notes }
-func (b *builtin) Versions() []string { return b.versions }
-
-func (b *builtin) Dial(ctx context.Context) (net.Conn, error) {
-	return dial(ctx, b.Addr())
-}
-
-func (b *builtin) Alive(ctx context.Context) error {
-	b.mu.Lock()
-	closed, acceptErr := b.closed, b.acceptErr
-	b.mu.Unlock()
-	if closed {
-		return errors.New("targets: builtin: closed")
-	}
-	if acceptErr != nil {
-		return fmt.Errorf("targets: builtin: stopped accepting connections: %w", acceptErr)
-	}
-	if err := checkConnect(ctx, b.Addr()); err != nil {
-		return fmt.Errorf("targets: builtin: %w", err)
-	}
-	return nil
-}
-
-// Close stops accepting, cuts every open connection and waits for their
-// goroutines.
-func (b *builtin) Close() error {
-	b.closeOnce.Do(func() {
-		b.mu.Lock()
-		b.closed = true
-		for c := range b.conns {
-			c.Close()
-		}
-		b.mu.Unlock()
-		if err := b.ln.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
-			b.closeErr = fmt.Errorf("targets: builtin: %w", err)
-		}
-		b.wg.Wait()
-	})
-	return b.closeErr
 }

@@ -6,10 +6,10 @@ import (
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
 
-// The reference server's reading of the ClientHello (CHECKS.md rows
-// 35-46): the message is parsed strictly (ServerPlan.ParseClientHello),
-// then every rule that holds whatever version is chosen is checked before
-// anything is chosen (ServerPlan.CheckClientHello): the field ranges, no
+// The reference server's validation of the ClientHello: the message is
+// parsed strictly (ServerPlan.ParseClientHello), then every rule that
+// holds whatever version is chosen is enforced before anything is chosen
+// (ServerPlan.ValidateClientHello): the field ranges, no
 // duplicate extension, and the body of every extension the server knows,
 // down to the minimum length of each vector (RFC 8446 §3.4: a vector below
 // its floor does not decode).
@@ -39,16 +39,16 @@ func parseClientHello(_ *ServerState, raw []byte) (*wire.ClientHello, error) {
 	return wire.UnmarshalClientHello(raw)
 }
 
-// checkClientHelloRules is the correct CheckClientHello.
-func checkClientHelloRules(_ *ServerState, ch *wire.ClientHello, _ []byte) error {
-	if err := checkClientHello(ch); err != nil {
+// validateClientHello is the correct ValidateClientHello.
+func validateClientHello(_ *ServerState, ch *wire.ClientHello, _ []byte) error {
+	if err := validateHelloFields(ch); err != nil {
 		return err
 	}
 	if len(ch.CompressionMethods) == 0 {
 		return protoErr(wire.AlertDecodeError, "no compression methods (compression_methods<1..2^8-1>, RFC 5246 §7.4.1.2)")
 	}
 	for _, e := range ch.Extensions {
-		if err := checkExtensionBody(e); err != nil {
+		if err := validateExtensionBody(e); err != nil {
 			return err
 		}
 	}
@@ -58,11 +58,11 @@ func checkClientHelloRules(_ *ServerState, ch *wire.ClientHello, _ []byte) error
 // errEmpty says a vector is below its floor.
 var errEmpty = errors.New("empty")
 
-// checkExtensionBody parses the body of an extension the server knows, as
+// validateExtensionBody parses the body of an extension the server knows, as
 // the ClientHello form, with the floor of every vector in it; decode_error
 // when it does not parse. Unknown extensions are not looked at (RFC 8446
 // §4.2).
-func checkExtensionBody(e wire.Extension) error {
+func validateExtensionBody(e wire.Extension) error {
 	bad := func(rule string, err error) error {
 		return &ProtocolError{Alert: wire.AlertDecodeError, Reason: "ClientHello " + e.Type.String() + " (" + rule + ")", Err: err}
 	}

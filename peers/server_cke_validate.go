@@ -7,9 +7,9 @@ import (
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
 
-// The reference server's ClientKeyExchange processing (TLS 1.0-1.2), as
-// the default steps of ServerPlan.DecryptPMS and ServerPlan.ECDHEShared
-// (CHECKS.md rows 47-53).
+// The reference server's validation of the ClientKeyExchange (TLS
+// 1.0-1.2), as the default steps of ServerPlan.DecryptPMS and
+// ServerPlan.ECDHEShared.
 
 // decryptPMS is RSA key transport done right (RFC 5246 §7.4.7.1): a
 // ciphertext of the wrong length, a value not below the modulus, a bad

@@ -39,20 +39,6 @@ func OpenTarget(ctx context.Context, spec string, timeout time.Duration) (target
 	return Reference(ctx, ReferenceOptions{Name: spec, Timeout: timeout, Misbehaviours: mis})
 }
 
-// referenceTarget is the in-process reference server as a target.
-type referenceTarget struct {
-	targets.Target
-	name string
-	stop func()
-}
-
-func (r *referenceTarget) Name() string { return r.name }
-func (r *referenceTarget) Close() error {
-	err := r.Target.Close()
-	r.stop()
-	return err
-}
-
 // ReferenceOptions configure Reference.
 type ReferenceOptions struct {
 	// Name is the target's name in reports; default "reference".
@@ -94,20 +80,11 @@ func Reference(ctx context.Context, o ReferenceOptions) (targets.Target, error) 
 	if err != nil {
 		return nil, fmt.Errorf("suite: reference: %w", err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	tgt, err := targets.Serve(ctx, o.Name, func(ctx context.Context, ln net.Listener) error { return srv.Serve(ctx, ln, nil) })
 	if err != nil {
 		return nil, fmt.Errorf("suite: reference: %w", err)
 	}
-	sctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = srv.Serve(sctx, ln, nil) }()
-	stop := func() { cancel(); <-done }
-	tgt, err := targets.Open(ctx, ln.Addr().String(), targets.Options{})
-	if err != nil {
-		stop()
-		return nil, err
-	}
-	return &referenceTarget{Target: tgt, name: o.Name, stop: stop}, nil
+	return tgt, nil
 }
 
 // ReferenceCertificates makes the reference server's default

@@ -106,11 +106,11 @@ type Conn struct {
 
 	// recordPolicy, when set, decides what becomes of each record from
 	// its header (the reference server's ServerPlan.Record): open reads
-	// the rest and unprotects it; an error ends the read, errDropRecord
+	// the rest and unprotects it; an error ends the read, ErrDropRecord
 	// (after open) passes over the record.
 	recordPolicy func(typ wire.ContentType, v wire.Version, open RecordOpener) (wire.ContentType, []byte, error)
 
-	// pending is an item handed back by unread, returned by the next
+	// pending is an item handed back by Unread, returned by the next
 	// ReadItem.
 	pending *Item
 
@@ -186,6 +186,17 @@ func (c *Conn) observe(dir Direction, typ wire.ContentType, raw, plain []byte, n
 }
 
 func (c *Conn) deadline() time.Time { return time.Now().Add(c.timeout) }
+
+// Deadline is the deadline a read or write that starts now gets.
+func (c *Conn) Deadline() time.Time { return c.deadline() }
+
+// SetVersion sets the negotiated version (for a plan hook that answers
+// with a ServerHello of its own).
+func (c *Conn) SetVersion(v wire.Version) { c.version = v }
+
+// ReadProtected reports whether records from the peer are under record
+// protection now.
+func (c *Conn) ReadProtected() bool { return c.in.Protected() }
 
 // WriteRaw writes bytes as they are, under the write deadline.
 func (c *Conn) WriteRaw(b []byte) error {
@@ -307,7 +318,7 @@ func (c *Conn) maxRecordPayload() int {
 func (c *Conn) readRecord() (typ wire.ContentType, plain []byte, protected bool, err error) {
 	for {
 		typ, plain, protected, err = c.readOneRecord()
-		if !errors.Is(err, errDropRecord) {
+		if !errors.Is(err, ErrDropRecord) {
 			return typ, plain, protected, err
 		}
 	}
@@ -323,7 +334,7 @@ func (c *Conn) readOneRecord() (typ wire.ContentType, plain []byte, protected bo
 	// A header whose content type is unknown is garbage (or another
 	// protocol): say so at once instead of waiting for the length it claims.
 	// (A record policy decides that itself, from the header.)
-	if hdr, err := c.br.Peek(1); err == nil && c.recordPolicy == nil && !knownContentType(wire.ContentType(hdr[0])) {
+	if hdr, err := c.br.Peek(1); err == nil && c.recordPolicy == nil && !KnownContentType(wire.ContentType(hdr[0])) {
 		raw, _ := c.br.Peek(c.br.Buffered())
 		c.observe(Received, wire.ContentType(hdr[0]), append([]byte(nil), raw...), nil, "not a TLS record")
 		return 0, nil, false, protoErr(wire.AlertUnexpectedMessage, "record of unknown content type %d (first bytes %q)", hdr[0], raw[:min(len(raw), 16)])
@@ -354,10 +365,10 @@ func (c *Conn) readOneRecord() (typ wire.ContentType, plain []byte, protected bo
 	}
 	var pe *ProtocolError
 	switch {
-	case errors.Is(err, errDropRecord) && raw != nil:
+	case errors.Is(err, ErrDropRecord) && raw != nil:
 		c.observe(Received, rec.Type, raw, nil, "dropped")
 		return 0, nil, false, err
-	case errors.Is(err, errDropRecord):
+	case errors.Is(err, ErrDropRecord):
 		return 0, nil, false, errors.New("peers: record policy dropped a record it did not read")
 	case errors.As(err, &pe): // a malformed record, or the policy's verdict
 		if raw != nil {
@@ -382,7 +393,9 @@ func (c *Conn) readOneRecord() (typ wire.ContentType, plain []byte, protected bo
 	return typ, plain, protected, nil
 }
 
-func knownContentType(t wire.ContentType) bool {
+// KnownContentType reports whether t is a content type TLS 1.0-1.3
+// define (change_cipher_spec, alert, handshake, application_data).
+func KnownContentType(t wire.ContentType) bool {
 	return t >= wire.ContentChangeCipherSpec && t <= wire.ContentHeartbeat
 }
 

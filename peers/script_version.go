@@ -100,7 +100,7 @@ func validateFirstRecord(_ *ServerState, hdr []byte) error {
 	switch {
 	case IsSSLv2Hello(hdr):
 		return protoErr(wire.AlertProtocolVersion, "SSL 2.0 compatible CLIENT-HELLO (RFC 8446 Appendix D.5)")
-	case !knownContentType(wire.ContentType(hdr[0])):
+	case !KnownContentType(wire.ContentType(hdr[0])):
 		return nil
 	case hdr[1] != 3:
 		return protoErr(wire.AlertProtocolVersion, "first record has version {%02x,%02x}, not {03,xx} (RFC 5246 Appendix E.1, RFC 8446 Appendix D.5)", hdr[1], hdr[2])
@@ -108,9 +108,9 @@ func validateFirstRecord(_ *ServerState, hdr []byte) error {
 	return nil
 }
 
-// readSSLv2Record consumes one SSL 2.0 record with a 2-byte header (for
+// ReadSSLv2Record consumes one SSL 2.0 record with a 2-byte header (for
 // misbehaviours that answer it).
-func (c *Conn) readSSLv2Record() ([]byte, error) {
+func (c *Conn) ReadSSLv2Record() ([]byte, error) {
 	hdr, err := c.br.Peek(2)
 	if err != nil {
 		return nil, fmt.Errorf("peers: SSL 2.0 header: %w", err)
@@ -123,5 +123,5 @@ func (c *Conn) readSSLv2Record() ([]byte, error) {
 	return rec, nil
 }
 
-// errMisbehaved ends a misbehaving server handshake without an alert.
-var errMisbehaved = errors.New("peers: misbehaviour ended the handshake")
+// ErrMisbehaved ends a misbehaving server handshake without an alert.
+var ErrMisbehaved = errors.New("peers: misbehaviour ended the handshake")

@@ -95,7 +95,7 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 	if _, err := io.ReadFull(s.rand, s.ticketKey); err != nil {
 		return nil, fmt.Errorf("peers: ticket key: %w", err)
 	}
-	s.plan = defaultPlan()
+	s.plan = DefaultServerPlan()
 	for _, m := range cfg.Misbehaviours {
 		m.Apply(&s.plan)
 	}
@@ -110,6 +110,12 @@ func (s *Server) now() time.Time {
 }
 
 func (s *Server) maxVersion() wire.Version { return slices.Max(s.cfg.Versions) }
+
+// Versions are the versions the server is configured with.
+func (st *ServerState) Versions() []wire.Version { return slices.Clone(st.srv.cfg.Versions) }
+
+// MaxVersion is the highest version the server is configured with.
+func (st *ServerState) MaxVersion() wire.Version { return st.srv.maxVersion() }
 
 // Handshake runs the server handshake over nc.
 func (s *Server) Handshake(ctx context.Context, nc net.Conn) (*Conn, error) {
@@ -232,9 +238,9 @@ func (st *ServerState) run() error {
 	return st.run12()
 }
 
-// validateHelloFields applies the rules every version shares: field
+// ValidateHelloFields applies the rules every version shares: field
 // ranges and no duplicate extension.
-func validateHelloFields(ch *wire.ClientHello) error {
+func ValidateHelloFields(ch *wire.ClientHello) error {
 	if len(ch.SessionID) > 32 {
 		return protoErr(wire.AlertDecodeError, "session_id of %d bytes (RFC 5246 §7.4.1.2)", len(ch.SessionID))
 	}
@@ -446,7 +452,9 @@ type ServerPlan struct {
 	ValidateClientHello func(st *ServerState, ch *wire.ClientHello, raw []byte) error
 }
 
-func defaultPlan() ServerPlan {
+// DefaultServerPlan is the plan of a well-behaved server: what
+// Misbehaviours change, and what a misbehaviour wraps to keep the rest.
+func DefaultServerPlan() ServerPlan {
 	return ServerPlan{
 		ChooseVersion: chooseVersion,
 		ChooseSuite:   chooseSuite,
@@ -489,7 +497,9 @@ func (st *ServerState) send(msgs ...wire.Message) error {
 	return st.WriteHandshake(st.srv.plan.Outgoing(st, msgs)...)
 }
 
-func (st *ServerState) serverRandom() ([]byte, error) {
+// ServerRandom is a fresh ServerHello.random, with the downgrade sentinel
+// the plan writes into it.
+func (st *ServerState) ServerRandom() ([]byte, error) {
 	r := make([]byte, 32)
 	if _, err := io.ReadFull(st.rand, r); err != nil {
 		return nil, fmt.Errorf("peers: server random: %w", err)

@@ -70,7 +70,7 @@ func (st *ServerState) run12() error {
 		shExt = append(shExt, wire.SessionTicketExt(nil))
 	}
 
-	random, err := st.serverRandom()
+	random, err := st.ServerRandom()
 	if err != nil {
 		return err
 	}
@@ -147,7 +147,7 @@ func (st *ServerState) run12() error {
 func (st *ServerState) resume12(sess *Session, shExt []wire.Extension) error {
 	c, ch := st.Conn, st.Hello
 	v := c.version
-	random, err := st.serverRandom()
+	random, err := st.ServerRandom()
 	if err != nil {
 		return err
 	}

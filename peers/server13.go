@@ -64,7 +64,7 @@ func (st *ServerState) run13() error {
 		}
 	}
 
-	random, err := st.serverRandom()
+	random, err := st.ServerRandom()
 	if err != nil {
 		return err
 	}

@@ -41,7 +41,7 @@ func parseClientHello(_ *ServerState, raw []byte) (*wire.ClientHello, error) {
 
 // validateClientHello is the correct ValidateClientHello.
 func validateClientHello(_ *ServerState, ch *wire.ClientHello, _ []byte) error {
-	if err := validateHelloFields(ch); err != nil {
+	if err := ValidateHelloFields(ch); err != nil {
 		return err
 	}
 	if len(ch.CompressionMethods) == 0 {

@@ -49,7 +49,7 @@ func TestValidateExtensionBody(t *testing.T) {
 }
 
 // TestStrictClientHelloParse: bytes after the last field of a ClientHello
-// do not parse; the lenient misbehaviour reads up to them.
+// do not parse.
 func TestStrictClientHelloParse(t *testing.T) {
 	ch := &wire.ClientHello{Version: wire.VersionTLS12, Random: make([]byte, 32),
 		CipherSuites: []wire.CipherSuite{wire.TLS_RSA_WITH_AES_128_GCM_SHA256}, CompressionMethods: []uint8{0},
@@ -63,12 +63,5 @@ func TestStrictClientHelloParse(t *testing.T) {
 	long = append(long, 0xde, 0xad)
 	if _, err := parseClientHello(nil, long); !errors.Is(err, wire.ErrTrailing) {
 		t.Errorf("strict parse: %v, want trailing data", err)
-	}
-	m, _ := MisbehaviourByName("hello/accept-trailing-bytes")
-	plan := defaultPlan()
-	m.Apply(&plan)
-	got, err := plan.ParseClientHello(nil, long)
-	if err != nil || len(got.Extensions) != 1 {
-		t.Errorf("lenient parse: %v, %v", got, err)
 	}
 }

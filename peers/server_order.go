@@ -77,9 +77,9 @@ func readClientKeyExchange(st *ServerState, pms func(*wire.ClientKeyExchange) ([
 	return pms(m.(*wire.ClientKeyExchange))
 }
 
-// unread hands it back: the next ReadItem returns it (for misbehaviours
+// Unread hands it back: the next ReadItem returns it (for misbehaviours
 // that look ahead).
-func (c *Conn) unread(it Item) { c.pending = &it }
+func (c *Conn) Unread(it Item) { c.pending = &it }
 
 // spansKeyChange is the check before a TLS 1.3 key change: the message
 // just read must have ended its record (RFC 8446 §5.1).

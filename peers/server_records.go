@@ -18,9 +18,9 @@ import (
 // or the I/O error; a record that does not unprotect, a *record.Error.
 type RecordOpener func() (rec wire.Record, typ wire.ContentType, plain []byte, err error)
 
-// errDropRecord, from a record policy that has opened the record, passes
+// ErrDropRecord, from a record policy that has opened the record, passes
 // over it: the read goes on with the next one.
-var errDropRecord = errors.New("peers: record dropped")
+var ErrDropRecord = errors.New("peers: record dropped")
 
 // maxUselessRecords bounds the records in a row that carry nothing (empty
 // application data, warning alerts passed over): RFC 8446 §5.1 allows
@@ -59,7 +59,7 @@ type recordCounts struct {
 // that claims a long record is answered at once.
 func serverRecord(st *ServerState, typ wire.ContentType, v wire.Version, open RecordOpener) (wire.ContentType, []byte, error) {
 	st.records.read++
-	if !knownContentType(typ) {
+	if !KnownContentType(typ) {
 		return 0, nil, protoErr(wire.AlertUnexpectedMessage, "record of unknown content type %d (RFC 5246 §6, RFC 8446 §5)", uint8(typ))
 	}
 	if v < wire.VersionSSL30 && st.records.read > 1 {
@@ -69,7 +69,7 @@ func serverRecord(st *ServerState, typ wire.ContentType, v wire.Version, open Re
 	if err != nil {
 		return 0, nil, err
 	}
-	if !knownContentType(typ) {
+	if !KnownContentType(typ) {
 		return 0, nil, protoErr(wire.AlertUnexpectedMessage, "protected record of unknown inner content type %d (RFC 8446 §5, §5.4)", uint8(typ))
 	}
 	if len(plain) == 0 && (typ == wire.ContentHandshake || typ == wire.ContentAlert) {
@@ -82,7 +82,7 @@ func serverRecord(st *ServerState, typ wire.ContentType, v wire.Version, open Re
 	case wire.ContentAlert:
 		if len(plain) == 2 && wire.AlertLevel(plain[0]) == wire.AlertLevelWarning && wire.AlertDescription(plain[1]) != wire.AlertCloseNotify &&
 			st.version < wire.VersionTLS13 && st.hs.Buffered() == 0 {
-			err = errDropRecord
+			err = ErrDropRecord
 			useless = true
 		}
 	}

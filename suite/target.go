@@ -26,10 +26,10 @@ func OpenTarget(ctx context.Context, spec string, timeout time.Duration) (target
 	}
 	var mis []peers.Misbehaviour
 	if name = strings.TrimPrefix(name, ":"); name != "" {
-		m, ok := peers.MisbehaviourByName(name)
+		m, ok := MisbehaviourByName(name)
 		if !ok {
 			var names []string
-			for _, m := range peers.Misbehaviours() {
+			for _, m := range Misbehaviours() {
 				names = append(names, m.Name)
 			}
 			return nil, fmt.Errorf("suite: unknown misbehaviour %q: want one of %s", name, strings.Join(names, ", "))

@@ -33,6 +33,7 @@ import (
 	"github.com/tlsconform/tlsconform/peers/kx"
 	"github.com/tlsconform/tlsconform/peers/suites"
 	"github.com/tlsconform/tlsconform/peers/wire"
+	"github.com/tlsconform/tlsconform/suite"
 )
 
 const usage = `usage:
@@ -193,7 +194,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if name = strings.TrimSpace(name); name == "" {
 			continue
 		}
-		m, ok := peers.MisbehaviourByName(name)
+		m, ok := suite.MisbehaviourByName(name)
+		if !ok {
+			m, ok = campaign.MisbehaviourByName(name)
+		}
 		if !ok {
 			fmt.Fprintf(stderr, "tlsconform serve: unknown misbehaviour %q\n", name)
 			return 2
@@ -247,7 +251,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	served := make(chan error, 1)
 	go func() {
 		served <- srv.Serve(sctx, ln, func(err error) {
-			if peers.IsSimulatedCrash(err) {
+			if campaign.IsSimulatedCrash(err) {
 				select {
 				case crashed <- err:
 				default:

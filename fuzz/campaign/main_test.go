@@ -41,7 +41,7 @@ func serveForTest(addr, names string) int {
 		if n == "" {
 			continue
 		}
-		m, ok := peers.MisbehaviourByName(n)
+		m, ok := MisbehaviourByName(n)
 		if !ok {
 			fmt.Fprintf(os.Stderr, "test server: unknown misbehaviour %q\n", n)
 			return 3
@@ -63,7 +63,7 @@ func serveForTest(addr, names string) int {
 	crashed := make(chan error, 1)
 	tg, err := targets.Serve(context.Background(), "reference", func(ctx context.Context, ln net.Listener) error {
 		return srv.Serve(ctx, ln, func(err error) {
-			if peers.IsSimulatedCrash(err) {
+			if IsSimulatedCrash(err) {
 				select {
 				case crashed <- err:
 				default:

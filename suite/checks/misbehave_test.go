@@ -6,8 +6,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/tlsconform/tlsconform/peers"
 	"github.com/tlsconform/tlsconform/reports"
+	"github.com/tlsconform/tlsconform/suite"
 	"github.com/tlsconform/tlsconform/suite/checks"
 )
 
@@ -48,7 +48,7 @@ func TestMisbehavioursAreCaught(t *testing.T) {
 		covered[st.name] = true
 		t.Run(st.name, func(t *testing.T) {
 			t.Parallel()
-			m, ok := peers.MisbehaviourByName(st.name)
+			m, ok := suite.MisbehaviourByName(st.name)
 			if !ok {
 				t.Fatalf("no misbehaviour %q", st.name)
 			}
@@ -95,7 +95,7 @@ func TestMisbehavioursAreCaught(t *testing.T) {
 			}
 		})
 	}
-	for _, m := range peers.Misbehaviours() {
+	for _, m := range suite.Misbehaviours() {
 		if !covered[m.Name] {
 			t.Errorf("misbehaviour %s has no self-test", m.Name)
 		}

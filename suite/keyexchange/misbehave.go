@@ -1,27 +1,28 @@
-package peers
+package keyexchange
 
 import (
 	"crypto/rsa"
 	"errors"
 	"fmt"
+	"github.com/tlsconform/tlsconform/peers"
 
 	"github.com/tlsconform/tlsconform/peers/kx"
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
 
-// keyexchangeMisbehaviours break the server's processing of the
+// Misbehaviours break the server's processing of the
 // ClientKeyExchange (RFC 5246 §7.4.7; RFC 8422 §5.7): RSA decryption
 // without the ROBOT countermeasure, ECDHE points used unvalidated.
-func keyexchangeMisbehaviours() []Misbehaviour {
-	return []Misbehaviour{
+func Misbehaviours() []peers.Misbehaviour {
+	return []peers.Misbehaviour{
 		{
 			// A Bleichenbacher padding oracle (ROBOT): a bad PKCS#1 v1.5
 			// block, or a message that is not 48 bytes, draws decrypt_error
 			// at once instead of carrying on to fail at the Finished.
 			Name: "cke/padding-oracle",
-			Apply: func(p *ServerPlan) {
+			Apply: func(p *peers.ServerPlan) {
 				p.DecryptPMS = leakyDecryptPMS(p.DecryptPMS, func(reason string) error {
-					return protoErr(wire.AlertDecryptError, "RSA pre-master secret: %s", reason)
+					return &peers.ProtocolError{Alert: wire.AlertDecryptError, Reason: "RSA pre-master secret: " + reason}
 				})
 			},
 		},
@@ -30,7 +31,7 @@ func keyexchangeMisbehaviours() []Misbehaviour {
 			// connection without an alert, where a wrong Finished draws
 			// bad_record_mac.
 			Name: "cke/padding-oracle-close",
-			Apply: func(p *ServerPlan) {
+			Apply: func(p *peers.ServerPlan) {
 				p.DecryptPMS = leakyDecryptPMS(p.DecryptPMS, func(reason string) error {
 					return fmt.Errorf("peers: RSA pre-master secret: %s", reason) // no alert
 				})
@@ -43,8 +44,8 @@ func keyexchangeMisbehaviours() []Misbehaviour {
 			// identity, compressed, the wrong length) is replaced by the
 			// server's own, so the handshake goes on to the Finished.
 			Name: "cke/accept-invalid-point",
-			Apply: func(p *ServerPlan) {
-				p.ECDHEShared = func(_ *ServerState, priv kx.Private, point []byte) ([]byte, error) {
+			Apply: func(p *peers.ServerPlan) {
+				p.ECDHEShared = func(_ *peers.ServerState, priv kx.Private, point []byte) ([]byte, error) {
 					pms, err := priv.Shared(point)
 					switch {
 					case err == nil:
@@ -63,8 +64,8 @@ func keyexchangeMisbehaviours() []Misbehaviour {
 // answers a bad one (or a message that is not 48 bytes) with fail's error;
 // a good block goes on to next, so a wrong version still fails only at
 // the Finished.
-func leakyDecryptPMS(next func(*ServerState, []byte) ([]byte, error), fail func(reason string) error) func(*ServerState, []byte) ([]byte, error) {
-	return func(st *ServerState, ciphertext []byte) ([]byte, error) {
+func leakyDecryptPMS(next func(*peers.ServerState, []byte) ([]byte, error), fail func(reason string) error) func(*peers.ServerState, []byte) ([]byte, error) {
+	return func(st *peers.ServerState, ciphertext []byte) ([]byte, error) {
 		if priv, ok := st.Cert.Key.(*rsa.PrivateKey); ok {
 			//lint:ignore SA1019 the misbehaviour is exactly the padding check RFC 5246 §7.4.7.1 forbids.
 			msg, err := rsa.DecryptPKCS1v15(nil, priv, ciphertext)

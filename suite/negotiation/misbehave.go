@@ -1,23 +1,24 @@
-package peers
+package negotiation
 
 import (
 	"slices"
 
+	"github.com/tlsconform/tlsconform/peers"
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
 
-// versionMisbehaviours break version negotiation and downgrade protection
+// Misbehaviours break version negotiation and downgrade protection
 // (RFC 8446 §4.1.3, §4.2.1; RFC 5246 Appendix E.1; RFC 7507).
-func versionMisbehaviours() []Misbehaviour {
-	return []Misbehaviour{
+func Misbehaviours() []peers.Misbehaviour {
+	return []peers.Misbehaviour{
 		{
 			// Negotiates its own highest version whatever the client offered:
 			// TLS 1.3 whenever supported_versions is present, else TLS 1.2
-			// (the highest it serves up to 1.2), client_version unread.
+			// (the highest it serves up to 1.2), client_version Unread.
 			Name: "version/unoffered-version",
-			Apply: func(p *ServerPlan) {
-				p.ChooseVersion = func(st *ServerState) (wire.Version, error) {
-					top := st.srv.maxVersion()
+			Apply: func(p *peers.ServerPlan) {
+				p.ChooseVersion = func(st *peers.ServerState) (wire.Version, error) {
+					top := st.MaxVersion()
 					if wire.CountExtension(st.Hello.Extensions, wire.ExtSupportedVersions) > 0 {
 						return top, nil
 					}
@@ -28,15 +29,15 @@ func versionMisbehaviours() []Misbehaviour {
 		{
 			// Picks the lowest common version instead of the highest.
 			Name: "version/lowest-version",
-			Apply: func(p *ServerPlan) {
+			Apply: func(p *peers.ServerPlan) {
 				next := p.ChooseVersion
-				p.ChooseVersion = func(st *ServerState) (wire.Version, error) {
+				p.ChooseVersion = func(st *peers.ServerState) (wire.Version, error) {
 					best, err := next(st)
 					if err != nil {
 						return 0, err
 					}
 					low := best
-					for _, v := range st.srv.cfg.Versions {
+					for _, v := range st.Versions() {
 						if v < low && offered(st.Hello, v) {
 							low = v
 						}
@@ -49,11 +50,11 @@ func versionMisbehaviours() []Misbehaviour {
 			// Reads legacy_version 0x0304 or later without supported_versions
 			// as an offer of TLS 1.3.
 			Name: "version/legacy-version-selects-tls13",
-			Apply: func(p *ServerPlan) {
+			Apply: func(p *peers.ServerPlan) {
 				next := p.ChooseVersion
-				p.ChooseVersion = func(st *ServerState) (wire.Version, error) {
+				p.ChooseVersion = func(st *peers.ServerState) (wire.Version, error) {
 					if st.Hello.Version >= wire.VersionTLS13 && wire.CountExtension(st.Hello.Extensions, wire.ExtSupportedVersions) == 0 &&
-						slices.Contains(st.srv.cfg.Versions, wire.VersionTLS13) {
+						slices.Contains(st.Versions(), wire.VersionTLS13) {
 						return wire.VersionTLS13, nil
 					}
 					return next(st)
@@ -65,9 +66,9 @@ func versionMisbehaviours() []Misbehaviour {
 			// supported_versions is present (RFC 8446 Appendix D.5 says
 			// abort).
 			Name: "version/accept-ssl30-legacy-version",
-			Apply: func(p *ServerPlan) {
+			Apply: func(p *peers.ServerPlan) {
 				next := p.ChooseVersion
-				p.ChooseVersion = func(st *ServerState) (wire.Version, error) {
+				p.ChooseVersion = func(st *peers.ServerState) (wire.Version, error) {
 					if st.Hello.Version <= wire.VersionSSL30 && wire.CountExtension(st.Hello.Extensions, wire.ExtSupportedVersions) > 0 {
 						saved := st.Hello.Version
 						st.Hello.Version = wire.VersionTLS12
@@ -80,17 +81,17 @@ func versionMisbehaviours() []Misbehaviour {
 		{
 			// Never writes the downgrade sentinel (RFC 8446 §4.1.3).
 			Name: "version/no-downgrade-sentinel",
-			Apply: func(p *ServerPlan) {
-				p.DowngradeSentinel = func(*ServerState, []byte) {}
+			Apply: func(p *peers.ServerPlan) {
+				p.DowngradeSentinel = func(*peers.ServerState, []byte) {}
 			},
 		},
 		{
 			// Writes DOWNGRD\x01 even when it negotiates TLS 1.3.
 			Name: "version/sentinel-at-tls13",
-			Apply: func(p *ServerPlan) {
+			Apply: func(p *peers.ServerPlan) {
 				next := p.DowngradeSentinel
-				p.DowngradeSentinel = func(st *ServerState, random []byte) {
-					if st.version == wire.VersionTLS13 {
+				p.DowngradeSentinel = func(st *peers.ServerState, random []byte) {
+					if st.Version() == wire.VersionTLS13 {
 						copy(random[24:], wire.DowngradeTLS12[:])
 						return
 					}
@@ -101,18 +102,18 @@ func versionMisbehaviours() []Misbehaviour {
 		{
 			// Ignores TLS_FALLBACK_SCSV (RFC 7507 §3).
 			Name: "version/ignore-fallback-scsv",
-			Apply: func(p *ServerPlan) {
-				p.OnFallbackSCSV = func(*ServerState) error { return nil }
+			Apply: func(p *peers.ServerPlan) {
+				p.OnFallbackSCSV = func(*peers.ServerState) error { return nil }
 			},
 		},
 		{
 			// Accepts any record-layer version on the first record (the
 			// SHOULD NOT of RFC 8446 Appendix D.5).
 			Name: "version/any-record-version",
-			Apply: func(p *ServerPlan) {
+			Apply: func(p *peers.ServerPlan) {
 				next := p.FirstRecord
-				p.FirstRecord = func(st *ServerState, hdr []byte) error {
-					if IsSSLv2Hello(hdr) {
+				p.FirstRecord = func(st *peers.ServerState, hdr []byte) error {
+					if peers.IsSSLv2Hello(hdr) {
 						return next(st, hdr)
 					}
 					return nil
@@ -123,25 +124,25 @@ func versionMisbehaviours() []Misbehaviour {
 			// Answers an SSL 2.0 CLIENT-HELLO with an SSL 2.0 SERVER-HELLO
 			// (RFC 6176 §3: never).
 			Name: "version/sslv2-server-hello",
-			Apply: func(p *ServerPlan) {
+			Apply: func(p *peers.ServerPlan) {
 				next := p.FirstRecord
-				p.FirstRecord = func(st *ServerState, hdr []byte) error {
-					if !IsSSLv2Hello(hdr) {
+				p.FirstRecord = func(st *peers.ServerState, hdr []byte) error {
+					if !peers.IsSSLv2Hello(hdr) {
 						return next(st, hdr)
 					}
-					if _, err := st.readSSLv2Record(); err != nil {
+					if _, err := st.ReadSSLv2Record(); err != nil {
 						return err
 					}
 					// msg_type 4, session_id_hit 0, certificate_type 1,
 					// version {0,2}, certificate_length 0,
 					// cipher_specs_length 3, connection_id_length 16.
 					body := []byte{4, 0, 1, 0, 2, 0, 0, 0, 3, 0, 16}
-					body = append(body, SSLv2CKRC4128WithMD5[:]...)
+					body = append(body, peers.SSLv2CKRC4128WithMD5[:]...)
 					body = append(body, make([]byte, 16)...)
 					if err := st.WriteRaw(append([]byte{0x80 | byte(len(body)>>8), byte(len(body))}, body...)); err != nil {
 						return err
 					}
-					return errMisbehaved
+					return peers.ErrMisbehaved
 				}
 			},
 		},
@@ -149,19 +150,19 @@ func versionMisbehaviours() []Misbehaviour {
 			// Answers an SSL 2.0 compatible CLIENT-HELLO with a TLS 1.3
 			// ServerHello (RFC 8446 Appendix D.5: MUST NOT).
 			Name: "version/sslv2-hello-negotiates-tls13",
-			Apply: func(p *ServerPlan) {
+			Apply: func(p *peers.ServerPlan) {
 				next := p.FirstRecord
-				p.FirstRecord = func(st *ServerState, hdr []byte) error {
-					if !IsSSLv2Hello(hdr) {
+				p.FirstRecord = func(st *peers.ServerState, hdr []byte) error {
+					if !peers.IsSSLv2Hello(hdr) {
 						return next(st, hdr)
 					}
-					if _, err := st.readSSLv2Record(); err != nil {
+					if _, err := st.ReadSSLv2Record(); err != nil {
 						return err
 					}
 					pub := make([]byte, 32)
 					pub[0] = 9
-					st.version = wire.VersionTLS13
-					random, err := st.serverRandom()
+					st.SetVersion(wire.VersionTLS13)
+					random, err := st.ServerRandom()
 					if err != nil {
 						return err
 					}
@@ -177,7 +178,7 @@ func versionMisbehaviours() []Misbehaviour {
 					if err := st.WriteHandshake(sh); err != nil {
 						return err
 					}
-					return errMisbehaved
+					return peers.ErrMisbehaved
 				}
 			},
 		},

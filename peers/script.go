@@ -90,6 +90,19 @@ const (
 	StepExpectServerFinished = StepServerFinished
 )
 
+// Pseudo-step names RunScript gives an Outcome that did not end inside a
+// step of the script: a verdict compares Outcome.Step with them, so they
+// are constants like the step names, never retyped strings.
+const (
+	// StepDial: the connection could not be opened (the target is
+	// unreachable; see Outcome.Unreachable).
+	StepDial = "dial"
+	// StepFlush: every step ran, and sending what was still corked failed.
+	StepFlush = "flush"
+	// StepEnd: every step ran and the conversation completed.
+	StepEnd = "end"
+)
+
 // DefaultScript is the full handshake of version v followed by an
 // application-data round trip: the baseline every check changes.
 //
@@ -207,7 +220,7 @@ func RunScript(ctx context.Context, dial Dialer, cfg *ClientConfig, script Scrip
 	cancel()
 	if err != nil {
 		cv.Outcome = OutcomeOf(fmt.Errorf("peers: dial: %w", err))
-		cv.Outcome.Step = "dial"
+		cv.Outcome.Step = StepDial
 		return cv
 	}
 	defer nc.Close()
@@ -227,11 +240,11 @@ func RunScript(ctx context.Context, dial Dialer, cfg *ClientConfig, script Scrip
 		}
 	}
 	if err := c.Flush(); err != nil {
-		cv.end("flush", err)
+		cv.end(StepFlush, err)
 		return cv
 	}
 	if cv.Outcome.Kind == "" {
-		cv.Outcome = Outcome{Kind: OutcomeCompleted, Step: "end"}
+		cv.Outcome = Outcome{Kind: OutcomeCompleted, Step: StepEnd}
 	}
 	return cv
 }

@@ -64,7 +64,7 @@ func TestScriptFlippedFinished(t *testing.T) {
 
 func TestScriptDeadTarget(t *testing.T) {
 	cv := peers.RunScript(context.Background(), peers.TCP("127.0.0.1:1"), &peers.ClientConfig{Timeout: time.Second}, peers.DefaultScript(wire.VersionTLS13))
-	if cv.Outcome.Kind != peers.OutcomeRefused || cv.Outcome.Step != "dial" {
+	if cv.Outcome.Kind != peers.OutcomeRefused || cv.Outcome.Step != peers.StepDial {
 		t.Fatalf("outcome %v at %s, want refused at dial", cv.Outcome, cv.Outcome.Step)
 	}
 }

@@ -248,7 +248,7 @@ func helloNegotiates12(cv *peers.Conversation, env *Env) Verdict {
 	o := cv.Outcome
 	sh := cv.ServerHello()
 	switch {
-	case unreachable(cv):
+	case cv.Outcome.Unreachable():
 		v.Status, v.Reason = reports.Fail, "target unreachable"
 	case sh != nil:
 		if why := judgeServerHello(cv.Hello(), sh, true); why != "" {
@@ -310,7 +310,7 @@ func helloRetryWithoutShare(c Context) Check {
 			cv := env.Converse(ctx, c, id, script, setup)
 			v := Reject(cv, script, peers.StepClientHello, wire.AlertIllegalParameter)
 			v.Observed = observedHello(cv)
-			if !second && !unreachable(cv) {
+			if !second && !cv.Outcome.Unreachable() {
 				v.Status = reports.Fail
 				v.Reason = "the target did not answer a ClientHello with an empty client_shares with a HelloRetryRequest (RFC 8446 §4.1.1): the check could not be made"
 			}

@@ -336,9 +336,9 @@ func recordFloodCheck(c Context, name, title string, typ wire.ContentType, paylo
 			vd := Verdict{Expected: "the target answers the probe after the flood, or aborts with an alert", Observed: observed(cv), Conversations: []*peers.Conversation{cv}}
 			o := cv.Outcome
 			switch {
-			case o.Kind == peers.OutcomeRefused || o.Step == "dial":
+			case o.Unreachable():
 				vd.Status, vd.Reason = reports.Fail, "target unreachable"
-			case endedBefore(cv, script, "Flood"):
+			case o.EndedBefore(script, "Flood"):
 				vd.Status = reports.Fail
 				vd.Reason = fmt.Sprintf("the conversation ended at %s, before the flood was sent: the check could not be made", o.Step)
 			case o.Kind == peers.OutcomeCompleted, o.Kind == peers.OutcomeAlert:

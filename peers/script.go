@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tlsconform/tlsconform/peers/keys"
+	"github.com/tlsconform/tlsconform/peers/record"
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
 
@@ -390,8 +391,11 @@ func ExpectRejection(probe bool) Step {
 			it.Type == wire.ContentAlert && it.Alert.Level == wire.AlertLevelWarning && it.Alert.Description != wire.AlertCloseNotify && c.version != wire.VersionTLS13) {
 			it, err = c.ReadItem()
 		}
-		var pe *ProtocolError
-		if errors.As(err, &pe) && pe.Reason == "record protection" {
+		// A record that does not open (conn.go wraps the typed
+		// record.Error in a ProtocolError that unwraps to it): often an
+		// alert under keys the client did not expect.
+		var re *record.Error
+		if errors.As(err, &re) {
 			return &doneErr{o: Outcome{Kind: OutcomeError, Undecryptable: true, Err: err}}
 		}
 		if err != nil {

@@ -135,7 +135,7 @@ func badFinished(v wire.Version, app bool) peers.Script {
 	return peers.DefaultScript(v).Through(peers.StepFinished).Then(rejectTail(app))
 }
 
-func renamed(name string, st peers.Step) peers.Step { return peers.Step{Name: name, Run: st.Run} }
+func renamed(name string, st peers.Step) peers.Step { return st.Renamed(name) }
 
 func ccsByte(*peers.Conversation) []byte { return []byte{1} }
 

@@ -75,7 +75,10 @@ type Expectation struct {
 type Level uint8
 
 const (
+	// LevelMust: deviating violates the RFC; the check fails.
 	LevelMust Level = iota
+	// LevelShould: deviating goes against a recommendation (or a rule the
+	// RFC puts on the sender alone); the check warns.
 	LevelShould
 )
 

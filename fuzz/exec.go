@@ -145,7 +145,7 @@ func (e *Env) clientConfig(seed uint64, versions []wire.Version) *peers.ClientCo
 // complete conversation.
 func script() peers.Script {
 	only12 := func(st peers.Step) peers.Step {
-		return peers.Step{Name: st.Name, Run: func(cv *peers.Conversation) error {
+		return peers.Step{Name: st.Name, Edits: st.Edits, Run: func(cv *peers.Conversation) error {
 			if cv.Version() == wire.VersionTLS13 {
 				return nil
 			}

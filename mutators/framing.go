@@ -18,8 +18,8 @@ import (
 // sending zero-length handshake and alert fragments but says nothing of the
 // receiver), or where a server cannot yet know which version's rule holds
 // (every record of the first flight arrives before the ClientHello is
-// parsed), the expectation is the answer RFC 8446 names and the check that
-// uses it is SHOULD-level: see suite/checks/records.go.
+// parsed), the expectation is the answer RFC 8446 names at SHOULD level
+// (Expectation.Should, at every version), with the reason a verdict gives.
 
 // Sizes the framing mutators aim at.
 const (
@@ -41,7 +41,16 @@ var (
 	// (RFC 5246 §7.2: "generally the connection can continue normally").
 	recWarningUserCanceled = wire.Alert{Level: wire.AlertLevelWarning, Description: wire.AlertUserCanceled}
 	recVersionsTo12        = []wire.Version{wire.VersionTLS10, wire.VersionTLS11, wire.VersionTLS12}
+	// recAllVersions: a rule about the first flight has one level at every
+	// version, since the server reads it before any is negotiated.
+	recAllVersions = []wire.Version{wire.VersionTLS10, wire.VersionTLS11, wire.VersionTLS12, wire.VersionTLS13}
 )
+
+// recWhyZeroLength is why a zero-length record of type what in the first
+// flight is a SHOULD-level rule.
+func recWhyZeroLength(what string) string {
+	return "RFC 5246 §6.2.1 and RFC 8446 §5.1 forbid sending a zero-length " + what + " record; the receiver's MUST (unexpected_message, RFC 8446 §5.4) is for protected TLS 1.3 records, checked separately, and before the ClientHello a server cannot know the version"
+}
 
 func framingMutators() []Mutator {
 	return []Mutator{
@@ -94,41 +103,47 @@ func framingMutators() []Mutator {
 		{
 			// RFC 8446 Appendix D.5 says SHOULD NOT accept and names no
 			// alert: any abort will do.
-			Name:    "record/version/below-0300",
-			Doc:     "a ClientHello over two records, the second with record version {02,00}",
-			Expect:  Reject("RFC 8446 App. D.5", 24),
+			Name: "record/version/below-0300",
+			Doc:  "a ClientHello over two records, the second with record version {02,00}",
+			Expect: Reject("RFC 8446 App. D.5", 24).
+				ShouldAt("RFC 8446 Appendix D.5: records with a version below {03,00} SHOULD NOT be accepted", recAllVersions...),
 			Framing: recVersionBelow0300,
 		},
 		{
-			Name:    "record/zero-length/handshake",
-			Doc:     "a zero-length handshake record before the ClientHello",
-			Expect:  Reject("RFC 8446 §5.1, §5.4; RFC 5246 §6.2.1", 56, wire.AlertUnexpectedMessage),
+			Name: "record/zero-length/handshake",
+			Doc:  "a zero-length handshake record before the ClientHello",
+			Expect: Reject("RFC 8446 §5.1, §5.4; RFC 5246 §6.2.1", 56, wire.AlertUnexpectedMessage).
+				ShouldAt(recWhyZeroLength("handshake"), recAllVersions...),
 			Framing: recZeroLength(wire.ContentHandshake),
 		},
 		{
-			Name:    "record/zero-length/alert",
-			Doc:     "a zero-length alert record before the ClientHello",
-			Expect:  Reject("RFC 8446 §5.1, §5.4; RFC 5246 §6.2.1", 56, wire.AlertUnexpectedMessage),
+			Name: "record/zero-length/alert",
+			Doc:  "a zero-length alert record before the ClientHello",
+			Expect: Reject("RFC 8446 §5.1, §5.4; RFC 5246 §6.2.1", 56, wire.AlertUnexpectedMessage).
+				ShouldAt(recWhyZeroLength("alert"), recAllVersions...),
 			Framing: recZeroLength(wire.ContentAlert),
 		},
 		{
-			Name:    "record/interleave/alert",
-			Doc:     "a warning alert (user_canceled) between two fragments of the ClientHello",
-			Expect:  Reject("RFC 8446 §5.1", 58, wire.AlertUnexpectedMessage),
+			Name: "record/interleave/alert",
+			Doc:  "a warning alert (user_canceled) between two fragments of the ClientHello",
+			Expect: Reject("RFC 8446 §5.1", 58, wire.AlertUnexpectedMessage).
+				ShouldAt("RFC 8446 §5.1 forbids records of another type between the fragments of a handshake message; RFC 5246 lets a warning alert come at any time, and a server reads the first flight before it knows the version", recAllVersions...),
 			Framing: recInterleave(wire.ContentAlert, recWarningUserCanceled.Marshal()),
 		},
 		{
-			Name:    "record/interleave/ccs",
-			Doc:     "a ChangeCipherSpec between two fragments of the ClientHello",
-			Expect:  Reject("RFC 5246 §7.1; RFC 8446 §5, §5.1", 58, wire.AlertUnexpectedMessage),
+			Name: "record/interleave/ccs",
+			Doc:  "a ChangeCipherSpec between two fragments of the ClientHello",
+			Expect: Reject("RFC 5246 §7.1; RFC 8446 §5, §5.1", 58, wire.AlertUnexpectedMessage).
+				ShouldAt("RFC 8446 §5 makes a ChangeCipherSpec before the first ClientHello an unexpected record but lets stateless servers that cannot tell it from the compatibility CCS drop it (as the message-order check of a CCS before the ClientHello does); RFC 5246 has no rule for a CCS before the version is known", recAllVersions...),
 			Framing: recInterleave(wire.ContentChangeCipherSpec, wire.ChangeCipherSpecPayload),
 		},
 		{
 			// TLS 1.3 has no warnings to pass over (RFC 8446 §6): a server
 			// may take any alert as the end.
-			Name:     "record/warning-alert-first",
-			Doc:      "a warning alert (user_canceled) before the ClientHello",
-			Expect:   Tolerate("RFC 5246 §7.2", 57),
+			Name: "record/warning-alert-first",
+			Doc:  "a warning alert (user_canceled) before the ClientHello",
+			Expect: Tolerate("RFC 5246 §7.2", 57).
+				ShouldAt("RFC 5246 §7.2: after a warning alert \"generally the connection can continue normally\"", recAllVersions...),
 			Versions: recVersionsTo12,
 			Framing:  recWarningFirst,
 		},

@@ -99,6 +99,33 @@ func SampleHello(v wire.Version) *wire.ClientHello {
 	}
 }
 
+// --- levels ---
+
+// Why a malformed extension body is a SHOULD-level rule (Expectation.Should).
+const (
+	chWhyExtBody = "RFC 8446 §4.2 and §6 make refusing it a MUST in TLS 1.3, but RFC 5246 puts no such duty on a TLS 1.0-1.2 server"
+	chWhyOnly12  = "only TLS 1.0-1.2 use this extension: a server that negotiates TLS 1.3 has no use for its body, and no RFC makes it parse one"
+)
+
+// chOnly12Exts are the extensions, by their name in mutator names, that
+// only TLS 1.0-1.2 use (a client offering TLS 1.2 too still sends them
+// in a ClientHello that negotiates TLS 1.3).
+var chOnly12Exts = []string{"ec_point_formats", "renegotiation_info", "extended_master_secret", "session_ticket"}
+
+// chExtBodyLevel sets the level of a malformation of the body of extension
+// ext: SHOULD at TLS 1.0-1.2, where no RFC makes the server's refusal a
+// MUST. inside says the change is within the body's own contents (not the
+// extension's length, which frames the whole extensions block): then the
+// body of an extension only TLS 1.0-1.2 use is SHOULD level in TLS 1.3 as
+// well.
+func chExtBodyLevel(e Expectation, ext string, inside bool) Expectation {
+	e = e.ShouldAt(chWhyExtBody, chVersions12...)
+	if inside && slices.Contains(chOnly12Exts, ext) {
+		e = e.ShouldAt(chWhyOnly12, wire.VersionTLS13)
+	}
+	return e
+}
+
 // --- typed helpers ---
 
 // chExtIndex is the index of the first extension of type t, or -1.

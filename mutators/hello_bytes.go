@@ -311,10 +311,17 @@ func chLengthLies() []Mutator {
 		c, lieName, _ := strings.Cut(name, "/")
 		i := slices.IndexFunc(chLies, func(l chLie) bool { return l.name == lieName })
 		row, rfc := chLengthRow(c)
+		expect := Reject(rfc, row, wire.AlertDecodeError)
+		// A length of one extension ("extensions.key_share") or of a field
+		// inside its body ("extensions.key_share.client_shares").
+		if ext, ok := strings.CutPrefix(c, "extensions."); ok {
+			ext, _, inside := strings.Cut(ext, ".")
+			expect = chExtBodyLevel(expect, ext, inside)
+		}
 		out = append(out, Mutator{
 			Name:     "client_hello/length/" + name,
 			Doc:      fmt.Sprintf("the length of %s %s", c, chLies[i].doc),
-			Expect:   Reject(rfc, row, wire.AlertDecodeError),
+			Expect:   expect,
 			Versions: lies.of(name),
 			Bytes:    chLengthLie(c, chLies[i].value),
 		})

@@ -183,7 +183,7 @@ func helloExtensionMutators() []Mutator {
 	} {
 		out = append(out, chTyped("extensions/trailing/"+chExtName(t),
 			fmt.Sprintf("a zero byte after the contents of its %s extension, inside the extension", t),
-			Reject("RFC 8446 §4.2, §6.2", 39, wire.AlertDecodeError), nil, chTrailingInExt(t)))
+			chExtBodyLevel(Reject("RFC 8446 §4.2, §6.2", 39, wire.AlertDecodeError), chExtName(t), true), nil, chTrailingInExt(t)))
 	}
 
 	out = append(out, chServerNameMutators()...)
@@ -441,6 +441,8 @@ func chTrailingInExt(t wire.ExtensionType) Hello {
 
 func chServerNameMutators() []Mutator {
 	rfc := "RFC 6066 §3"
+	// The body of server_name: SHOULD level before TLS 1.3.
+	reject := chExtBodyLevel(Reject(rfc, 45, wire.AlertDecodeError), "server_name", true)
 	body := func(b []byte) Hello {
 		return func(ch *wire.ClientHello, _ *rand.Rand) bool {
 			chSetExt(ch, wire.Extension{Type: wire.ExtServerName, Body: slices.Clone(b)})
@@ -456,21 +458,21 @@ func chServerNameMutators() []Mutator {
 	}
 	return []Mutator{
 		chTyped("server_name/empty-extension", "a server_name extension with an empty body (the server's form)",
-			Reject(rfc, 45, wire.AlertDecodeError), nil, body(nil)),
+			reject, nil, body(nil)),
 		chTyped("server_name/empty-list", "a server_name extension whose server_name_list is empty",
-			Reject(rfc, 45, wire.AlertDecodeError), nil, body(wire.ServerNameListExt().Body)),
+			reject, nil, body(wire.ServerNameListExt().Body)),
 		chTyped("server_name/empty-name", "a server_name extension naming an empty host_name",
-			Reject(rfc, 45, wire.AlertDecodeError), nil, body(wire.ServerNameListExt(wire.ServerName{}).Body)),
+			reject, nil, body(wire.ServerNameListExt(wire.ServerName{}).Body)),
 		chTyped("server_name/list-length-long", "a server_name extension whose server_name_list length is one more than its contents",
-			Reject(rfc, 45, wire.AlertDecodeError), nil, body(lie(0))),
+			reject, nil, body(lie(0))),
 		chTyped("server_name/name-length-long", "a server_name extension whose host_name length runs one byte past the list",
-			Reject(rfc, 45, wire.AlertDecodeError), nil, body(lie(3))),
+			reject, nil, body(lie(3))),
 		// RFC 6066 §3 forbids the client two names of one type but puts no
 		// duty on the server: CHECKS.md's illegal_parameter (or a parser's
 		// decode_error) is the right answer, but going on is no MUST
 		// violation, so a server may abort (no false failures).
 		chTyped("server_name/two-host-names", "a server_name extension naming two host_names (example.com, example.net)",
-			MayAbort(rfc, 45, wire.AlertIllegalParameter, wire.AlertDecodeError), nil,
+			chExtBodyLevel(MayAbort(rfc, 45, wire.AlertIllegalParameter, wire.AlertDecodeError), "server_name", true), nil,
 			body(wire.ServerNameListExt(wire.ServerName{Name: []byte("example.com")}, wire.ServerName{Name: []byte("example.net")}).Body)),
 	}
 }

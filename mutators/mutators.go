@@ -11,6 +11,7 @@ package mutators
 import (
 	"crypto/rsa"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -60,6 +61,59 @@ type Expectation struct {
 	Alerts []wire.AlertDescription
 	RFC    string // "RFC 8446 §4.2"
 	Row    int    // row of ../shared/CHECKS.md
+	// Should maps each version at which the rule binds the receiver at
+	// SHOULD level only to why: there, a target that goes on where it
+	// should have stopped (or stops where it should have gone on) deviates
+	// from a recommendation and violates no MUST. At every other version
+	// the rule is a MUST. Set with ShouldAt where the mutator is defined;
+	// the conformance checks and the campaign read it through Level and
+	// ShouldWhy. Never changed after the registry is built.
+	Should map[wire.Version]string
+}
+
+// Level is how strongly an RFC binds the receiver to an expectation.
+type Level uint8
+
+const (
+	// LevelMust: deviating violates the RFC; the check fails.
+	LevelMust Level = iota
+	// LevelShould: deviating goes against a recommendation (or a rule the
+	// RFC puts on the sender alone); the check warns.
+	LevelShould
+)
+
+func (l Level) String() string {
+	if l == LevelShould {
+		return "SHOULD"
+	}
+	return "MUST"
+}
+
+// Level is the level at which the rule binds the receiver at version v.
+func (e Expectation) Level(v wire.Version) Level {
+	if _, ok := e.Should[v]; ok {
+		return LevelShould
+	}
+	return LevelMust
+}
+
+// ShouldWhy says why the rule is SHOULD level only at version v, for the
+// verdict of a target that deviates there; "" where it is a MUST.
+func (e Expectation) ShouldWhy(v wire.Version) string { return e.Should[v] }
+
+// ShouldAt returns e with the rule binding the receiver at SHOULD level
+// only at versions vs, for the reason why (a version already SHOULD level
+// keeps its reason). e itself is not changed.
+func (e Expectation) ShouldAt(why string, vs ...wire.Version) Expectation {
+	should := make(map[wire.Version]string, len(e.Should)+len(vs))
+	maps.Copy(should, e.Should)
+	for _, v := range vs {
+		if _, ok := should[v]; !ok {
+			should[v] = why
+		}
+	}
+	e.Should = should
+	return e
 }
 
 // Reject is a MustReject expectation.

@@ -244,7 +244,7 @@ func (hs *clientHS) keyBlock(master []byte) keys.KeyBlock {
 // keys (RFC 5246 §7.1).
 func (hs *clientHS) sendCCS12() error {
 	c := hs.c
-	if err := hs.sendCCS("ChangeCipherSpec"); err != nil {
+	if err := hs.sendCCS(StepChangeCipherSpec); err != nil {
 		return err
 	}
 	kb := hs.keyBlock(hs.master)
@@ -264,7 +264,7 @@ func (hs *clientHS) finished12() *wire.Finished {
 }
 
 func (hs *clientHS) sendFinished12() error {
-	return hs.send("Finished", hs.finished12())
+	return hs.send(StepFinished, hs.finished12())
 }
 
 func (hs *clientHS) readTicket12() error {

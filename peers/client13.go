@@ -304,7 +304,7 @@ func (hs *clientHS) readServerFlight13() error {
 // sendCCS13 sends the middlebox-compatibility ChangeCipherSpec in the
 // clear (RFC 8446 Appendix D.4).
 func (hs *clientHS) sendCCS13() error {
-	return hs.sendCCS("ChangeCipherSpec")
+	return hs.sendCCS(StepChangeCipherSpec)
 }
 
 // useClientHandshakeKeys moves the write side to the client handshake
@@ -335,11 +335,11 @@ func (hs *clientHS) sendFinished13() error {
 		}
 	}
 	if hs.certRequested {
-		if err := hs.send("Certificate", &wire.Certificate13{}); err != nil {
+		if err := hs.send(StepCertificate, &wire.Certificate13{}); err != nil {
 			return err
 		}
 	}
-	if err := hs.send("Finished", hs.finished13()); err != nil {
+	if err := hs.send(StepFinished, hs.finished13()); err != nil {
 		return err
 	}
 	return hs.useApplicationKeys13()

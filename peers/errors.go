@@ -97,6 +97,27 @@ type Outcome struct {
 	Err           error
 }
 
+// Unreachable reports whether the target could not be reached at all: the
+// connection was refused, or the dial failed. Such an outcome says nothing
+// about the target's conformance, and a verdict must never read it as a
+// rejection (fail closed).
+func (o Outcome) Unreachable() bool {
+	return o.Kind == OutcomeRefused || o.Step == StepDial
+}
+
+// EndedBefore reports whether the conversation ended before step of script
+// was run: the target answered (or could not be reached) before the change
+// made at step was even sent, so the conversation proves nothing about
+// that change. Both steps must be in script, except that an unreachable
+// dial ends before every step.
+func (o Outcome) EndedBefore(script Script, step string) bool {
+	if o.Step == StepDial {
+		return true
+	}
+	end, at := script.Index(o.Step), script.Index(step)
+	return end >= 0 && at >= 0 && end < at
+}
+
 func (o Outcome) String() string {
 	switch o.Kind {
 	case OutcomeAlert:

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tlsconform/tlsconform/peers/keys"
+	"github.com/tlsconform/tlsconform/peers/record"
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
 
@@ -17,11 +18,22 @@ import (
 type Step struct {
 	Name string
 	Run  func(*Conversation) error
+	// Edits names the edits (Conversation.Edit) the step applies besides
+	// the one registered under its Name: the TLS 1.3 Finished step also
+	// sends a requested client Certificate, edited as StepCertificate. A
+	// step that wraps another keeps its Edits.
+	Edits []string
 }
 
 // Script is a conversation: steps run in order until one fails. A check is
 // a default script (DefaultScript) plus a named change.
 type Script []Step
+
+// edited reports whether a step of s applies an edit registered as name:
+// a step called name, or one that lists name in its Edits.
+func (s Script) edited(name string) bool {
+	return slices.ContainsFunc(s, func(st Step) bool { return st.Name == name || slices.Contains(st.Edits, name) })
+}
 
 // Index returns the position of the first step called name, or -1.
 func (s Script) Index(name string) int {
@@ -72,6 +84,13 @@ func (s Script) Before(name string) Script {
 	return slices.Clone(s[:i])
 }
 
+// Renamed is the step under another name, so that a script can hold it
+// twice (a ChangeCipherSpec sent again). The copy still applies the edits
+// the step applied, which are registered under the old name.
+func (st Step) Renamed(name string) Step {
+	return Step{Name: name, Run: st.Run, Edits: slices.Concat(st.Edits, []string{st.Name})}
+}
+
 // Then returns a copy with steps appended.
 func (s Script) Then(steps ...Step) Script { return slices.Concat(s, steps) }
 
@@ -88,6 +107,25 @@ const (
 	StepApplicationData      = "ApplicationData"
 	StepExpectRejection      = "ExpectRejection"
 	StepExpectServerFinished = StepServerFinished
+	// StepCertificate is no step of its own: it is the name of the edit
+	// of the client's Certificate when the server requests one, which the
+	// TLS 1.3 Finished step and SendRequestedCertificate send (in TLS
+	// 1.0-1.2 it goes in the ClientKeyExchange step's flight, under that
+	// step's edit).
+	StepCertificate = "Certificate"
+)
+
+// Pseudo-step names RunScript gives an Outcome that did not end inside a
+// step of the script: a verdict compares Outcome.Step with them, so they
+// are constants like the step names, never retyped strings.
+const (
+	// StepDial: the connection could not be opened (the target is
+	// unreachable; see Outcome.Unreachable).
+	StepDial = "dial"
+	// StepFlush: every step ran, and sending what was still corked failed.
+	StepFlush = "flush"
+	// StepEnd: every step ran and the conversation completed.
+	StepEnd = "end"
 )
 
 // DefaultScript is the full handshake of version v followed by an
@@ -113,6 +151,7 @@ func DefaultScript(v wire.Version) Script {
 // Events.
 type Conversation struct {
 	hs     *clientHS
+	script Script
 	start  time.Time
 	events []Event
 	probe  []byte
@@ -163,9 +202,23 @@ func (cv *Conversation) Version() wire.Version {
 
 // Edit registers an edit of the bytes that the named step sends. Steps
 // built by this package honour it: ClientHello, ClientKeyExchange,
-// ChangeCipherSpec, Finished and the Certificate of a requested client
-// certificate.
+// ChangeCipherSpec, Finished, SendMessage steps and the Certificate of a
+// requested client certificate (StepCertificate).
+//
+// Edit panics when no step of the script applies an edit of that name
+// (see Step.Edits), as Script.Replace does for a step the script lacks:
+// the name is a typo in a check's definition, which would otherwise
+// silently send the unchanged bytes and let the check judge a
+// conversation it never made. A panic, not an Outcome, because every
+// Outcome is read as something the target did: an error outcome would be
+// judged against the target ("the target answered with something the
+// client could not accept"). The edit names depend on the check alone,
+// never on what the target sends, so the self-test's run of the
+// catalogue against the reference server meets every one of them.
 func (cv *Conversation) Edit(step string, e Edit) {
+	if !cv.script.edited(step) {
+		panic(fmt.Sprintf("peers: Edit(%q): no step of the script applies an edit of that name", step)) // a bug in a check definition
+	}
 	if cv.hs.edits == nil {
 		cv.hs.edits = map[string]Edit{}
 	}
@@ -207,7 +260,7 @@ func RunScript(ctx context.Context, dial Dialer, cfg *ClientConfig, script Scrip
 	cancel()
 	if err != nil {
 		cv.Outcome = OutcomeOf(fmt.Errorf("peers: dial: %w", err))
-		cv.Outcome.Step = "dial"
+		cv.Outcome.Step = StepDial
 		return cv
 	}
 	defer nc.Close()
@@ -217,6 +270,7 @@ func RunScript(ctx context.Context, dial Dialer, cfg *ClientConfig, script Scrip
 	stop := withContext(ctx, nc)
 	defer stop()
 	cv.hs = &clientHS{c: c, cfg: &local, sessionKey: sessionKey(&local, nc)}
+	cv.script = script
 	for _, f := range setup {
 		f(cv)
 	}
@@ -227,11 +281,11 @@ func RunScript(ctx context.Context, dial Dialer, cfg *ClientConfig, script Scrip
 		}
 	}
 	if err := c.Flush(); err != nil {
-		cv.end("flush", err)
+		cv.end(StepFlush, err)
 		return cv
 	}
 	if cv.Outcome.Kind == "" {
-		cv.Outcome = Outcome{Kind: OutcomeCompleted, Step: "end"}
+		cv.Outcome = Outcome{Kind: OutcomeCompleted, Step: StepEnd}
 	}
 	return cv
 }
@@ -284,7 +338,9 @@ func SendClientHello(edit ...func(*wire.ClientHello)) Step {
 // ExpectServerHello reads the ServerHello (answering one HelloRetryRequest)
 // and checks it: version, suite, session ID echo, extensions, key share.
 func ExpectServerHello() Step {
-	return step(StepServerHello, func(cv *Conversation) error { return cv.hs.serverHello() })
+	st := step(StepServerHello, func(cv *Conversation) error { return cv.hs.serverHello() })
+	st.Edits = []string{StepClientHello} // the second ClientHello, after a HelloRetryRequest
+	return st
 }
 
 // ExpectServerFlight reads the rest of the server's first flight in RFC
@@ -320,12 +376,14 @@ func SendChangeCipherSpec() Step {
 // SendFinished sends the client's Finished (in TLS 1.3 under the client
 // handshake key, then moving to the application keys).
 func SendFinished() Step {
-	return step(StepFinished, func(cv *Conversation) error {
+	st := step(StepFinished, func(cv *Conversation) error {
 		if cv.hs.c.version == wire.VersionTLS13 {
 			return cv.hs.sendFinished13()
 		}
 		return cv.hs.sendFinished12()
 	})
+	st.Edits = []string{StepCertificate}
+	return st
 }
 
 // ExpectServerFinished reads the server's [NewSessionTicket],
@@ -377,8 +435,11 @@ func ExpectRejection(probe bool) Step {
 			it.Type == wire.ContentAlert && it.Alert.Level == wire.AlertLevelWarning && it.Alert.Description != wire.AlertCloseNotify && c.version != wire.VersionTLS13) {
 			it, err = c.ReadItem()
 		}
-		var pe *ProtocolError
-		if errors.As(err, &pe) && pe.Reason == "record protection" {
+		// A record that does not open (conn.go wraps the typed
+		// record.Error in a ProtocolError that unwraps to it): often an
+		// alert under keys the client did not expect.
+		var re *record.Error
+		if errors.As(err, &re) {
 			return &doneErr{o: Outcome{Kind: OutcomeError, Undecryptable: true, Err: err}}
 		}
 		if err != nil {

@@ -365,20 +365,22 @@ const StepClientCertificate = "ClientCertificate"
 // place, so that the message lands where the ClientKeyExchange or the
 // Finished is due whether or not the target requests a certificate.
 func SendRequestedCertificate() Step {
-	return step(StepClientCertificate, func(cv *Conversation) error {
+	st := step(StepClientCertificate, func(cv *Conversation) error {
 		hs := cv.hs
 		if !hs.certRequested {
 			return nil
 		}
 		hs.certRequested = false // sent: no later step sends it again
 		if hs.c.version != wire.VersionTLS13 {
-			return hs.send("Certificate", &wire.Certificate12{})
+			return hs.send(StepCertificate, &wire.Certificate12{})
 		}
 		if !hs.c.out.Protected() {
 			if err := hs.useClientHandshakeKeys(); err != nil {
 				return err
 			}
 		}
-		return hs.send("Certificate", &wire.Certificate13{})
+		return hs.send(StepCertificate, &wire.Certificate13{})
 	})
+	st.Edits = []string{StepCertificate}
+	return st
 }

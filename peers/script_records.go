@@ -71,7 +71,7 @@ func SendClientHelloFramed(frame func(flight []byte, recordVersion wire.Version)
 // and sends what st wrote: a Finished whose MAC or tag does not verify.
 // The transcript keeps the record as sealed, with a note.
 func CorruptRecord(st Step, corrupt func(record []byte)) Step {
-	return step(st.Name, func(cv *Conversation) error {
+	out := step(st.Name, func(cv *Conversation) error {
 		c := cv.hs.c
 		corked := c.corked
 		c.corked = true
@@ -102,6 +102,8 @@ func CorruptRecord(st Step, corrupt func(record []byte)) Step {
 		}
 		return nil
 	})
+	out.Edits = st.Edits
+	return out
 }
 
 // SendOversizeRecord sends one record of type typ carrying n bytes of

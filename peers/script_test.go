@@ -2,10 +2,13 @@ package peers_test
 
 import (
 	"context"
+	"errors"
+	"net"
 	"testing"
 	"time"
 
 	"github.com/tlsconform/tlsconform/peers"
+	"github.com/tlsconform/tlsconform/peers/record"
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
 
@@ -64,7 +67,7 @@ func TestScriptFlippedFinished(t *testing.T) {
 
 func TestScriptDeadTarget(t *testing.T) {
 	cv := peers.RunScript(context.Background(), peers.TCP("127.0.0.1:1"), &peers.ClientConfig{Timeout: time.Second}, peers.DefaultScript(wire.VersionTLS13))
-	if cv.Outcome.Kind != peers.OutcomeRefused || cv.Outcome.Step != "dial" {
+	if cv.Outcome.Kind != peers.OutcomeRefused || cv.Outcome.Step != peers.StepDial {
 		t.Fatalf("outcome %v at %s, want refused at dial", cv.Outcome, cv.Outcome.Step)
 	}
 }
@@ -86,5 +89,25 @@ func TestScriptEditing(t *testing.T) {
 	}
 	if len(s) != 8 || s[3].Name != peers.StepClientKeyExchange {
 		t.Error("editing changed the original script")
+	}
+}
+
+// TestExpectRejectionUndecryptable: a record that does not open (here a
+// plaintext record over 2^14 bytes, which the null protection refuses as
+// record_overflow) is an undecryptable answer, found through the typed
+// record error, not a failure of ours.
+func TestExpectRejectionUndecryptable(t *testing.T) {
+	addr := hostileServer(t, func(c net.Conn) {
+		_, _ = c.Write(wire.AppendRecord(nil, wire.ContentHandshake, wire.VersionTLS12, make([]byte, 1<<14+1)))
+	})
+	script := peers.DefaultScript(wire.VersionTLS13).Through(peers.StepClientHello).Then(peers.ExpectRejection(false))
+	cv := peers.RunScript(context.Background(), peers.TCP(addr), &peers.ClientConfig{Timeout: 5 * time.Second}, script)
+	o := cv.Outcome
+	if o.Kind != peers.OutcomeError || !o.Undecryptable || o.Step != peers.StepExpectRejection {
+		t.Fatalf("outcome %v (kind %s, undecryptable %t) at %s, want an undecryptable record at %s", o, o.Kind, o.Undecryptable, o.Step, peers.StepExpectRejection)
+	}
+	var re *record.Error
+	if !errors.As(o.Err, &re) || re.Kind != record.RecordOverflow {
+		t.Errorf("error %v, want a record.Error of kind record_overflow", o.Err)
 	}
 }

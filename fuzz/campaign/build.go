@@ -355,7 +355,8 @@ func (cat *catalog) expectation(name string) mutators.Expectation {
 // change decides (helloOrder puts the rejected ones last): an earlier one
 // may have been overwritten by it (empty compression methods, then
 // deflate and null), never the other way round. A must-reject change at
-// SHOULD level (see shouldOnly), or one about a key share the target may
+// SHOULD level at v (the mutator's Expectation.Should, which the
+// conformance checks read too), or one about a key share the target may
 // not have used (multiShare: the ClientHello offers several), is not a
 // MUST.
 func (cat *catalog) verdictOf(names []string, v wire.Version, multiShare bool) (must bool, expected string) {
@@ -370,7 +371,7 @@ func (cat *catalog) verdictOf(names []string, v wire.Version, multiShare bool) (
 		// a random secret and fails at the Finished (RFC 5246 §7.4.7.1):
 		// it never completes the handshake.
 		switch {
-		case shouldOnly(n, v):
+		case e.Level(v) == mutators.LevelShould:
 			return false, fmt.Sprintf("the handshake stops (%s, SHOULD-level at TLS %s), or goes on", n, v.Short())
 		case multiShare && unselectedShare(n):
 			return false, fmt.Sprintf("the handshake stops (%s), or goes on with another of the key shares offered", n)

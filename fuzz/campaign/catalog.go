@@ -52,37 +52,6 @@ var notComposed = map[string]bool{
 	"client_hello/extensions/missing/supported_versions": true,
 }
 
-// shouldOnly says whether a must-reject change is a SHOULD-level rule at
-// version v (going on is a deviation, not a MUST violation), as the
-// conformance checks judge it: the inside of one extension's body in TLS
-// 1.0-1.2 (suite/checks/hello.go extensionBody) and the record framings
-// of suite/checks/records.go recordShould. One more, which the checks
-// never meet (their TLS 1.3 ClientHello has none of these extensions, a
-// real client's offering TLS 1.2 too has): the body of an extension that
-// only TLS 1.0-1.2 uses, in a handshake that negotiates TLS 1.3, where the
-// server has no use for it.
-func shouldOnly(name string, v wire.Version) bool {
-	if v < wire.VersionTLS13 {
-		for _, p := range []string{"client_hello/extensions/trailing/", "client_hello/length/extensions.", "client_hello/server_name/"} {
-			if strings.HasPrefix(name, p) {
-				return true
-			}
-		}
-	} else {
-		for _, e := range []string{"ec_point_formats", "renegotiation_info", "extended_master_secret", "session_ticket"} {
-			if name == "client_hello/extensions/trailing/"+e || strings.HasPrefix(name, "client_hello/length/extensions."+e+".") {
-				return true
-			}
-		}
-	}
-	switch name {
-	case "record/zero-length/handshake", "record/zero-length/alert", "record/interleave/alert",
-		"record/interleave/ccs", "record/version/below-0300", "record/warning-alert-first":
-		return true
-	}
-	return false
-}
-
 // variant is a change the campaign makes itself (message order, Finished),
 // named like a mutator.
 type variant struct {
@@ -135,7 +104,7 @@ func badFinished(v wire.Version, app bool) peers.Script {
 	return peers.DefaultScript(v).Through(peers.StepFinished).Then(rejectTail(app))
 }
 
-func renamed(name string, st peers.Step) peers.Step { return peers.Step{Name: name, Run: st.Run} }
+func renamed(name string, st peers.Step) peers.Step { return st.Renamed(name) }
 
 func ccsByte(*peers.Conversation) []byte { return []byte{1} }
 

@@ -128,7 +128,7 @@ func (cat *catalog) converse(ctx context.Context, addr string, c Case, timeout t
 func classify(cv *peers.Conversation, p *plan) Answer {
 	o := cv.Outcome
 	switch {
-	case o.Step == "dial" || o.Kind == peers.OutcomeRefused:
+	case o.Unreachable():
 		return AnswerUnreachable
 	case errors.Is(o.Err, errNotApplicable) || len(p.applied.names) == 0:
 		return AnswerSkip
@@ -160,7 +160,7 @@ func (r *result) describe() string {
 		return "not run: " + r.err.Error()
 	}
 	s := r.outcome.String()
-	if r.outcome.Step != "" && r.outcome.Step != "end" {
+	if r.outcome.Step != "" && r.outcome.Step != peers.StepEnd {
 		s += " (at " + r.outcome.Step + ")"
 	}
 	return s

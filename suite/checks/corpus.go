@@ -83,7 +83,7 @@ func judgeReplay(cv *peers.Conversation, t corpus.Template, o corpus.Offer, clie
 	}
 	out := cv.Outcome
 	switch {
-	case out.Kind == peers.OutcomeRefused || out.Step == "dial":
+	case out.Unreachable():
 		v.Status, v.Reason = reports.Fail, "target unreachable"
 	case out.Kind == peers.OutcomeCompleted && cv.ServerHello() != nil:
 		sh := cv.ServerHello()

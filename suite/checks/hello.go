@@ -127,7 +127,7 @@ const (
 func helloCheck(c Context, m mutators.Mutator) Check {
 	id := areaHello + "/" + c.slug() + "/" + strings.TrimPrefix(m.Name, "client_hello/")
 	level := MUST
-	if c.Version < wire.VersionTLS13 && extensionBody(m.Name) {
+	if m.Expect.Level(c.Version) == mutators.LevelShould {
 		level = SHOULD
 	}
 	return Check{
@@ -137,23 +137,11 @@ func helloCheck(c Context, m mutators.Mutator) Check {
 			v := runHelloCheck(ctx, env, c, id, m)
 			if level == SHOULD && v.Status == reports.Fail && len(v.Conversations) > 0 && v.Conversations[len(v.Conversations)-1].Outcome.Kind == peers.OutcomeCompleted {
 				v.Status = reports.Warn
-				v.Reason = "the target went on after a malformed extension body: RFC 8446 §4.2 and §6 make refusing it a MUST in TLS 1.3, but RFC 5246 puts no such duty on a TLS 1.0-1.2 server"
+				v.Reason = "the target went on after a malformed extension body: " + m.Expect.ShouldWhy(c.Version)
 			}
 			return v
 		},
 	}
-}
-
-// extensionBody reports whether a mutator breaks the inside of one
-// extension's body (not the extensions block): in TLS 1.0-1.2 no RFC makes
-// the server's refusal a MUST, so such a check warns instead of failing.
-func extensionBody(name string) bool {
-	for _, p := range []string{"client_hello/extensions/trailing/", "client_hello/length/extensions.", "client_hello/server_name/"} {
-		if strings.HasPrefix(name, p) {
-			return true
-		}
-	}
-	return false
 }
 
 // mutatedHello is the default script of v with m applied to the
@@ -248,7 +236,7 @@ func helloNegotiates12(cv *peers.Conversation, env *Env) Verdict {
 	o := cv.Outcome
 	sh := cv.ServerHello()
 	switch {
-	case unreachable(cv):
+	case cv.Outcome.Unreachable():
 		v.Status, v.Reason = reports.Fail, "target unreachable"
 	case sh != nil:
 		if why := judgeServerHello(cv.Hello(), sh, true); why != "" {
@@ -310,7 +298,7 @@ func helloRetryWithoutShare(c Context) Check {
 			cv := env.Converse(ctx, c, id, script, setup)
 			v := Reject(cv, script, peers.StepClientHello, wire.AlertIllegalParameter)
 			v.Observed = observedHello(cv)
-			if !second && !unreachable(cv) {
+			if !second && !cv.Outcome.Unreachable() {
 				v.Status = reports.Fail
 				v.Reason = "the target did not answer a ClientHello with an empty client_shares with a HelloRetryRequest (RFC 8446 §4.1.1): the check could not be made"
 			}

@@ -257,9 +257,9 @@ func (a ckeAnswer) stopped() bool {
 func baselineProblem(cv *peers.Conversation, script peers.Script) string {
 	o := cv.Outcome
 	switch {
-	case o.Kind == peers.OutcomeRefused || o.Step == "dial":
+	case o.Unreachable():
 		return "target unreachable"
-	case endedBefore(cv, script, peers.StepClientKeyExchange):
+	case cv.Outcome.EndedBefore(script, peers.StepClientKeyExchange):
 		return fmt.Sprintf("the baseline conversation ended at %s (%s), before the ClientKeyExchange: the check could not be made", o.Step, o)
 	case o.Kind == peers.OutcomeCompleted:
 		return "the target went on after a Finished keyed with another pre-master secret (" + o.String() + ")"
@@ -302,9 +302,9 @@ func ckeOracle(ctx contextT, env *Env, c Context, id string, m mutators.Mutator)
 		v.Status, v.Reason = reports.Skip, "the change does not apply to the negotiated key exchange"
 	case baselineProblem(base, baseScript) != "":
 		v.Status, v.Reason = reports.Fail, baselineProblem(base, baseScript)
-	case cv.Outcome.Kind == peers.OutcomeRefused || cv.Outcome.Step == "dial":
+	case cv.Outcome.Unreachable():
 		v.Status, v.Reason = reports.Fail, "target unreachable"
-	case endedBefore(cv, script, peers.StepClientKeyExchange):
+	case cv.Outcome.EndedBefore(script, peers.StepClientKeyExchange):
 		v.Status = reports.Fail
 		v.Reason = fmt.Sprintf("the conversation ended at %s, before the change at %s was sent: the check could not be made", cv.Outcome.Step, peers.StepClientKeyExchange)
 	case a == b:
@@ -523,9 +523,9 @@ func robot(ctx contextT, env *Env, c Context, id string, variants []mutators.Mut
 			switch a := answerOf(cv); {
 			case !ok:
 				return fmt.Sprintf("%s does not apply to the negotiated key exchange", m.Name)
-			case cv.Outcome.Kind == peers.OutcomeRefused || cv.Outcome.Step == "dial":
+			case cv.Outcome.Unreachable():
 				return "target unreachable"
-			case endedBefore(cv, script, peers.StepClientKeyExchange):
+			case cv.Outcome.EndedBefore(script, peers.StepClientKeyExchange):
 				return fmt.Sprintf("the conversation of %s ended at %s, before the ClientKeyExchange: the check could not be made", m.Name, cv.Outcome.Step)
 			case a.Kind == peers.OutcomeTimeout || a.End == peers.EndTimeout:
 				waited[m.Name] = true

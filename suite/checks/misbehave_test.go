@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/tlsconform/tlsconform/mutators"
 	"github.com/tlsconform/tlsconform/reports"
 	"github.com/tlsconform/tlsconform/suite"
 	"github.com/tlsconform/tlsconform/suite/checks"
@@ -19,6 +20,47 @@ type selfTest struct {
 	name       string
 	fail, warn string
 	pass       string
+	// caught derives more checks that must catch the misbehaviour from
+	// the expectation of the mutator a check is generated from: it
+	// returns the status the check must have (reports.Fail, or
+	// reports.Warn), or "" to leave the check to the patterns. A new
+	// mutator of the class it selects is then required to be caught
+	// without a pattern naming it. It comes after fail and warn and
+	// before pass: no pass pattern can exempt a check it selects.
+	caught func(checks.Check, mutators.Mutator) reports.Status
+}
+
+// atLevel is the status of a check that catches a misbehaviour: fail
+// where its rule is a MUST, warn where it is a SHOULD.
+func atLevel(ch checks.Check) reports.Status {
+	if ch.Level == checks.SHOULD {
+		return reports.Warn
+	}
+	return reports.Fail
+}
+
+// caughtIn requires every check generated from a mutator of family with
+// expectation class to catch the misbehaviour, at the check's level.
+func caughtIn(family string, class mutators.Class) func(checks.Check, mutators.Mutator) reports.Status {
+	return func(ch checks.Check, m mutators.Mutator) reports.Status {
+		if m.Family() != family || m.Expect.Class != class {
+			return ""
+		}
+		return atLevel(ch)
+	}
+}
+
+// derived is what st.caught requires of ch ("" when nothing, or when ch
+// comes from no mutator).
+func (st selfTest) derived(ch checks.Check) reports.Status {
+	if st.caught == nil || ch.Mutator == "" {
+		return ""
+	}
+	m, ok := mutators.ByName(ch.Mutator)
+	if !ok {
+		return ""
+	}
+	return st.caught(ch, m)
 }
 
 // selfTests gathers every family's table.
@@ -52,9 +94,14 @@ func TestMisbehavioursAreCaught(t *testing.T) {
 			if !ok {
 				t.Fatalf("no misbehaviour %q", st.name)
 			}
-			// Only the checks the entry names: the others may go either way.
+			// Only the checks the entry names or derives: the others may go
+			// either way.
+			derived := map[string]reports.Status{}
 			named := func(ch checks.Check) bool {
-				return match(st.fail, ch.ID) || match(st.warn, ch.ID) || match(st.pass, ch.ID)
+				if s := st.derived(ch); s != "" {
+					derived[ch.ID] = s
+				}
+				return match(st.fail, ch.ID) || match(st.warn, ch.ID) || match(st.pass, ch.ID) || derived[ch.ID] != ""
 			}
 			res := runCatalogue(t, startReference(t, m), named)
 			caught, matched := 0, map[string]int{}
@@ -66,11 +113,15 @@ func TestMisbehavioursAreCaught(t *testing.T) {
 				}
 			}
 			// A pattern that matches nothing (a typo) would hide what it
-			// is meant to require.
+			// is meant to require; so would a derivation that selects no
+			// mutator's check.
 			for _, p := range []string{st.fail, st.warn, st.pass} {
 				if p != "" && matched[p] == 0 {
 					t.Errorf("pattern %q matches no check", p)
 				}
+			}
+			if st.caught != nil && len(derived) == 0 {
+				t.Errorf("the derived checks of %s are none", st.name)
 			}
 			for id, v := range res {
 				switch {
@@ -83,6 +134,11 @@ func TestMisbehavioursAreCaught(t *testing.T) {
 					caught++
 					if v.Status != reports.Warn {
 						t.Errorf("%s: %s, want warn (observed %s)", id, v.Status, v.Observed)
+					}
+				case derived[id] != "":
+					caught++
+					if v.Status != derived[id] {
+						t.Errorf("%s: %s, want %s: its mutator's expectation says it catches %s (observed %s)", id, v.Status, derived[id], st.name, v.Observed)
 					}
 				case match(st.pass, id):
 					if v.Status != reports.Pass {

@@ -141,7 +141,7 @@ func orderAlone(st peers.Step) []peers.Step { return []peers.Step{st} }
 
 // orderRenamed gives a standard step another name, for a second use of it in
 // one script.
-func orderRenamed(name string, st peers.Step) peers.Step { return peers.Step{Name: name, Run: st.Run} }
+func orderRenamed(name string, st peers.Step) peers.Step { return st.Renamed(name) }
 
 func orderBytes(b ...byte) func(*peers.Conversation) []byte {
 	return func(*peers.Conversation) []byte { return b }

@@ -87,7 +87,7 @@ func Probe(ctx context.Context, env *Env) (*Profile, error) {
 		var any bool
 		for _, k := range KXFor(v) {
 			cv, ok := completes(Context{v, k}, "version", nil)
-			if cv.Outcome.Kind != peers.OutcomeRefused && cv.Outcome.Step != "dial" {
+			if !cv.Outcome.Unreachable() {
 				reachable = true
 			}
 			if ok {
@@ -192,7 +192,7 @@ func speaks(cv *peers.Conversation, v wire.Version) bool {
 		return true
 	}
 	switch cv.Outcome.Step {
-	case "dial", peers.StepClientHello, peers.StepServerHello:
+	case peers.StepDial, peers.StepClientHello, peers.StepServerHello:
 		return false
 	}
 	return cv.ServerHello() != nil && cv.Version() == v

@@ -44,19 +44,6 @@ func recordContexts() []Context {
 	return out
 }
 
-// recordShould lists the framings whose check is SHOULD-level, with why.
-// Every record of the first flight arrives before the server has parsed the
-// ClientHello, so a rule that holds for one version only cannot yet be
-// applied; and RFC 5246 states several rules for senders alone.
-var recordShould = map[string]string{
-	"record/zero-length/handshake": "RFC 5246 §6.2.1 and RFC 8446 §5.1 forbid sending a zero-length handshake record; the receiver's MUST (unexpected_message, RFC 8446 §5.4) is for protected TLS 1.3 records, checked separately, and before the ClientHello a server cannot know the version",
-	"record/zero-length/alert":     "RFC 5246 §6.2.1 and RFC 8446 §5.1 forbid sending a zero-length alert record; the receiver's MUST (unexpected_message, RFC 8446 §5.4) is for protected TLS 1.3 records, checked separately, and before the ClientHello a server cannot know the version",
-	"record/interleave/alert":      "RFC 8446 §5.1 forbids records of another type between the fragments of a handshake message; RFC 5246 lets a warning alert come at any time, and a server reads the first flight before it knows the version",
-	"record/interleave/ccs":        "RFC 8446 §5 makes a ChangeCipherSpec before the first ClientHello an unexpected record but lets stateless servers that cannot tell it from the compatibility CCS drop it (as the message-order check of a CCS before the ClientHello does); RFC 5246 has no rule for a CCS before the version is known",
-	"record/version/below-0300":    "RFC 8446 Appendix D.5: records with a version below {03,00} SHOULD NOT be accepted",
-	"record/warning-alert-first":   "RFC 5246 §7.2: after a warning alert \"generally the connection can continue normally\"",
-}
-
 // recordNotFirstFlight lists the framings that do not apply to a flight of
 // one message: the ClientHello is alone in its flight, and a server's own
 // flights are not the target's to receive.
@@ -102,7 +89,11 @@ func recordFramingChecks(c Context) []Check {
 		ch := recordCheck(c, m.Expect.Row, m.Expect.RFC, strings.TrimPrefix(m.Name, "record/"), title,
 			func(ctx contextT, env *Env, id string) Verdict { return recordFraming(ctx, env, c, id, m, want) })
 		ch.Mutator = m.Name
-		if recordShould[m.Name] != "" {
+		// Every record of the first flight arrives before the server has
+		// parsed the ClientHello, so a rule that holds for one version only
+		// cannot yet be applied; and RFC 5246 states several rules for
+		// senders alone: the mutator says where that makes its rule SHOULD.
+		if m.Expect.Level(c.Version) == mutators.LevelShould {
 			ch.Level = SHOULD
 		}
 		out = append(out, ch)
@@ -124,7 +115,7 @@ func recordFraming(ctx contextT, env *Env, c Context, id string, m mutators.Muta
 		}
 		return out
 	})
-	should := recordShould[m.Name]
+	should := m.Expect.ShouldWhy(c.Version)
 	if m.Expect.Class == mutators.MustTolerate {
 		script := peers.DefaultScript(c.Version).Replace(peers.StepClientHello, send)
 		cv := env.Converse(ctx, c, id, script)
@@ -336,9 +327,9 @@ func recordFloodCheck(c Context, name, title string, typ wire.ContentType, paylo
 			vd := Verdict{Expected: "the target answers the probe after the flood, or aborts with an alert", Observed: observed(cv), Conversations: []*peers.Conversation{cv}}
 			o := cv.Outcome
 			switch {
-			case o.Kind == peers.OutcomeRefused || o.Step == "dial":
+			case o.Unreachable():
 				vd.Status, vd.Reason = reports.Fail, "target unreachable"
-			case endedBefore(cv, script, "Flood"):
+			case o.EndedBefore(script, "Flood"):
 				vd.Status = reports.Fail
 				vd.Reason = fmt.Sprintf("the conversation ended at %s, before the flood was sent: the check could not be made", o.Step)
 			case o.Kind == peers.OutcomeCompleted, o.Kind == peers.OutcomeAlert:

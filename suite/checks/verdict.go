@@ -23,22 +23,10 @@ func alertNames(want []wire.AlertDescription) string {
 func observed(cv *peers.Conversation) string {
 	o := cv.Outcome
 	s := o.String()
-	if o.Step != "" && o.Step != "end" {
+	if o.Step != "" && o.Step != peers.StepEnd {
 		s += " (at " + o.Step + ")"
 	}
 	return s
-}
-
-// reachedBefore reports whether the conversation ended at a step that
-// comes before step in script: the target answered before the change was
-// even sent.
-func endedBefore(cv *peers.Conversation, script peers.Script, step string) bool {
-	end := script.Index(cv.Outcome.Step)
-	at := script.Index(step)
-	if cv.Outcome.Step == "dial" {
-		return true
-	}
-	return end >= 0 && at >= 0 && end < at
 }
 
 // Reject judges a conversation in which the target must not go on after
@@ -53,11 +41,11 @@ func Reject(cv *peers.Conversation, script peers.Script, step string, want ...wi
 		Conversations: []*peers.Conversation{cv},
 	}
 	o := cv.Outcome
-	if o.Kind == peers.OutcomeRefused || (o.Step == "dial") {
+	if o.Unreachable() {
 		v.Status, v.Reason = reports.Fail, "target unreachable"
 		return v
 	}
-	if endedBefore(cv, script, step) {
+	if o.EndedBefore(script, step) {
 		v.Status = reports.Fail
 		v.Reason = fmt.Sprintf("the conversation ended at %s, before the change at %s was sent: the check could not be made", o.Step, step)
 		return v
@@ -100,7 +88,7 @@ func Complete(cv *peers.Conversation) Verdict {
 	switch {
 	case cv.Outcome.Kind == peers.OutcomeCompleted && cv.Outcome.WentOn == "":
 		v.Status = reports.Pass
-	case cv.Outcome.Kind == peers.OutcomeRefused || cv.Outcome.Step == "dial":
+	case cv.Outcome.Unreachable():
 		v.Status, v.Reason = reports.Fail, "target unreachable"
 	default:
 		v.Status = reports.Fail

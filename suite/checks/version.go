@@ -99,10 +99,6 @@ func (e *Env) topVersion() wire.Version {
 
 // --- verdicts ---
 
-func unreachable(cv *peers.Conversation) bool {
-	return cv.Outcome.Kind == peers.OutcomeRefused || cv.Outcome.Step == "dial"
-}
-
 // observedHello describes the conversation, with the ServerHello's choice
 // when there was one.
 func observedHello(cv *peers.Conversation) string {
@@ -134,7 +130,7 @@ func negotiates(cv *peers.Conversation, want wire.Version, mayAbort bool) Verdic
 		v.Expected += ", or a protocol_version alert (RFC 8446 §4.2.1 lets a TLS 1.3 server abort)"
 	}
 	o := cv.Outcome
-	if unreachable(cv) {
+	if cv.Outcome.Unreachable() {
 		v.Status, v.Reason = reports.Fail, "target unreachable"
 		return v
 	}
@@ -436,7 +432,7 @@ func downgradeChecks(c Context) []Check {
 					Conversations: []*peers.Conversation{cv}}
 				sh := cv.ServerHello()
 				switch {
-				case unreachable(cv):
+				case cv.Outcome.Unreachable():
 					v.Status, v.Reason = reports.Fail, "target unreachable"
 				case sh != nil && negotiatedOf(sh) == wire.VersionTLS13 && len(sh.Random) == 32:
 					v.Observed = fmt.Sprintf("random[24:32] = %x; %s", sh.Random[24:], v.Observed)
@@ -515,7 +511,7 @@ func recordVersionChecks(c Context) []Check {
 				v := Verdict{Expected: "the handshake stops (an alert or a close)", Observed: observedHello(cv),
 					Conversations: []*peers.Conversation{cv}}
 				switch o := cv.Outcome; {
-				case unreachable(cv):
+				case cv.Outcome.Unreachable():
 					v.Status, v.Reason = reports.Fail, "target unreachable"
 				case cv.ServerHello() != nil || o.Kind == peers.OutcomeCompleted:
 					v.Status = reports.Warn
@@ -597,7 +593,7 @@ func sslv2Hello(ctx contextT, env *Env, c Context, id string, version wire.Versi
 	}
 	o := cv.Outcome
 	switch {
-	case unreachable(cv):
+	case cv.Outcome.Unreachable():
 		v.Status, v.Reason = reports.Fail, "target unreachable"
 	case sslv2Answer(cv):
 		v.Status, v.Reason = reports.Fail, "the target answered in SSL 2.0 (RFC 6176 §3: never)"
@@ -652,7 +648,7 @@ func offerBoundChecks(c Context) []Check {
 				v.Observed = helloChoice(sh)
 			}
 			switch {
-			case unreachable(cv):
+			case cv.Outcome.Unreachable():
 				v.Status, v.Reason = reports.Fail, "target unreachable"
 			case sh != nil:
 				if why := judgeServerHello(cv.Hello(), sh, env.supports(wire.VersionTLS13)); why != "" {

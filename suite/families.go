@@ -1,23 +1,48 @@
 package suite
 
 import (
-	"slices"
-
 	"github.com/tlsconform/tlsconform/peers"
+	"github.com/tlsconform/tlsconform/suite/checks"
 	"github.com/tlsconform/tlsconform/suite/finished"
 	"github.com/tlsconform/tlsconform/suite/hello"
 	"github.com/tlsconform/tlsconform/suite/keyexchange"
 	"github.com/tlsconform/tlsconform/suite/negotiation"
 	"github.com/tlsconform/tlsconform/suite/order"
 	"github.com/tlsconform/tlsconform/suite/records"
+	"github.com/tlsconform/tlsconform/suite/replay"
 )
 
+// Families are the check families, in catalogue order. Each lives in its
+// own folder under suite/ and holds its checks, the reference server's
+// misbehaviours it catches, its self-test expectations and the known
+// deviations of crypto/tls; a new check goes into one of them.
+func Families() []checks.Family {
+	return []checks.Family{order.Family(), negotiation.Family(), finished.Family(), hello.Family(),
+		keyexchange.Family(), records.Family(), replay.Family()}
+}
+
+// Catalogue is every check: for each context, the baseline first, then
+// the checks of every family. The list does not depend on the target:
+// checks that do not apply are skipped at run time with the reason shown.
+func Catalogue() []checks.Check {
+	var out []checks.Check
+	for _, c := range checks.Contexts() {
+		out = append(out, checks.Baseline(c))
+	}
+	for _, f := range Families() {
+		out = append(out, f.Checks()...)
+	}
+	return out
+}
+
 // Misbehaviours are the reference server's named ways to break the
-// protocol, each family's own: the self-test requires the checks of the
-// family to catch each of them (reference:NAME as a target).
+// protocol, every family's: reference:NAME as a target.
 func Misbehaviours() []peers.Misbehaviour {
-	return slices.Concat(finished.Misbehaviours(), order.Misbehaviours(), negotiation.Misbehaviours(),
-		hello.Misbehaviours(), keyexchange.Misbehaviours(), records.Misbehaviours())
+	var out []peers.Misbehaviour
+	for _, f := range Families() {
+		out = append(out, f.Misbehaviours...)
+	}
+	return out
 }
 
 // MisbehaviourByName finds a misbehaviour of Misbehaviours.

@@ -327,7 +327,7 @@ func Run(ctx context.Context, tgt targets.Target, opts Options, list []checks.Ch
 		return nil, err
 	}
 	if list == nil {
-		list = checks.All()
+		list = Catalogue()
 	}
 	for _, ch := range list {
 		if ctx.Err() != nil {

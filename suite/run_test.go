@@ -54,7 +54,7 @@ func TestCatalogueUnchanged(t *testing.T) {
 		want[f[0]] = strings.Join(f[1:], "\t")
 	}
 	got := map[string]string{}
-	for _, ch := range checks.All() {
+	for _, ch := range suite.Catalogue() {
 		got[ch.ID] = strings.Join([]string{ch.Area, strconv.Itoa(ch.Row), string(ch.Level), ch.RFC, ch.Mutator, ch.Ctx.Version.Short(), string(ch.Ctx.KX)}, "\t")
 	}
 	diff(t, "catalogue", want, got)
@@ -126,7 +126,7 @@ func TestStatusesUnchanged(t *testing.T) {
 // someChecks is a few checks of TLS 1.2 and 1.3, for the runner tests.
 func someChecks(n int) []checks.Check {
 	var out []checks.Check
-	for _, ch := range checks.All() {
+	for _, ch := range suite.Catalogue() {
 		if len(out) < n && (ch.Ctx.Version.Short() == "1.2" || ch.Ctx.Version.Short() == "1.3") && !ch.Baseline {
 			out = append(out, ch)
 		}
@@ -233,7 +233,7 @@ func BenchmarkRun(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer tgt.Close()
-	all := checks.All()
+	all := suite.Catalogue()
 	for b.Loop() {
 		rep, err := suite.Run(ctx, tgt, suite.Options{Seed: 1}, all)
 		if err != nil {

@@ -10,22 +10,18 @@ import (
 	"github.com/tlsconform/tlsconform/suite/checks"
 )
 
-// areaTitles are the Describe texts: the RFC area each family covers.
-var areaTitles = map[string]string{
-	"baseline":            "Baseline (RFC 5246 §7.3, RFC 8446 §2): a valid handshake",
-	"message-order":       "Message order and state machine (RFC 5246 §7.3, RFC 8446 §4)",
-	"version-negotiation": "Version negotiation and downgrade (RFC 5246 App. E, RFC 8446 §4.1.3, §4.2.1)",
-	"finished":            "Finished verification (RFC 5246 §7.4.9, RFC 8446 §4.4.4)",
-	"client-hello":        "ClientHello malformations (RFC 5246 §7.4.1.2, RFC 8446 §4.1.2, §4.2)",
-	"client-key-exchange": "ClientKeyExchange malformations and the padding oracle (RFC 5246 §7.4.7, RFC 8422 §5.7)",
-	"record-layer":        "Record layer (RFC 5246 §6, RFC 8446 §5)",
-	"real-client-hello":   "Real ClientHellos replayed (RFC 8446 §4.1.2, RFC 8701)",
-}
-
-// tableAreas are the malformation families: generated from the mutator
-// registry, they render as one DescribeTable per context, an Entry per
+// areaTitles are the Describe texts: the RFC area each family covers;
+// tableAreas are the malformation families, generated from the mutator
+// registry, which render as one DescribeTable per context, an Entry per
 // mutator.
-var tableAreas = map[string]bool{"client-hello": true, "client-key-exchange": true, "record-layer": true, "real-client-hello": true}
+var areaTitles, tableAreas = func() (map[string]string, map[string]bool) {
+	titles := map[string]string{"baseline": checks.BaselineTitle}
+	tables := map[string]bool{}
+	for _, f := range suite.Families() {
+		titles[f.Area], tables[f.Area] = f.Title, f.Table
+	}
+	return titles, tables
+}()
 
 var rfcRef = regexp.MustCompile(`RFC (\d+)(?: §([0-9.]+))?`)
 
@@ -45,7 +41,7 @@ func labels(ch checks.Check) Labels {
 // The spec tree is generated from the catalogue: one Describe per area,
 // one Context per version and key exchange, one It per check.
 var _ = func() bool {
-	all := checks.All()
+	all := suite.Catalogue()
 	var areas []string
 	byArea := map[string][]checks.Check{}
 	for _, ch := range all {

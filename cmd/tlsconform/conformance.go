@@ -11,7 +11,6 @@ import (
 	"github.com/tlsconform/tlsconform/peers/wire"
 	"github.com/tlsconform/tlsconform/reports"
 	"github.com/tlsconform/tlsconform/suite"
-	"github.com/tlsconform/tlsconform/suite/checks"
 )
 
 // conformance runs the conformance gate through the runner of package
@@ -60,7 +59,7 @@ func conformance(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintf(stderr, "tlsconform conformance: %v\n", err)
 		return 2
 	}
-	all := checks.All()
+	all := suite.Catalogue()
 	var counts reports.Counts
 	for i, ch := range all {
 		if ctx.Err() != nil {

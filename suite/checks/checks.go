@@ -56,8 +56,8 @@ type Context struct {
 
 func (c Context) String() string { return fmt.Sprintf("TLS %s %s", c.Version.Short(), c.KX) }
 
-// slug is the id part: "tls12/ecdhe_rsa".
-func (c Context) slug() string {
+// Slug is the id part: "tls12/ecdhe_rsa".
+func (c Context) Slug() string {
 	return "tls" + strings.ReplaceAll(c.Version.Short(), ".", "") + "/" + string(c.KX)
 }
 
@@ -138,9 +138,9 @@ func (e *Env) timeout() time.Duration {
 	return 2 * time.Second
 }
 
-// rand is a deterministic source for one check: the run's seed and the
+// Rand is a deterministic source for one check: the run's seed and the
 // check's id fix every random byte the client sends.
-func (e *Env) rand(id string) io.Reader {
+func (e *Env) Rand(id string) io.Reader {
 	h := fnv.New64a()
 	h.Write([]byte(id))
 	return rand.NewChaCha8(seedBytes(uint64(e.Seed), h.Sum64()))
@@ -164,12 +164,12 @@ func (e *Env) Config(c Context, id string) *peers.ClientConfig {
 		Versions:   []wire.Version{c.Version},
 		Timeout:    e.timeout(),
 		KeyLog:     e.KeyLog,
-		Rand:       e.rand(id),
+		Rand:       e.Rand(id),
 		ServerName: e.ServerName,
 	}
 	var offered []wire.CipherSuite
 	for _, s := range suites.All() {
-		if s.SupportsVersion(c.Version) && kxOf(s) == c.KX {
+		if s.SupportsVersion(c.Version) && KXOf(s) == c.KX {
 			offered = append(offered, s.ID)
 		}
 	}
@@ -199,8 +199,8 @@ func (e *Env) Config(c Context, id string) *peers.ClientConfig {
 	return cfg
 }
 
-// kxOf is the catalogue's key exchange of a suite.
-func kxOf(s *suites.Spec) KX {
+// KXOf is the catalogue's key exchange of a suite.
+func KXOf(s *suites.Spec) KX {
 	switch {
 	case s.KX == suites.KXNone:
 		return KXTLS13
@@ -224,20 +224,6 @@ func (e *Env) ConverseWith(ctx context.Context, c Context, id string, edit func(
 	cfg := e.Config(c, id)
 	edit(cfg)
 	return peers.RunScript(ctx, e.Dial, cfg, script, setup...)
-}
-
-// All is the whole catalogue: for each context, the baseline first, then
-// the checks of every area. The list does not depend on the target: checks
-// that do not apply are skipped at run time with the reason shown.
-func All() []Check {
-	var out []Check
-	for _, c := range Contexts() {
-		out = append(out, baseline(c))
-	}
-	for _, family := range [][]Check{orderChecks(), versionChecks(), finishedChecks(), helloChecks(), keyExchangeChecks(), recordChecks(), corpusChecks()} {
-		out = append(out, family...)
-	}
-	return out
 }
 
 // Applies says whether the target supports what check ch needs; when not,
@@ -268,6 +254,3 @@ const NeedResumption = "resumption"
 // that also implements TLS 1.3 (RFC 8446 rules about supported_versions
 // and the downgrade sentinel).
 const NeedTLS13 = "tls13"
-
-// contextT is context.Context, short for check definitions.
-type contextT = context.Context

@@ -96,7 +96,7 @@ func Probe(ctx context.Context, env *Env) (*Profile, error) {
 				continue
 			}
 			if sh := cv.ServerHello(); sh != nil && cv.Outcome.Kind == peers.OutcomeError {
-				if got := negotiatedOf(sh); got != v && got != 0 {
+				if got := NegotiatedOf(sh); got != v && got != 0 {
 					p.Problems = append(p.Problems, fmt.Sprintf("answers a TLS %s-only ClientHello (%s) with %s", v.Short(), k, got))
 				}
 			}
@@ -136,7 +136,7 @@ func Probe(ctx context.Context, env *Env) (*Profile, error) {
 		if v == 0 {
 			continue
 		}
-		c := Context{v, kxOf(s)}
+		c := Context{v, KXOf(s)}
 		if !slices.Contains(p.KX[v], c.KX) {
 			continue
 		}
@@ -198,7 +198,7 @@ func speaks(cv *peers.Conversation, v wire.Version) bool {
 	return cv.ServerHello() != nil && cv.Version() == v
 }
 
-func negotiatedOf(sh *wire.ServerHello) wire.Version {
+func NegotiatedOf(sh *wire.ServerHello) wire.Version {
 	if e, ok := wire.FindExtension(sh.Extensions, wire.ExtSupportedVersions); ok {
 		if v, err := wire.ParseSupportedVersionsServer(e.Body); err == nil {
 			return v

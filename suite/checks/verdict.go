@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,8 +11,8 @@ import (
 	"github.com/tlsconform/tlsconform/reports"
 )
 
-// alertNames renders "decode_error or illegal_parameter".
-func alertNames(want []wire.AlertDescription) string {
+// AlertNames renders "decode_error or illegal_parameter".
+func AlertNames(want []wire.AlertDescription) string {
 	names := make([]string, len(want))
 	for i, d := range want {
 		names[i] = d.String()
@@ -19,8 +20,8 @@ func alertNames(want []wire.AlertDescription) string {
 	return strings.Join(names, " or ")
 }
 
-// observed describes how a conversation ended, for a person.
-func observed(cv *peers.Conversation) string {
+// Observed describes how a conversation ended, for a person.
+func Observed(cv *peers.Conversation) string {
 	o := cv.Outcome
 	s := o.String()
 	if o.Step != "" && o.Step != peers.StepEnd {
@@ -36,8 +37,8 @@ func observed(cv *peers.Conversation) string {
 // before the change was sent fails.
 func Reject(cv *peers.Conversation, script peers.Script, step string, want ...wire.AlertDescription) Verdict {
 	v := Verdict{
-		Expected:      "the handshake stops, with " + alertNames(want),
-		Observed:      observed(cv),
+		Expected:      "the handshake stops, with " + AlertNames(want),
+		Observed:      Observed(cv),
 		Conversations: []*peers.Conversation{cv},
 	}
 	o := cv.Outcome
@@ -57,7 +58,7 @@ func Reject(cv *peers.Conversation, script peers.Script, step string, want ...wi
 			return v
 		}
 		v.Status = reports.Warn
-		v.Reason = fmt.Sprintf("the handshake stopped, but with %s where the RFC names %s", o.Alert.Description, alertNames(want))
+		v.Reason = fmt.Sprintf("the handshake stopped, but with %s where the RFC names %s", o.Alert.Description, AlertNames(want))
 	case peers.OutcomeClosed, peers.OutcomeReset:
 		v.Status = reports.Warn
 		v.Reason = "the handshake stopped, but the target closed without an alert"
@@ -84,7 +85,7 @@ func Reject(cv *peers.Conversation, script peers.Script, step string, want ...wi
 
 // Complete judges a conversation that must complete.
 func Complete(cv *peers.Conversation) Verdict {
-	v := Verdict{Expected: "the handshake and an application-data round trip complete", Observed: observed(cv), Conversations: []*peers.Conversation{cv}}
+	v := Verdict{Expected: "the handshake and an application-data round trip complete", Observed: Observed(cv), Conversations: []*peers.Conversation{cv}}
 	switch {
 	case cv.Outcome.Kind == peers.OutcomeCompleted && cv.Outcome.WentOn == "":
 		v.Status = reports.Pass
@@ -96,6 +97,10 @@ func Complete(cv *peers.Conversation) Verdict {
 	return v
 }
 
+// BaselineTitle names the baseline checks' area, as the specs' Describe
+// text.
+const BaselineTitle = "Baseline (RFC 5246 §7.3, RFC 8446 §2): a valid handshake"
+
 // Baseline is the baseline check of context c (the one All lists first
 // for c), without building the whole catalogue.
 func Baseline(c Context) Check { return baseline(c) }
@@ -105,7 +110,7 @@ func Baseline(c Context) Check { return baseline(c) }
 // server's flight comes in RFC order and its Finished verifies, which the
 // client checks on the way).
 func baseline(c Context) Check {
-	id := "baseline/" + c.slug() + "/handshake-completes"
+	id := "baseline/" + c.Slug() + "/handshake-completes"
 	rfc := "RFC 5246 §7.3"
 	if c.Version == wire.VersionTLS13 {
 		rfc = "RFC 8446 §2"
@@ -113,7 +118,7 @@ func baseline(c Context) Check {
 	return Check{
 		ID: id, Area: "baseline", Row: 14, RFC: rfc, Level: MUST, Ctx: c, Baseline: true,
 		Title: "completes a valid handshake with its flight in RFC order and a Finished that verifies",
-		Run: func(ctx contextT, env *Env) Verdict {
+		Run: func(ctx context.Context, env *Env) Verdict {
 			return Complete(env.Converse(ctx, c, id, peers.DefaultScript(c.Version)))
 		},
 	}

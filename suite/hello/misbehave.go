@@ -2,6 +2,7 @@ package hello
 
 import (
 	"errors"
+
 	"github.com/tlsconform/tlsconform/peers"
 
 	"github.com/tlsconform/tlsconform/peers/wire"

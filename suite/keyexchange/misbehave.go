@@ -4,6 +4,7 @@ import (
 	"crypto/rsa"
 	"errors"
 	"fmt"
+
 	"github.com/tlsconform/tlsconform/peers"
 
 	"github.com/tlsconform/tlsconform/peers/kx"

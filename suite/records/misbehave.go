@@ -2,6 +2,7 @@ package records
 
 import (
 	"errors"
+
 	"github.com/tlsconform/tlsconform/peers"
 
 	"github.com/tlsconform/tlsconform/peers/record"

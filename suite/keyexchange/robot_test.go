@@ -1,4 +1,4 @@
-package checks_test
+package keyexchange_test
 
 import (
 	"context"
@@ -7,6 +7,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tlsconform/tlsconform/suite"
+	"github.com/tlsconform/tlsconform/suite/keyexchange"
+	"github.com/tlsconform/tlsconform/targets"
 
 	"github.com/tlsconform/tlsconform/peers"
 	"github.com/tlsconform/tlsconform/reports"
@@ -46,7 +50,7 @@ func TestRobotTimeoutIsADistinguisher(t *testing.T) {
 	ctx := context.Background()
 	env := &checks.Env{Dial: startReference(t, waitOnBlockType00).Dial, Timeout: 500 * time.Millisecond, Seed: 1}
 	var robot *checks.Check
-	for _, ch := range checks.All() {
+	for _, ch := range keyexchange.Family().Checks() {
 		if ch.ID == "client-key-exchange/tls12/rsa/robot-oracle" {
 			robot = &ch
 		}
@@ -74,4 +78,15 @@ func TestRobotTimeoutIsADistinguisher(t *testing.T) {
 		t.Errorf("the check took %s", d)
 	}
 	t.Logf("%s in %s: %s", v.Status, time.Since(start), v.Reason)
+}
+
+// startReference runs the reference server with the given misbehaviours.
+func startReference(t testing.TB, mis ...peers.Misbehaviour) targets.Target {
+	t.Helper()
+	tgt, err := suite.Reference(context.Background(), suite.ReferenceOptions{Timeout: 2 * time.Second, Misbehaviours: mis})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tgt.Close() })
+	return tgt
 }

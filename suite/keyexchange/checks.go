@@ -1,6 +1,7 @@
-package checks
+package keyexchange
 
 import (
+	"context"
 	"crypto/rsa"
 	"errors"
 	"fmt"
@@ -10,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/tlsconform/tlsconform/suite/checks"
 
 	"github.com/tlsconform/tlsconform/mutators"
 	"github.com/tlsconform/tlsconform/peers"
@@ -49,15 +52,15 @@ const areaKeyExchange = "client-key-exchange"
 // ckePrefix is the registry prefix of the key-exchange mutators.
 const ckePrefix = "client_key_exchange/"
 
-func keyExchangeChecks() []Check {
+func keyExchangeChecks() []checks.Check {
 	muts := mutators.Select(ckePrefix)
-	var out []Check
-	for _, c := range Contexts() {
+	var out []checks.Check
+	for _, c := range checks.Contexts() {
 		if c.Version == wire.VersionTLS13 {
 			continue
 		}
 		family := ckePrefix + "ecdhe"
-		if c.KX == KXRSA {
+		if c.KX == checks.KXRSA {
 			family = ckePrefix + "rsa"
 		}
 		var robot []mutators.Mutator
@@ -72,7 +75,7 @@ func keyExchangeChecks() []Check {
 				robot = append(robot, m)
 			}
 		}
-		if c.KX == KXRSA {
+		if c.KX == checks.KXRSA {
 			out = append(out, robotCheck(c, robot))
 		}
 	}
@@ -80,19 +83,19 @@ func keyExchangeChecks() []Check {
 }
 
 // ckeCheck is the check of mutator m in context c.
-func ckeCheck(c Context, m mutators.Mutator) Check {
-	id := areaKeyExchange + "/" + c.slug() + "/" + strings.TrimPrefix(m.Name, ckePrefix)
-	ch := Check{ID: id, Area: areaKeyExchange, Mutator: m.Name, Row: m.Expect.Row, RFC: m.Expect.RFC, Level: MUST, Ctx: c}
+func ckeCheck(c checks.Context, m mutators.Mutator) checks.Check {
+	id := areaKeyExchange + "/" + c.Slug() + "/" + strings.TrimPrefix(m.Name, ckePrefix)
+	ch := checks.Check{ID: id, Area: areaKeyExchange, Mutator: m.Name, Row: m.Expect.Row, RFC: m.Expect.RFC, Level: checks.MUST, Ctx: c}
 	switch m.Expect.Class {
 	case mutators.Oracle:
 		ch.Title = "answers " + m.Doc + " exactly as a good pre-master secret with a wrong Finished (the same alert, the same close)"
 		if len(m.Expect.Alerts) > 0 {
-			ch.Title += ", or rejects it with " + alertNames(m.Expect.Alerts)
+			ch.Title += ", or rejects it with " + checks.AlertNames(m.Expect.Alerts)
 		}
-		ch.Run = func(ctx contextT, env *Env) Verdict { return ckeOracle(ctx, env, c, id, m) }
+		ch.Run = func(ctx context.Context, env *checks.Env) checks.Verdict { return ckeOracle(ctx, env, c, id, m) }
 	default:
-		ch.Title = "rejects " + m.Doc + ", with " + alertNames(m.Expect.Alerts)
-		ch.Run = func(ctx contextT, env *Env) Verdict { return ckeReject(ctx, env, c, id, m) }
+		ch.Title = "rejects " + m.Doc + ", with " + checks.AlertNames(m.Expect.Alerts)
+		ch.Run = func(ctx context.Context, env *checks.Env) checks.Verdict { return ckeReject(ctx, env, c, id, m) }
 	}
 	return ch
 }
@@ -124,7 +127,7 @@ func (s *ckeSent) public() bool {
 }
 
 // convSeed is the seed of one conversation's mutation.
-func convSeed(env *Env, id string) uint64 {
+func convSeed(env *checks.Env, id string) uint64 {
 	h := fnv.New64a()
 	h.Write([]byte(id))
 	return h.Sum64() ^ uint64(env.Seed)
@@ -146,7 +149,7 @@ func ckeInput(cv *peers.Conversation, cke *wire.ClientKeyExchange) mutators.KeyE
 // of the form, or (raw) as the whole message body.
 func ckeMessage(form wire.KeyExchangeForm, body []byte, raw bool) ([]byte, error) {
 	if raw {
-		return withLength([]byte{byte(wire.TypeClientKeyExchange), 0, 0, 0}, body), nil
+		return checks.WithLength([]byte{byte(wire.TypeClientKeyExchange), 0, 0, 0}, body), nil
 	}
 	return (&wire.ClientKeyExchange{Form: form, Exchange: body}).Marshal()
 }
@@ -275,7 +278,7 @@ func baselineProblem(cv *peers.Conversation, script peers.Script) string {
 
 // ckeBaseline runs the baseline conversation: a good pre-master secret
 // with a wrong Finished.
-func ckeBaseline(ctx contextT, env *Env, c Context, id string) (*peers.Conversation, peers.Script) {
+func ckeBaseline(ctx context.Context, env *checks.Env, c checks.Context, id string) (*peers.Conversation, peers.Script) {
 	script := ckeScript(c.Version, wrongFinished(convSeed(env, id)))
 	return env.Converse(ctx, c, id, script), script
 }
@@ -283,19 +286,19 @@ func ckeBaseline(ctx contextT, env *Env, c Context, id string) (*peers.Conversat
 const wrongFinishedWhat = "a good pre-master secret with a wrong Finished"
 
 // ckeOracle judges an Oracle-class variant against the baseline.
-func ckeOracle(ctx contextT, env *Env, c Context, id string, m mutators.Mutator) Verdict {
+func ckeOracle(ctx context.Context, env *checks.Env, c checks.Context, id string, m mutators.Mutator) checks.Verdict {
 	base, baseScript := ckeBaseline(ctx, env, c, id+"/baseline")
 	var sent ckeSent
 	script := ckeScript(c.Version, mutatedCKE(m, convSeed(env, id), &sent))
 	cv := env.Converse(ctx, c, id, script)
 	a, b := answerOf(cv), answerOf(base)
-	v := Verdict{
+	v := checks.Verdict{
 		Expected:      fmt.Sprintf("the answer %s gets (%s)", wrongFinishedWhat, b),
 		Observed:      a.String(),
 		Conversations: []*peers.Conversation{base, cv},
 	}
 	if len(m.Expect.Alerts) > 0 {
-		v.Expected += ", or " + alertNames(m.Expect.Alerts)
+		v.Expected += ", or " + checks.AlertNames(m.Expect.Alerts)
 	}
 	switch {
 	case sent.skipped:
@@ -319,7 +322,7 @@ func ckeOracle(ctx contextT, env *Env, c Context, id string, m mutators.Mutator)
 		// not the one the RFC names.
 		v.Status = reports.Warn
 		v.Reason = fmt.Sprintf("the handshake stopped, but with %s where RFC 5246 §7.4.7.1 wants the answer %s gets (%s), or %s",
-			a, wrongFinishedWhat, b, alertNames(m.Expect.Alerts))
+			a, wrongFinishedWhat, b, checks.AlertNames(m.Expect.Alerts))
 	case sent.public():
 		// Any client sees that the value is not below the modulus:
 		// no padding oracle, but still not the answer the RFC requires.
@@ -335,20 +338,20 @@ func ckeOracle(ctx contextT, env *Env, c Context, id string, m mutators.Mutator)
 }
 
 // ckeReject judges a MustReject variant.
-func ckeReject(ctx contextT, env *Env, c Context, id string, m mutators.Mutator) Verdict {
+func ckeReject(ctx context.Context, env *checks.Env, c checks.Context, id string, m mutators.Mutator) checks.Verdict {
 	edit, why := ckeGroups(env, c, m)
 	if why != "" {
-		return Verdict{Status: reports.Skip, Expected: "the handshake stops, with " + alertNames(m.Expect.Alerts), Reason: why}
+		return checks.Verdict{Status: reports.Skip, Expected: "the handshake stops, with " + checks.AlertNames(m.Expect.Alerts), Reason: why}
 	}
 	var sent ckeSent
 	script := ckeScript(c.Version, mutatedCKE(m, convSeed(env, id), &sent))
 	cv := env.ConverseWith(ctx, c, id, edit, script)
 	if sent.skipped {
-		return Verdict{Status: reports.Skip, Expected: "the handshake stops, with " + alertNames(m.Expect.Alerts),
+		return checks.Verdict{Status: reports.Skip, Expected: "the handshake stops, with " + checks.AlertNames(m.Expect.Alerts),
 			Reason:        fmt.Sprintf("the target chose %s, which the change does not apply to", cv.Conn().Group()),
 			Conversations: []*peers.Conversation{cv}}
 	}
-	v := Reject(cv, script, peers.StepClientKeyExchange, m.Expect.Alerts...)
+	v := checks.Reject(cv, script, peers.StepClientKeyExchange, m.Expect.Alerts...)
 	if o := cv.Outcome; v.Status == reports.Warn && o.Kind == peers.OutcomeAlert &&
 		(o.Alert.Description == wire.AlertBadRecordMAC || o.Alert.Description == wire.AlertDecryptionFailed) {
 		v.Status = reports.Fail
@@ -362,8 +365,8 @@ func ckeReject(ctx contextT, env *Env, c Context, id string, m mutators.Mutator)
 // (then, for an ECDSA certificate, the other NIST curves, which RFC 8422
 // §5.1 lets bound the certificate's curve); it says why when the target
 // has none of them.
-func ckeGroups(env *Env, c Context, m mutators.Mutator) (func(*peers.ClientConfig), string) {
-	if c.KX == KXRSA {
+func ckeGroups(env *checks.Env, c checks.Context, m mutators.Mutator) (func(*peers.ClientConfig), string) {
+	if c.KX == checks.KXRSA {
 		return func(*peers.ClientConfig) {}, ""
 	}
 	candidates := kx.Groups()
@@ -391,7 +394,7 @@ func ckeGroups(env *Env, c Context, m mutators.Mutator) (func(*peers.ClientConfi
 		return nil, "the target supports none of the groups the change applies to"
 	}
 	offer := fits
-	if c.KX == KXECDHEECDSA {
+	if c.KX == checks.KXECDHEECDSA {
 		offer = append(slices.Clone(fits), others...)
 	}
 	return func(cfg *peers.ClientConfig) { cfg.Groups = offer }, ""
@@ -416,20 +419,20 @@ const (
 	robotCap     = 3 * robotBudget // no new conversation after this
 )
 
-func robotCheck(c Context, variants []mutators.Mutator) Check {
-	id := areaKeyExchange + "/" + c.slug() + "/robot-oracle"
-	return Check{ID: id, Area: areaKeyExchange, Row: 53, RFC: "RFC 5246 §7.4.7.1", Level: MUST, Ctx: c,
+func robotCheck(c checks.Context, variants []mutators.Mutator) checks.Check {
+	id := areaKeyExchange + "/" + c.Slug() + "/robot-oracle"
+	return checks.Check{ID: id, Area: areaKeyExchange, Row: 53, RFC: "RFC 5246 §7.4.7.1", Level: checks.MUST, Ctx: c,
 		Title: "answers every PKCS#1 v1.5 padding variant exactly as a good pre-master secret with a wrong Finished, every time: no padding oracle (ROBOT)",
-		Run: func(ctx contextT, env *Env) Verdict {
+		Run: func(ctx context.Context, env *checks.Env) checks.Verdict {
 			return robot(ctx, env, c, id, variants)
 		}}
 }
 
 // robotRun holds the samples of one ROBOT check.
 type robotRun struct {
-	ctx     contextT
-	env     *Env
-	c       Context
+	ctx     context.Context
+	env     *checks.Env
+	c       checks.Context
 	id      string
 	samples map[string][]ckeAnswer // by variant name; "" is the baseline
 	first   map[string]*peers.Conversation
@@ -478,10 +481,10 @@ func robotSecret(variants []mutators.Mutator, pub *rsa.PublicKey, clientVersion 
 	return out
 }
 
-func robot(ctx contextT, env *Env, c Context, id string, variants []mutators.Mutator) Verdict {
+func robot(ctx context.Context, env *checks.Env, c checks.Context, id string, variants []mutators.Mutator) checks.Verdict {
 	start := time.Now()
 	r := &robotRun{ctx: ctx, env: env, c: c, id: id, samples: map[string][]ckeAnswer{}, first: map[string]*peers.Conversation{}}
-	v := Verdict{Expected: "one answer for " + wrongFinishedWhat + " and for every padding variant, each time"}
+	v := checks.Verdict{Expected: "one answer for " + wrongFinishedWhat + " and for every padding variant, each time"}
 	base, script := r.baseline("0")
 	v.Conversations = []*peers.Conversation{base}
 	if why := baselineProblem(base, script); why != "" {

@@ -1,7 +1,10 @@
-package checks
+package finished
 
 import (
+	"context"
 	"fmt"
+
+	"github.com/tlsconform/tlsconform/suite/checks"
 
 	"github.com/tlsconform/tlsconform/peers"
 	"github.com/tlsconform/tlsconform/peers/wire"
@@ -12,10 +15,10 @@ import (
 
 const areaFinished = "finished"
 
-func finishedCheck(c Context, row int, rfc, name, title string, run func(ctx contextT, env *Env, id string) Verdict) Check {
-	id := areaFinished + "/" + c.slug() + "/" + name
-	return Check{ID: id, Area: areaFinished, Row: row, RFC: rfc, Level: MUST, Title: title, Ctx: c,
-		Run: func(ctx contextT, env *Env) Verdict { return run(ctx, env, id) }}
+func finishedCheck(c checks.Context, row int, rfc, name, title string, run func(ctx context.Context, env *checks.Env, id string) checks.Verdict) checks.Check {
+	id := areaFinished + "/" + c.Slug() + "/" + name
+	return checks.Check{ID: id, Area: areaFinished, Row: row, RFC: rfc, Level: checks.MUST, Title: title, Ctx: c,
+		Run: func(ctx context.Context, env *checks.Env) checks.Verdict { return run(ctx, env, id) }}
 }
 
 // editFinished is a conversation setup that rewrites the client Finished.
@@ -23,28 +26,16 @@ func editFinished(e peers.Edit) peers.Setup {
 	return func(cv *peers.Conversation) { cv.Edit(peers.StepFinished, e) }
 }
 
-// badFinishedScript sends the handshake up to a (changed) client Finished
-// and expects the target to stop there.
-func badFinishedScript(v wire.Version) peers.Script {
-	return peers.DefaultScript(v).Through(peers.StepFinished).Then(peers.ExpectRejection(true))
-}
-
 // rejectFinished runs the bad-Finished script with setup and judges it.
-func rejectFinished(ctx contextT, env *Env, c Context, id string, setup peers.Setup, want ...wire.AlertDescription) Verdict {
-	script := badFinishedScript(c.Version)
+func rejectFinished(ctx context.Context, env *checks.Env, c checks.Context, id string, setup peers.Setup, want ...wire.AlertDescription) checks.Verdict {
+	script := checks.BadFinishedScript(c.Version)
 	cv := env.Converse(ctx, c, id, script, setup)
-	return Reject(cv, script, peers.StepFinished, want...)
+	return checks.Reject(cv, script, peers.StepFinished, want...)
 }
 
-// withLength rewrites a handshake message's body and fixes its header.
-func withLength(raw []byte, body []byte) []byte {
-	n := len(body)
-	return append([]byte{raw[0], byte(n >> 16), byte(n >> 8), byte(n)}, body...)
-}
-
-func finishedChecks() []Check {
-	var out []Check
-	for _, c := range Contexts() {
+func finishedChecks() []checks.Check {
+	var out []checks.Check
+	for _, c := range checks.Contexts() {
 		rfcFin := "RFC 5246 §7.4.9"
 		if c.Version == wire.VersionTLS13 {
 			rfcFin = "RFC 8446 §4.4.4"
@@ -52,8 +43,8 @@ func finishedChecks() []Check {
 		// Row 27: the server's Finished verifies (the client computes it
 		// over the transcript and compares).
 		out = append(out, finishedCheck(c, 27, rfcFin, "server-finished-verifies", "sends a Finished that verifies over the transcript",
-			func(ctx contextT, env *Env, id string) Verdict {
-				return Complete(env.Converse(ctx, c, id, peers.DefaultScript(c.Version)))
+			func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
+				return checks.Complete(env.Converse(ctx, c, id, peers.DefaultScript(c.Version)))
 			}))
 
 		// Rows 28 and 29: a client Finished with a bit flipped.
@@ -73,7 +64,7 @@ func finishedChecks() []Check {
 		for _, bit := range bits {
 			out = append(out, finishedCheck(c, row, rfcFin, fmt.Sprintf("flip-bit-%d", bit),
 				fmt.Sprintf("rejects a client Finished with bit %d of verify_data flipped, with decrypt_error", bit),
-				func(ctx contextT, env *Env, id string) Verdict {
+				func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
 					return rejectFinished(ctx, env, c, id, editFinished(func(raw []byte) []byte {
 						raw[4+bit/8] ^= 0x80 >> (bit % 8)
 						return raw
@@ -82,7 +73,7 @@ func finishedChecks() []Check {
 		}
 		out = append(out, finishedCheck(c, row, rfcFin, "all-zero",
 			"rejects a client Finished whose verify_data is all zeros, with decrypt_error",
-			func(ctx contextT, env *Env, id string) Verdict {
+			func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
 				return rejectFinished(ctx, env, c, id, editFinished(func(raw []byte) []byte {
 					clear(raw[4:])
 					return raw
@@ -103,9 +94,9 @@ func finishedChecks() []Check {
 		} {
 			out = append(out, finishedCheck(c, f.row, "RFC 8446 §6.2; RFC 5246 §7.4.9", "finished-"+f.name,
 				fmt.Sprintf("rejects a client Finished whose verify_data is %s, with decode_error", f.what),
-				func(ctx contextT, env *Env, id string) Verdict {
+				func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
 					return rejectFinished(ctx, env, c, id, editFinished(func(raw []byte) []byte {
-						return withLength(raw, f.body(append([]byte(nil), raw[4:]...)))
+						return checks.WithLength(raw, f.body(append([]byte(nil), raw[4:]...)))
 					}), wire.AlertDecodeError)
 				}))
 		}
@@ -117,7 +108,7 @@ func finishedChecks() []Check {
 			// client Finished, and the bytes may begin a later message.)
 			out = append(out, finishedCheck(c, 31, "RFC 8446 §5.1", "trailing-record-bytes",
 				"rejects a record that carries bytes after the client Finished, with unexpected_message",
-				func(ctx contextT, env *Env, id string) Verdict {
+				func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
 					return rejectFinished(ctx, env, c, id, editFinished(func(raw []byte) []byte {
 						return append(raw, 0x00)
 					}), wire.AlertUnexpectedMessage)
@@ -127,7 +118,7 @@ func finishedChecks() []Check {
 		// Row 33: Finished over the wrong transcript (a message left out).
 		out = append(out, finishedCheck(c, 33, rfcFin, "transcript-without-certificate",
 			"rejects a client Finished computed over a transcript without the server Certificate, with decrypt_error",
-			func(ctx contextT, env *Env, id string) Verdict {
+			func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
 				var buildErr error
 				setup := func(cv *peers.Conversation) {
 					cv.Edit(peers.StepFinished, func(raw []byte) []byte {
@@ -137,7 +128,7 @@ func finishedChecks() []Check {
 							buildErr = err
 							return raw
 						}
-						return withLength(raw, vd)
+						return checks.WithLength(raw, vd)
 					})
 				}
 				v := rejectFinished(ctx, env, c, id, setup, wire.AlertDecryptError)
@@ -151,7 +142,7 @@ func finishedChecks() []Check {
 			// Row 32: a plaintext Finished in TLS 1.3.
 			out = append(out, finishedCheck(c, 32, "RFC 8446 §4.4.4, §5", "plaintext-finished",
 				"rejects a client Finished sent in the clear, with unexpected_message",
-				func(ctx contextT, env *Env, id string) Verdict {
+				func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
 					script := peers.DefaultScript(c.Version).Replace(peers.StepFinished,
 						peers.SendMessage(peers.StepFinished, func(cv *peers.Conversation) (wire.Message, error) {
 							// Still under the null write state: no key change.
@@ -160,7 +151,7 @@ func finishedChecks() []Check {
 						}),
 					).Through(peers.StepFinished).Then(peers.ExpectRejection(false))
 					cv := env.Converse(ctx, c, id, script)
-					return Reject(cv, script, peers.StepFinished, wire.AlertUnexpectedMessage)
+					return checks.Reject(cv, script, peers.StepFinished, wire.AlertUnexpectedMessage)
 				}))
 			continue
 		}
@@ -169,7 +160,7 @@ func finishedChecks() []Check {
 		// master secret was negotiated (RFC 7627 §5.2 confusion).
 		out = append(out, finishedCheck(c, 33, "RFC 7627 §4; RFC 5246 §7.4.9", "ems-confusion",
 			"rejects a client Finished computed with the non-extended master secret after negotiating extended_master_secret, with decrypt_error",
-			func(ctx contextT, env *Env, id string) Verdict {
+			func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
 				ems := true
 				var buildErr error
 				setup := func(cv *peers.Conversation) {
@@ -182,7 +173,7 @@ func finishedChecks() []Check {
 						if err == nil {
 							var vd []byte
 							if vd, err = cv.ClientVerifyData(cv.TranscriptBytes(), legacy); err == nil {
-								return withLength(raw, vd)
+								return checks.WithLength(raw, vd)
 							}
 						}
 						buildErr = err
@@ -203,8 +194,8 @@ func finishedChecks() []Check {
 		// resumable (RFC 5246 Appendix F.1.4).
 		out = append(out, finishedCheck(c, 34, "RFC 5246 §7.2.2, App. F.1.4", "no-resumption-after-fatal-alert",
 			"does not resume a session whose handshake ended in a fatal alert",
-			func(ctx contextT, env *Env, id string) Verdict {
-				first := env.Converse(ctx, c, id+"/1", badFinishedScript(c.Version), editFinished(func(raw []byte) []byte {
+			func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
+				first := env.Converse(ctx, c, id+"/1", checks.BadFinishedScript(c.Version), editFinished(func(raw []byte) []byte {
 					raw[4] ^= 1
 					return raw
 				}))
@@ -212,12 +203,12 @@ func finishedChecks() []Check {
 				// The first handshake must really end on the bad Finished:
 				// an unreachable, silent or early-ending target proves
 				// nothing about resumption.
-				if rej := Reject(first, badFinishedScript(c.Version), peers.StepFinished, wire.AlertDecryptError); rej.Status == reports.Fail {
+				if rej := checks.Reject(first, checks.BadFinishedScript(c.Version), peers.StepFinished, wire.AlertDecryptError); rej.Status == reports.Fail {
 					rej.Expected = "the first handshake fails on the bad Finished"
 					return rej
 				}
 				if sess == nil {
-					return Verdict{Status: reports.Pass, Expected: "no resumption", Observed: "the target gave no session ID to resume",
+					return checks.Verdict{Status: reports.Pass, Expected: "no resumption", Observed: "the target gave no session ID to resume",
 						Conversations: []*peers.Conversation{first}}
 				}
 				cache := peers.NewSessionCache()
@@ -225,7 +216,7 @@ func finishedChecks() []Check {
 					cfg.Sessions, cfg.SessionKey = cache, id
 					cache.Put(id, sess)
 				}, peers.DefaultScript(c.Version))
-				v := Complete(second)
+				v := checks.Complete(second)
 				v.Expected = "a full handshake: the failed session is not resumed"
 				v.Conversations = []*peers.Conversation{first, second}
 				if second.Conn() != nil && second.Conn().Resumed() {

@@ -1,6 +1,8 @@
-package checks_test
+package records
 
-// goKnownFailuresRecords: crypto/tls meets every MUST of the record-layer
+import "github.com/tlsconform/tlsconform/suite/checks"
+
+// goDeviations: crypto/tls meets every MUST of the record-layer
 // checks. What it does differently is SHOULD-level, and shows as warnings
 // (conn.go, readRecordOrCCS):
 //
@@ -13,4 +15,4 @@ package checks_test
 //   - before the version is known, a warning alert between two fragments of
 //     the ClientHello is dropped (the no-interleaving rule of RFC 8446 §5.1
 //     is enforced only once TLS 1.3 is negotiated).
-var goKnownFailuresRecords = []knownFailure{}
+var goDeviations = []checks.Deviation{}

@@ -1,6 +1,9 @@
-package checks_test
+package hello
 
-import "github.com/tlsconform/tlsconform/mutators"
+import (
+	"github.com/tlsconform/tlsconform/mutators"
+	"github.com/tlsconform/tlsconform/suite/checks"
+)
 
 // helloUnrelated are ClientHello checks no misbehaviour of the family
 // touches: the framing of the fields outside the extensions, the values of
@@ -8,23 +11,23 @@ import "github.com/tlsconform/tlsconform/mutators"
 const helloUnrelated = `client-hello/[^/]+/[^/]+/(truncate/(version|random|session_id.*|cipher_suites.*|compression_methods.length)|` +
 	`length/(handshake|session_id|cipher_suites|compression_methods)/.*|session_id/.*|cipher_suites/.*|compression_methods/.*|grease/.*|type/.*)`
 
-// selfTestsHello: the ClientHello misbehaviours (rows 35-46).
-var selfTestsHello = []selfTest{
+// selfTests: the ClientHello misbehaviours (rows 35-46).
+var selfTests = []checks.SelfTest{
 	{
 		// Every duplicate the server must refuse goes through.
-		name:   "hello/accept-duplicate-extension",
-		caught: caughtIn("client_hello/extensions/duplicate", mutators.MustReject),
-		pass:   `^(baseline/.*|` + helloUnrelated + `|client-hello/.*/(extensions/(trailing|missing|unknown|reorder)/.*|server_name/.*|key_share/.*))$`,
+		Misbehaviour: "hello/accept-duplicate-extension",
+		Caught:       checks.CaughtIn("client_hello/extensions/duplicate", mutators.MustReject),
+		Pass:         `^(baseline/.*|` + helloUnrelated + `|client-hello/.*/(extensions/(trailing|missing|unknown|reorder)/.*|server_name/.*|key_share/.*))$`,
 	},
 	{
 		// Every message with bytes after its last field goes through. A
 		// zero extensions length, too, leaves the whole block after it:
 		// read leniently, a TLS 1.2 ClientHello without extensions (TLS
 		// 1.3 then finds no suite).
-		name:   "hello/accept-trailing-bytes",
-		caught: caughtIn("client_hello/trailing", mutators.MustReject),
-		fail:   `^client-hello/tls12/[^/]+/length/extensions/zero$`,
-		pass: `^(baseline/.*|client-hello/.*/(truncate/.*|length/(handshake|session_id|cipher_suites|compression_methods)/.*|` +
+		Misbehaviour: "hello/accept-trailing-bytes",
+		Caught:       checks.CaughtIn("client_hello/trailing", mutators.MustReject),
+		Fail:         `^client-hello/tls12/[^/]+/length/extensions/zero$`,
+		Pass: `^(baseline/.*|client-hello/.*/(truncate/.*|length/(handshake|session_id|cipher_suites|compression_methods)/.*|` +
 			`length/extensions/(short|long|max)|extensions/(trailing|duplicate)/.*|server_name/.*))$`,
 	},
 	{
@@ -36,14 +39,14 @@ var selfTestsHello = []selfTest{
 		// supported_groups leaves no group, then no suite): those only
 		// warn. In TLS 1.0-1.2 refusing a malformed extension body is
 		// SHOULD level (no RFC makes it a MUST there): those checks warn.
-		name:   "hello/lenient-extensions",
-		caught: caughtIn("client_hello/server_name", mutators.MustReject),
-		fail:   `^client-hello/tls13/[^/]+/(extensions/trailing/(alpn|psk_key_exchange_modes|server_name)|length/extensions\.psk_key_exchange_modes\.ke_modes/[a-z]+)$`,
-		warn: `^client-hello/(` +
+		Misbehaviour: "hello/lenient-extensions",
+		Caught:       checks.CaughtIn("client_hello/server_name", mutators.MustReject),
+		Fail:         `^client-hello/tls13/[^/]+/(extensions/trailing/(alpn|psk_key_exchange_modes|server_name)|length/extensions\.psk_key_exchange_modes\.ke_modes/[a-z]+)$`,
+		Warn: `^client-hello/(` +
 			`tls12/[^/]+/(extensions/trailing/(alpn|ec_point_formats|server_name|signature_algorithms|supported_groups)|` +
 			`length/extensions\.(ec_point_formats\.ec_point_format_list|signature_algorithms\.supported_signature_algorithms|supported_groups\.named_group_list)/[a-z]+)|` +
 			`tls13/[^/]+/(extensions/trailing/(signature_algorithms|supported_groups)|supported_versions/empty|` +
 			`length/extensions\.(signature_algorithms\.supported_signature_algorithms|supported_groups\.named_group_list)/[a-z]+))$`,
-		pass: `^(baseline/.*|` + helloUnrelated + `|client-hello/.*/(extensions/(duplicate|missing|unknown|reorder)/.*|trailing/.*|key_share/.*))$`,
+		Pass: `^(baseline/.*|` + helloUnrelated + `|client-hello/.*/(extensions/(duplicate|missing|unknown|reorder)/.*|trailing/.*|key_share/.*))$`,
 	},
 }

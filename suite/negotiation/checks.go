@@ -1,9 +1,12 @@
-package checks
+package negotiation
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"slices"
+
+	"github.com/tlsconform/tlsconform/suite/checks"
 
 	"github.com/tlsconform/tlsconform/peers"
 	"github.com/tlsconform/tlsconform/peers/suites"
@@ -18,10 +21,10 @@ import (
 
 const areaVersion = "version-negotiation"
 
-func versionCheck(c Context, row int, rfc, name, title string, run func(ctx contextT, env *Env, id string) Verdict) Check {
-	id := areaVersion + "/" + c.slug() + "/" + name
-	return Check{ID: id, Area: areaVersion, Row: row, RFC: rfc, Level: MUST, Title: title, Ctx: c,
-		Run: func(ctx contextT, env *Env) Verdict { return run(ctx, env, id) }}
+func versionCheck(c checks.Context, row int, rfc, name, title string, run func(ctx context.Context, env *checks.Env, id string) checks.Verdict) checks.Check {
+	id := areaVersion + "/" + c.Slug() + "/" + name
+	return checks.Check{ID: id, Area: areaVersion, Row: row, RFC: rfc, Level: checks.MUST, Title: title, Ctx: c,
+		Run: func(ctx context.Context, env *checks.Env) checks.Verdict { return run(ctx, env, id) }}
 }
 
 // hex4 names a version in an id: "0304".
@@ -32,14 +35,12 @@ func braces(v wire.Version) string { return fmt.Sprintf("{%d,%d}", v>>8, v&0xff)
 
 // --- ClientHello edits ---
 
-type helloEdit = func(*wire.ClientHello)
-
-func legacyVersion(v wire.Version) helloEdit {
+func legacyVersion(v wire.Version) checks.HelloEdit {
 	return func(ch *wire.ClientHello) { ch.Version = v }
 }
 
 // supportedVersions sets (or adds) the supported_versions extension.
-func supportedVersions(vs ...wire.Version) helloEdit {
+func supportedVersions(vs ...wire.Version) checks.HelloEdit {
 	return func(ch *wire.ClientHello) {
 		e := wire.SupportedVersionsClientExt(vs...)
 		for i := range ch.Extensions {
@@ -53,20 +54,15 @@ func supportedVersions(vs ...wire.Version) helloEdit {
 }
 
 // suitesFirst puts ids in front of the offered suites.
-func suitesFirst(ids ...wire.CipherSuite) helloEdit {
+func suitesFirst(ids ...wire.CipherSuite) checks.HelloEdit {
 	return func(ch *wire.ClientHello) { ch.CipherSuites = slices.Concat(ids, ch.CipherSuites) }
 }
 
-func withSuite(id wire.CipherSuite) helloEdit {
+func withSuite(id wire.CipherSuite) checks.HelloEdit {
 	return func(ch *wire.ClientHello) { ch.CipherSuites = append(ch.CipherSuites, id) }
 }
 
 func grease(i int) wire.Version { return wire.Version(wire.GREASE(i)) }
-
-// helloScript is the default script of v with a changed ClientHello.
-func helloScript(v wire.Version, edits ...helloEdit) peers.Script {
-	return peers.DefaultScript(v).Replace(peers.StepClientHello, peers.SendClientHello(edits...))
-}
 
 // suitesOf lists the implemented suites that fit version v and pass keep.
 func suitesOf(v wire.Version, keep func(*suites.Spec) bool) []wire.CipherSuite {
@@ -81,49 +77,17 @@ func suitesOf(v wire.Version, keep func(*suites.Spec) bool) []wire.CipherSuite {
 
 // --- what the target supports ---
 
-func (e *Env) supports(v wire.Version) bool {
-	return e.Profile == nil || slices.Contains(e.Profile.Versions, v)
-}
-
-func (e *Env) supportsCtx(c Context) bool {
-	return e.Profile == nil || (slices.Contains(e.Profile.Versions, c.Version) && slices.Contains(e.Profile.KX[c.Version], c.KX))
-}
-
-// topVersion is the highest version the target supports (0 unknown).
-func (e *Env) topVersion() wire.Version {
-	if e.Profile == nil || len(e.Profile.Versions) == 0 {
-		return 0
-	}
-	return slices.Max(e.Profile.Versions)
-}
-
 // --- verdicts ---
-
-// observedHello describes the conversation, with the ServerHello's choice
-// when there was one.
-func observedHello(cv *peers.Conversation) string {
-	sh := cv.ServerHello()
-	if sh == nil {
-		return observed(cv)
-	}
-	return fmt.Sprintf("%s; then %s", helloChoice(sh), observed(cv))
-}
-
-// helloChoice is what a ServerHello chose: "ServerHello with TLS 1.2 and
-// TLS_RSA_WITH_AES_128_GCM_SHA256".
-func helloChoice(sh *wire.ServerHello) string {
-	return fmt.Sprintf("ServerHello with %s and %s", negotiatedOf(sh), sh.CipherSuite)
-}
 
 // negotiates judges a conversation in which the target must answer with a
 // want ServerHello and complete the handshake. mayAbort: the RFC also lets
 // it abort with protocol_version (RFC 8446 §4.2.1, a legacy_version of
 // 0x0304 or later); another alert or a plain close is then a SHOULD-level
 // deviation.
-func negotiates(cv *peers.Conversation, want wire.Version, mayAbort bool) Verdict {
-	v := Verdict{
+func negotiates(cv *peers.Conversation, want wire.Version, mayAbort bool) checks.Verdict {
+	v := checks.Verdict{
 		Expected:      fmt.Sprintf("a %s ServerHello and a completed handshake", want),
-		Observed:      observedHello(cv),
+		Observed:      checks.ObservedHello(cv),
 		Conversations: []*peers.Conversation{cv},
 	}
 	if mayAbort {
@@ -135,7 +99,7 @@ func negotiates(cv *peers.Conversation, want wire.Version, mayAbort bool) Verdic
 		return v
 	}
 	if sh := cv.ServerHello(); sh != nil {
-		switch got := negotiatedOf(sh); {
+		switch got := checks.NegotiatedOf(sh); {
 		case got != want:
 			v.Status, v.Reason = reports.Fail, fmt.Sprintf("the target negotiated %s where %s was due", got, want)
 		case o.Kind == peers.OutcomeCompleted && o.WentOn == "":
@@ -156,86 +120,11 @@ func negotiates(cv *peers.Conversation, want wire.Version, mayAbort bool) Verdic
 	return v
 }
 
-// completesWith is Complete with the check's own expectation, the
-// ServerHello's choice in the observation, and a reason for a failure.
-func completesWith(cv *peers.Conversation, expected, failure string) Verdict {
-	v := Complete(cv)
-	v.Expected, v.Observed = expected, observedHello(cv)
-	if v.Status == reports.Fail && v.Reason == "" {
-		v.Reason = failure
-	}
-	return v
-}
-
-// rejectsHello is Reject at the ClientHello, with the ServerHello's choice in
-// the observation when the target answered one.
-func rejectsHello(cv *peers.Conversation, script peers.Script, want ...wire.AlertDescription) Verdict {
-	v := Reject(cv, script, peers.StepClientHello, want...)
-	v.Observed = observedHello(cv)
-	if sh := cv.ServerHello(); sh != nil && v.Status == reports.Fail {
-		v.Reason = fmt.Sprintf("the target answered with a %s ServerHello; %s", negotiatedOf(sh), v.Reason)
-	}
-	return v
-}
-
-// judgeServerHello applies what every ServerHello must respect, whatever
-// the target supports: the version is one the ClientHello offered
-// (RFC 5246 §7.4.1.3 and Appendix E.1; RFC 8446 §4.1.3, §4.2.1), never
-// SSL 3.0 (RFC 7568 §3), and the suite was offered and fits the version
-// (RFC 5246 §7.4.1.3). aware13: the server implements RFC 8446, so it must
-// pick from supported_versions when the client sent it. The answer is ""
-// when all holds.
-func judgeServerHello(ch *wire.ClientHello, sh *wire.ServerHello, aware13 bool) string {
-	var offered []wire.Version
-	e, hasSV := wire.FindExtension(ch.Extensions, wire.ExtSupportedVersions)
-	if hasSV {
-		var err error
-		if offered, err = wire.ParseSupportedVersionsClient(e.Body); err != nil {
-			return "the check's own ClientHello does not parse: " + err.Error()
-		}
-	}
-	got := sh.Version
-	if se, ok := wire.FindExtension(sh.Extensions, wire.ExtSupportedVersions); ok {
-		sel, err := wire.ParseSupportedVersionsServer(se.Body)
-		switch {
-		case err != nil:
-			return "the ServerHello's supported_versions does not parse: " + err.Error()
-		case !hasSV:
-			return "the ServerHello carries supported_versions, which the client did not send (RFC 8446 §4.2)"
-		case !slices.Contains(offered, sel):
-			return fmt.Sprintf("supported_versions selects %s, which the client did not offer (RFC 8446 §4.2.1)", sel)
-		case sel < wire.VersionTLS13:
-			return fmt.Sprintf("supported_versions selects %s: a server negotiating a version before TLS 1.3 MUST NOT send it (RFC 8446 §4.2.1)", sel)
-		case sh.Version != wire.VersionTLS12:
-			return fmt.Sprintf("a TLS 1.3 ServerHello with legacy_version %s, not TLS 1.2 (RFC 8446 §4.1.3)", sh.Version)
-		}
-		got = sel
-	} else {
-		switch {
-		case got >= wire.VersionTLS13:
-			return fmt.Sprintf("ServerHello.version is %s: TLS 1.3 and later are negotiated only through supported_versions (RFC 8446 §4.1.3)", got)
-		case got < wire.VersionTLS10:
-			return fmt.Sprintf("the target negotiated %s (RFC 7568 §3: never SSL 3.0)", got)
-		case got > ch.Version:
-			return fmt.Sprintf("ServerHello.version %s exceeds client_version %s (RFC 5246 Appendix E.1)", got, ch.Version)
-		case hasSV && aware13 && !slices.Contains(offered, got):
-			return fmt.Sprintf("the target negotiated %s, which supported_versions did not offer (RFC 8446 §4.2.1)", got)
-		}
-	}
-	if !slices.Contains(ch.CipherSuites, sh.CipherSuite) {
-		return fmt.Sprintf("the target chose %s, which the client did not offer (RFC 5246 §7.4.1.3)", sh.CipherSuite)
-	}
-	if spec, ok := suites.Lookup(sh.CipherSuite); !ok || !spec.SupportsVersion(got) {
-		return fmt.Sprintf("the target chose %s, which is not defined for %s", sh.CipherSuite, got)
-	}
-	return ""
-}
-
 // --- the checks ---
 
-func versionChecks() []Check {
-	var out []Check
-	for _, c := range Contexts() {
+func versionChecks() []checks.Check {
+	var out []checks.Check
+	for _, c := range checks.Contexts() {
 		out = append(out, negotiationChecks(c)...)
 		out = append(out, downgradeChecks(c)...)
 		out = append(out, recordVersionChecks(c)...)
@@ -247,8 +136,8 @@ func versionChecks() []Check {
 
 // negotiationChecks: rows 15-21, which version the server picks from the
 // ClientHello's version fields.
-func negotiationChecks(c Context) []Check {
-	var out []Check
+func negotiationChecks(c checks.Context) []checks.Check {
+	var out []checks.Check
 	legacy := min(c.Version, wire.VersionTLS12) // what the client writes in legacy_version
 
 	if c.Version == wire.VersionTLS12 {
@@ -259,9 +148,9 @@ func negotiationChecks(c Context) []Check {
 		for _, cv := range []wire.Version{0x0304, 0x03ff, 0x0400} {
 			out = append(out, versionCheck(c, 15, "RFC 5246 App. E.1; RFC 8446 §4.2.1", "client-version-"+hex4(cv),
 				fmt.Sprintf("answers client_version %s without supported_versions with TLS 1.2", braces(cv)),
-				func(ctx contextT, env *Env, id string) Verdict {
-					cvn := env.Converse(ctx, c, id, helloScript(c.Version, legacyVersion(cv)))
-					return negotiates(cvn, wire.VersionTLS12, env.supports(wire.VersionTLS13))
+				func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
+					cvn := env.Converse(ctx, c, id, checks.HelloScript(c.Version, legacyVersion(cv)))
+					return negotiates(cvn, wire.VersionTLS12, env.Supports(wire.VersionTLS13))
 				}))
 		}
 		// Row 21: a TLS 1.3-looking ClientHello (TLS 1.3 suites, key_share,
@@ -269,8 +158,8 @@ func negotiationChecks(c Context) []Check {
 		// supported_versions is a TLS 1.2 ClientHello (RFC 8446 §4.2.1).
 		out = append(out, versionCheck(c, 21, "RFC 8446 §4.2.1", "tls13-hello-without-supported-versions",
 			"negotiates TLS 1.2, not TLS 1.3, for a ClientHello with legacy_version 0x0304, TLS 1.3 suites and key_share but no supported_versions",
-			func(ctx contextT, env *Env, id string) Verdict {
-				script := helloScript(c.Version, legacyVersion(wire.VersionTLS13),
+			func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
+				script := checks.HelloScript(c.Version, legacyVersion(wire.VersionTLS13),
 					suitesFirst(suitesOf(wire.VersionTLS13, func(*suites.Spec) bool { return true })...),
 					func(ch *wire.ClientHello) {
 						// The X25519 base point: a valid share nobody should use.
@@ -280,7 +169,7 @@ func negotiationChecks(c Context) []Check {
 							wire.KeyShareClientExt(wire.KeyShareEntry{Group: wire.GroupX25519, KeyExchange: pub}),
 							wire.PSKKeyExchangeModesExt(1))
 					})
-				return negotiates(env.Converse(ctx, c, id, script), wire.VersionTLS12, env.supports(wire.VersionTLS13))
+				return negotiates(env.Converse(ctx, c, id, script), wire.VersionTLS12, env.Supports(wire.VersionTLS13))
 			}))
 	}
 
@@ -291,9 +180,9 @@ func negotiationChecks(c Context) []Check {
 		for _, cv := range []wire.Version{wire.VersionSSL30, wire.VersionSSL20} {
 			ch := versionCheck(c, 16, "RFC 5246 App. E.1; RFC 7568 §3", "client-version-"+hex4(cv),
 				fmt.Sprintf("rejects client_version %s (%s) with protocol_version", braces(cv), cv),
-				func(ctx contextT, env *Env, id string) Verdict {
-					script := helloScript(c.Version, legacyVersion(cv))
-					return rejectsHello(env.Converse(ctx, c, id, script), script, wire.AlertProtocolVersion)
+				func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
+					script := checks.HelloScript(c.Version, legacyVersion(cv))
+					return checks.RejectsHello(env.Converse(ctx, c, id, script), script, wire.AlertProtocolVersion)
 				})
 			ch.Always = true
 			out = append(out, ch)
@@ -309,11 +198,11 @@ func negotiationChecks(c Context) []Check {
 		}
 		ch := versionCheck(c, 17, "RFC 8446 §4.2.1", "legacy-version-"+hex4(lv)+"-ignored",
 			fmt.Sprintf("negotiates %s from supported_versions [%s] whatever legacy_version says (%s)", c.Version, c.Version, lv),
-			func(ctx contextT, env *Env, id string) Verdict {
-				script := helloScript(c.Version, legacyVersion(lv), supportedVersions(c.Version))
+			func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
+				script := checks.HelloScript(c.Version, legacyVersion(lv), supportedVersions(c.Version))
 				return negotiates(env.Converse(ctx, c, id, script), c.Version, lv >= wire.VersionTLS13)
 			})
-		ch.Needs = NeedTLS13
+		ch.Needs = checks.NeedTLS13
 		out = append(out, ch)
 	}
 
@@ -329,22 +218,22 @@ func negotiationChecks(c Context) []Check {
 		} {
 			out = append(out, versionCheck(c, 18, "RFC 8446 §4.2.1", "supported-versions-"+f.name,
 				fmt.Sprintf("rejects a ClientHello whose supported_versions holds %s, with protocol_version", f.what),
-				func(ctx contextT, env *Env, id string) Verdict {
-					script := helloScript(c.Version, supportedVersions(f.vs...))
-					return rejectsHello(env.Converse(ctx, c, id, script), script, wire.AlertProtocolVersion)
+				func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
+					script := checks.HelloScript(c.Version, supportedVersions(f.vs...))
+					return checks.RejectsHello(env.Converse(ctx, c, id, script), script, wire.AlertProtocolVersion)
 				}))
 		}
 		// Row 20: all versions with GREASE and unknown ones: the highest
 		// common version, the rest ignored (RFC 8446 §4.2.1, RFC 8701 §3).
 		out = append(out, versionCheck(c, 20, "RFC 8446 §4.2.1; RFC 8701 §3", "supported-versions-all",
 			"negotiates its highest version from supported_versions [GREASE, 0x0305, TLS 1.3, 1.2, 1.1, 1.0]",
-			func(ctx contextT, env *Env, id string) Verdict {
-				script := helloScript(c.Version, supportedVersions(grease(3), 0x0305, wire.VersionTLS13, wire.VersionTLS12, wire.VersionTLS11, wire.VersionTLS10))
+			func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
+				script := checks.HelloScript(c.Version, supportedVersions(grease(3), 0x0305, wire.VersionTLS13, wire.VersionTLS12, wire.VersionTLS11, wire.VersionTLS10))
 				cv := env.ConverseWith(ctx, c, id, func(cfg *peers.ClientConfig) {
-					cfg.Versions = slices.Clone(Versions)
+					cfg.Versions = slices.Clone(checks.Versions)
 					cfg.CipherSuites = slices.Concat(cfg.CipherSuites, suitesOf(wire.VersionTLS10, func(s *suites.Spec) bool { return !s.TLS13() }))
 				}, script)
-				return negotiates(cv, env.topVersion(), false)
+				return negotiates(cv, env.TopVersion(), false)
 			}))
 	}
 
@@ -359,9 +248,9 @@ func negotiationChecks(c Context) []Check {
 		for _, lv := range lvs {
 			out = append(out, versionCheck(c, 19, "RFC 8446 App. D.5", "legacy-version-"+hex4(lv)+"-refused",
 				fmt.Sprintf("rejects legacy_version %s with supported_versions [%s], with protocol_version", braces(lv), c.Version),
-				func(ctx contextT, env *Env, id string) Verdict {
-					script := helloScript(c.Version, legacyVersion(lv), supportedVersions(c.Version))
-					return rejectsHello(env.Converse(ctx, c, id, script), script, wire.AlertProtocolVersion)
+				func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
+					script := checks.HelloScript(c.Version, legacyVersion(lv), supportedVersions(c.Version))
+					return checks.RejectsHello(env.Converse(ctx, c, id, script), script, wire.AlertProtocolVersion)
 				}))
 		}
 	}
@@ -378,8 +267,8 @@ func negotiationChecks(c Context) []Check {
 	} {
 		out = append(out, versionCheck(c, 20, "RFC 8446 §4.2.1; RFC 8701 §3", "supported-versions-"+f.name,
 			fmt.Sprintf("ignores %s in supported_versions and negotiates %s", f.what, c.Version),
-			func(ctx contextT, env *Env, id string) Verdict {
-				script := helloScript(c.Version, supportedVersions(f.vs...))
+			func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
+				script := checks.HelloScript(c.Version, supportedVersions(f.vs...))
 				return negotiates(env.Converse(ctx, c, id, script), c.Version, false)
 			}))
 	}
@@ -387,8 +276,8 @@ func negotiationChecks(c Context) []Check {
 }
 
 // downgradeChecks: rows 22 and 23, downgrade protection.
-func downgradeChecks(c Context) []Check {
-	var out []Check
+func downgradeChecks(c checks.Context) []checks.Check {
+	var out []checks.Check
 	if c.Version < wire.VersionTLS13 {
 		// Row 22: a TLS 1.3 server that negotiates TLS 1.2 or below marks
 		// ServerHello.random (RFC 8446 §4.1.3). Only the older version is
@@ -403,16 +292,16 @@ func downgradeChecks(c Context) []Check {
 		} {
 			ch := versionCheck(c, 22, "RFC 8446 §4.1.3", "downgrade-sentinel"+f.suffix,
 				fmt.Sprintf("ends ServerHello.random with %s when it negotiates %s %s", name, c.Version, f.how),
-				func(ctx contextT, env *Env, id string) Verdict {
-					var edits []helloEdit
+				func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
+					var edits []checks.HelloEdit
 					if f.suffix != "" {
 						edits = append(edits, supportedVersions(c.Version))
 					}
-					cv := env.Converse(ctx, c, id, helloScript(c.Version, edits...))
-					v := completesWith(cv, fmt.Sprintf("a completed %s handshake with %s in ServerHello.random[24:32]", c.Version, name),
+					cv := env.Converse(ctx, c, id, checks.HelloScript(c.Version, edits...))
+					v := checks.CompletesWith(cv, fmt.Sprintf("a completed %s handshake with %s in ServerHello.random[24:32]", c.Version, name),
 						"the handshake did not complete")
 					if sh := cv.ServerHello(); sh != nil && len(sh.Random) == 32 {
-						v.Observed = fmt.Sprintf("random[24:32] = %x; %s", sh.Random[24:], observedHello(cv))
+						v.Observed = fmt.Sprintf("random[24:32] = %x; %s", sh.Random[24:], checks.ObservedHello(cv))
 						if !bytes.Equal(sh.Random[24:], want[:]) {
 							v.Status = reports.Fail
 							v.Reason = fmt.Sprintf("a TLS 1.3 server that negotiates %s MUST end ServerHello.random with %s", c.Version, name)
@@ -420,21 +309,21 @@ func downgradeChecks(c Context) []Check {
 					}
 					return v
 				})
-			ch.Needs = NeedTLS13
+			ch.Needs = checks.NeedTLS13
 			out = append(out, ch)
 		}
 	} else {
 		ch := versionCheck(c, 22, "RFC 8446 §4.1.3", "no-downgrade-sentinel",
 			"sends no downgrade sentinel in ServerHello.random when it negotiates TLS 1.3",
-			func(ctx contextT, env *Env, id string) Verdict {
+			func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
 				cv := env.Converse(ctx, c, id, peers.DefaultScript(c.Version).Through(peers.StepServerHello))
-				v := Verdict{Expected: "a TLS 1.3 ServerHello whose random does not end in DOWNGRD", Observed: observedHello(cv),
+				v := checks.Verdict{Expected: "a TLS 1.3 ServerHello whose random does not end in DOWNGRD", Observed: checks.ObservedHello(cv),
 					Conversations: []*peers.Conversation{cv}}
 				sh := cv.ServerHello()
 				switch {
 				case cv.Outcome.Unreachable():
 					v.Status, v.Reason = reports.Fail, "target unreachable"
-				case sh != nil && negotiatedOf(sh) == wire.VersionTLS13 && len(sh.Random) == 32:
+				case sh != nil && checks.NegotiatedOf(sh) == wire.VersionTLS13 && len(sh.Random) == 32:
 					v.Observed = fmt.Sprintf("random[24:32] = %x; %s", sh.Random[24:], v.Observed)
 					tail := [8]byte(sh.Random[24:])
 					if tail == wire.DowngradeTLS12 || tail == wire.DowngradeTLS11 {
@@ -442,7 +331,7 @@ func downgradeChecks(c Context) []Check {
 					} else {
 						v.Status = reports.Pass
 					}
-				case env.supports(wire.VersionTLS13):
+				case env.Supports(wire.VersionTLS13):
 					v.Status, v.Reason = reports.Fail, "the target did not negotiate TLS 1.3, which it supports: the check could not be made"
 				default:
 					// The target does not speak TLS 1.3: nothing to mark.
@@ -456,29 +345,29 @@ func downgradeChecks(c Context) []Check {
 
 	// Row 23: TLS_FALLBACK_SCSV (RFC 7507 §3): inappropriate_fallback when
 	// the client's version is below the server's highest, ignored at it.
-	scsv := func(ctx contextT, env *Env, id string, edits ...helloEdit) Verdict {
-		top := env.topVersion()
+	scsv := func(ctx context.Context, env *checks.Env, id string, edits ...checks.HelloEdit) checks.Verdict {
+		top := env.TopVersion()
 		if top == 0 {
-			return Verdict{Status: reports.Skip, Reason: "the target's highest version is unknown (no profile)"}
+			return checks.Verdict{Status: reports.Skip, Reason: "the target's highest version is unknown (no profile)"}
 		}
-		script := helloScript(c.Version, append(edits, withSuite(wire.TLS_FALLBACK_SCSV))...)
+		script := checks.HelloScript(c.Version, append(edits, withSuite(wire.TLS_FALLBACK_SCSV))...)
 		cv := env.Converse(ctx, c, id, script)
 		if c.Version >= top {
-			return completesWith(cv, fmt.Sprintf("%s is the target's highest version: the handshake completes", c.Version),
+			return checks.CompletesWith(cv, fmt.Sprintf("%s is the target's highest version: the handshake completes", c.Version),
 				"TLS_FALLBACK_SCSV at the target's highest version must not stop the handshake (RFC 7507 §3)")
 		}
-		return rejectsHello(cv, script, wire.AlertInappropriateFallback)
+		return checks.RejectsHello(cv, script, wire.AlertInappropriateFallback)
 	}
 	out = append(out, versionCheck(c, 23, "RFC 7507 §3", "fallback-scsv",
 		fmt.Sprintf("answers TLS_FALLBACK_SCSV with inappropriate_fallback when %s is below its highest version, and ignores it otherwise", c.Version),
-		func(ctx contextT, env *Env, id string) Verdict { return scsv(ctx, env, id) }))
+		func(ctx context.Context, env *checks.Env, id string) checks.Verdict { return scsv(ctx, env, id) }))
 	if c.Version < wire.VersionTLS13 {
 		ch := versionCheck(c, 23, "RFC 7507 §3; RFC 8446 §4.2.1", "fallback-scsv-via-supported-versions",
 			fmt.Sprintf("answers TLS_FALLBACK_SCSV with inappropriate_fallback when supported_versions offers only %s", c.Version),
-			func(ctx contextT, env *Env, id string) Verdict {
+			func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
 				return scsv(ctx, env, id, supportedVersions(c.Version))
 			})
-		ch.Needs = NeedTLS13
+		ch.Needs = checks.NeedTLS13
 		out = append(out, ch)
 	}
 	return out
@@ -486,16 +375,16 @@ func downgradeChecks(c Context) []Check {
 
 // recordVersionChecks: row 24, the record-layer version of the first
 // record (the ClientHello's).
-func recordVersionChecks(c Context) []Check {
-	var out []Check
+func recordVersionChecks(c checks.Context) []checks.Check {
+	var out []checks.Check
 	// RFC 5246 Appendix E.1: any {03,xx} MUST be accepted; RFC 8446 §5.1,
 	// Appendix D.2: the value MUST be ignored. {03,01} is what the client
 	// sends anyway.
 	for _, rv := range []wire.Version{wire.VersionSSL30, wire.VersionTLS11, wire.VersionTLS12, wire.VersionTLS13, 0x03ff} {
 		out = append(out, versionCheck(c, 24, "RFC 5246 App. E.1; RFC 8446 §5.1", "record-version-"+hex4(rv),
 			fmt.Sprintf("accepts a ClientHello record whose record-layer version is %s", braces(rv)),
-			func(ctx contextT, env *Env, id string) Verdict {
-				return completesWith(env.Converse(ctx, c, id, peers.DefaultScript(c.Version), recordVersion(rv)),
+			func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
+				return checks.CompletesWith(env.Converse(ctx, c, id, peers.DefaultScript(c.Version), recordVersion(rv)),
 					"the handshake and an application-data round trip complete",
 					fmt.Sprintf("a server MUST accept any {03,xx} as the ClientHello's record version, here %s", braces(rv)))
 			}))
@@ -505,10 +394,10 @@ func recordVersionChecks(c Context) []Check {
 	for _, rv := range []wire.Version{wire.VersionSSL20, 0x0000} {
 		ch := versionCheck(c, 24, "RFC 8446 App. D.5", "record-version-"+hex4(rv),
 			fmt.Sprintf("rejects a first record whose record-layer version is %s", braces(rv)),
-			func(ctx contextT, env *Env, id string) Verdict {
+			func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
 				script := peers.DefaultScript(c.Version)
 				cv := env.Converse(ctx, c, id, script, recordVersion(rv))
-				v := Verdict{Expected: "the handshake stops (an alert or a close)", Observed: observedHello(cv),
+				v := checks.Verdict{Expected: "the handshake stops (an alert or a close)", Observed: checks.ObservedHello(cv),
 					Conversations: []*peers.Conversation{cv}}
 				switch o := cv.Outcome; {
 				case cv.Outcome.Unreachable():
@@ -523,7 +412,7 @@ func recordVersionChecks(c Context) []Check {
 				}
 				return v
 			})
-		ch.Level = SHOULD
+		ch.Level = checks.SHOULD
 		out = append(out, ch)
 	}
 	return out
@@ -536,14 +425,14 @@ func recordVersion(v wire.Version) peers.Setup {
 }
 
 // sslv2Checks: row 25, the SSL 2.0 CLIENT-HELLO.
-func sslv2Checks(c Context) []Check {
-	var out []Check
+func sslv2Checks(c checks.Context) []checks.Check {
+	var out []checks.Check
 	// A compatible CLIENT-HELLO offering c's version (TLS 1.3 is offered as
 	// {3,4}) and c's suites; for TLS 1.3 also every older suite, so that a
 	// server has something to pick below TLS 1.3.
 	out = append(out, versionCheck(c, 25, "RFC 8446 App. D.5; RFC 6176 §3", "sslv2-compatible-hello",
 		fmt.Sprintf("never answers an SSL 2.0 compatible CLIENT-HELLO offering %s with SSL 2.0 or TLS 1.3 (and should reject it)", c.Version),
-		func(ctx contextT, env *Env, id string) Verdict {
+		func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
 			ids := env.Config(c, id).CipherSuites
 			if c.Version == wire.VersionTLS13 {
 				ids = slices.Concat(ids, suitesOf(wire.VersionTLS12, func(s *suites.Spec) bool { return !s.TLS13() }))
@@ -555,7 +444,7 @@ func sslv2Checks(c Context) []Check {
 		// abort. It does not depend on what the target supports.
 		ch := versionCheck(c, 25, "RFC 6176 §3", "sslv2-hello",
 			"aborts on an SSL 2.0 CLIENT-HELLO whose highest version is {0,2}",
-			func(ctx contextT, env *Env, id string) Verdict {
+			func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
 				return sslv2Hello(ctx, env, c, id, 0x0002, env.Config(c, id).CipherSuites, false)
 			})
 		ch.Always = true
@@ -568,28 +457,28 @@ func sslv2Checks(c Context) []Check {
 // (plus SSL_CK_RC4_128_WITH_MD5) and judges the answer. compat: a TLS
 // ServerHello of TLS 1.0-1.2 that respects the offer is allowed (RFC 6176
 // §3), though NOT RECOMMENDED for a TLS 1.3 server (RFC 8446 App. D.5).
-func sslv2Hello(ctx contextT, env *Env, c Context, id string, version wire.Version, ids []wire.CipherSuite, compat bool) Verdict {
+func sslv2Hello(ctx context.Context, env *checks.Env, c checks.Context, id string, version wire.Version, ids []wire.CipherSuite, compat bool) checks.Verdict {
 	specs := [][3]byte{peers.SSLv2CKRC4128WithMD5}
 	for _, s := range ids {
 		specs = append(specs, peers.V2CipherSpec(s))
 	}
 	challenge := make([]byte, 32)
-	if _, err := env.rand(id).Read(challenge); err != nil {
-		return Verdict{Status: reports.Fail, Reason: "challenge: " + err.Error()}
+	if _, err := env.Rand(id).Read(challenge); err != nil {
+		return checks.Verdict{Status: reports.Fail, Reason: "challenge: " + err.Error()}
 	}
 	raw, err := peers.SSLv2ClientHello(version, specs, challenge)
 	if err != nil {
-		return Verdict{Status: reports.Fail, Reason: err.Error()}
+		return checks.Verdict{Status: reports.Fail, Reason: err.Error()}
 	}
 	script := peers.Script{peers.SendRaw(peers.StepClientHello, func(*peers.Conversation) []byte { return raw }), peers.ReadServerHello()}
 	cv := env.Converse(ctx, c, id, script)
-	v := Verdict{Expected: "an abort (an alert or a close)", Observed: observed(cv), Conversations: []*peers.Conversation{cv}}
+	v := checks.Verdict{Expected: "an abort (an alert or a close)", Observed: checks.Observed(cv), Conversations: []*peers.Conversation{cv}}
 	if compat {
 		v.Expected += ", or a TLS 1.0-1.2 ServerHello within the offer"
 	}
 	sh := cv.ServerHello()
 	if sh != nil {
-		v.Observed = helloChoice(sh)
+		v.Observed = checks.HelloChoice(sh)
 	}
 	o := cv.Outcome
 	switch {
@@ -602,11 +491,11 @@ func sslv2Hello(ctx contextT, env *Env, c Context, id string, version wire.Versi
 		v.Status, v.Reason = reports.Fail, "the target answered an SSL 2.0-only CLIENT-HELLO instead of aborting (RFC 6176 §3)"
 	case sh != nil:
 		offer := &wire.ClientHello{Version: min(version, wire.VersionTLS12), CipherSuites: ids}
-		if negotiatedOf(sh) >= wire.VersionTLS13 {
+		if checks.NegotiatedOf(sh) >= wire.VersionTLS13 {
 			v.Status, v.Reason = reports.Fail, "the target negotiated TLS 1.3 from an SSL 2.0 compatible CLIENT-HELLO (RFC 8446 App. D.5: MUST NOT)"
-		} else if why := judgeServerHello(offer, sh, false); why != "" {
+		} else if why := checks.JudgeServerHello(offer, sh, false); why != "" {
 			v.Status, v.Reason = reports.Fail, why
-		} else if env.supports(wire.VersionTLS13) {
+		} else if env.Supports(wire.VersionTLS13) {
 			v.Status, v.Reason = reports.Warn, "a TLS 1.3 server accepted an SSL 2.0 compatible CLIENT-HELLO, which RFC 8446 Appendix D.5 does not recommend"
 		} else {
 			v.Status = reports.Pass
@@ -633,27 +522,27 @@ func sslv2Answer(cv *peers.Conversation) bool {
 }
 
 // offerBoundChecks: row 26, the ServerHello stays within the offer.
-func offerBoundChecks(c Context) []Check {
-	var out []Check
+func offerBoundChecks(c checks.Context) []checks.Check {
+	var out []checks.Check
 	// Offer only c, whatever the target supports: it answers c (or, below
 	// TLS 1.3, a lower version), or refuses; never more.
 	ch := versionCheck(c, 26, "RFC 5246 §7.4.1.3, App. E.1; RFC 8446 §4.1.3, §4.2.1", "never-exceeds-offered-version",
 		fmt.Sprintf("answers a ClientHello offering only %s (%s suites) with no higher version and an offered suite that fits, or refuses it", c.Version, c.KX),
-		func(ctx contextT, env *Env, id string) Verdict {
+		func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
 			cv := env.Converse(ctx, c, id, peers.Script{peers.SendClientHello(), peers.ReadServerHello()})
-			v := Verdict{Expected: fmt.Sprintf("a ServerHello within the offer (%s when the target supports it), or protocol_version / handshake_failure", c.Version),
-				Observed: observed(cv), Conversations: []*peers.Conversation{cv}}
-			sh, o, has := cv.ServerHello(), cv.Outcome, env.supportsCtx(c)
+			v := checks.Verdict{Expected: fmt.Sprintf("a ServerHello within the offer (%s when the target supports it), or protocol_version / handshake_failure", c.Version),
+				Observed: checks.Observed(cv), Conversations: []*peers.Conversation{cv}}
+			sh, o, has := cv.ServerHello(), cv.Outcome, env.SupportsCtx(c)
 			if sh != nil {
-				v.Observed = helloChoice(sh)
+				v.Observed = checks.HelloChoice(sh)
 			}
 			switch {
 			case cv.Outcome.Unreachable():
 				v.Status, v.Reason = reports.Fail, "target unreachable"
 			case sh != nil:
-				if why := judgeServerHello(cv.Hello(), sh, env.supports(wire.VersionTLS13)); why != "" {
+				if why := checks.JudgeServerHello(cv.Hello(), sh, env.Supports(wire.VersionTLS13)); why != "" {
 					v.Status, v.Reason = reports.Fail, why
-				} else if got := negotiatedOf(sh); has && env.Profile != nil && got != c.Version {
+				} else if got := checks.NegotiatedOf(sh); has && env.Profile != nil && got != c.Version {
 					v.Status, v.Reason = reports.Fail, fmt.Sprintf("the target negotiated %s, though it supports %s (RFC 5246 Appendix E.1: the highest it can)", got, c.Version)
 				} else {
 					v.Status = reports.Pass
@@ -676,7 +565,7 @@ func offerBoundChecks(c Context) []Check {
 	// first in the offer (RFC 5246 §7.4.1.3; RFC 8446 §4.1.3).
 	out = append(out, versionCheck(c, 26, "RFC 5246 §7.4.1.3; RFC 8446 §4.1.3", "suite-fits-version",
 		fmt.Sprintf("chooses a suite defined for %s when suites of other versions come first in the offer", c.Version),
-		func(ctx contextT, env *Env, id string) Verdict {
+		func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
 			var foreign []wire.CipherSuite
 			for _, s := range suites.All() {
 				fits := s.SupportsVersion(c.Version)
@@ -686,11 +575,11 @@ func offerBoundChecks(c Context) []Check {
 					foreign = append(foreign, s.ID)
 				case c.Version == wire.VersionTLS13:
 					foreign = append(foreign, s.ID) // every older suite
-				case kxOf(s) == c.KX:
+				case checks.KXOf(s) == c.KX:
 					foreign = append(foreign, s.ID) // TLS 1.2-only suites of c's key exchange
 				}
 			}
-			return completesWith(env.Converse(ctx, c, id, helloScript(c.Version, suitesFirst(foreign...))),
+			return checks.CompletesWith(env.Converse(ctx, c, id, checks.HelloScript(c.Version, suitesFirst(foreign...))),
 				fmt.Sprintf("a %s handshake with a suite defined for %s completes", c.Version, c.Version),
 				"the handshake did not complete (the client checks that the suite was offered and fits the version)")
 		}))

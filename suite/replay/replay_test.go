@@ -1,4 +1,4 @@
-package checks_test
+package replay_test
 
 import (
 	"context"
@@ -7,6 +7,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tlsconform/tlsconform/internal/loopback"
+	"github.com/tlsconform/tlsconform/suite/replay"
 
 	"github.com/tlsconform/tlsconform/corpus"
 	"github.com/tlsconform/tlsconform/peers"
@@ -19,7 +22,7 @@ import (
 // returns (nil: nothing), then waits for the client to hang up.
 func fakeServer(t *testing.T, answer func(ch *wire.ClientHello) []byte) string {
 	t.Helper()
-	return serveEach(t, func(nc net.Conn) {
+	return loopback.ServeEach(t, func(nc net.Conn) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		got, err := corpus.ReadClientHello(ctx, nc)
@@ -66,7 +69,7 @@ func alert(d wire.AlertDescription) []byte {
 
 func replayCheck(t *testing.T, name string) checks.Check {
 	t.Helper()
-	for _, ch := range checks.All() {
+	for _, ch := range replay.Family().Checks() {
 		if ch.ID == "real-client-hello/"+name {
 			return ch
 		}

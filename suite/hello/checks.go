@@ -1,9 +1,12 @@
-package checks
+package hello
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"strings"
+
+	"github.com/tlsconform/tlsconform/suite/checks"
 
 	"github.com/tlsconform/tlsconform/mutators"
 	"github.com/tlsconform/tlsconform/peers"
@@ -37,12 +40,12 @@ import (
 const areaHello = "client-hello"
 
 // helloContexts are the contexts the family runs in.
-func helloContexts() []Context {
-	return []Context{
-		{wire.VersionTLS10, KXECDHERSA},
-		{wire.VersionTLS11, KXECDHERSA},
-		{wire.VersionTLS12, KXECDHERSA},
-		{wire.VersionTLS13, KXTLS13},
+func helloContexts() []checks.Context {
+	return []checks.Context{
+		{Version: wire.VersionTLS10, KX: checks.KXECDHERSA},
+		{Version: wire.VersionTLS11, KX: checks.KXECDHERSA},
+		{Version: wire.VersionTLS12, KX: checks.KXECDHERSA},
+		{Version: wire.VersionTLS13, KX: checks.KXTLS13},
 	}
 }
 
@@ -54,7 +57,7 @@ var helloBefore12 = []string{"session_id/", "cipher_suites/", "compression_metho
 	"renegotiation_info/", "size/", "trailing/", "type/"}
 
 // helloInContext says whether mutator m runs in context c.
-func helloInContext(c Context, m mutators.Mutator) bool {
+func helloInContext(c checks.Context, m mutators.Mutator) bool {
 	if !m.AppliesTo(c.Version) {
 		return false
 	}
@@ -70,8 +73,8 @@ func helloInContext(c Context, m mutators.Mutator) bool {
 	return false
 }
 
-func helloChecks() []Check {
-	var out []Check
+func helloChecks() []checks.Check {
+	var out []checks.Check
 	all := mutators.Select("client_hello/")
 	for _, c := range helloContexts() {
 		sample := mutators.SampleHello(c.Version)
@@ -108,9 +111,9 @@ func helloTitle(m mutators.Mutator) string {
 	case m.Name == helloNoSupportedVersions:
 		return "negotiates TLS 1.2, never TLS 1.3, for a ClientHello with " + m.Doc
 	case m.Expect.Class == mutators.MustReject:
-		return fmt.Sprintf("rejects a ClientHello with %s, with %s", m.Doc, alertNames(m.Expect.Alerts))
+		return fmt.Sprintf("rejects a ClientHello with %s, with %s", m.Doc, checks.AlertNames(m.Expect.Alerts))
 	case m.Expect.Class == mutators.MayReject:
-		return fmt.Sprintf("either completes the handshake or aborts with %s on a ClientHello with %s", alertNames(m.Expect.Alerts), m.Doc)
+		return fmt.Sprintf("either completes the handshake or aborts with %s on a ClientHello with %s", checks.AlertNames(m.Expect.Alerts), m.Doc)
 	}
 	return "tolerates a ClientHello with " + m.Doc
 }
@@ -124,18 +127,18 @@ const (
 	helloNoKeyShare = "client_hello/extensions/missing/key_share"
 )
 
-func helloCheck(c Context, m mutators.Mutator) Check {
-	id := areaHello + "/" + c.slug() + "/" + strings.TrimPrefix(m.Name, "client_hello/")
-	level := MUST
+func helloCheck(c checks.Context, m mutators.Mutator) checks.Check {
+	id := areaHello + "/" + c.Slug() + "/" + strings.TrimPrefix(m.Name, "client_hello/")
+	level := checks.MUST
 	if m.Expect.Level(c.Version) == mutators.LevelShould {
-		level = SHOULD
+		level = checks.SHOULD
 	}
-	return Check{
+	return checks.Check{
 		ID: id, Area: areaHello, Mutator: m.Name, Row: m.Expect.Row, RFC: m.Expect.RFC, Level: level,
 		Title: helloTitle(m), Ctx: c,
-		Run: func(ctx contextT, env *Env) Verdict {
+		Run: func(ctx context.Context, env *checks.Env) checks.Verdict {
 			v := runHelloCheck(ctx, env, c, id, m)
-			if level == SHOULD && v.Status == reports.Fail && len(v.Conversations) > 0 && v.Conversations[len(v.Conversations)-1].Outcome.Kind == peers.OutcomeCompleted {
+			if level == checks.SHOULD && v.Status == reports.Fail && len(v.Conversations) > 0 && v.Conversations[len(v.Conversations)-1].Outcome.Kind == peers.OutcomeCompleted {
 				v.Status = reports.Warn
 				v.Reason = "the target went on after a malformed extension body: " + m.Expect.ShouldWhy(c.Version)
 			}
@@ -179,32 +182,32 @@ func mutatedHello(v wire.Version, m mutators.Mutator, seed uint64) (script peers
 	return script, setup, applied
 }
 
-func runHelloCheck(ctx contextT, env *Env, c Context, id string, m mutators.Mutator) Verdict {
+func runHelloCheck(ctx context.Context, env *checks.Env, c checks.Context, id string, m mutators.Mutator) checks.Verdict {
 	script, setup, applied := mutatedHello(c.Version, m, uint64(env.Seed))
-	var v Verdict
+	var v checks.Verdict
 	switch {
 	case m.Name == helloNoSupportedVersions:
 		script = script.Through(peers.StepClientHello).Then(peers.ReadServerHello())
 		v = helloNegotiates12(env.Converse(ctx, c, id, script, setup), env)
 	case m.Name == helloNoKeyShare:
 		cv := env.Converse(ctx, c, id, script, setup)
-		v = rejectsHello(cv, script, m.Expect.Alerts...)
+		v = checks.RejectsHello(cv, script, m.Expect.Alerts...)
 		if cv.Outcome.Kind == peers.OutcomeCompleted && cv.Outcome.WentOn == "" {
 			v.Status = reports.Warn
 			v.Reason = "the target asked for a key share with a HelloRetryRequest and completed the handshake: RFC 8446 §9.2 says it MUST abort with missing_extension (CHECKS.md row 44 accepts the retry)"
 		}
 	case m.Expect.Class == mutators.MustReject:
 		script = script.Through(peers.StepClientHello).Then(peers.ExpectRejection(false))
-		v = rejectsHello(env.Converse(ctx, c, id, script, setup), script, m.Expect.Alerts...)
+		v = checks.RejectsHello(env.Converse(ctx, c, id, script, setup), script, m.Expect.Alerts...)
 	case m.Expect.Class == mutators.MayReject:
 		v = mayReject(env.Converse(ctx, c, id, script, setup), script, m.Expect.Alerts)
 	default:
-		v = completesWith(env.Converse(ctx, c, id, script, setup),
+		v = checks.CompletesWith(env.Converse(ctx, c, id, script, setup),
 			"the handshake and an application-data round trip complete",
 			fmt.Sprintf("a server MUST go on after a ClientHello with %s (%s)", m.Doc, m.Expect.RFC))
 	}
 	if !applied() {
-		return Verdict{Status: reports.Skip, Reason: fmt.Sprintf("%s does not apply to the client's ClientHello", m.Name),
+		return checks.Verdict{Status: reports.Skip, Reason: fmt.Sprintf("%s does not apply to the client's ClientHello", m.Name),
 			Conversations: v.Conversations}
 	}
 	return v
@@ -214,14 +217,14 @@ func runHelloCheck(ctx contextT, env *Env, c Context, id string, m mutators.Muta
 // completed handshake passes, and so does a rejection of the ClientHello
 // with one of want; another alert or a close there is a SHOULD-level
 // deviation; going on and then failing is a MUST failure.
-func mayReject(cv *peers.Conversation, script peers.Script, want []wire.AlertDescription) Verdict {
-	expected := "the handshake completes, or stops at the ClientHello with " + alertNames(want)
-	var v Verdict
+func mayReject(cv *peers.Conversation, script peers.Script, want []wire.AlertDescription) checks.Verdict {
+	expected := "the handshake completes, or stops at the ClientHello with " + checks.AlertNames(want)
+	var v checks.Verdict
 	switch o := cv.Outcome; {
 	case cv.ServerHello() == nil && (o.Kind == peers.OutcomeAlert || o.Kind == peers.OutcomeClosed || o.Kind == peers.OutcomeReset):
-		v = rejectsHello(cv, script, want...)
+		v = checks.RejectsHello(cv, script, want...)
 	default:
-		v = completesWith(cv, "", "the target went on after the ClientHello but the handshake did not complete")
+		v = checks.CompletesWith(cv, "", "the target went on after the ClientHello but the handshake did not complete")
 	}
 	v.Expected = expected
 	return v
@@ -230,8 +233,8 @@ func mayReject(cv *peers.Conversation, script peers.Script, want []wire.AlertDes
 // helloNegotiates12 judges the answer to a TLS 1.3 ClientHello stripped of
 // supported_versions, with TLS 1.2 suites added: a server that supports
 // TLS 1.2 MUST negotiate it (or below), never TLS 1.3 (RFC 8446 §4.2.1).
-func helloNegotiates12(cv *peers.Conversation, env *Env) Verdict {
-	v := Verdict{Expected: "a TLS 1.2 ServerHello with a suite the client offered", Observed: observedHello(cv),
+func helloNegotiates12(cv *peers.Conversation, env *checks.Env) checks.Verdict {
+	v := checks.Verdict{Expected: "a TLS 1.2 ServerHello with a suite the client offered", Observed: checks.ObservedHello(cv),
 		Conversations: []*peers.Conversation{cv}}
 	o := cv.Outcome
 	sh := cv.ServerHello()
@@ -239,14 +242,14 @@ func helloNegotiates12(cv *peers.Conversation, env *Env) Verdict {
 	case cv.Outcome.Unreachable():
 		v.Status, v.Reason = reports.Fail, "target unreachable"
 	case sh != nil:
-		if why := judgeServerHello(cv.Hello(), sh, true); why != "" {
+		if why := checks.JudgeServerHello(cv.Hello(), sh, true); why != "" {
 			v.Status, v.Reason = reports.Fail, why
-		} else if got := negotiatedOf(sh); got != wire.VersionTLS12 {
+		} else if got := checks.NegotiatedOf(sh); got != wire.VersionTLS12 {
 			v.Status, v.Reason = reports.Fail, fmt.Sprintf("the target negotiated %s without supported_versions (RFC 8446 §4.2.1: TLS 1.2 or prior)", got)
 		} else {
 			v.Status = reports.Pass
 		}
-	case !env.supports(wire.VersionTLS12) && o.Kind == peers.OutcomeAlert &&
+	case !env.Supports(wire.VersionTLS12) && o.Kind == peers.OutcomeAlert &&
 		(o.Alert.Description == wire.AlertProtocolVersion || o.Alert.Description == wire.AlertHandshakeFailure):
 		v.Status = reports.Pass // nothing below TLS 1.3 to negotiate
 	case o.Kind == peers.OutcomeAlert || o.Kind == peers.OutcomeClosed || o.Kind == peers.OutcomeReset:
@@ -261,12 +264,12 @@ func helloNegotiates12(cv *peers.Conversation, env *Env) Verdict {
 // helloRetryWithoutShare is row 44's second ClientHello: asked for a key
 // share by a HelloRetryRequest (the first ClientHello offers none), the
 // client sends its second ClientHello without it (RFC 8446 §4.1.2, §4.2.8).
-func helloRetryWithoutShare(c Context) Check {
-	id := areaHello + "/" + c.slug() + "/hrr/second-hello-without-requested-share"
-	return Check{
-		ID: id, Area: areaHello, Row: 44, RFC: "RFC 8446 §4.1.2, §4.2.8", Level: MUST, Ctx: c,
+func helloRetryWithoutShare(c checks.Context) checks.Check {
+	id := areaHello + "/" + c.Slug() + "/hrr/second-hello-without-requested-share"
+	return checks.Check{
+		ID: id, Area: areaHello, Row: 44, RFC: "RFC 8446 §4.1.2, §4.2.8", Level: checks.MUST, Ctx: c,
 		Title: "rejects a second ClientHello that lacks the key share its HelloRetryRequest asked for, with illegal_parameter",
-		Run: func(ctx contextT, env *Env) Verdict {
+		Run: func(ctx context.Context, env *checks.Env) checks.Verdict {
 			empty := wire.KeyShareClientExt()
 			noShares := func(ch *wire.ClientHello) {
 				for i := range ch.Extensions {
@@ -294,10 +297,10 @@ func helloRetryWithoutShare(c Context) Check {
 					return raw
 				})
 			}
-			script := helloScript(c.Version, noShares)
+			script := checks.HelloScript(c.Version, noShares)
 			cv := env.Converse(ctx, c, id, script, setup)
-			v := Reject(cv, script, peers.StepClientHello, wire.AlertIllegalParameter)
-			v.Observed = observedHello(cv)
+			v := checks.Reject(cv, script, peers.StepClientHello, wire.AlertIllegalParameter)
+			v.Observed = checks.ObservedHello(cv)
 			if !second && !cv.Outcome.Unreachable() {
 				v.Status = reports.Fail
 				v.Reason = "the target did not answer a ClientHello with an empty client_shares with a HelloRetryRequest (RFC 8446 §4.1.1): the check could not be made"

@@ -1,4 +1,4 @@
-package checks_test
+package keyexchange
 
 import (
 	"github.com/tlsconform/tlsconform/mutators"
@@ -36,7 +36,7 @@ func ckeInvalidPoint(ch checks.Check, m mutators.Mutator) reports.Status {
 	if m.Family() != "client_key_exchange/ecdhe" || m.Expect.Class != mutators.MustReject || m.Expect.Row == ckeRowLength {
 		return ""
 	}
-	return atLevel(ch)
+	return checks.AtLevel(ch)
 }
 
 // ckeRSAOthers are the RSA checks a padding oracle leaves alone: a wrong
@@ -47,31 +47,31 @@ const ckeRSAOthers = `rsa/(pms-version-(ssl30|higher|swapped)|length-(short|long
 // ckeECDHESample is a few ECDHE checks, which no RSA misbehaviour touches.
 const ckeECDHESample = `client-key-exchange/tls12/ecdhe_(rsa|ecdsa)/ecdhe/(point-off-curve|x25519-zero|length-short)`
 
-// selfTestsKeyExchange: the ClientKeyExchange misbehaviours (rows 47-53).
-var selfTestsKeyExchange = []selfTest{
+// selfTests: the ClientKeyExchange misbehaviours (rows 47-53).
+var selfTests = []checks.SelfTest{
 	{
 		// A padding oracle with its own alert: every variant the block
 		// check refuses fails its check and the ROBOT check; a ciphertext
 		// of the wrong length may draw an alert, but decode_error.
-		name:   "cke/padding-oracle",
-		caught: ckePaddingOracle,
-		fail:   `^client-key-exchange/tls1[012]/rsa/robot-oracle$`,
-		pass:   `^(baseline/.*|client-key-exchange/tls1[012]/rsa/` + ckeRSAOthers + `|` + ckeECDHESample + `)$`,
+		Misbehaviour: "cke/padding-oracle",
+		Caught:       ckePaddingOracle,
+		Fail:         `^client-key-exchange/tls1[012]/rsa/robot-oracle$`,
+		Pass:         `^(baseline/.*|client-key-exchange/tls1[012]/rsa/` + ckeRSAOthers + `|` + ckeECDHESample + `)$`,
 	},
 	{
 		// The same oracle told by a close without an alert.
-		name:   "cke/padding-oracle-close",
-		caught: ckePaddingOracle,
-		fail:   `^client-key-exchange/tls1[012]/rsa/robot-oracle$`,
-		pass:   `^(baseline/.*|client-key-exchange/tls1[012]/rsa/` + ckeRSAOthers + `|` + ckeECDHESample + `)$`,
+		Misbehaviour: "cke/padding-oracle-close",
+		Caught:       ckePaddingOracle,
+		Fail:         `^client-key-exchange/tls1[012]/rsa/robot-oracle$`,
+		Pass:         `^(baseline/.*|client-key-exchange/tls1[012]/rsa/` + ckeRSAOthers + `|` + ckeECDHESample + `)$`,
 	},
 	{
 		// Every invalid point is taken: an X25519 low-order point
 		// completes with the all-zero secret, the others fail at the
 		// Finished record (bad_record_mac). The length lies still fail to
 		// parse.
-		name:   "cke/accept-invalid-point",
-		caught: ckeInvalidPoint,
-		pass:   `^(baseline/.*|client-key-exchange/tls12/rsa/(rsa/(block-type-00|pms-version-ssl30|length-short)|robot-oracle)|client-key-exchange/tls1[012]/ecdhe_(rsa|ecdsa)/ecdhe/(length-(short|long)|empty))$`,
+		Misbehaviour: "cke/accept-invalid-point",
+		Caught:       ckeInvalidPoint,
+		Pass:         `^(baseline/.*|client-key-exchange/tls12/rsa/(rsa/(block-type-00|pms-version-ssl30|length-short)|robot-oracle)|client-key-exchange/tls1[012]/ecdhe_(rsa|ecdsa)/ecdhe/(length-(short|long)|empty))$`,
 	},
 }

@@ -1,9 +1,12 @@
-package checks
+package replay
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/tlsconform/tlsconform/suite/checks"
 
 	"github.com/tlsconform/tlsconform/corpus"
 	"github.com/tlsconform/tlsconform/peers"
@@ -16,20 +19,20 @@ import (
 // (CHECKS.md rows 41 and 43). A server must ignore the values it does not
 // know, GREASE included, and never select them (RFC 8446 §4.1.2, RFC 8701
 // §3); a client that real servers serve every day must be served.
-func corpusChecks() []Check {
+func corpusChecks() []checks.Check {
 	ts, err := corpus.Templates()
 	if err != nil {
 		// A corpus that does not load is a failure to see, not a check
 		// that quietly disappears.
-		return []Check{{
-			ID: "real-client-hello/corpus-loads", Area: "real-client-hello", Row: 41, RFC: "RFC 8446 §4.1.2; RFC 8701", Level: MUST,
-			Title: "the corpus of real ClientHellos loads", Ctx: Context{wire.VersionTLS12, KXECDHERSA}, Always: true,
-			Run: func(contextT, *Env) Verdict {
-				return Verdict{Status: reports.Fail, Expected: "every corpus/clienthello file parses", Observed: err.Error(), Reason: "a suite bug: fix the corpus"}
+		return []checks.Check{{
+			ID: "real-client-hello/corpus-loads", Area: "real-client-hello", Row: 41, RFC: "RFC 8446 §4.1.2; RFC 8701", Level: checks.MUST,
+			Title: "the corpus of real ClientHellos loads", Ctx: checks.Context{Version: wire.VersionTLS12, KX: checks.KXECDHERSA}, Always: true,
+			Run: func(context.Context, *checks.Env) checks.Verdict {
+				return checks.Verdict{Status: reports.Fail, Expected: "every corpus/clienthello file parses", Observed: err.Error(), Reason: "a suite bug: fix the corpus"}
 			},
 		}}
 	}
-	out := make([]Check, 0, len(ts))
+	out := make([]checks.Check, 0, len(ts))
 	for _, t := range ts {
 		out = append(out, replayCheck(t))
 	}
@@ -41,11 +44,11 @@ func corpusChecks() []Check {
 // offered. Our client does not own the hello's key shares, so the
 // conversation ends there. The context is the highest version the client
 // offers (its baseline must pass first).
-func replayCheck(t corpus.Template) Check {
+func replayCheck(t corpus.Template) checks.Check {
 	offer := corpus.OfferOf(t.Hello)
-	c := Context{wire.VersionTLS12, KXECDHERSA}
+	c := checks.Context{Version: wire.VersionTLS12, KX: checks.KXECDHERSA}
 	if top := offer.Top(); top == wire.VersionTLS13 {
-		c = Context{top, KXTLS13}
+		c = checks.Context{Version: top, KX: checks.KXTLS13}
 	} else if top != 0 {
 		c.Version = top
 	}
@@ -61,10 +64,10 @@ func replayCheck(t corpus.Template) Check {
 		client = t.Name
 	}
 	id := "real-client-hello/" + t.Name
-	return Check{
-		ID: id, Area: "real-client-hello", Row: row, RFC: "RFC 8446 §4.1.2; RFC 8701", Level: MUST, Ctx: c,
+	return checks.Check{
+		ID: id, Area: "real-client-hello", Row: row, RFC: "RFC 8446 §4.1.2; RFC 8701", Level: checks.MUST, Ctx: c,
 		Title: "accepts the ClientHello of " + client + " replayed as it is",
-		Run: func(ctx contextT, env *Env) Verdict {
+		Run: func(ctx context.Context, env *checks.Env) checks.Verdict {
 			script := peers.Script{peers.SendClientHelloBytes(t.Raw, t.RecordVersion()), peers.ReadFirstAnswer()}
 			return judgeReplay(env.Converse(ctx, c, id, script), t, offer, client, env.Profile)
 		},
@@ -75,10 +78,10 @@ func replayCheck(t corpus.Template) Check {
 // client offered passes; an alert fails unless the target shares no
 // version, suite or group with the client at all (then the check does not
 // apply); silence, a close or anything else fails.
-func judgeReplay(cv *peers.Conversation, t corpus.Template, o corpus.Offer, client string, p *Profile) Verdict {
-	v := Verdict{
+func judgeReplay(cv *peers.Conversation, t corpus.Template, o corpus.Offer, client string, p *checks.Profile) checks.Verdict {
+	v := checks.Verdict{
 		Expected:      "a ServerHello or HelloRetryRequest selecting only what the client offered",
-		Observed:      observed(cv),
+		Observed:      checks.Observed(cv),
 		Conversations: []*peers.Conversation{cv},
 	}
 	out := cv.Outcome
@@ -121,7 +124,7 @@ func describeServerHello(sh *wire.ServerHello) string {
 	if sh.IsHelloRetryRequest() {
 		name = "HelloRetryRequest"
 	}
-	parts := []string{negotiatedOf(sh).String(), sh.CipherSuite.String()}
+	parts := []string{checks.NegotiatedOf(sh).String(), sh.CipherSuite.String()}
 	if e, ok := wire.FindExtension(sh.Extensions, wire.ExtKeyShare); ok {
 		if sh.IsHelloRetryRequest() {
 			if g, err := wire.ParseKeyShareHRR(e.Body); err == nil {
@@ -137,7 +140,7 @@ func describeServerHello(sh *wire.ServerHello) string {
 // notOffered says what the ServerHello selected that the client did not
 // offer, or "".
 func notOffered(sh *wire.ServerHello, ch *wire.ClientHello, o corpus.Offer) string {
-	ver := negotiatedOf(sh)
+	ver := checks.NegotiatedOf(sh)
 	if !slices.Contains(o.Versions, ver) || wire.IsGREASE(uint16(ver)) {
 		return fmt.Sprintf("the target selected %s, which the client did not offer", ver)
 	}
@@ -177,7 +180,7 @@ func notOffered(sh *wire.ServerHello, ch *wire.ClientHello, o corpus.Offer) stri
 // client's offer a version and, at that version, a suite with a key
 // exchange it supports and (for ECDHE and TLS 1.3) a group; when not, why.
 // Without a profile the answer is yes: a skip must never hide a failure.
-func commonParams(o corpus.Offer, p *Profile) (bool, string) {
+func commonParams(o corpus.Offer, p *checks.Profile) (bool, string) {
 	if p == nil {
 		return true, ""
 	}
@@ -194,7 +197,7 @@ func commonParams(o corpus.Offer, p *Profile) (bool, string) {
 	for _, v := range vs {
 		for _, id := range o.Suites {
 			s, ok := suites.Lookup(id)
-			if !ok || !s.SupportsVersion(v) || !slices.Contains(p.KX[v], kxOf(s)) {
+			if !ok || !s.SupportsVersion(v) || !slices.Contains(p.KX[v], checks.KXOf(s)) {
 				continue
 			}
 			if len(p.Suites) > 0 && !slices.Contains(p.Suites, id) {

@@ -1,9 +1,12 @@
-package checks
+package records
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/tlsconform/tlsconform/suite/checks"
 
 	"github.com/tlsconform/tlsconform/mutators"
 	"github.com/tlsconform/tlsconform/peers"
@@ -32,14 +35,14 @@ import (
 const areaRecords = "record-layer"
 
 // recordContexts are the contexts of the family.
-func recordContexts() []Context {
-	var out []Context
-	for _, v := range Versions {
-		kx := KXECDHERSA
+func recordContexts() []checks.Context {
+	var out []checks.Context
+	for _, v := range checks.Versions {
+		kx := checks.KXECDHERSA
 		if v == wire.VersionTLS13 {
-			kx = KXTLS13
+			kx = checks.KXTLS13
 		}
-		out = append(out, Context{v, kx})
+		out = append(out, checks.Context{Version: v, KX: kx})
 	}
 	return out
 }
@@ -49,14 +52,14 @@ func recordContexts() []Context {
 // flights are not the target's to receive.
 var recordNotFirstFlight = map[string]bool{"record/coalesce": true}
 
-func recordCheck(c Context, row int, rfc, name, title string, run func(ctx contextT, env *Env, id string) Verdict) Check {
-	id := areaRecords + "/" + c.slug() + "/" + name
-	return Check{ID: id, Area: areaRecords, Row: row, RFC: rfc, Level: MUST, Title: title, Ctx: c,
-		Run: func(ctx contextT, env *Env) Verdict { return run(ctx, env, id) }}
+func recordCheck(c checks.Context, row int, rfc, name, title string, run func(ctx context.Context, env *checks.Env, id string) checks.Verdict) checks.Check {
+	id := areaRecords + "/" + c.Slug() + "/" + name
+	return checks.Check{ID: id, Area: areaRecords, Row: row, RFC: rfc, Level: checks.MUST, Title: title, Ctx: c,
+		Run: func(ctx context.Context, env *checks.Env) checks.Verdict { return run(ctx, env, id) }}
 }
 
-func recordChecks() []Check {
-	var out []Check
+func recordChecks() []checks.Check {
+	var out []checks.Check
 	for _, c := range recordContexts() {
 		out = append(out, recordFramingChecks(c)...)
 		out = append(out, recordProtectedChecks(c)...)
@@ -65,8 +68,8 @@ func recordChecks() []Check {
 }
 
 // recordFramingChecks send the ClientHello framed by each record/ mutator.
-func recordFramingChecks(c Context) []Check {
-	var out []Check
+func recordFramingChecks(c checks.Context) []checks.Check {
+	var out []checks.Check
 	for _, m := range mutators.Select("record/") {
 		if !m.AppliesTo(c.Version) || recordNotFirstFlight[m.Name] {
 			continue
@@ -82,19 +85,21 @@ func recordFramingChecks(c Context) []Check {
 		case m.Expect.Class == mutators.MustTolerate:
 			title = "accepts " + m.Doc
 		case len(want) > 0:
-			title = fmt.Sprintf("rejects %s, with %s", m.Doc, alertNames(want))
+			title = fmt.Sprintf("rejects %s, with %s", m.Doc, checks.AlertNames(want))
 		default:
 			title = "rejects " + m.Doc
 		}
 		ch := recordCheck(c, m.Expect.Row, m.Expect.RFC, strings.TrimPrefix(m.Name, "record/"), title,
-			func(ctx contextT, env *Env, id string) Verdict { return recordFraming(ctx, env, c, id, m, want) })
+			func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
+				return recordFraming(ctx, env, c, id, m, want)
+			})
 		ch.Mutator = m.Name
 		// Every record of the first flight arrives before the server has
 		// parsed the ClientHello, so a rule that holds for one version only
 		// cannot yet be applied; and RFC 5246 states several rules for
 		// senders alone: the mutator says where that makes its rule SHOULD.
 		if m.Expect.Level(c.Version) == mutators.LevelShould {
-			ch.Level = SHOULD
+			ch.Level = checks.SHOULD
 		}
 		out = append(out, ch)
 	}
@@ -104,7 +109,7 @@ func recordFramingChecks(c Context) []Check {
 // recordFraming runs the check of framing m in context c: a tolerated
 // framing must complete the handshake; a rejected one must stop it, with
 // one of want when want is not empty.
-func recordFraming(ctx contextT, env *Env, c Context, id string, m mutators.Mutator, want []wire.AlertDescription) Verdict {
+func recordFraming(ctx context.Context, env *checks.Env, c checks.Context, id string, m mutators.Mutator, want []wire.AlertDescription) checks.Verdict {
 	applied := true
 	rnd := mutators.Rand(uint64(env.Seed), m.Name)
 	send := peers.SendClientHelloFramed(func(flight []byte, rv wire.Version) []byte {
@@ -120,9 +125,9 @@ func recordFraming(ctx contextT, env *Env, c Context, id string, m mutators.Muta
 		script := peers.DefaultScript(c.Version).Replace(peers.StepClientHello, send)
 		cv := env.Converse(ctx, c, id, script)
 		if !applied {
-			return Verdict{Status: reports.Skip, Reason: m.Name + " does not apply to this ClientHello", Conversations: []*peers.Conversation{cv}}
+			return checks.Verdict{Status: reports.Skip, Reason: m.Name + " does not apply to this ClientHello", Conversations: []*peers.Conversation{cv}}
 		}
-		vd := Complete(cv)
+		vd := checks.Complete(cv)
 		if vd.Status == reports.Fail && vd.Reason == "" {
 			vd.Reason = "the target did not accept what " + m.Expect.RFC + " allows"
 		}
@@ -131,10 +136,10 @@ func recordFraming(ctx contextT, env *Env, c Context, id string, m mutators.Muta
 		}
 		return vd
 	}
-	script := badFinishedScript(c.Version).Replace(peers.StepClientHello, send)
+	script := checks.BadFinishedScript(c.Version).Replace(peers.StepClientHello, send)
 	cv := env.Converse(ctx, c, id, script)
 	if !applied {
-		return Verdict{Status: reports.Skip, Reason: m.Name + " does not apply to this ClientHello", Conversations: []*peers.Conversation{cv}}
+		return checks.Verdict{Status: reports.Skip, Reason: m.Name + " does not apply to this ClientHello", Conversations: []*peers.Conversation{cv}}
 	}
 	return recordReject(cv, script, peers.StepClientHello, should, want)
 }
@@ -151,8 +156,8 @@ func recordStopped(cv *peers.Conversation) bool {
 
 // recordReject is Reject, where no named alert means any abort passes and
 // a SHOULD-level rule (should says why) warns when the target goes on.
-func recordReject(cv *peers.Conversation, script peers.Script, step, should string, want []wire.AlertDescription) Verdict {
-	vd := Reject(cv, script, step, want...)
+func recordReject(cv *peers.Conversation, script peers.Script, step, should string, want []wire.AlertDescription) checks.Verdict {
+	vd := checks.Reject(cv, script, step, want...)
 	if len(want) == 0 {
 		vd.Expected = "the handshake stops (an alert or a close)"
 		if vd.Status == reports.Warn && recordStopped(cv) {
@@ -185,10 +190,10 @@ func recordFlipMiddle(rec []byte) {
 	rec[wire.RecordHeaderLen+n/2] ^= 0x80
 }
 
-func recordProtectedChecks(c Context) []Check {
+func recordProtectedChecks(c checks.Context) []checks.Check {
 	v := c.Version
 	tls13 := v == wire.VersionTLS13
-	var out []Check
+	var out []checks.Check
 
 	// Row 57: the client Finished with its MAC or tag broken. At TLS 1.0,
 	// RFC 2246 §7.2.2 still named decryption_failed for a CBC record that
@@ -208,11 +213,11 @@ func recordProtectedChecks(c Context) []Check {
 		{"bad-mac-tag", "its last byte (the tag, or the CBC padding under the MAC)", recordFlipLast},
 		{"bad-mac-body", "a byte of its ciphertext", recordFlipMiddle},
 	} {
-		script := badFinishedScript(v).Replace(peers.StepFinished, peers.CorruptRecord(peers.SendFinished(), f.flip))
+		script := checks.BadFinishedScript(v).Replace(peers.StepFinished, peers.CorruptRecord(peers.SendFinished(), f.flip))
 		out = append(out, recordCheck(c, 57, rfcMAC, "protected/"+f.name,
-			fmt.Sprintf("rejects the client Finished record with %s changed, with %s", f.what, alertNames(macAlerts)),
-			func(ctx contextT, env *Env, id string) Verdict {
-				return Reject(env.Converse(ctx, c, id, script), script, peers.StepFinished, macAlerts...)
+			fmt.Sprintf("rejects the client Finished record with %s changed, with %s", f.what, checks.AlertNames(macAlerts)),
+			func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
+				return checks.Reject(env.Converse(ctx, c, id, script), script, peers.StepFinished, macAlerts...)
 			}))
 	}
 
@@ -222,7 +227,9 @@ func recordProtectedChecks(c Context) []Check {
 		peers.SendRecord("EmptyApplicationData", wire.ContentApplicationData, func(*peers.Conversation) []byte { return nil }))
 	out = append(out, recordCheck(c, 56, "RFC 8446 §5.1; RFC 5246 §6.2.1", "protected/zero-length-appdata",
 		"accepts a zero-length application-data record after the handshake",
-		func(ctx contextT, env *Env, id string) Verdict { return Complete(env.Converse(ctx, c, id, empty)) }))
+		func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
+			return checks.Complete(env.Converse(ctx, c, id, empty))
+		}))
 
 	// Row 55: one protected record over the limits. Over 2^14+256 (TLS 1.3)
 	// or 2^14+2048 (TLS 1.0-1.2) of ciphertext; and within the ciphertext
@@ -244,9 +251,9 @@ func recordProtectedChecks(c Context) []Check {
 	} {
 		script := recordProtected(v).Then(peers.SendOversizeRecord("OversizeRecord", wire.ContentApplicationData, f.plain), peers.ExpectRejection(true))
 		out = append(out, recordCheck(c, 55, rfcSize, "protected/"+f.name,
-			fmt.Sprintf("rejects a protected record %s, with %s", f.what, alertNames(f.want)),
-			func(ctx contextT, env *Env, id string) Verdict {
-				return Reject(env.Converse(ctx, c, id, script), script, "OversizeRecord", f.want...)
+			fmt.Sprintf("rejects a protected record %s, with %s", f.what, checks.AlertNames(f.want)),
+			func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
+				return checks.Reject(env.Converse(ctx, c, id, script), script, "OversizeRecord", f.want...)
 			}))
 	}
 
@@ -260,8 +267,8 @@ func recordProtectedChecks(c Context) []Check {
 	}
 	out = append(out, recordCheck(c, 54, "RFC 5246 §6; RFC 8446 §5, §5.4", "protected/unknown-type",
 		"rejects "+what+", with unexpected_message",
-		func(ctx contextT, env *Env, id string) Verdict {
-			return Reject(env.Converse(ctx, c, id, unknown), unknown, "UnknownContentType", wire.AlertUnexpectedMessage)
+		func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
+			return checks.Reject(env.Converse(ctx, c, id, unknown), unknown, "UnknownContentType", wire.AlertUnexpectedMessage)
 		}))
 
 	// Row 57: floods of records that carry nothing. The target may take
@@ -286,12 +293,12 @@ func recordProtectedChecks(c Context) []Check {
 			typ  wire.ContentType
 		}{{"handshake", wire.ContentHandshake}, {"alert", wire.ContentAlert}} {
 			stepName := "ZeroLength" + strings.ToUpper(f.name[:1]) + f.name[1:]
-			script := badFinishedScript(v).InsertBefore(peers.StepFinished, peers.UseHandshakeKeys(), peers.SendRequestedCertificate(),
+			script := checks.BadFinishedScript(v).InsertBefore(peers.StepFinished, peers.UseHandshakeKeys(), peers.SendRequestedCertificate(),
 				peers.SendRecord(stepName, f.typ, func(*peers.Conversation) []byte { return nil }))
 			out = append(out, recordCheck(c, 56, "RFC 8446 §5.1, §5.4", "protected/zero-length-"+f.name,
 				fmt.Sprintf("rejects a protected %s record with zero-length content, with unexpected_message", f.name),
-				func(ctx contextT, env *Env, id string) Verdict {
-					return Reject(env.Converse(ctx, c, id, script), script, stepName, wire.AlertUnexpectedMessage)
+				func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
+					return checks.Reject(env.Converse(ctx, c, id, script), script, stepName, wire.AlertUnexpectedMessage)
 				}))
 		}
 	}
@@ -319,12 +326,12 @@ const (
 // without an alert warns (RFC 8446 §6.2: SHOULD send one) unless the target
 // stopped answering altogether (a crash, checked with a second
 // handshake), and silence past the deadline fails.
-func recordFloodCheck(c Context, name, title string, typ wire.ContentType, payload []byte, count int) Check {
+func recordFloodCheck(c checks.Context, name, title string, typ wire.ContentType, payload []byte, count int) checks.Check {
 	script := recordProtected(c.Version).Then(peers.SendFlood("Flood", typ, payload, count), peers.ExpectRejection(false))
 	return recordCheck(c, 57, "RFC 8446 §5.1, §6.2; RFC 5246 §6.2.1, §7.2", name, title,
-		func(ctx contextT, env *Env, id string) Verdict {
+		func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
 			cv := env.Converse(ctx, c, id, script)
-			vd := Verdict{Expected: "the target answers the probe after the flood, or aborts with an alert", Observed: observed(cv), Conversations: []*peers.Conversation{cv}}
+			vd := checks.Verdict{Expected: "the target answers the probe after the flood, or aborts with an alert", Observed: checks.Observed(cv), Conversations: []*peers.Conversation{cv}}
 			o := cv.Outcome
 			switch {
 			case o.Unreachable():
@@ -341,8 +348,8 @@ func recordFloodCheck(c Context, name, title string, typ wire.ContentType, paylo
 			default:
 				alive := env.Converse(ctx, c, id+"/alive", peers.DefaultScript(c.Version))
 				vd.Conversations = []*peers.Conversation{alive, cv} // the judged one last
-				if Complete(alive).Status != reports.Pass {
-					vd.Status, vd.Reason = reports.Fail, "after the flood the target no longer completes a handshake (crashed?): "+observed(alive)
+				if checks.Complete(alive).Status != reports.Pass {
+					vd.Status, vd.Reason = reports.Fail, "after the flood the target no longer completes a handshake (crashed?): "+checks.Observed(alive)
 				} else {
 					vd.Status, vd.Reason = reports.Warn, "the target stopped the flood without an alert (RFC 8446 §6.2: it SHOULD send one)"
 				}

@@ -1,8 +1,11 @@
-package checks
+package order
 
 import (
+	"context"
 	"fmt"
 	"strings"
+
+	"github.com/tlsconform/tlsconform/suite/checks"
 
 	"github.com/tlsconform/tlsconform/peers"
 	"github.com/tlsconform/tlsconform/peers/wire"
@@ -22,24 +25,24 @@ import (
 
 const areaOrder = "message-order"
 
-func orderCheck(c Context, row int, rfc, name, title string, run func(ctx contextT, env *Env, id string) Verdict) Check {
-	id := areaOrder + "/" + c.slug() + "/" + name
-	return Check{ID: id, Area: areaOrder, Row: row, RFC: rfc, Level: MUST, Title: title, Ctx: c,
-		Run: func(ctx contextT, env *Env) Verdict { return run(ctx, env, id) }}
+func orderCheck(c checks.Context, row int, rfc, name, title string, run func(ctx context.Context, env *checks.Env, id string) checks.Verdict) checks.Check {
+	id := areaOrder + "/" + c.Slug() + "/" + name
+	return checks.Check{ID: id, Area: areaOrder, Row: row, RFC: rfc, Level: checks.MUST, Title: title, Ctx: c,
+		Run: func(ctx context.Context, env *checks.Env) checks.Verdict { return run(ctx, env, id) }}
 }
 
 // orderRejects is a check whose script must draw unexpected_message at (or
 // after) step.
-func orderRejects(c Context, row int, rfc, name, title string, script peers.Script, step string, setup ...peers.Setup) Check {
-	return orderCheck(c, row, rfc, name, title, func(ctx contextT, env *Env, id string) Verdict {
-		return Reject(env.Converse(ctx, c, id, script, setup...), script, step, wire.AlertUnexpectedMessage)
+func orderRejects(c checks.Context, row int, rfc, name, title string, script peers.Script, step string, setup ...peers.Setup) checks.Check {
+	return orderCheck(c, row, rfc, name, title, func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
+		return checks.Reject(env.Converse(ctx, c, id, script, setup...), script, step, wire.AlertUnexpectedMessage)
 	})
 }
 
 // orderCompletes is a check whose script must complete.
-func orderCompletes(c Context, row int, rfc, name, title string, script peers.Script) Check {
-	return orderCheck(c, row, rfc, name, title, func(ctx contextT, env *Env, id string) Verdict {
-		return Complete(env.Converse(ctx, c, id, script))
+func orderCompletes(c checks.Context, row int, rfc, name, title string, script peers.Script) checks.Check {
+	return orderCheck(c, row, rfc, name, title, func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
+		return checks.Complete(env.Converse(ctx, c, id, script))
 	})
 }
 
@@ -86,11 +89,11 @@ func orderTypeTitle(t wire.HandshakeType) string {
 
 // orderForm is the form a target reads the client's messages in, in
 // context c once the ServerHello is out.
-func orderForm(c Context) wire.Context {
+func orderForm(c checks.Context) wire.Context {
 	switch c.KX {
-	case KXRSA:
+	case checks.KXRSA:
 		return wire.Context{Version: c.Version, KeyExchange: wire.KXRSA}
-	case KXECDHERSA, KXECDHEECDSA:
+	case checks.KXECDHERSA, checks.KXECDHEECDSA:
 		return wire.Context{Version: c.Version, KeyExchange: wire.KXECDHE}
 	}
 	return wire.Context{Version: c.Version}
@@ -110,8 +113,8 @@ type orderSlot struct {
 
 // orderSlotChecks puts every other message type where s.due belongs, before
 // the real one, and requires unexpected_message.
-func orderSlotChecks(c Context, s orderSlot, script peers.Script, rows map[wire.HandshakeType]int, titles map[wire.HandshakeType]string) []Check {
-	var out []Check
+func orderSlotChecks(c checks.Context, s orderSlot, script peers.Script, rows map[wire.HandshakeType]int, titles map[wire.HandshakeType]string) []checks.Check {
+	var out []checks.Check
 	for _, t := range orderTypes {
 		if t == s.due {
 			continue
@@ -149,9 +152,9 @@ func orderBytes(b ...byte) func(*peers.Conversation) []byte {
 
 func orderProbe(*peers.Conversation) []byte { return peers.DefaultProbe }
 
-func orderChecks() []Check {
-	var out []Check
-	for _, c := range Contexts() {
+func orderChecks() []checks.Check {
+	var out []checks.Check
+	for _, c := range checks.Contexts() {
 		if c.Version == wire.VersionTLS13 {
 			out = append(out, orderChecks13(c)...)
 		} else {
@@ -165,8 +168,8 @@ func orderChecks() []Check {
 // orderFirstMessageChecks are rows 5 and 6 (and the CCS of row 11): something
 // other than a ClientHello opens the connection. Nothing is negotiated
 // yet, so the messages take the form before any version.
-func orderFirstMessageChecks(c Context, rfc string) []Check {
-	script := badFinishedScript(c.Version)
+func orderFirstMessageChecks(c checks.Context, rfc string) []checks.Check {
+	script := checks.BadFinishedScript(c.Version)
 	out := orderSlotChecks(c, orderSlot{name: "clienthello-slot", due: wire.TypeClientHello, what: "the ClientHello", row: 5, rfc: rfc,
 		steps: orderAlone, at: peers.StepClientHello}, script, nil, nil)
 	ccsRow, ccsRFC := 5, "RFC 5246 §7.1"
@@ -179,16 +182,16 @@ func orderFirstMessageChecks(c Context, rfc string) []Check {
 	ccsFirst := script.InsertBefore(peers.StepClientHello, peers.SendRecord("UnexpectedChangeCipherSpec", wire.ContentChangeCipherSpec, orderBytes(1)))
 	ccs := orderCheck(c, ccsRow, ccsRFC, "clienthello-slot/change_cipher_spec",
 		"rejects a ChangeCipherSpec before the ClientHello, with unexpected_message",
-		func(ctx contextT, env *Env, id string) Verdict {
+		func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
 			cv := env.Converse(ctx, c, id, ccsFirst)
-			vd := Reject(cv, ccsFirst, "UnexpectedChangeCipherSpec", wire.AlertUnexpectedMessage)
+			vd := checks.Reject(cv, ccsFirst, "UnexpectedChangeCipherSpec", wire.AlertUnexpectedMessage)
 			if vd.Status == reports.Fail && cv.Outcome.Kind == peers.OutcomeCompleted {
 				vd.Status = reports.Warn
 				vd.Reason = "the target dropped a ChangeCipherSpec before the ClientHello and went on; RFC 8446 §5 calls it an unexpected record but lets stateless servers that cannot tell it from the compatibility CCS drop it"
 			}
 			return vd
 		})
-	ccs.Level = SHOULD
+	ccs.Level = checks.SHOULD
 	out = append(out, ccs,
 		orderRejects(c, 6, "RFC 8446 §2, §5; RFC 5246 §7.3", "appdata-first",
 			"rejects application data before the ClientHello, with unexpected_message",
@@ -199,9 +202,9 @@ func orderFirstMessageChecks(c Context, rfc string) []Check {
 }
 
 // orderChecks12 are the TLS 1.0-1.2 checks of context c.
-func orderChecks12(c Context) []Check {
+func orderChecks12(c checks.Context) []checks.Check {
 	v := c.Version
-	script := badFinishedScript(v) // through the client Finished, then ExpectRejection
+	script := checks.BadFinishedScript(v) // through the client Finished, then ExpectRejection
 	out := orderFirstMessageChecks(c, "RFC 5246 §7.3")
 
 	// Row 1: ChangeCipherSpec before the key exchange.
@@ -273,9 +276,9 @@ func orderChecks12(c Context) []Check {
 }
 
 // orderChecks13 are the TLS 1.3 checks of context c.
-func orderChecks13(c Context) []Check {
+func orderChecks13(c checks.Context) []checks.Check {
 	v := c.Version
-	script := badFinishedScript(v) // through the client Finished, then ExpectRejection
+	script := checks.BadFinishedScript(v) // through the client Finished, then ExpectRejection
 	out := orderFirstMessageChecks(c, "RFC 8446 §4; RFC 5246 §7.3")
 	// What the client sends before its Finished goes under the handshake
 	// key, after the Certificate when the target asked for one.
@@ -302,9 +305,9 @@ func orderChecks13(c Context) []Check {
 	twice := peers.DefaultScript(v).InsertAfter(peers.StepChangeCipherSpec, orderRenamed("ChangeCipherSpecAgain", peers.SendChangeCipherSpec()))
 	dupCCS := orderCheck(c, 7, "RFC 8446 §5", "duplicate-ccs",
 		"drops a second compatibility ChangeCipherSpec and completes the handshake",
-		func(ctx contextT, env *Env, id string) Verdict {
+		func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
 			cv := env.Converse(ctx, c, id, twice)
-			vd := Complete(cv)
+			vd := checks.Complete(cv)
 			vd.Expected = "the handshake completes: a plaintext ChangeCipherSpec 0x01 before Finished is dropped, however many come"
 			if vd.Status == reports.Fail && twice.Index(cv.Outcome.Step) > twice.Index("ChangeCipherSpecAgain") &&
 				(cv.Outcome.Kind == peers.OutcomeAlert || cv.Outcome.Kind == peers.OutcomeClosed || cv.Outcome.Kind == peers.OutcomeReset) {
@@ -313,7 +316,7 @@ func orderChecks13(c Context) []Check {
 			}
 			return vd
 		})
-	dupCCS.Level = SHOULD
+	dupCCS.Level = checks.SHOULD
 	out = append(out, dupCCS)
 
 	// Row 8, with rows 10 and 12: every other message where the client
@@ -374,9 +377,9 @@ func orderChecks13(c Context) []Check {
 	hrr := peers.DefaultScript(v).Replace(peers.StepClientHello, peers.SendClientHelloNoKeyShares())
 	out = append(out, orderCheck(c, 14, "RFC 8446 §2.1, §4.1.4", "server-flight-hello-retry",
 		"answers a ClientHello with no key share with a HelloRetryRequest, then sends its flight in RFC order",
-		func(ctx contextT, env *Env, id string) Verdict {
+		func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
 			cv := env.Converse(ctx, c, id, hrr)
-			vd := Complete(cv)
+			vd := checks.Complete(cv)
 			vd.Expected = "HelloRetryRequest, then ServerHello, EncryptedExtensions, Certificate, CertificateVerify, Finished, and the handshake completes"
 			if vd.Status == reports.Pass && !cv.SawHelloRetryRequest() {
 				vd.Status, vd.Reason = reports.Fail, "the target completed without a HelloRetryRequest although the client sent no key share"
@@ -390,24 +393,24 @@ func orderChecks13(c Context) []Check {
 // flight in RFC order (RFC 5246 §7.3 Figure 2: ServerHello,
 // [NewSessionTicket], ChangeCipherSpec, Finished; RFC 8446 §2.2:
 // ServerHello, EncryptedExtensions, Finished).
-func orderResumedFlight(c Context) Check {
+func orderResumedFlight(c checks.Context) checks.Check {
 	rfc, title := "RFC 5246 §7.3; RFC 5077 §3.1", "sends the abbreviated flight of a resumed session in RFC order (ServerHello, [NewSessionTicket], ChangeCipherSpec, Finished)"
 	if c.Version == wire.VersionTLS13 {
 		rfc, title = "RFC 8446 §2.2", "sends the flight of a resumed session in RFC order (ServerHello, EncryptedExtensions, Finished)"
 	}
-	ch := orderCheck(c, 14, rfc, "server-flight-resumed", title, func(ctx contextT, env *Env, id string) Verdict {
+	ch := orderCheck(c, 14, rfc, "server-flight-resumed", title, func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
 		cache := peers.NewSessionCache()
 		edit := func(cfg *peers.ClientConfig) { cfg.Sessions, cfg.SessionKey = cache, id }
 		// TLS 1.3 tickets come after the handshake: the first conversation
 		// reads them with the application-data round trip.
 		first := env.ConverseWith(ctx, c, id+"/1", edit, peers.DefaultScript(c.Version))
 		if first.Outcome.Kind != peers.OutcomeCompleted || first.Outcome.WentOn != "" {
-			return Verdict{Status: reports.Fail, Expected: "a first full handshake to resume", Observed: observed(first),
+			return checks.Verdict{Status: reports.Fail, Expected: "a first full handshake to resume", Observed: checks.Observed(first),
 				Reason: "the first handshake did not complete", Conversations: []*peers.Conversation{first}}
 		}
 		script := peers.ResumptionScript(c.Version)
 		second := env.ConverseWith(ctx, c, id+"/2", edit, script)
-		vd := Complete(second)
+		vd := checks.Complete(second)
 		vd.Expected = "the resumed handshake completes with the server's flight in RFC order"
 		vd.Conversations = []*peers.Conversation{first, second}
 		// A server may decline to resume (RFC 5246 §7.4.1.3): then there
@@ -418,6 +421,6 @@ func orderResumedFlight(c Context) Check {
 		}
 		return vd
 	})
-	ch.Needs = NeedResumption
+	ch.Needs = checks.NeedResumption
 	return ch
 }

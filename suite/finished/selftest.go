@@ -1,0 +1,22 @@
+package finished
+
+import "github.com/tlsconform/tlsconform/suite/checks"
+
+// selfTests: the Finished misbehaviours.
+var selfTests = []checks.SelfTest{
+	{
+		Misbehaviour: "finished/skip-verify",
+		Fail:         `^finished/.*/(flip-bit-\d+|all-zero|finished-(truncated|empty|trailing-message-bytes)|transcript-without-certificate|ems-confusion|no-resumption-after-fatal-alert)$`,
+		Pass:         `^(baseline/.*|finished/.*/(server-finished-verifies|plaintext-finished|trailing-record-bytes))$`,
+	},
+	{
+		Misbehaviour: "finished/wrong-alert",
+		Warn:         `^finished/.*/(flip-bit-\d+|all-zero|finished-(truncated|empty|trailing-message-bytes)|transcript-without-certificate|ems-confusion)$`,
+		Pass:         `^(baseline/.*|finished/.*/(server-finished-verifies|no-resumption-after-fatal-alert))$`,
+	},
+	{
+		Misbehaviour: "finished/bad-server-finished",
+		Fail:         `^(baseline|finished)/.*/(handshake-completes|server-finished-verifies)$`,
+		Pass:         `^finished/tls1[012]/.*/(flip-bit-\d+|all-zero|finished-(truncated|empty|trailing-message-bytes))$`,
+	},
+}

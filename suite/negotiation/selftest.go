@@ -1,0 +1,64 @@
+package negotiation
+
+import "github.com/tlsconform/tlsconform/suite/checks"
+
+// selfTests: the version-negotiation misbehaviours (rows 15-26).
+var selfTests = []checks.SelfTest{
+	{
+		Misbehaviour: "version/unoffered-version",
+		Fail: `^version-negotiation/(tls1[01]/.*/never-exceeds-offered-version|tls10/.*/client-version-0[23]00|` +
+			`tls12/.*/(legacy-version-030[12]-ignored|supported-versions-(grease|unknown)|downgrade-sentinel-via-supported-versions)|` +
+			`tls13/ecdhe/(legacy-version-0[23]00-refused|supported-versions-only-(unknown|ssl30|grease)))$`,
+		Pass: `^(baseline/tls1[23]/.*|version-negotiation/tls1[23]/.*/(record-version-03..|suite-fits-version|fallback-scsv)|` +
+			`version-negotiation/tls12/.*/(client-version-0(304|3ff|400)|downgrade-sentinel)|version-negotiation/tls13/ecdhe/(no-downgrade-sentinel|supported-versions-all))$`,
+	},
+	{
+		Misbehaviour: "version/lowest-version",
+		Fail:         `^version-negotiation/tls13/ecdhe/supported-versions-all$`,
+		Pass:         `^(baseline/tls1[03]/.*|version-negotiation/tls13/ecdhe/(fallback-scsv|no-downgrade-sentinel|supported-versions-(grease|unknown)|legacy-version-.*))$`,
+	},
+	{
+		Misbehaviour: "version/legacy-version-selects-tls13",
+		Fail:         `^version-negotiation/tls12/.*/tls13-hello-without-supported-versions$`,
+		// The misbehaving server answers TLS 1.3 to a ClientHello without
+		// TLS 1.3 suites or key_share: it aborts, which RFC 8446 §4.2.1
+		// allows, but with the wrong alert.
+		Warn: `^version-negotiation/tls12/.*/client-version-0(304|3ff|400)$`,
+		Pass: `^(baseline/.*|version-negotiation/.*/(legacy-version-.*|supported-versions-.*|fallback-scsv.*|downgrade-sentinel.*|record-version-.*|never-exceeds-offered-version))$`,
+	},
+	{
+		Misbehaviour: "version/accept-ssl30-legacy-version",
+		Fail:         `^version-negotiation/tls1[23]/.*/legacy-version-0[23]00-refused$`,
+		Pass:         `^(baseline/.*|version-negotiation/.*/(client-version-.*|legacy-version-030[1-4]-ignored|supported-versions-.*))$`,
+	},
+	{
+		Misbehaviour: "version/no-downgrade-sentinel",
+		Fail:         `^version-negotiation/tls1[0-2]/.*/downgrade-sentinel(-via-supported-versions)?$`,
+		Pass:         `^(baseline/.*|version-negotiation/.*/(no-downgrade-sentinel|fallback-scsv.*|never-exceeds-offered-version|client-version-.*))$`,
+	},
+	{
+		Misbehaviour: "version/sentinel-at-tls13",
+		Fail:         `^version-negotiation/tls13/ecdhe/no-downgrade-sentinel$`,
+		Pass:         `^(baseline/.*|version-negotiation/.*/(downgrade-sentinel.*|supported-versions-.*|fallback-scsv.*))$`,
+	},
+	{
+		Misbehaviour: "version/ignore-fallback-scsv",
+		Fail:         `^version-negotiation/tls1[0-2]/.*/fallback-scsv(-via-supported-versions)?$`,
+		Pass:         `^(baseline/.*|version-negotiation/.*/(downgrade-sentinel.*|never-exceeds-offered-version)|version-negotiation/tls13/ecdhe/fallback-scsv)$`,
+	},
+	{
+		Misbehaviour: "version/any-record-version",
+		Warn:         `^version-negotiation/.*/record-version-0[02]00$`,
+		Pass:         `^(baseline/.*|version-negotiation/.*/(record-version-03..|sslv2-.*))$`,
+	},
+	{
+		Misbehaviour: "version/sslv2-server-hello",
+		Fail:         `^version-negotiation/.*/sslv2-(compatible-)?hello$`,
+		Pass:         `^(baseline/.*|version-negotiation/.*/record-version-.*)$`,
+	},
+	{
+		Misbehaviour: "version/sslv2-hello-negotiates-tls13",
+		Fail:         `^version-negotiation/.*/sslv2-(compatible-)?hello$`,
+		Pass:         `^(baseline/.*|version-negotiation/.*/record-version-.*)$`,
+	},
+}

@@ -72,12 +72,11 @@ type clientHS struct {
 	cfg        *ClientConfig
 	sessionKey string
 
-	hello    *wire.ClientHello
-	helloRaw []byte
-	shares   []kx.Private
-	session  *Session // offered for resumption
-	sawHRR   bool
-	hrrRaw   []byte
+	hello   *wire.ClientHello
+	shares  []kx.Private
+	session *Session // offered for resumption
+	sawHRR  bool
+	hrrRaw  []byte
 
 	server      *wire.ServerHello
 	serverCerts []*x509.Certificate
@@ -235,7 +234,6 @@ func (hs *clientHS) sendHello() error {
 	if err != nil {
 		return err
 	}
-	hs.helloRaw = raw
 	c.transcript.Add(raw)
 	return c.WriteRecord(wire.ContentHandshake, raw)
 }

@@ -194,6 +194,10 @@ func (c *Conn) Deadline() time.Time { return c.deadline() }
 // with a ServerHello of its own).
 func (c *Conn) SetVersion(v wire.Version) { c.version = v }
 
+// WriteProtected reports whether records to the peer are under record
+// protection now.
+func (c *Conn) WriteProtected() bool { return c.out.Protected() }
+
 // ReadProtected reports whether records from the peer are under record
 // protection now.
 func (c *Conn) ReadProtected() bool { return c.in.Protected() }

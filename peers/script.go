@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"slices"
 	"time"
@@ -512,6 +513,31 @@ func (cv *Conversation) UseApplicationKeys() error { return cv.hs.useApplication
 func (cv *Conversation) ClientKeyExchange() (*wire.ClientKeyExchange, error) {
 	return cv.hs.clientKeyExchange12()
 }
+
+// KeyExchangeFlight is what SendClientKeyExchange would send (TLS
+// 1.0-1.2): the empty Certificate of a requested client certificate, then
+// the ClientKeyExchange, its pre-master secret chosen. A step that sends
+// it adds each message to the transcript and calls DeriveMaster.
+func (cv *Conversation) KeyExchangeFlight() ([]wire.Message, error) {
+	return cv.hs.keyExchangeFlight12()
+}
+
+// ClientHelloBytes is the ClientHello as SendClientHello sends it (built
+// from the config the first time, with PSK binders when resuming TLS 1.3
+// and the ClientHello step's edit applied), for a step that sends it
+// another way. The step adds it to the transcript.
+func (cv *Conversation) ClientHelloBytes() ([]byte, error) {
+	if cv.hs.hello == nil {
+		if err := cv.hs.buildHello(); err != nil {
+			return nil, err
+		}
+	}
+	return cv.hs.helloBytes()
+}
+
+// Rand is the conversation's randomness (the config's, deterministic for
+// a seed): a step that makes up bytes takes them from here.
+func (cv *Conversation) Rand() io.Reader { return cv.hs.c.rand }
 
 // DeriveMaster computes the TLS 1.2 master secret from the pre-master
 // secret and the transcript so far.

@@ -1,8 +1,6 @@
 package peers
 
 import (
-	"bytes"
-
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
 
@@ -25,7 +23,6 @@ func SendClientHelloBytes(raw []byte, rv wire.Version) Step {
 		if ch, err := wire.UnmarshalClientHello(raw); err == nil {
 			hs.hello = ch
 		}
-		hs.helloRaw = bytes.Clone(raw)
 		hs.c.transcript.Add(raw)
 		if rv == 0 {
 			rv = wire.VersionTLS10

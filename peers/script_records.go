@@ -60,7 +60,6 @@ func SendClientHelloFramed(frame func(flight []byte, recordVersion wire.Version)
 				hs.hello = ch
 			}
 		}
-		hs.helloRaw = sent
 		c.transcript.Add(sent)
 		return c.WriteRaw(out)
 	})

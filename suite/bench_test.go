@@ -7,6 +7,7 @@ import (
 
 	"github.com/tlsconform/tlsconform/peers"
 	"github.com/tlsconform/tlsconform/peers/wire"
+	"github.com/tlsconform/tlsconform/suite"
 	"github.com/tlsconform/tlsconform/suite/checks"
 )
 
@@ -16,7 +17,7 @@ import (
 // for TLS 1.3 and TLS 1.2 ECDHE-RSA.
 func BenchmarkConversation(b *testing.B) {
 	env := &checks.Env{Dial: startGo(b).Dial, Timeout: 2 * time.Second, Seed: 1}
-	prof, err := checks.Probe(context.Background(), env)
+	prof, err := suite.Probe(context.Background(), env)
 	if err != nil {
 		b.Fatal(err)
 	}

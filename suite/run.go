@@ -83,10 +83,6 @@ type baselineResult struct {
 	v    checks.Verdict
 }
 
-// ErrUnreachable is returned by Start when nothing answers at the
-// target's address.
-var ErrUnreachable = checks.ErrUnreachable
-
 // Start probes the target and returns a runner for its checks. An error
 // means no check can be trusted: the target is unreachable, completes no
 // handshake, or the report directory cannot be written. The runner does
@@ -110,7 +106,7 @@ func Start(ctx context.Context, tgt targets.Target, opts Options) (*Runner, erro
 	}
 	pctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	defer cancel()
-	prof, err := checks.Probe(pctx, r.env)
+	prof, err := Probe(pctx, r.env)
 	if err != nil {
 		r.closeKeyLog()
 		return nil, fmt.Errorf("suite: probing %s (%s): the target must complete at least one handshake: %w", tgt.Name(), tgt.Addr(), err)

@@ -290,7 +290,7 @@ func TestFailClosed(t *testing.T) {
 	for name, addr := range map[string]string{"refused": deadAddr, "silent": silentTarget(t)} {
 		t.Run(name, func(t *testing.T) {
 			env := &checks.Env{Dial: peers.TCP(addr), Timeout: 30 * time.Millisecond, Seed: 1}
-			if _, err := checks.Probe(context.Background(), env); err == nil {
+			if _, err := suite.Probe(context.Background(), env); err == nil {
 				t.Error("probing succeeded")
 			}
 			n := 0

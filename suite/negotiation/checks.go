@@ -458,15 +458,15 @@ func sslv2Checks(c checks.Context) []checks.Check {
 // ServerHello of TLS 1.0-1.2 that respects the offer is allowed (RFC 6176
 // §3), though NOT RECOMMENDED for a TLS 1.3 server (RFC 8446 App. D.5).
 func sslv2Hello(ctx context.Context, env *checks.Env, c checks.Context, id string, version wire.Version, ids []wire.CipherSuite, compat bool) checks.Verdict {
-	specs := [][3]byte{peers.SSLv2CKRC4128WithMD5}
+	specs := [][3]byte{sslv2CKRC4128WithMD5}
 	for _, s := range ids {
-		specs = append(specs, peers.V2CipherSpec(s))
+		specs = append(specs, v2CipherSpec(s))
 	}
 	challenge := make([]byte, 32)
 	if _, err := env.Rand(id).Read(challenge); err != nil {
 		return checks.Verdict{Status: reports.Fail, Reason: "challenge: " + err.Error()}
 	}
-	raw, err := peers.SSLv2ClientHello(version, specs, challenge)
+	raw, err := sslv2ClientHello(version, specs, challenge)
 	if err != nil {
 		return checks.Verdict{Status: reports.Fail, Reason: err.Error()}
 	}
@@ -515,7 +515,7 @@ func sslv2Hello(ctx context.Context, env *checks.Env, c checks.Context, id strin
 func sslv2Answer(cv *peers.Conversation) bool {
 	for _, e := range cv.Events() {
 		if e.Dir == peers.Received && len(e.Raw) > 0 {
-			return peers.IsSSLv2ServerHello(e.Raw)
+			return isSSLv2ServerHello(e.Raw)
 		}
 	}
 	return false

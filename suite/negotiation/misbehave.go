@@ -137,7 +137,7 @@ func Misbehaviours() []peers.Misbehaviour {
 					// version {0,2}, certificate_length 0,
 					// cipher_specs_length 3, connection_id_length 16.
 					body := []byte{4, 0, 1, 0, 2, 0, 0, 0, 3, 0, 16}
-					body = append(body, peers.SSLv2CKRC4128WithMD5[:]...)
+					body = append(body, sslv2CKRC4128WithMD5[:]...)
 					body = append(body, make([]byte, 16)...)
 					if err := st.WriteRaw(append([]byte{0x80 | byte(len(body)>>8), byte(len(body))}, body...)); err != nil {
 						return err

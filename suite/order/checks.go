@@ -123,8 +123,8 @@ func orderSlotChecks(c checks.Context, s orderSlot, script peers.Script, rows ma
 		if t == orderUnknownType {
 			stepName = fmt.Sprintf("UnexpectedType%d", uint8(t))
 		}
-		wrong := peers.SendOutOfPlace(stepName, func(cv *peers.Conversation) (wire.Message, error) {
-			return cv.SampleMessage(t, s.form)
+		wrong := sendOutOfPlace(stepName, func(cv *peers.Conversation) (wire.Message, error) {
+			return sampleMessageOf(cv, t, s.form)
 		})
 		row, ok := rows[t]
 		if !ok {
@@ -267,8 +267,8 @@ func orderChecks12(c checks.Context) []checks.Check {
 
 	// Row 13: the ClientKeyExchange record also carries the first bytes of
 	// the Finished, which would then span the ChangeCipherSpec.
-	split := script.Replace(peers.StepClientKeyExchange, peers.SendClientKeyExchangeTrailing(peers.FinishedPrefix)).
-		Replace(peers.StepFinished, peers.SendFinishedRest(len(peers.FinishedPrefix), peers.FinishedPrefix))
+	split := script.Replace(peers.StepClientKeyExchange, sendClientKeyExchangeTrailing(finishedPrefix)).
+		Replace(peers.StepFinished, sendFinishedRest(len(finishedPrefix), finishedPrefix))
 	out = append(out, orderRejects(c, 13, "RFC 5246 §7.1, §7.4.9; RFC 8446 §5.1", "split-across-key-change",
 		"rejects a Finished that begins in the ClientKeyExchange record, before the ChangeCipherSpec, with unexpected_message",
 		split, peers.StepClientKeyExchange))
@@ -367,8 +367,8 @@ func orderChecks13(c checks.Context) []checks.Check {
 
 	// Row 13: the ClientHello record also carries the first bytes of the
 	// client Finished, which would span the key change after ServerHello.
-	split := script.Replace(peers.StepClientHello, peers.SendClientHelloTrailing(peers.FinishedPrefix)).
-		Replace(peers.StepFinished, peers.SendFinishedRest(len(peers.FinishedPrefix), peers.FinishedPrefix))
+	split := script.Replace(peers.StepClientHello, sendClientHelloTrailing(finishedPrefix)).
+		Replace(peers.StepFinished, sendFinishedRest(len(finishedPrefix), finishedPrefix))
 	out = append(out, orderRejects(c, 13, "RFC 8446 §5.1", "split-across-key-change",
 		"rejects a ClientHello record that also carries the first bytes of the next handshake message, across the key change, with unexpected_message",
 		split, peers.StepClientHello))

@@ -1,0 +1,199 @@
+package suite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/tlsconform/tlsconform/peers"
+	"github.com/tlsconform/tlsconform/peers/kx"
+	"github.com/tlsconform/tlsconform/peers/suites"
+	"github.com/tlsconform/tlsconform/peers/wire"
+	"github.com/tlsconform/tlsconform/suite/checks"
+)
+
+// ErrUnreachable is returned by Probe when nothing answers.
+var ErrUnreachable = errors.New("target unreachable")
+
+// probeScript is a handshake without the application-data round trip.
+func probeScript(v wire.Version) peers.Script {
+	return peers.DefaultScript(v).Before(peers.StepApplicationData)
+}
+
+// Probe learns what the target supports: versions, key exchanges, groups,
+// suites, resumption. Each probe is one short conversation. An unreachable
+// target is an error; a target that answers a probe with something it
+// should not (a version the client did not offer) is noted as a problem,
+// not as a missing feature.
+func Probe(ctx context.Context, env *checks.Env) (*checks.Profile, error) {
+	p := &checks.Profile{KX: map[wire.Version][]checks.KX{}, Resumption: map[wire.Version]bool{}}
+	probeEnv := *env
+	probeEnv.Profile = nil
+	completes := func(c checks.Context, id string, edit func(*peers.ClientConfig)) (*peers.Conversation, bool) {
+		cfg := probeEnv.Config(c, "probe/"+id)
+		if edit != nil {
+			edit(cfg)
+		}
+		cv := peers.RunScript(ctx, env.Dial, cfg, probeScript(c.Version))
+		return cv, speaks(cv, c.Version)
+	}
+	reachable := false
+	for _, v := range checks.Versions {
+		var any bool
+		for _, k := range checks.KXFor(v) {
+			cv, ok := completes(checks.Context{Version: v, KX: k}, "version", nil)
+			if !cv.Outcome.Unreachable() {
+				reachable = true
+			}
+			if ok {
+				p.KX[v] = append(p.KX[v], k)
+				any = true
+				continue
+			}
+			if sh := cv.ServerHello(); sh != nil && cv.Outcome.Kind == peers.OutcomeError {
+				if got := checks.NegotiatedOf(sh); got != v && got != 0 {
+					p.Problems = append(p.Problems, fmt.Sprintf("answers a TLS %s-only ClientHello (%s) with %s", v.Short(), k, got))
+				}
+			}
+		}
+		if any {
+			p.Versions = append(p.Versions, v)
+		}
+	}
+	if !reachable {
+		return nil, fmt.Errorf("suite: probe: %w", ErrUnreachable)
+	}
+	if len(p.Versions) == 0 {
+		return p, fmt.Errorf("suite: probe: the target completed no handshake with any version (is it a TLS server?)")
+	}
+	top := p.Versions[len(p.Versions)-1]
+
+	// Groups: at TLS 1.3 if the target has it, else through ECDHE at the
+	// highest older version.
+	gctx := checks.Context{Version: top, KX: checks.KXTLS13}
+	if top != wire.VersionTLS13 {
+		gctx = checks.Context{Version: top, KX: firstECDHE(p.KX[top])}
+	}
+	if gctx.KX != "" {
+		for _, g := range kx.Groups() {
+			if top != wire.VersionTLS13 && !ecCurve(g) {
+				continue
+			}
+			cv, ok := completes(gctx, "group/"+g.String(), func(cfg *peers.ClientConfig) { cfg.Groups = []wire.Group{g} })
+			if ok && cv.Conn() != nil && cv.Conn().Group() == g {
+				p.Groups = append(p.Groups, g)
+			}
+		}
+	}
+	// Suites: each at the highest version the target has that fits it.
+	for _, s := range suites.All() {
+		v := highestFor(p.Versions, s)
+		if v == 0 {
+			continue
+		}
+		c := checks.Context{Version: v, KX: checks.KXOf(s)}
+		if !slices.Contains(p.KX[v], c.KX) {
+			continue
+		}
+		if _, ok := completes(c, "suite/"+s.Name(), func(cfg *peers.ClientConfig) {
+			cfg.CipherSuites = []wire.CipherSuite{s.ID}
+			if len(p.Groups) > 0 {
+				cfg.Groups = p.Groups
+			}
+		}); ok {
+			p.Suites = append(p.Suites, s.ID)
+		}
+	}
+	// Resumption at each version, with the first key exchange that works.
+	for _, v := range p.Versions {
+		c := checks.Context{Version: v, KX: p.KX[v][0]}
+		cache := peers.NewSessionCache()
+		edit := func(cfg *peers.ClientConfig) {
+			cfg.Sessions = cache
+			if len(p.Groups) > 0 {
+				cfg.Groups = p.Groups
+			}
+		}
+		// TLS 1.3 tickets arrive after the handshake: read them with the
+		// application-data round trip.
+		cfg := probeEnv.Config(c, "probe/resume")
+		edit(cfg)
+		first := peers.RunScript(ctx, env.Dial, cfg, peers.DefaultScript(v))
+		if first.Outcome.Kind != peers.OutcomeCompleted {
+			if v == top {
+				p.Notes = append(p.Notes, "does not answer application data after the handshake ("+first.Outcome.String()+")")
+			}
+			continue
+		}
+		p.AppData = true
+		second, ok := completes(c, "resume2", edit)
+		if ok && second.Conn() != nil && second.Conn().Resumed() {
+			p.Resumption[v] = true
+		}
+	}
+	if len(p.Groups) > 0 {
+		// Checks offer the target's groups; put its cheapest first.
+		p.Groups = preferCheap(p.Groups)
+	}
+	return p, nil
+}
+
+// speaks reports whether the target took up the offer: it answered with a
+// ServerHello the client accepted, for version v. What happens after that
+// (a bad signature, a wrong Finished) is for the checks to judge: a broken
+// handshake is a failure to report, never a missing feature to skip.
+func speaks(cv *peers.Conversation, v wire.Version) bool {
+	if cv.Outcome.Kind == peers.OutcomeCompleted {
+		return true
+	}
+	switch cv.Outcome.Step {
+	case peers.StepDial, peers.StepClientHello, peers.StepServerHello:
+		return false
+	}
+	return cv.ServerHello() != nil && cv.Version() == v
+}
+
+func firstECDHE(ks []checks.KX) checks.KX {
+	for _, k := range ks {
+		if k == checks.KXECDHERSA || k == checks.KXECDHEECDSA {
+			return k
+		}
+	}
+	return ""
+}
+
+func ecCurve(g wire.Group) bool {
+	switch g {
+	case wire.GroupX25519, wire.GroupSecp256r1, wire.GroupSecp384r1, wire.GroupSecp521r1:
+		return true
+	}
+	return false
+}
+
+func highestFor(versions []wire.Version, s *suites.Spec) wire.Version {
+	for i := len(versions) - 1; i >= 0; i-- {
+		if s.SupportsVersion(versions[i]) {
+			return versions[i]
+		}
+	}
+	return 0
+}
+
+// preferCheap orders groups x25519, secp256r1 first: every conversation of
+// a run pays for the key share.
+func preferCheap(gs []wire.Group) []wire.Group {
+	order := []wire.Group{wire.GroupX25519, wire.GroupSecp256r1}
+	out := slices.Clone(gs)
+	slices.SortStableFunc(out, func(a, b wire.Group) int {
+		ia, ib := slices.Index(order, a), slices.Index(order, b)
+		if ia < 0 {
+			ia = len(order)
+		}
+		if ib < 0 {
+			ib = len(order)
+		}
+		return ia - ib
+	})
+	return out
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/tlsconform/tlsconform/peers/kx"
 	"github.com/tlsconform/tlsconform/peers/suites"
 	"github.com/tlsconform/tlsconform/peers/wire"
+	"github.com/tlsconform/tlsconform/suite/checks"
 )
 
 // Key exchanges of the ClientKeyExchange kind.
@@ -91,12 +92,12 @@ func (cat *catalog) build(c Case, timeout time.Duration) (*plan, error) {
 		return p, cat.buildFraming(p, c, v)
 	case KindOrder, KindFinished:
 		x, ok := cat.variants[c.Mutators[0]]
-		if !ok || len(c.Mutators) != 1 || !x.appliesTo(v) {
+		if !ok || len(c.Mutators) != 1 || !x.AppliesTo(v) {
 			return nil, fmt.Errorf("campaign: no %s change %q at TLS %s", c.Kind, strings.Join(c.Mutators, "+"), c.Version)
 		}
-		b := x.build(v, c.AppData, c.Seed)
-		p.script, p.setup, p.change, p.prompt = b.script, b.setup, b.change, b.prompt
-		p.applied.add(x.name)
+		b := x.Build(v, c.AppData, c.Seed)
+		p.script, p.setup, p.change, p.prompt = b.Script, b.Setup, b.Change, b.Prompt
+		p.applied.add(x.Name)
 		return p, nil
 	}
 	return nil, fmt.Errorf("campaign: unknown case kind %q", c.Kind)
@@ -140,7 +141,7 @@ func (cat *catalog) buildHello(p *plan, c Case, v wire.Version) error {
 				reject = true
 			}
 		}
-		script := fullScript(v, c.AppData)
+		script := checks.FullScript(v, c.AppData)
 		if reject {
 			// Only the answer to the ClientHello matters; a
 			// HelloRetryRequest is told apart from a ServerHello.
@@ -331,11 +332,11 @@ func (cat *catalog) buildFraming(p *plan, c Case, v wire.Version) error {
 	})
 	p.change = peers.StepClientHello
 	if m.Expect.Class == mutators.MustTolerate {
-		p.script = fullScript(v, c.AppData).Replace(peers.StepClientHello, send)
+		p.script = checks.FullScript(v, c.AppData).Replace(peers.StepClientHello, send)
 		return nil
 	}
-	p.script = badFinished(v, c.AppData).Replace(peers.StepClientHello, send)
-	p.prompt = tailPrompt(v, c.AppData)
+	p.script = checks.BadFinishedTail(v, c.AppData).Replace(peers.StepClientHello, send)
+	p.prompt = checks.TailPrompt(v, c.AppData)
 	return nil
 }
 
@@ -345,7 +346,7 @@ func (cat *catalog) expectation(name string) mutators.Expectation {
 		return m.Expect
 	}
 	if x, ok := cat.variants[name]; ok {
-		return x.expect
+		return x.Expect
 	}
 	return mutators.Expectation{Class: mutators.MayReject}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tlsconform/tlsconform/mutators"
 	"github.com/tlsconform/tlsconform/peers/wire"
+	"github.com/tlsconform/tlsconform/suite/checks"
 )
 
 // Case is one conversation, everything needed to send it again: saved in
@@ -147,8 +148,8 @@ func (cp *campaign) nextCase(w int, it uint64) (Case, bool) {
 		}
 		var xs []string
 		for _, x := range list {
-			if x.appliesTo(v) {
-				xs = append(xs, x.name)
+			if x.AppliesTo(v) {
+				xs = append(xs, x.Name)
 			}
 		}
 		c.Mutators = []string{xs[rnd.IntN(len(xs))]}
@@ -227,9 +228,9 @@ func (cp *campaign) versionsFor(k string) []wire.Version {
 		case KindFraming:
 			ok = slices.ContainsFunc(cp.cat.framing, func(m mutators.Mutator) bool { return m.AppliesTo(v) })
 		case KindOrder:
-			ok = slices.ContainsFunc(cp.cat.order, func(x variant) bool { return x.appliesTo(v) })
+			ok = slices.ContainsFunc(cp.cat.order, func(x checks.Variant) bool { return x.AppliesTo(v) })
 		case KindFinished:
-			ok = slices.ContainsFunc(cp.cat.finished, func(x variant) bool { return x.appliesTo(v) })
+			ok = slices.ContainsFunc(cp.cat.finished, func(x checks.Variant) bool { return x.AppliesTo(v) })
 		}
 		if ok {
 			out = append(out, v)

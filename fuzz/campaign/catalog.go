@@ -1,15 +1,15 @@
 package campaign
 
 import (
-	"math/rand/v2"
-	"slices"
 	"strings"
 	"sync"
 
 	"github.com/tlsconform/tlsconform/corpus"
 	"github.com/tlsconform/tlsconform/mutators"
-	"github.com/tlsconform/tlsconform/peers"
 	"github.com/tlsconform/tlsconform/peers/wire"
+	"github.com/tlsconform/tlsconform/suite/checks"
+	"github.com/tlsconform/tlsconform/suite/finished"
+	"github.com/tlsconform/tlsconform/suite/order"
 )
 
 // Conversation kinds.
@@ -52,198 +52,6 @@ var notComposed = map[string]bool{
 	"client_hello/extensions/missing/supported_versions": true,
 }
 
-// variant is a change the campaign makes itself (message order, Finished),
-// named like a mutator.
-type variant struct {
-	name   string
-	doc    string
-	tls13  bool // true: TLS 1.3 only; false: TLS 1.0-1.2 only
-	both   bool // every version
-	expect mutators.Expectation
-	// build makes the conversation; app says whether the target answers
-	// application data.
-	build func(v wire.Version, app bool, seed uint64) built
-}
-
-// built is a conversation made by a variant.
-type built struct {
-	script peers.Script
-	setup  []peers.Setup
-	change string // the step that makes the change
-	// prompt: a target, conformant or lenient, answers before the
-	// deadline, so that silence there is a hang.
-	prompt bool
-}
-
-func (x variant) appliesTo(v wire.Version) bool {
-	return x.both || x.tls13 == (v == wire.VersionTLS13)
-}
-
-// fullScript is the default handshake of v, with the application-data
-// round trip when the target answers one.
-func fullScript(v wire.Version, app bool) peers.Script {
-	if app {
-		return peers.DefaultScript(v)
-	}
-	return peers.DefaultScript(v).Before(peers.StepApplicationData)
-}
-
-// rejectTail reads the target's answer after the client's last flight:
-// with app, after the application-data probe, which a target that went on
-// answers.
-func rejectTail(app bool) peers.Step { return peers.ExpectRejection(app) }
-
-// tailPrompt says whether a conformant or a lenient target answers what
-// rejectTail waits for: without the probe a TLS 1.3 server that took the
-// client Finished says nothing more, so silence there is no hang.
-func tailPrompt(v wire.Version, app bool) bool { return app || v < wire.VersionTLS13 }
-
-// badFinished is the handshake through the client Finished, then the
-// target's answer.
-func badFinished(v wire.Version, app bool) peers.Script {
-	return peers.DefaultScript(v).Through(peers.StepFinished).Then(rejectTail(app))
-}
-
-func renamed(name string, st peers.Step) peers.Step { return st.Renamed(name) }
-
-func ccsByte(*peers.Conversation) []byte { return []byte{1} }
-
-// orderVariants drop, repeat or move a step of the client's flight
-// (CHECKS.md rows 1-14, as suite/checks/order.go checks them).
-func orderVariants() []variant {
-	rej := func(rfc string) mutators.Expectation {
-		return mutators.Reject(rfc, 7, wire.AlertUnexpectedMessage)
-	}
-	return []variant{
-		// TLS 1.0-1.2.
-		{name: "order/drop/client_key_exchange", doc: "no ClientKeyExchange (the CCS and Finished keyed with an empty pre-master secret)",
-			expect: rej("RFC 5246 §7.3, §7.4.7"),
-			build: func(v wire.Version, app bool, _ uint64) built {
-				return built{badFinished(v, app).Replace(peers.StepClientKeyExchange, peers.OmitClientKeyExchange(nil)), nil, peers.StepOmitClientKeyExchange, tailPrompt(v, app)}
-			}},
-		{name: "order/drop/change_cipher_spec", doc: "no ChangeCipherSpec before the client Finished (sent in the clear)",
-			expect: rej("RFC 5246 §7.4.9"),
-			build: func(v wire.Version, _ bool, _ uint64) built {
-				return built{peers.DefaultScript(v).Remove(peers.StepChangeCipherSpec).Through(peers.StepFinished).Then(peers.ExpectRejection(false)), nil, peers.StepFinished, true}
-			}},
-		{name: "order/duplicate/client_hello", doc: "the ClientHello sent twice", both: true,
-			expect: rej("RFC 5246 §7.3; RFC 8446 §4"),
-			build: func(v wire.Version, app bool, _ uint64) built {
-				return built{badFinished(v, app).InsertAfter(peers.StepClientHello, peers.SendAgain("ClientHelloAgain", wire.TypeClientHello)), nil, "ClientHelloAgain", tailPrompt(v, app)}
-			}},
-		{name: "order/duplicate/client_key_exchange", doc: "the ClientKeyExchange sent twice",
-			expect: rej("RFC 5246 §7.3"),
-			build: func(v wire.Version, app bool, _ uint64) built {
-				return built{badFinished(v, app).InsertAfter(peers.StepClientKeyExchange, peers.SendAgain("ClientKeyExchangeAgain", wire.TypeClientKeyExchange)), nil, "ClientKeyExchangeAgain", tailPrompt(v, app)}
-			}},
-		{name: "order/duplicate/change_cipher_spec", doc: "a second ChangeCipherSpec before the client Finished",
-			expect: rej("RFC 5246 §7.1, §7.4.9"),
-			build: func(v wire.Version, app bool, _ uint64) built {
-				return built{badFinished(v, app).InsertAfter(peers.StepChangeCipherSpec, renamed("ChangeCipherSpecAgain", peers.SendChangeCipherSpec())), nil, "ChangeCipherSpecAgain", tailPrompt(v, app)}
-			}},
-		{name: "order/duplicate/finished", doc: "the client Finished sent twice", both: true,
-			expect: rej("RFC 5246 §7.3, §7.4.9; RFC 8446 §4"),
-			build: func(v wire.Version, app bool, _ uint64) built {
-				s := badFinished(v, app)
-				if v < wire.VersionTLS13 {
-					// The server's CCS and Finished rightly come before its
-					// answer to the second Finished.
-					s = peers.DefaultScript(v).Before(peers.StepApplicationData).Then(rejectTail(app))
-				}
-				// A target that passes the second Finished over says nothing
-				// more unless it answers the probe.
-				return built{s.InsertAfter(peers.StepFinished, peers.SendAgain("FinishedAgain", wire.TypeFinished)), nil, "FinishedAgain", app}
-			}},
-		{name: "order/reorder/ccs-before-client_key_exchange", doc: "the ChangeCipherSpec moved before the ClientKeyExchange (early CCS, CVE-2014-0224)",
-			expect: rej("RFC 5246 §7.1"),
-			build: func(v wire.Version, app bool, _ uint64) built {
-				s := badFinished(v, app).Replace(peers.StepChangeCipherSpec, peers.Step{Name: "SwitchWriteKeys",
-					Run: func(cv *peers.Conversation) error { return cv.SwitchWriteKeys12() }})
-				return built{s.InsertBefore(peers.StepClientKeyExchange, peers.SendRecord("EarlyChangeCipherSpec", wire.ContentChangeCipherSpec, ccsByte)), nil, "EarlyChangeCipherSpec", tailPrompt(v, app)}
-			}},
-		{name: "order/reorder/finished-before-ccs", doc: "the client Finished (in the clear) before the ChangeCipherSpec",
-			expect: rej("RFC 5246 §7.4.9"),
-			build: func(v wire.Version, _ bool, _ uint64) built {
-				s := peers.DefaultScript(v).Remove(peers.StepChangeCipherSpec).Through(peers.StepFinished).
-					Then(renamed("ChangeCipherSpecLate", peers.SendChangeCipherSpec()), peers.ExpectRejection(false))
-				return built{s, nil, peers.StepFinished, true}
-			}},
-		// TLS 1.3.
-		{name: "order/drop/compat-ccs", doc: "no compatibility ChangeCipherSpec", tls13: true,
-			expect: mutators.Tolerate("RFC 8446 §5, App. D.4", 11),
-			build: func(v wire.Version, app bool, _ uint64) built {
-				return built{fullScript(v, app).Remove(peers.StepChangeCipherSpec), nil, peers.StepFinished, true}
-			}},
-		{name: "order/duplicate/compat-ccs", doc: "the compatibility ChangeCipherSpec sent twice", tls13: true,
-			expect: mutators.MayAbort("RFC 8446 §5", 7, wire.AlertUnexpectedMessage),
-			build: func(v wire.Version, app bool, _ uint64) built {
-				return built{fullScript(v, app).InsertAfter(peers.StepChangeCipherSpec, renamed("ChangeCipherSpecAgain", peers.SendChangeCipherSpec())), nil, "ChangeCipherSpecAgain", true}
-			}},
-		{name: "order/reorder/finished-before-compat-ccs", doc: "the compatibility ChangeCipherSpec after the client Finished instead of before", tls13: true,
-			expect: rej("RFC 8446 §5"),
-			build: func(v wire.Version, app bool, _ uint64) built {
-				s := peers.DefaultScript(v).Remove(peers.StepChangeCipherSpec).Through(peers.StepFinished).
-					Then(peers.SendPlaintextRecord("ChangeCipherSpecAfterFinished", wire.ContentChangeCipherSpec, []byte{1}), rejectTail(app))
-				return built{s, nil, "ChangeCipherSpecAfterFinished", tailPrompt(v, app)}
-			}},
-	}
-}
-
-// finishedVariants corrupt the client Finished (CHECKS.md rows 28-31, as
-// suite/checks/finished.go checks them).
-func finishedVariants() []variant {
-	edit := func(f func(raw []byte, rnd *rand.Rand) []byte) func(wire.Version, bool, uint64) built {
-		return func(v wire.Version, app bool, seed uint64) built {
-			setup := func(cv *peers.Conversation) {
-				cv.Edit(peers.StepFinished, func(raw []byte) []byte {
-					if len(raw) < 5 {
-						return raw
-					}
-					return f(raw, mutators.Rand(seed, "finished"))
-				})
-			}
-			return built{badFinished(v, app), []peers.Setup{setup}, peers.StepFinished, tailPrompt(v, app)}
-		}
-	}
-	body := func(raw, b []byte) []byte {
-		n := len(b)
-		return append([]byte{raw[0], byte(n >> 16), byte(n >> 8), byte(n)}, b...)
-	}
-	rfc := "RFC 5246 §7.4.9; RFC 8446 §4.4.4"
-	return []variant{
-		{name: "finished/flip-bit", doc: "one bit of verify_data flipped", both: true,
-			expect: mutators.Reject(rfc, 28, wire.AlertDecryptError),
-			build: edit(func(raw []byte, rnd *rand.Rand) []byte {
-				bit := rnd.IntN((len(raw) - 4) * 8)
-				raw[4+bit/8] ^= 0x80 >> (bit % 8)
-				return raw
-			})},
-		{name: "finished/all-zero", doc: "verify_data all zeros", both: true,
-			expect: mutators.Reject(rfc, 28, wire.AlertDecryptError),
-			build:  edit(func(raw []byte, _ *rand.Rand) []byte { clear(raw[4:]); return raw })},
-		{name: "finished/random", doc: "verify_data random bytes of the right length", both: true,
-			expect: mutators.Reject(rfc, 28, wire.AlertDecryptError),
-			build: edit(func(raw []byte, rnd *rand.Rand) []byte {
-				for i := 4; i < len(raw); i++ {
-					raw[i] = byte(rnd.Uint32())
-				}
-				return raw
-			})},
-		{name: "finished/truncated", doc: "verify_data one byte short", both: true,
-			expect: mutators.Reject("RFC 8446 §6.2; RFC 5246 §7.4.9", 30, wire.AlertDecodeError),
-			build:  edit(func(raw []byte, _ *rand.Rand) []byte { return body(raw, slices.Clone(raw[4:len(raw)-1])) })},
-		{name: "finished/empty", doc: "an empty verify_data", both: true,
-			expect: mutators.Reject("RFC 8446 §6.2; RFC 5246 §7.4.9", 30, wire.AlertDecodeError),
-			build:  edit(func(raw []byte, _ *rand.Rand) []byte { return body(raw, nil) })},
-		{name: "finished/trailing-message-bytes", doc: "a byte after verify_data inside the message", both: true,
-			expect: mutators.Reject("RFC 8446 §6.2; RFC 5246 §7.4.9", 31, wire.AlertDecodeError),
-			build:  edit(func(raw []byte, _ *rand.Rand) []byte { return body(raw, append(slices.Clone(raw[4:]), 0)) })},
-		{name: "finished/trailing-record-bytes", doc: "a byte after the Finished in its record", tls13: true,
-			expect: mutators.Reject("RFC 8446 §5.1", 31, wire.AlertUnexpectedMessage),
-			build:  edit(func(raw []byte, _ *rand.Rand) []byte { return append(raw, 0) })},
-	}
-}
-
 // catalog is every change a campaign may make, after the -mutators filter,
 // with the ClientHello templates.
 type catalog struct {
@@ -251,9 +59,9 @@ type catalog struct {
 	hello     []mutators.Mutator
 	cke       []mutators.Mutator
 	framing   []mutators.Mutator
-	variants  map[string]variant
-	order     []variant
-	finished  []variant
+	variants  map[string]checks.Variant
+	order     []checks.Variant
+	finished  []checks.Variant
 	templates map[string]corpus.Template // by name, without the prefix
 	// ckeGroups: for each ECDHE mutator, the groups it applies to.
 	ckeGroups map[string][]wire.Group
@@ -283,7 +91,7 @@ func newCatalog(prefixes []string) (*catalog, error) {
 		}
 		return false
 	}
-	cat := &catalog{byName: map[string]mutators.Mutator{}, variants: map[string]variant{},
+	cat := &catalog{byName: map[string]mutators.Mutator{}, variants: map[string]checks.Variant{},
 		templates: map[string]corpus.Template{}, helloPool: map[poolKey][]mutators.Mutator{},
 		ckeGroups: map[string][]wire.Group{}}
 	for _, m := range mutators.Registry() {
@@ -301,15 +109,15 @@ func newCatalog(prefixes []string) (*catalog, error) {
 			cat.framing = append(cat.framing, m)
 		}
 	}
-	for _, x := range orderVariants() {
-		cat.variants[x.name] = x
-		if keep(x.name) {
+	for _, x := range order.Variants() {
+		cat.variants[x.Name] = x
+		if keep(x.Name) {
 			cat.order = append(cat.order, x)
 		}
 	}
-	for _, x := range finishedVariants() {
-		cat.variants[x.name] = x
-		if keep(x.name) {
+	for _, x := range finished.Variants() {
+		cat.variants[x.Name] = x
+		if keep(x.Name) {
 			cat.finished = append(cat.finished, x)
 		}
 	}

@@ -3,8 +3,9 @@ package campaign
 import (
 	"errors"
 	"fmt"
-	"github.com/tlsconform/tlsconform/peers"
 	"io"
+
+	"github.com/tlsconform/tlsconform/peers"
 
 	"github.com/tlsconform/tlsconform/peers/wire"
 )

@@ -14,6 +14,7 @@ import (
 	"github.com/tlsconform/tlsconform/internal/extproc"
 	"github.com/tlsconform/tlsconform/peers"
 	"github.com/tlsconform/tlsconform/peers/wire"
+	"github.com/tlsconform/tlsconform/suite/checks"
 	"github.com/tlsconform/tlsconform/targets"
 )
 
@@ -304,7 +305,7 @@ func probe(ctx context.Context, cat *catalog, addr string, timeout time.Duration
 		cv := peers.RunScript(ctx, dial, cfg(v, uint64(v)), peers.DefaultScript(v))
 		app := completed(cv)
 		if !app && cv.Outcome.Step == peers.StepApplicationData {
-			cv = peers.RunScript(ctx, dial, cfg(v, uint64(v)), fullScript(v, false))
+			cv = peers.RunScript(ctx, dial, cfg(v, uint64(v)), checks.FullScript(v, false))
 		}
 		if !completed(cv) {
 			env.failures[v] = cv.Outcome
@@ -319,7 +320,7 @@ func probe(ctx context.Context, cat *catalog, addr string, timeout time.Duration
 			for _, k := range []string{KXRSA, KXECDHE} {
 				c := cfg(v, uint64(v)<<8)
 				c.CipherSuites = suitesOf(k, v)
-				if completed(peers.RunScript(ctx, dial, c, fullScript(v, false))) {
+				if completed(peers.RunScript(ctx, dial, c, checks.FullScript(v, false))) {
 					env.kx[v] = append(env.kx[v], k)
 				}
 			}
@@ -390,6 +391,6 @@ func (env *targetEnv) alive(ctx context.Context, addr string, timeout time.Durat
 	if v == wire.VersionTLS13 && env.group13 != 0 {
 		cfg.Groups = []wire.Group{env.group13}
 	}
-	cv := peers.RunScript(ctx, peers.TCP(addr), cfg, fullScript(v, env.appData[v]))
+	cv := peers.RunScript(ctx, peers.TCP(addr), cfg, checks.FullScript(v, env.appData[v]))
 	return cv.Outcome.Kind == peers.OutcomeCompleted && cv.Outcome.WentOn == ""
 }

@@ -1,6 +1,7 @@
 package finished
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 
@@ -33,199 +34,240 @@ func rejectFinished(ctx context.Context, env *checks.Env, c checks.Context, id s
 	return checks.Reject(cv, script, peers.StepFinished, want...)
 }
 
+// corruption is a change of the client Finished message (header
+// included) that the target must refuse, with the alert the RFC names:
+// the family's checks send each once per context, and the campaign draws
+// them as variants.
+type corruption struct {
+	name  string // the variant's name after "finished/"
+	check string // the check's name
+	doc   string // what the client sends
+	title string
+	row   int
+	rfc   string // "": the version's Finished rule (RFC 5246 §7.4.9 or RFC 8446 §4.4.4)
+	want  wire.AlertDescription
+	tls13 bool // only in TLS 1.3, where a key change follows the Finished
+	edit  func(raw []byte) []byte
+}
+
+// corruptions are the fixed changes of the client Finished.
+var corruptions = []corruption{
+	{name: "all-zero", check: "all-zero", doc: "verify_data all zeros", row: 28, want: wire.AlertDecryptError,
+		title: "rejects a client Finished whose verify_data is all zeros, with decrypt_error",
+		edit:  func(raw []byte) []byte { clear(raw[4:]); return raw }},
+	// A message that does not parse is decode_error (RFC 8446 §6.2).
+	{name: "truncated", check: "finished-truncated", doc: "verify_data one byte short", row: 30, rfc: "RFC 8446 §6.2; RFC 5246 §7.4.9", want: wire.AlertDecodeError,
+		title: "rejects a client Finished whose verify_data is one byte short, with decode_error",
+		edit:  func(raw []byte) []byte { return checks.WithLength(raw, bytes.Clone(raw[4:len(raw)-1])) }},
+	{name: "empty", check: "finished-empty", doc: "an empty verify_data", row: 30, rfc: "RFC 8446 §6.2; RFC 5246 §7.4.9", want: wire.AlertDecodeError,
+		title: "rejects a client Finished whose verify_data is empty, with decode_error",
+		edit:  func(raw []byte) []byte { return checks.WithLength(raw, nil) }},
+	{name: "trailing-message-bytes", check: "finished-trailing-message-bytes", doc: "a byte after verify_data inside the message", row: 31,
+		rfc: "RFC 8446 §6.2; RFC 5246 §7.4.9", want: wire.AlertDecodeError,
+		title: "rejects a client Finished whose verify_data is followed by a byte inside the message, with decode_error",
+		edit:  func(raw []byte) []byte { return checks.WithLength(raw, append(bytes.Clone(raw[4:]), 0)) }},
+	// The Finished precedes a key change, so a message may not span it
+	// (RFC 8446 §5.1). (In TLS 1.2 nothing changes keys after the client
+	// Finished, and the bytes may begin a later message.)
+	{name: "trailing-record-bytes", check: "trailing-record-bytes", doc: "a byte after the Finished in its record", row: 31,
+		rfc: "RFC 8446 §5.1", want: wire.AlertUnexpectedMessage, tls13: true,
+		title: "rejects a record that carries bytes after the client Finished, with unexpected_message",
+		edit:  func(raw []byte) []byte { return append(raw, 0x00) }},
+}
+
+// finishedRule is the rule of the Finished at version v.
+func finishedRule(v wire.Version) string {
+	if v == wire.VersionTLS13 {
+		return "RFC 8446 §4.4.4"
+	}
+	return "RFC 5246 §7.4.9"
+}
+
 func finishedChecks() []checks.Check {
 	var out []checks.Check
 	for _, c := range checks.Contexts() {
-		rfcFin := "RFC 5246 §7.4.9"
-		if c.Version == wire.VersionTLS13 {
-			rfcFin = "RFC 8446 §4.4.4"
-		}
-		// Row 27: the server's Finished verifies (the client computes it
-		// over the transcript and compares).
-		out = append(out, finishedCheck(c, 27, rfcFin, "server-finished-verifies", "sends a Finished that verifies over the transcript",
-			func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
-				return checks.Complete(env.Converse(ctx, c, id, peers.DefaultScript(c.Version)))
-			}))
-
-		// Rows 28 and 29: a client Finished with a bit flipped.
-		bits := []int{0, 7, 8, 63, 95}
-		if c.Version < wire.VersionTLS13 {
-			bits = bits[:0]
-			for i := range 96 {
-				bits = append(bits, i)
+		out = append(out, serverFinishedVerifies(c))
+		out = append(out, flipBitChecks(c)...)
+		for _, k := range corruptions {
+			if k.tls13 && c.Version != wire.VersionTLS13 {
+				continue
 			}
-		} else {
-			bits = append(bits, 128, 255)
+			out = append(out, corruptionCheck(c, k))
 		}
-		row := 28
+		out = append(out, transcriptWithoutCertificate(c))
 		if c.Version == wire.VersionTLS13 {
-			row = 29
+			out = append(out, plaintextFinished(c))
+			continue
 		}
-		for _, bit := range bits {
-			out = append(out, finishedCheck(c, row, rfcFin, fmt.Sprintf("flip-bit-%d", bit),
-				fmt.Sprintf("rejects a client Finished with bit %d of verify_data flipped, with decrypt_error", bit),
-				func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
-					return rejectFinished(ctx, env, c, id, editFinished(func(raw []byte) []byte {
-						raw[4+bit/8] ^= 0x80 >> (bit % 8)
-						return raw
-					}), wire.AlertDecryptError)
-				}))
+		out = append(out, emsConfusion(c), noResumptionAfterFatalAlert(c))
+	}
+	return out
+}
+
+// serverFinishedVerifies: the server's Finished verifies (the client
+// computes it over the transcript and compares).
+func serverFinishedVerifies(c checks.Context) checks.Check {
+	return finishedCheck(c, 27, finishedRule(c.Version), "server-finished-verifies", "sends a Finished that verifies over the transcript",
+		func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
+			return checks.Complete(env.Converse(ctx, c, id, peers.DefaultScript(c.Version)))
+		})
+}
+
+// flipBitChecks: a client Finished with one bit of verify_data flipped,
+// every bit of the 12 bytes before TLS 1.3, a sample of the hash's
+// length in TLS 1.3.
+func flipBitChecks(c checks.Context) []checks.Check {
+	bits := []int{0, 7, 8, 63, 95, 128, 255}
+	row := 29
+	if c.Version < wire.VersionTLS13 {
+		bits, row = bits[:0], 28
+		for i := range 96 {
+			bits = append(bits, i)
 		}
-		out = append(out, finishedCheck(c, row, rfcFin, "all-zero",
-			"rejects a client Finished whose verify_data is all zeros, with decrypt_error",
+	}
+	var out []checks.Check
+	for _, bit := range bits {
+		out = append(out, finishedCheck(c, row, finishedRule(c.Version), fmt.Sprintf("flip-bit-%d", bit),
+			fmt.Sprintf("rejects a client Finished with bit %d of verify_data flipped, with decrypt_error", bit),
 			func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
 				return rejectFinished(ctx, env, c, id, editFinished(func(raw []byte) []byte {
-					clear(raw[4:])
+					raw[4+bit/8] ^= 0x80 >> (bit % 8)
 					return raw
 				}), wire.AlertDecryptError)
 			}))
-
-		// Row 30: Finished truncated or empty; row 31: trailing bytes in the
-		// message. All are decode_error (RFC 8446 §6.2: a message that does
-		// not parse).
-		for _, f := range []struct {
-			row        int
-			name, what string
-			body       func(vd []byte) []byte
-		}{
-			{30, "truncated", "one byte short", func(vd []byte) []byte { return vd[:len(vd)-1] }},
-			{30, "empty", "empty", func(vd []byte) []byte { return nil }},
-			{31, "trailing-message-bytes", "followed by a byte inside the message", func(vd []byte) []byte { return append(vd, 0) }},
-		} {
-			out = append(out, finishedCheck(c, f.row, "RFC 8446 §6.2; RFC 5246 §7.4.9", "finished-"+f.name,
-				fmt.Sprintf("rejects a client Finished whose verify_data is %s, with decode_error", f.what),
-				func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
-					return rejectFinished(ctx, env, c, id, editFinished(func(raw []byte) []byte {
-						return checks.WithLength(raw, f.body(append([]byte(nil), raw[4:]...)))
-					}), wire.AlertDecodeError)
-				}))
-		}
-
-		if c.Version == wire.VersionTLS13 {
-			// Row 31: bytes after the Finished in the same record. The
-			// Finished precedes a key change, so a message may not span it
-			// (RFC 8446 §5.1). (In TLS 1.2 nothing changes keys after the
-			// client Finished, and the bytes may begin a later message.)
-			out = append(out, finishedCheck(c, 31, "RFC 8446 §5.1", "trailing-record-bytes",
-				"rejects a record that carries bytes after the client Finished, with unexpected_message",
-				func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
-					return rejectFinished(ctx, env, c, id, editFinished(func(raw []byte) []byte {
-						return append(raw, 0x00)
-					}), wire.AlertUnexpectedMessage)
-				}))
-		}
-
-		// Row 33: Finished over the wrong transcript (a message left out).
-		out = append(out, finishedCheck(c, 33, rfcFin, "transcript-without-certificate",
-			"rejects a client Finished computed over a transcript without the server Certificate, with decrypt_error",
-			func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
-				var buildErr error
-				setup := func(cv *peers.Conversation) {
-					cv.Edit(peers.StepFinished, func(raw []byte) []byte {
-						t := withoutMessage(cv.TranscriptBytes(), wire.TypeCertificate)
-						vd, err := cv.ClientVerifyData(t, nil)
-						if err != nil {
-							buildErr = err
-							return raw
-						}
-						return checks.WithLength(raw, vd)
-					})
-				}
-				v := rejectFinished(ctx, env, c, id, setup, wire.AlertDecryptError)
-				if buildErr != nil {
-					v.Status, v.Reason = reports.Fail, "could not build the changed Finished: "+buildErr.Error()
-				}
-				return v
-			}))
-
-		if c.Version == wire.VersionTLS13 {
-			// Row 32: a plaintext Finished in TLS 1.3.
-			out = append(out, finishedCheck(c, 32, "RFC 8446 §4.4.4, §5", "plaintext-finished",
-				"rejects a client Finished sent in the clear, with unexpected_message",
-				func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
-					script := peers.DefaultScript(c.Version).Replace(peers.StepFinished,
-						peers.SendMessage(peers.StepFinished, func(cv *peers.Conversation) (wire.Message, error) {
-							// Still under the null write state: no key change.
-							f, err := cv.Finished()
-							return f, err
-						}),
-					).Through(peers.StepFinished).Then(peers.ExpectRejection(false))
-					cv := env.Converse(ctx, c, id, script)
-					return checks.Reject(cv, script, peers.StepFinished, wire.AlertUnexpectedMessage)
-				}))
-			continue
-		}
-
-		// Row 33: Finished with the legacy master secret when extended
-		// master secret was negotiated (RFC 7627 §5.2 confusion).
-		out = append(out, finishedCheck(c, 33, "RFC 7627 §4; RFC 5246 §7.4.9", "ems-confusion",
-			"rejects a client Finished computed with the non-extended master secret after negotiating extended_master_secret, with decrypt_error",
-			func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
-				ems := true
-				var buildErr error
-				setup := func(cv *peers.Conversation) {
-					cv.Edit(peers.StepFinished, func(raw []byte) []byte {
-						if !cv.EMS() {
-							ems = false
-							return raw
-						}
-						legacy, err := cv.LegacyMaster()
-						if err == nil {
-							var vd []byte
-							if vd, err = cv.ClientVerifyData(cv.TranscriptBytes(), legacy); err == nil {
-								return checks.WithLength(raw, vd)
-							}
-						}
-						buildErr = err
-						return raw
-					})
-				}
-				v := rejectFinished(ctx, env, c, id, setup, wire.AlertDecryptError)
-				switch {
-				case buildErr != nil:
-					v.Status, v.Reason = reports.Fail, "could not build the changed Finished: "+buildErr.Error()
-				case !ems:
-					v.Status, v.Reason = reports.Skip, "target did not negotiate extended_master_secret"
-				}
-				return v
-			}))
-
-		// Row 34: a session whose handshake ended in a fatal alert is not
-		// resumable (RFC 5246 Appendix F.1.4).
-		out = append(out, finishedCheck(c, 34, "RFC 5246 §7.2.2, App. F.1.4", "no-resumption-after-fatal-alert",
-			"does not resume a session whose handshake ended in a fatal alert",
-			func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
-				first := env.Converse(ctx, c, id+"/1", checks.BadFinishedScript(c.Version), editFinished(func(raw []byte) []byte {
-					raw[4] ^= 1
-					return raw
-				}))
-				sess := first.Session()
-				// The first handshake must really end on the bad Finished:
-				// an unreachable, silent or early-ending target proves
-				// nothing about resumption.
-				if rej := checks.Reject(first, checks.BadFinishedScript(c.Version), peers.StepFinished, wire.AlertDecryptError); rej.Status == reports.Fail {
-					rej.Expected = "the first handshake fails on the bad Finished"
-					return rej
-				}
-				if sess == nil {
-					return checks.Verdict{Status: reports.Pass, Expected: "no resumption", Observed: "the target gave no session ID to resume",
-						Conversations: []*peers.Conversation{first}}
-				}
-				cache := peers.NewSessionCache()
-				second := env.ConverseWith(ctx, c, id+"/2", func(cfg *peers.ClientConfig) {
-					cfg.Sessions, cfg.SessionKey = cache, id
-					cache.Put(id, sess)
-				}, peers.DefaultScript(c.Version))
-				v := checks.Complete(second)
-				v.Expected = "a full handshake: the failed session is not resumed"
-				v.Conversations = []*peers.Conversation{first, second}
-				if second.Conn() != nil && second.Conn().Resumed() {
-					v.Status, v.Reason = reports.Fail, "the target resumed the session of a handshake that ended in a fatal alert"
-				}
-				return v
-			}))
 	}
 	return out
+}
+
+// corruptionCheck sends corruption k in context c.
+func corruptionCheck(c checks.Context, k corruption) checks.Check {
+	row, rfc := k.row, k.rfc
+	if rfc == "" {
+		rfc = finishedRule(c.Version)
+	}
+	if row == 28 && c.Version == wire.VersionTLS13 {
+		row = 29 // the TLS 1.3 row of a wrong verify_data
+	}
+	return finishedCheck(c, row, rfc, k.check, k.title,
+		func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
+			return rejectFinished(ctx, env, c, id, editFinished(k.edit), k.want)
+		})
+}
+
+// transcriptWithoutCertificate: a client Finished over the wrong
+// transcript (the server Certificate left out).
+func transcriptWithoutCertificate(c checks.Context) checks.Check {
+	return finishedCheck(c, 33, finishedRule(c.Version), "transcript-without-certificate",
+		"rejects a client Finished computed over a transcript without the server Certificate, with decrypt_error",
+		func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
+			var buildErr error
+			setup := func(cv *peers.Conversation) {
+				cv.Edit(peers.StepFinished, func(raw []byte) []byte {
+					t := withoutMessage(cv.TranscriptBytes(), wire.TypeCertificate)
+					vd, err := cv.ClientVerifyData(t, nil)
+					if err != nil {
+						buildErr = err
+						return raw
+					}
+					return checks.WithLength(raw, vd)
+				})
+			}
+			v := rejectFinished(ctx, env, c, id, setup, wire.AlertDecryptError)
+			if buildErr != nil {
+				v.Status, v.Reason = reports.Fail, "could not build the changed Finished: "+buildErr.Error()
+			}
+			return v
+		})
+}
+
+// plaintextFinished: a client Finished in the clear in TLS 1.3.
+func plaintextFinished(c checks.Context) checks.Check {
+	return finishedCheck(c, 32, "RFC 8446 §4.4.4, §5", "plaintext-finished",
+		"rejects a client Finished sent in the clear, with unexpected_message",
+		func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
+			script := peers.DefaultScript(c.Version).Replace(peers.StepFinished,
+				peers.SendMessage(peers.StepFinished, func(cv *peers.Conversation) (wire.Message, error) {
+					// Still under the null write state: no key change.
+					f, err := cv.Finished()
+					return f, err
+				}),
+			).Through(peers.StepFinished).Then(peers.ExpectRejection(false))
+			cv := env.Converse(ctx, c, id, script)
+			return checks.Reject(cv, script, peers.StepFinished, wire.AlertUnexpectedMessage)
+		})
+}
+
+// emsConfusion: a client Finished computed with the legacy master secret
+// when extended master secret was negotiated (RFC 7627 §5.2 confusion).
+func emsConfusion(c checks.Context) checks.Check {
+	return finishedCheck(c, 33, "RFC 7627 §4; RFC 5246 §7.4.9", "ems-confusion",
+		"rejects a client Finished computed with the non-extended master secret after negotiating extended_master_secret, with decrypt_error",
+		func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
+			ems := true
+			var buildErr error
+			setup := func(cv *peers.Conversation) {
+				cv.Edit(peers.StepFinished, func(raw []byte) []byte {
+					if !cv.EMS() {
+						ems = false
+						return raw
+					}
+					legacy, err := cv.LegacyMaster()
+					if err == nil {
+						var vd []byte
+						if vd, err = cv.ClientVerifyData(cv.TranscriptBytes(), legacy); err == nil {
+							return checks.WithLength(raw, vd)
+						}
+					}
+					buildErr = err
+					return raw
+				})
+			}
+			v := rejectFinished(ctx, env, c, id, setup, wire.AlertDecryptError)
+			switch {
+			case buildErr != nil:
+				v.Status, v.Reason = reports.Fail, "could not build the changed Finished: "+buildErr.Error()
+			case !ems:
+				v.Status, v.Reason = reports.Skip, "target did not negotiate extended_master_secret"
+			}
+			return v
+		})
+}
+
+// noResumptionAfterFatalAlert: a session whose handshake ended in a fatal
+// alert is not resumable (RFC 5246 Appendix F.1.4).
+func noResumptionAfterFatalAlert(c checks.Context) checks.Check {
+	return finishedCheck(c, 34, "RFC 5246 §7.2.2, App. F.1.4", "no-resumption-after-fatal-alert",
+		"does not resume a session whose handshake ended in a fatal alert",
+		func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
+			first := env.Converse(ctx, c, id+"/1", checks.BadFinishedScript(c.Version), editFinished(func(raw []byte) []byte {
+				raw[4] ^= 1
+				return raw
+			}))
+			sess := first.Session()
+			// The first handshake must really end on the bad Finished:
+			// an unreachable, silent or early-ending target proves
+			// nothing about resumption.
+			if rej := checks.Reject(first, checks.BadFinishedScript(c.Version), peers.StepFinished, wire.AlertDecryptError); rej.Status == reports.Fail {
+				rej.Expected = "the first handshake fails on the bad Finished"
+				return rej
+			}
+			if sess == nil {
+				return checks.Verdict{Status: reports.Pass, Expected: "no resumption", Observed: "the target gave no session ID to resume",
+					Conversations: []*peers.Conversation{first}}
+			}
+			cache := peers.NewSessionCache()
+			second := env.ConverseWith(ctx, c, id+"/2", func(cfg *peers.ClientConfig) {
+				cfg.Sessions, cfg.SessionKey = cache, id
+				cache.Put(id, sess)
+			}, peers.DefaultScript(c.Version))
+			v := checks.Complete(second)
+			v.Expected = "a full handshake: the failed session is not resumed"
+			v.Conversations = []*peers.Conversation{first, second}
+			if second.Conn() != nil && second.Conn().Resumed() {
+				v.Status, v.Reason = reports.Fail, "the target resumed the session of a handshake that ended in a fatal alert"
+			}
+			return v
+		})
 }
 
 // withoutMessage returns the transcript without its first message of type t.

@@ -1,7 +1,6 @@
 package suite_test
 
 import (
-	"regexp"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -23,20 +22,8 @@ var areaTitles, tableAreas = func() (map[string]string, map[string]bool) {
 	return titles, tables
 }()
 
-var rfcRef = regexp.MustCompile(`RFC (\d+)(?: §([0-9.]+))?`)
-
-// labels is the closed label set of a check: version, key exchange, area,
-// level, and each RFC (with section) it names.
-func labels(ch checks.Check) Labels {
-	l := Labels{"tls" + ch.Ctx.Version.Short(), string(ch.Ctx.KX), ch.Area, string(ch.Level)}
-	for _, m := range rfcRef.FindAllStringSubmatch(ch.RFC, -1) {
-		l = append(l, "rfc"+m[1])
-		if m[2] != "" {
-			l = append(l, "rfc"+m[1]+"-"+m[2])
-		}
-	}
-	return l
-}
+// labels is the check's closed label set (suite.Labels) for Ginkgo.
+func labels(ch checks.Check) Labels { return Labels(suite.Labels(ch)) }
 
 // The spec tree is generated from the catalogue: one Describe per area,
 // one Context per version and key exchange, one It per check.

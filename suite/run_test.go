@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tlsconform/tlsconform/internal/extproc"
+	"github.com/tlsconform/tlsconform/peers/wire"
 	"github.com/tlsconform/tlsconform/reports"
 	"github.com/tlsconform/tlsconform/suite"
 	"github.com/tlsconform/tlsconform/suite/checks"
@@ -242,5 +243,16 @@ func BenchmarkRun(b *testing.B) {
 		if len(rep.Checks) != len(all) {
 			b.Fatalf("%d of %d checks", len(rep.Checks), len(all))
 		}
+	}
+}
+
+// TestLabels: a check's labels name its version, key exchange, area,
+// level and every RFC with its section.
+func TestLabels(t *testing.T) {
+	ch := checks.Check{Area: "finished", Level: checks.MUST, RFC: "RFC 8446 §6.2; RFC 5246 §7.4.9",
+		Ctx: checks.Context{Version: wire.VersionTLS13, KX: checks.KXTLS13}}
+	got := strings.Join(suite.Labels(ch), " ")
+	if want := "tls1.3 ecdhe finished MUST rfc8446 rfc8446-6.2 rfc5246 rfc5246-7.4.9"; got != want {
+		t.Errorf("labels %q, want %q", got, want)
 	}
 }

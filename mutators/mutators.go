@@ -60,7 +60,7 @@ type Expectation struct {
 	// for an RSA ciphertext of the wrong length).
 	Alerts []wire.AlertDescription
 	RFC    string // "RFC 8446 §4.2"
-	Row    int    // row of ../shared/CHECKS.md
+	Row    int    // the row of the check catalogue
 	// Should maps each version at which the rule binds the receiver at
 	// SHOULD level only to why: there, a target that goes on where it
 	// should have stopped (or stops where it should have gone on) deviates

@@ -108,8 +108,9 @@ func renamed(name string, st peers.Step) peers.Step { return st.Renamed(name) }
 
 func ccsByte(*peers.Conversation) []byte { return []byte{1} }
 
-// orderVariants drop, repeat or move a step of the client's flight
-// (CHECKS.md rows 1-14, as suite/checks/order.go checks them).
+// orderVariants drop, repeat or move a step of the client's flight: a
+// message out of order draws unexpected_message (RFC 5246 §7.3, RFC 8446
+// §4), as the checks of suite/order judge it.
 func orderVariants() []variant {
 	rej := func(rfc string) mutators.Expectation {
 		return mutators.Reject(rfc, 7, wire.AlertUnexpectedMessage)
@@ -189,8 +190,10 @@ func orderVariants() []variant {
 	}
 }
 
-// finishedVariants corrupt the client Finished (CHECKS.md rows 28-31, as
-// suite/checks/finished.go checks them).
+// finishedVariants corrupt the client Finished: a verify_data that does
+// not verify draws decrypt_error (RFC 5246 §7.4.9, RFC 8446 §4.4.4), one
+// of the wrong length decode_error (RFC 8446 §6.2), as the checks of
+// suite/finished judge them.
 func finishedVariants() []variant {
 	edit := func(f func(raw []byte, rnd *rand.Rand) []byte) func(wire.Version, bool, uint64) built {
 		return func(v wire.Version, app bool, seed uint64) built {

@@ -88,7 +88,7 @@ type Check struct {
 	// Mutator names the mutator a check applies, if any (the malformation
 	// families are generated from the mutator registry).
 	Mutator string
-	Row     int    // row of ../shared/CHECKS.md
+	Row     int    // the row of the check catalogue (report.json's row)
 	RFC     string // "RFC 5246 §7.1"
 	Level   Level
 	// Title is the requirement as a sentence of the RFC: "rejects

@@ -1,10 +1,3 @@
-// Package checks is the conformance catalogue: every check of
-// ../shared/CHECKS.md as a declarative value (a default conversation script
-// plus a named change, and the verdict rule), the probing that learns what a
-// target supports, and the verdict logic (MUST fails, SHOULD warns). The
-// Ginkgo specs in suite/ are generated from it; the self-test runs it
-// against the reference server's misbehaviours. It imports the engine
-// (peers) and reports, never Ginkgo or Gomega.
 package checks
 
 import (

@@ -16,8 +16,8 @@ import (
 // empty, truncated or followed by trailing bytes (RFC 8446 §6.2), sent in
 // the clear in TLS 1.3 (§5), computed over the wrong transcript, or
 // computed without the extended master secret that was negotiated
-// (RFC 7627 §4) is refused; and a session whose
-// handshake ended in a fatal alert is not resumed (RFC 5246 §7.2.2).
+// (RFC 7627 §4) is refused; and a session whose handshake ended in a
+// fatal alert is not resumed (RFC 5246 §7.2.2).
 
 const areaFinished = "finished"
 

@@ -6,8 +6,9 @@ TESTFLAGS ?=
 
 ## test: unit, known-answer and interop tests (the CI command)
 ## (the Ginkgo suite runs here against the in-process reference server,
-## which passes every check; the self-test in suite/checks runs the
-## catalogue against each of its misbehaviours and against crypto/tls)
+## which passes every check; the self-tests in suite/ run the catalogue
+## through the same runner against each of its misbehaviours and against
+## crypto/tls)
 test:
 	$(GO) vet ./...
 	TARGET=reference REPORT_DIR=$(CURDIR)/reports/out/selftest $(GO) test $(TESTFLAGS) -timeout 15m ./...

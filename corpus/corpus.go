@@ -5,6 +5,9 @@
 // their starting messages; the conformance checks replay them as they are;
 // the fuzz targets seed from them.
 //
+// Start with Templates (corpus.go) and OfferOf (offer.go); the capture is
+// in capture.go, clients.go and write.go, behind cmd/capturehello.
+//
 // corpus imports only the standard library and peers/wire: never the
 // engine, the mutators, Ginkgo or Gomega.
 package corpus

@@ -16,5 +16,11 @@
 // A panic anywhere is a crash the fuzzer reports; Result.Check states the
 // invariants the harness asserts beyond that.
 //
-// fuzz imports peers, mutators and corpus; never Ginkgo or Gomega.
+// Start with fuzz_test.go (the native targets), then hello.go, cke.go,
+// record.go and flight.go (one input type and harness each) and exec.go
+// (Result and its invariants). The network campaign is in fuzz/campaign.
+//
+// fuzz imports peers and its sub-packages, mutators, corpus and targets.
+// It must not import suite (the runner or its families), cmd, Ginkgo or
+// Gomega.
 package fuzz

@@ -7,7 +7,9 @@ import (
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
 
-// Record-layer framing (CHECKS.md rows 54-58, and the size edge of row 43):
+// Record-layer framing (RFC 5246 §6.2, RFC 8446 §5.1: fragmentation, size
+// limits, content types, record versions, and the 2^14 size edge of a
+// ClientHello):
 // how a flight of plaintext handshake messages is cut into records, and
 // what else rides between them. A Framing mutator returns the whole byte
 // stream; the handshake records in it, read back to back, are the messages

@@ -8,7 +8,8 @@ import (
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
 
-// ClientHello malformations: CHECKS.md rows 35-46.
+// ClientHello malformations (RFC 5246 §7.4.1.2, RFC 8446 §4.1.2, §4.2):
+// framing, field values and extensions.
 //
 // Two kinds live here. Byte-level families (hello_bytes.go) are generated
 // from the layouts of SampleHello's messages: a truncation at every field
@@ -21,7 +22,7 @@ import (
 // Identifiers of this family start with "ch" or "hello": the package is
 // shared with the key-exchange and framing families.
 
-// helloMutators change a ClientHello (CHECKS.md rows 35-46).
+// helloMutators change a ClientHello.
 func helloMutators() []Mutator {
 	return slices.Concat(
 		helloByteMutators(),

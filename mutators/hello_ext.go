@@ -468,7 +468,7 @@ func chServerNameMutators() []Mutator {
 		chTyped("server_name/name-length-long", "a server_name extension whose host_name length runs one byte past the list",
 			reject, nil, body(lie(3))),
 		// RFC 6066 §3 forbids the client two names of one type but puts no
-		// duty on the server: CHECKS.md's illegal_parameter (or a parser's
+		// duty on the server: illegal_parameter (or a parser's
 		// decode_error) is the right answer, but going on is no MUST
 		// violation, so a server may abort (no false failures).
 		chTyped("server_name/two-host-names", "a server_name extension naming two host_names (example.com, example.net)",

@@ -10,7 +10,8 @@ import (
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
 
-// ClientKeyExchange mutators (CHECKS.md rows 47-53), in two families:
+// ClientKeyExchange mutators (RFC 5246 §7.4.7; RFC 8422 §5.7; RFC 7748
+// §6.1), in two families:
 //
 //   - client_key_exchange/rsa/...: the EncryptedPreMasterSecret of RSA key
 //     transport (RFC 5246 §7.4.7.1). Every PKCS#1 v1.5 variant is built as
@@ -41,7 +42,8 @@ func oracle(rfc string, row int, alts ...wire.AlertDescription) Expectation {
 	return Expectation{Class: Oracle, Alerts: alts, RFC: rfc, Row: row}
 }
 
-// keyExchangeMutators change a ClientKeyExchange (CHECKS.md rows 47-53).
+// keyExchangeMutators change a ClientKeyExchange: RSA key transport and
+// ECDHE public values.
 func keyExchangeMutators() []Mutator {
 	return slices.Concat(rsaMutators(), ecdheMutators())
 }

@@ -4,8 +4,14 @@
 // the fuzzers compose them at random. A mutator never does I/O and never
 // panics on any input: a mutator that does not apply to a message says so.
 //
+// Start with Mutator and Expectation (mutators.go: the class, the RFC
+// rule and the level per version of each malformation) and Registry; the
+// families are in hello.go, keyexchange.go and framing.go. A new
+// malformation goes here, with its expectation and level, and becomes a
+// conformance check in its family under suite/ without more code.
+//
 // mutators imports peers/wire (and peers/kx for RSA padding), never the
-// engine, Ginkgo or Gomega.
+// engine, suite, Ginkgo or Gomega.
 package mutators
 
 import (
@@ -60,7 +66,7 @@ type Expectation struct {
 	// for an RSA ciphertext of the wrong length).
 	Alerts []wire.AlertDescription
 	RFC    string // "RFC 8446 §4.2"
-	Row    int    // row of ../shared/CHECKS.md
+	Row    int    // the row of the check catalogue
 	// Should maps each version at which the rule binds the receiver at
 	// SHOULD level only to why: there, a target that goes on where it
 	// should have stopped (or stops where it should have gone on) deviates

@@ -140,7 +140,9 @@ func (st *ServerState) run13() error {
 	c.logKey(keys.LabelServerTraffic0, sAP)
 	c.logKey(keys.LabelExporter, master.ExporterMasterSecret(th))
 	// The server's write side moves to application keys right after its
-	// Finished (RFC 8446 §4.4.4, NOTES.md).
+	// Finished: every record that follows it, an alert included, is under
+	// the application traffic key (RFC 8446 §4.4.4). Its read side waits
+	// for the client Finished under the handshake key.
 	if c.out, err = c.halfConn13(sAP); err != nil {
 		return err
 	}

@@ -279,7 +279,7 @@ func silentTarget(t *testing.T) string {
 }
 
 // TestFailClosed: against a target that is down or never answers, no
-// check passes (DESIGN.md: fail closed).
+// check passes: the suite fails closed.
 func TestFailClosed(t *testing.T) {
 	dead, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

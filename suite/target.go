@@ -47,7 +47,7 @@ type ReferenceOptions struct {
 	// 2 s.
 	Timeout time.Duration
 	// Misbehaviours are the named ways the server breaks the protocol
-	// (peers.Misbehaviours); none for a well-behaved server.
+	// (see Misbehaviours); none for a well-behaved server.
 	Misbehaviours []peers.Misbehaviour
 	// Certificates the server presents; default an ECDSA and an RSA
 	// certificate made now (which costs a few tens of milliseconds: a

@@ -5,6 +5,9 @@
 // not installed are skipped with the reason; their earlier captures stay.
 //
 //	capturehello [-dir corpus/clienthello] [-only name,...] [-timeout 60s] [-list]
+//
+// The work is in package corpus; this command only parses flags and
+// prints, and must not import Ginkgo or Gomega.
 package main
 
 import (

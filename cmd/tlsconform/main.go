@@ -3,11 +3,14 @@
 //go:debug tls10server=1
 
 // Command tlsconform is the command-line entry point of the suite: the
-// conformance gate (conformance), one
-// handshake against a target (handshake), the reference server (serve), a
-// network fuzz campaign (campaign) and the replay of one of its findings
-// (replay). It only parses flags and prints; the work is in packages
-// suite, peers and fuzz/campaign.
+// conformance gate (conformance), one handshake against a target
+// (handshake), the reference server (serve), a network fuzz campaign
+// (campaign) and the replay of one of its findings (replay).
+//
+// Start with main.go (the subcommands) and conformance.go. It only parses
+// flags and prints; the work is in packages suite, peers and
+// fuzz/campaign. It may import any package of this project, but never
+// Ginkgo or Gomega.
 package main
 
 import (

@@ -221,7 +221,7 @@ func applyBytes(raw []byte, ms []mutators.Mutator, seed uint64, a *applied) []by
 
 // buildCKE: the handshake with the changed ClientKeyExchange, then the
 // ChangeCipherSpec and a Finished keyed with the client's pre-master
-// secret, and the answer (suite/checks/keyexchange.go). Only suites of the
+// secret, and the answer (as suite/keyexchange judges it). Only suites of the
 // case's key exchange are offered, and for ECDHE only the groups the
 // mutator applies to.
 func (cat *catalog) buildCKE(p *plan, c Case, v wire.Version) error {
@@ -312,7 +312,7 @@ func ckeGroupsOf(m mutators.Mutator) []wire.Group {
 // buildFraming: the engine's ClientHello framed by the mutator; a
 // tolerated framing must let the handshake complete, a rejected one is
 // followed by the rest of the flight and the answer read
-// (suite/checks/records.go).
+// (as suite/records judges it).
 func (cat *catalog) buildFraming(p *plan, c Case, v wire.Version) error {
 	m, err := cat.mutator(c.Mutators[0])
 	if err != nil {

@@ -402,7 +402,7 @@ func TestVerdictLastChangeDecides(t *testing.T) {
 		t.Error("a broken first key share among several: the server may pick another")
 	}
 	if must, _ := cat.verdictOf([]string{"client_hello/extensions/trailing/alpn"}, wire.VersionTLS12, false); must {
-		t.Error("a malformed extension body in TLS 1.2 is SHOULD-level (suite/checks/hello.go)")
+		t.Error("a malformed extension body in TLS 1.2 is SHOULD-level (the mutator's expectation, mutators/hello.go chExtBodyLevel)")
 	}
 }
 

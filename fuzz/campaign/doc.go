@@ -12,8 +12,17 @@
 // seed, the worker and the iteration (and of what the target was found to
 // support), and a saved Case replays the same bytes from the client.
 //
-// campaign imports peers, targets, mutators, corpus and
-// internal/extproc; never Ginkgo, Gomega or suite/checks (whose patterns
-// it follows: see suite/checks/hello.go, keyexchange.go, records.go,
-// order.go and finished.go).
+// Start with Run and Config (campaign.go), then Case (case.go), the kinds
+// of conversation and their expectations (catalog.go), the oracles
+// (converse.go, finding.go) and Replay (replay.go). misbehave.go holds the
+// reference server's planted crash and hang that the campaign's own test
+// must find.
+//
+// campaign imports peers and its sub-packages, targets, mutators, corpus,
+// internal/extproc, the shared check vocabulary (suite/checks) and the
+// families whose changes it draws: a malformation's expectation and level
+// come from its mutator (package mutators), as for the conformance
+// checks, and the message-order and Finished variants are the ones
+// suite/order and suite/finished describe (checks.Variant). It must not
+// import the runner of package suite, cmd, Ginkgo or Gomega.
 package campaign

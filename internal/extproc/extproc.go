@@ -6,8 +6,9 @@
 // The tests use it directly (Require skips or fails a test on a missing
 // tool); package targets uses it to run the tools as conformance targets
 // (Lookup returns an error instead, Options.MaxLines bounds the output a
-// long-lived server keeps). It imports only the standard library and must
-// not import Ginkgo or Gomega.
+// long-lived server keeps). Start with Start and StartReady. It imports
+// only the standard library and must not import any other package of this
+// project, Ginkgo or Gomega.
 package extproc
 
 import (

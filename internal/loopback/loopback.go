@@ -1,6 +1,8 @@
 // Package loopback holds test servers on a free 127.0.0.1 port: fakes a
 // test needs where a real TLS stack would not misbehave the right way
-// (silence, a canned answer). Only tests import it.
+// (silence, a canned answer). Start with ServeEach. Only tests import it;
+// it imports only the standard library (testing included) and must not
+// import any package of this project, Ginkgo or Gomega.
 package loopback
 
 import (

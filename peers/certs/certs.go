@@ -8,7 +8,8 @@
 // from run to run. Validity is fixed by the caller's clock value, never read
 // from the wall clock here.
 //
-// certs imports only the standard library.
+// Start with Generate and Pair; pem.go loads and writes PEM files. certs
+// imports only the standard library.
 package certs
 
 import (

@@ -14,7 +14,8 @@
 //
 // Versions are plain uint16 values (0x0301 is TLS 1.0, 0x0304 TLS 1.3) and
 // hashes are crypto.Hash values, so the package imports only the standard
-// library and nothing else of this project; keep it that way.
+// library and nothing else of this project; keep it that way. Start with
+// prf.go (TLS 1.0-1.2), tls13.go (the TLS 1.3 schedule) and transcript.go.
 //
 // Nothing here validates secrets: a fuzzing peer may feed any bytes. The
 // functions panic only on programming errors: a hash that is not linked in,

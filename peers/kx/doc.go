@@ -17,6 +17,7 @@
 // signatures, each wrapping one of the Err* sentinels so callers branch with
 // errors.Is and never on message text.
 //
-// kx imports the standard library and peers/wire (registry constants only);
-// it must not import any other package of this project.
+// Start with kx.go (key shares), then rsa.go, ffdhe.go, hybrid.go and
+// sign.go. kx imports the standard library and peers/wire (registry
+// constants only); it must not import any other package of this project.
 package kx

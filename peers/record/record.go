@@ -9,8 +9,10 @@
 // what the caller asks for. Seal enforces no plaintext size limit (so checks
 // can send oversized records); Open enforces the RFC limits.
 //
-// record imports the standard library, golang.org/x/crypto, peers/wire (the
-// registry types) and peers/suites, and nothing else of this project.
+// Start with HalfConn (record.go); aead.go, cbc.go and chacha.go are the
+// ciphers. record imports the standard library, golang.org/x/crypto,
+// peers/wire (the registry types) and peers/suites, and nothing else of
+// this project.
 package record
 
 import (

@@ -2,8 +2,9 @@
 // engine implements: key exchange, authentication, bulk cipher, MAC, PRF hash,
 // key-block lengths and the protocol versions each suite is defined for.
 //
-// It is a pure table: it imports only the standard library and peers/wire
-// (for the code points), and nothing that does cryptography.
+// It is a pure table (start with Spec and Lookup): it imports only the
+// standard library and peers/wire (for the code points), and nothing that
+// does cryptography.
 package suites
 
 import (

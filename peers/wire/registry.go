@@ -1,8 +1,13 @@
 // Package wire is the byte-exact codec of the reference TLS engine: records,
 // alerts, ChangeCipherSpec, every handshake message of TLS 1.0 to 1.3 and their
 // extensions. Any field may hold any value; validation is the peer's (or the
-// target's) job, never the codec's. wire imports only the standard library and
-// golang.org/x/crypto/cryptobyte, and nothing else of this project.
+// target's) job, never the codec's.
+//
+// Start with record.go (record framing), handshake.go (Message and
+// UnmarshalHandshake) and registry.go (the code points); each handshake
+// message has its own file, and extensions.go the extensions. wire imports
+// only the standard library and golang.org/x/crypto/cryptobyte, and
+// nothing else of this project.
 package wire
 
 import "fmt"

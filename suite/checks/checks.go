@@ -1,10 +1,3 @@
-// Package checks is the conformance catalogue: every check of
-// ../shared/CHECKS.md as a declarative value (a default conversation script
-// plus a named change, and the verdict rule), the probing that learns what a
-// target supports, and the verdict logic (MUST fails, SHOULD warns). The
-// Ginkgo specs in suite/ are generated from it; the self-test runs it
-// against the reference server's misbehaviours. It imports the engine
-// (peers) and reports, never Ginkgo or Gomega.
 package checks
 
 import (
@@ -88,7 +81,7 @@ type Check struct {
 	// Mutator names the mutator a check applies, if any (the malformation
 	// families are generated from the mutator registry).
 	Mutator string
-	Row     int    // row of ../shared/CHECKS.md
+	Row     int    // the row of the check catalogue (report.json's row)
 	RFC     string // "RFC 5246 §7.1"
 	Level   Level
 	// Title is the requirement as a sentence of the RFC: "rejects

@@ -106,9 +106,9 @@ const BaselineTitle = "Baseline (RFC 5246 §7.3, RFC 8446 §2): a valid handshak
 func Baseline(c Context) Check { return baseline(c) }
 
 // baseline is the positive control of a context: a valid handshake and an
-// application-data round trip complete (CHECKS.md rows 14 and 27: the
-// server's flight comes in RFC order and its Finished verifies, which the
-// client checks on the way).
+// application-data round trip complete (the server's flight comes in RFC
+// order, RFC 5246 §7.3 and RFC 8446 §2, and its Finished verifies, RFC 5246
+// §7.4.9 and RFC 8446 §4.4.4, which the client checks on the way).
 func baseline(c Context) Check {
 	id := "baseline/" + c.Slug() + "/handshake-completes"
 	rfc := "RFC 5246 §7.3"

@@ -12,7 +12,13 @@ import (
 	"github.com/tlsconform/tlsconform/reports"
 )
 
-// Finished verification: CHECKS.md rows 27-34.
+// Finished verification (RFC 5246 §7.4.9, RFC 8446 §4.4.4): the
+// server's Finished verifies; a client Finished that is wrong, all zeros,
+// empty, truncated or followed by trailing bytes (RFC 8446 §6.2), sent in
+// the clear in TLS 1.3 (§5), computed over the wrong transcript, or
+// computed without the extended master secret that was negotiated
+// (RFC 7627 §4) is refused; and a session whose handshake ended in a
+// fatal alert is not resumed (RFC 5246 §7.2.2).
 
 const areaFinished = "finished"
 

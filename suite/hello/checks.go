@@ -14,7 +14,8 @@ import (
 	"github.com/tlsconform/tlsconform/reports"
 )
 
-// ClientHello malformations: CHECKS.md rows 35-46, generated from the
+// ClientHello malformations (RFC 5246 §7.4.1.2; RFC 8446 §4.1.2, §4.2):
+// rows 35-46 of the check catalogue, generated from the
 // mutator registry (mutators.Select("client_hello/")): one check per
 // mutator and context. The conversation is the default one with the
 // ClientHello changed (a typed change goes through SendClientHello, so the
@@ -122,8 +123,9 @@ func helloTitle(m mutators.Mutator) string {
 const (
 	// The ClientHello is a TLS 1.2 one: the check reads the ServerHello.
 	helloNoSupportedVersions = "client_hello/extensions/missing/supported_versions"
-	// RFC 8446 §9.2 says missing_extension; CHECKS.md row 44 also lets
-	// a server ask for the share with a HelloRetryRequest.
+	// RFC 8446 §9.2 says missing_extension; the check takes a server
+	// that asks for the share with a HelloRetryRequest (as it would for
+	// an empty key_share, RFC 8446 §4.2.8) as a warning, not a failure.
 	helloNoKeyShare = "client_hello/extensions/missing/key_share"
 )
 
@@ -194,7 +196,7 @@ func runHelloCheck(ctx context.Context, env *checks.Env, c checks.Context, id st
 		v = checks.RejectsHello(cv, script, m.Expect.Alerts...)
 		if cv.Outcome.Kind == peers.OutcomeCompleted && cv.Outcome.WentOn == "" {
 			v.Status = reports.Warn
-			v.Reason = "the target asked for a key share with a HelloRetryRequest and completed the handshake: RFC 8446 §9.2 says it MUST abort with missing_extension (CHECKS.md row 44 accepts the retry)"
+			v.Reason = "the target asked for a key share with a HelloRetryRequest and completed the handshake: RFC 8446 §9.2 says it MUST abort with missing_extension (asking for the share with a HelloRetryRequest is taken as a warning)"
 		}
 	case m.Expect.Class == mutators.MustReject:
 		script = script.Through(peers.StepClientHello).Then(peers.ExpectRejection(false))
@@ -261,9 +263,10 @@ func helloNegotiates12(cv *peers.Conversation, env *checks.Env) checks.Verdict {
 	return v
 }
 
-// helloRetryWithoutShare is row 44's second ClientHello: asked for a key
-// share by a HelloRetryRequest (the first ClientHello offers none), the
-// client sends its second ClientHello without it (RFC 8446 §4.1.2, §4.2.8).
+// helloRetryWithoutShare takes the missing key_share check (the same row
+// of the catalogue) one step further: asked for a key share by a
+// HelloRetryRequest (the first ClientHello offers none), the client sends
+// its second ClientHello without it (RFC 8446 §4.1.2, §4.2.8).
 func helloRetryWithoutShare(c checks.Context) checks.Check {
 	id := areaHello + "/" + c.Slug() + "/hrr/second-hello-without-requested-share"
 	return checks.Check{

@@ -21,9 +21,11 @@ import (
 	"github.com/tlsconform/tlsconform/reports"
 )
 
-// ClientKeyExchange malformations and the ROBOT padding oracle: CHECKS.md
-// rows 47-53, one check per mutator of client_key_exchange/ in each TLS
-// 1.0-1.2 context of its key exchange, and one ROBOT check per RSA context.
+// ClientKeyExchange malformations and the ROBOT padding oracle (RFC 5246
+// §7.4.7, §7.4.7.1; RFC 8422 §5.7; RFC 7748 §6.1): rows 47-53 of the
+// check catalogue, one check per mutator of client_key_exchange/ in each
+// TLS 1.0-1.2 context of its key exchange, and one ROBOT check per RSA
+// context.
 //
 // Each conversation sends the changed ClientKeyExchange, then the
 // ChangeCipherSpec and a Finished keyed with the pre-master secret the

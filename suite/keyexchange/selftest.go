@@ -6,7 +6,8 @@ import (
 	"github.com/tlsconform/tlsconform/suite/checks"
 )
 
-// Rows of CHECKS.md the key-exchange derivations tell apart.
+// Rows of the check catalogue (Expectation.Row) the key-exchange
+// derivations tell apart.
 const (
 	ckeRowPMSVersion = 48 // the version in a well-formed block
 	ckeRowLength     = 50 // the length of the message lies, or it is empty

@@ -14,10 +14,11 @@ import (
 	"github.com/tlsconform/tlsconform/reports"
 )
 
-// Version negotiation and downgrade: CHECKS.md rows 15-26. Most checks send
-// a ClientHello with changed version fields and judge the ServerHello
-// (the version chosen, supported_versions, the downgrade sentinel, the
-// suite) or the rejection.
+// Version negotiation and downgrade (RFC 5246 App. E.1; RFC 8446 §4.1.3,
+// §4.2.1, App. D.5; RFC 7507): rows 15-26 of the check catalogue. Most
+// checks send a ClientHello with changed version fields and judge the
+// ServerHello (the version chosen, supported_versions, the downgrade
+// sentinel, the suite) or the rejection.
 
 const areaVersion = "version-negotiation"
 

@@ -12,7 +12,8 @@ import (
 	"github.com/tlsconform/tlsconform/reports"
 )
 
-// Message order and state machine: CHECKS.md rows 1-14. A check sends
+// Message order and state machine (RFC 5246 §7.1, §7.3; RFC 8446 §4, §5):
+// rows 1-14 of the check catalogue. A check sends
 // something where the RFC allows no such thing, then the rest of the
 // client's flight as if nothing were wrong, so that a target that let it
 // pass shows it by going on (or, having hashed it, by failing the

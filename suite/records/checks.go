@@ -14,7 +14,8 @@ import (
 	"github.com/tlsconform/tlsconform/reports"
 )
 
-// Record layer: CHECKS.md rows 54-58, and the 2^14 size edge of row 43.
+// Record layer (RFC 5246 §6.2; RFC 8446 §5): rows 54-58 of the check
+// catalogue, and the 2^14 size edge of a ClientHello (row 43).
 // Two kinds of check:
 //
 //   - the client's first flight (the ClientHello) framed by each record/

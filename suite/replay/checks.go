@@ -16,9 +16,11 @@ import (
 )
 
 // corpusChecks: real ClientHellos from corpus/ replayed as they are
-// (CHECKS.md rows 41 and 43). A server must ignore the values it does not
-// know, GREASE included, and never select them (RFC 8446 §4.1.2, RFC 8701
-// §3); a client that real servers serve every day must be served.
+// (rows 41 and 43 of the check catalogue: unknown values and GREASE, and
+// the size edges of a ClientHello). A server must ignore the values it
+// does not know, GREASE included, and never select them (RFC 8446 §4.1.2,
+// RFC 8701 §3); a client that real servers serve every day must be
+// served.
 func corpusChecks() []checks.Check {
 	ts, err := corpus.Templates()
 	if err != nil {

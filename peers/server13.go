@@ -15,45 +15,25 @@ func hmacEqual(a, b []byte) bool { return hmac.Equal(a, b) }
 
 // run13 is the TLS 1.3 server handshake (RFC 8446 §2, §4).
 func (st *ServerState) run13() error {
-	c, ch := st.Conn, st.Hello
+	c := st.Conn
 	c.SetRecordVersion(wire.VersionTLS12)
-	if err := st.spansKeyChange(wire.TypeClientHello); err != nil {
+	if err := st.validateHello13(); err != nil {
 		return err
-	}
-	if !slices.Equal(ch.CompressionMethods, []uint8{0}) {
-		return protoErr(wire.AlertIllegalParameter, "TLS 1.3 compression_methods %v, want [0] (RFC 8446 §4.1.2)", ch.CompressionMethods)
-	}
-	if n := len(ch.Extensions); n > 0 && wire.CountExtension(ch.Extensions, wire.ExtPreSharedKey) > 0 && ch.Extensions[n-1].Type != wire.ExtPreSharedKey {
-		return protoErr(wire.AlertIllegalParameter, "pre_shared_key is not the last extension (RFC 8446 §4.2.11)")
 	}
 	spec, err := st.srv.plan.ChooseSuite(st)
 	if err != nil {
 		return err
 	}
 	st.Spec, c.spec = spec, spec
-	h := spec.PRF
-
-	group, share, err := st.pickKeyShare()
+	group, share, err := st.keyShare13()
 	if err != nil {
 		return err
-	}
-	if share == nil {
-		if err := st.helloRetry(group); err != nil {
-			return err
-		}
-		if _, share, err = st.pickKeyShare(); err != nil {
-			return err
-		}
-		if share == nil || share.Group != group {
-			return protoErr(wire.AlertIllegalParameter, "second ClientHello lacks the requested %s key share (RFC 8446 §4.1.2)", group)
-		}
 	}
 	serverShare, shared, err := kx.Respond(group, share.KeyExchange, st.rand)
 	if err != nil {
 		return &ProtocolError{Alert: wire.AlertIllegalParameter, Reason: "client key share", Err: err}
 	}
 	c.group = group
-
 	psk, err := st.acceptPSK()
 	if err != nil {
 		return err
@@ -63,7 +43,62 @@ func (st *ServerState) run13() error {
 			return err
 		}
 	}
+	if err := st.sendServerHello13(group, serverShare, psk != nil); err != nil {
+		return err
+	}
+	hs := keys.NewEarlySecret(spec.PRF, psk).Handshake(shared)
+	th := c.transcript.Sum(uint16(wire.VersionTLS13), spec.PRF)
+	cHS, sHS := hs.ClientTrafficSecret(th), hs.ServerTrafficSecret(th)
+	c.logKey(keys.LabelClientHandshakeTraffic, cHS)
+	c.logKey(keys.LabelServerHandshakeTraffic, sHS)
+	if c.out, err = c.halfConn13(sHS); err != nil {
+		return err
+	}
+	if err := st.sendFlight13(sHS, psk == nil); err != nil {
+		return err
+	}
+	return st.finish13(hs, cHS)
+}
 
+// validateHello13 applies what RFC 8446 asks of a ClientHello that
+// negotiates TLS 1.3, beyond the rules of every version.
+func (st *ServerState) validateHello13() error {
+	ch := st.Hello
+	if err := st.spansKeyChange(wire.TypeClientHello); err != nil {
+		return err
+	}
+	if !slices.Equal(ch.CompressionMethods, []uint8{0}) {
+		return protoErr(wire.AlertIllegalParameter, "TLS 1.3 compression_methods %v, want [0] (RFC 8446 §4.1.2)", ch.CompressionMethods)
+	}
+	if n := len(ch.Extensions); n > 0 && wire.CountExtension(ch.Extensions, wire.ExtPreSharedKey) > 0 && ch.Extensions[n-1].Type != wire.ExtPreSharedKey {
+		return protoErr(wire.AlertIllegalParameter, "pre_shared_key is not the last extension (RFC 8446 §4.2.11)")
+	}
+	return nil
+}
+
+// keyShare13 picks the group and the client's share for it, asking for
+// one with a HelloRetryRequest when the client sent none the server can
+// use (RFC 8446 §4.1.4).
+func (st *ServerState) keyShare13() (wire.Group, *wire.KeyShareEntry, error) {
+	group, share, err := st.pickKeyShare()
+	if err != nil || share != nil {
+		return group, share, err
+	}
+	if err := st.helloRetry(group); err != nil {
+		return 0, nil, err
+	}
+	if _, share, err = st.pickKeyShare(); err != nil {
+		return 0, nil, err
+	}
+	if share == nil || share.Group != group {
+		return 0, nil, protoErr(wire.AlertIllegalParameter, "second ClientHello lacks the requested %s key share (RFC 8446 §4.1.2)", group)
+	}
+	return group, share, nil
+}
+
+// sendServerHello13 sends the ServerHello (and the compatibility
+// ChangeCipherSpec the client's session ID calls for).
+func (st *ServerState) sendServerHello13(group wire.Group, serverShare []byte, resumed bool) error {
 	random, err := st.ServerRandom()
 	if err != nil {
 		return err
@@ -71,41 +106,35 @@ func (st *ServerState) run13() error {
 	sh := &wire.ServerHello{
 		Version:     wire.VersionTLS12,
 		Random:      random,
-		SessionID:   ch.SessionID,
-		CipherSuite: spec.ID,
+		SessionID:   st.Hello.SessionID,
+		CipherSuite: st.Spec.ID,
 		Extensions: []wire.Extension{
 			wire.SupportedVersionsServerExt(wire.VersionTLS13),
 			wire.KeyShareServerExt(wire.KeyShareEntry{Group: group, KeyExchange: serverShare}),
 		},
 	}
-	if psk != nil {
+	if resumed {
 		sh.Extensions = append(sh.Extensions, wire.PreSharedKeyServerExt(0))
-		c.resumed = true
+		st.resumed = true
 	}
 	if err := st.send(sh); err != nil {
 		return err
 	}
-	if err := st.compatCCS(); err != nil {
-		return err
-	}
-	early := keys.NewEarlySecret(h, psk)
-	hsSecret := early.Handshake(shared)
-	th := c.transcript.Sum(uint16(wire.VersionTLS13), h)
-	cHS := hsSecret.ClientTrafficSecret(th)
-	sHS := hsSecret.ServerTrafficSecret(th)
-	c.logKey(keys.LabelClientHandshakeTraffic, cHS)
-	c.logKey(keys.LabelServerHandshakeTraffic, sHS)
-	if c.out, err = c.halfConn13(sHS); err != nil {
-		return err
-	}
+	return st.compatCCS()
+}
 
+// sendFlight13 sends EncryptedExtensions, then (with a certificate)
+// Certificate and CertificateVerify, then Finished, under the server
+// handshake traffic key sHS.
+func (st *ServerState) sendFlight13(sHS []byte, withCert bool) error {
+	c, h := st.Conn, st.Spec.PRF
 	ee := &wire.EncryptedExtensions{Extensions: []wire.Extension{}}
 	if p := st.alpn(); p != "" {
 		ee.Extensions = append(ee.Extensions, wire.ALPNExt(p))
 		c.alpn = p
 	}
 	flight := []wire.Message{ee}
-	if psk == nil {
+	if withCert {
 		cert := &wire.Certificate13{}
 		for _, der := range st.Cert.Chain {
 			cert.Entries = append(cert.Entries, wire.CertificateEntry{Data: der})
@@ -119,7 +148,7 @@ func (st *ServerState) run13() error {
 			return err
 		}
 	}
-	if psk == nil {
+	if withCert {
 		th := c.transcript.Sum(uint16(wire.VersionTLS13), h)
 		sig, err := kx.Sign(st.Cert.Key, st.Scheme, kx.CertificateVerifyInput13(true, th), st.rand)
 		if err != nil {
@@ -129,20 +158,25 @@ func (st *ServerState) run13() error {
 			return err
 		}
 	}
-	if err := st.send(&wire.Finished{VerifyData: keys.FinishedMAC(h, sHS, c.transcript.Sum(uint16(wire.VersionTLS13), h))}); err != nil {
-		return err
-	}
-	master := hsSecret.Master()
-	th = c.transcript.Sum(uint16(wire.VersionTLS13), h)
+	return st.send(&wire.Finished{VerifyData: keys.FinishedMAC(h, sHS, c.transcript.Sum(uint16(wire.VersionTLS13), h))})
+}
+
+// finish13 moves the write side to the application keys, reads and
+// verifies the client Finished under the client handshake traffic key
+// cHS, moves the read side on, and issues a ticket.
+func (st *ServerState) finish13(hs *keys.HandshakeSecret, cHS []byte) error {
+	c, h := st.Conn, st.Spec.PRF
+	master := hs.Master()
+	th := c.transcript.Sum(uint16(wire.VersionTLS13), h)
 	cAP := master.ClientTrafficSecret(th)
 	sAP := master.ServerTrafficSecret(th)
 	c.logKey(keys.LabelClientTraffic0, cAP)
 	c.logKey(keys.LabelServerTraffic0, sAP)
 	c.logKey(keys.LabelExporter, master.ExporterMasterSecret(th))
 	// The server's write side moves to application keys right after its
-	// Finished: every record that follows it, an alert included, is under
-	// the application traffic key (RFC 8446 §4.4.4). Its read side waits
-	// for the client Finished under the handshake key.
+	// Finished (RFC 8446 §4.4.4), so an alert about the client's Finished
+	// goes out under the server application traffic key.
+	var err error
 	if c.out, err = c.halfConn13(sAP); err != nil {
 		return err
 	}

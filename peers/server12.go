@@ -24,38 +24,9 @@ func (st *ServerState) run12() error {
 		return err
 	}
 	st.Spec, c.spec = spec, spec
-
-	// Extensions we answer.
-	var shExt []wire.Extension
-	if e, ok := wire.FindExtension(ch.Extensions, wire.ExtExtendedMasterSecret); ok {
-		if len(e.Body) != 0 {
-			return protoErr(wire.AlertDecodeError, "extended_master_secret with a body (RFC 7627 §5.1)")
-		}
-		st.EMS = true
-		shExt = append(shExt, wire.ExtendedMasterSecretExt())
-	}
-	secureReneg := slices.Contains(ch.CipherSuites, wire.TLS_EMPTY_RENEGOTIATION_INFO_SCSV)
-	if e, ok := wire.FindExtension(ch.Extensions, wire.ExtRenegotiationInfo); ok {
-		rd, err := wire.ParseRenegotiationInfo(e.Body)
-		if err != nil {
-			return &ProtocolError{Alert: wire.AlertDecodeError, Reason: "renegotiation_info", Err: err}
-		}
-		if len(rd) != 0 {
-			return protoErr(wire.AlertHandshakeFailure, "renegotiation_info not empty on an initial handshake (RFC 5746 §3.6)")
-		}
-		secureReneg = true
-	}
-	if secureReneg {
-		shExt = append(shExt, wire.RenegotiationInfoExt(nil))
-	}
-	if p := st.alpn(); p != "" {
-		shExt = append(shExt, wire.ALPNExt(p))
-		c.alpn = p
-	}
-	if spec.KX == suites.KXECDHE {
-		if _, ok := wire.FindExtension(ch.Extensions, wire.ExtECPointFormats); ok {
-			shExt = append(shExt, wire.ECPointFormatsExt(0))
-		}
+	shExt, err := st.serverExtensions12()
+	if err != nil {
+		return err
 	}
 	ticketExt, wantsTicket := wire.FindExtension(ch.Extensions, wire.ExtSessionTicket)
 	wantsTicket = wantsTicket && !st.srv.cfg.NoTickets
@@ -69,58 +40,11 @@ func (st *ServerState) run12() error {
 	if wantsTicket {
 		shExt = append(shExt, wire.SessionTicketExt(nil))
 	}
-
-	random, err := st.ServerRandom()
+	random, ecdhe, err := st.sendFlight12(shExt)
 	if err != nil {
 		return err
 	}
-	sh := &wire.ServerHello{Version: v, Random: random, CipherSuite: spec.ID, Extensions: shExt}
-	if len(shExt) == 0 {
-		sh.Extensions = nil
-	}
-	cert := st.certFor(spec.Auth)
-	st.Cert = cert
-	flight := []wire.Message{sh, &wire.Certificate12{Certificates: cert.Chain}}
-
-	var ecdhe kx.Private
-	if spec.KX == suites.KXECDHE {
-		g := st.ecdheGroup()
-		if ecdhe, err = kx.Generate(g, st.rand); err != nil {
-			return err
-		}
-		c.group = g
-		ske := &wire.ServerKeyExchange{Form: wire.KXECDHE, CurveType: 3, Group: g, Point: ecdhe.Public()}
-		scheme := wire.SignatureScheme(0)
-		if v >= wire.VersionTLS12 {
-			if scheme, err = kx.PickScheme(cert.Leaf.PublicKey, v, st.clientSchemes()); err != nil {
-				return &ProtocolError{Alert: wire.AlertHandshakeFailure, Reason: "no signature scheme in common", Err: err}
-			}
-			ske.HasSignatureAlgorithm, ske.SignatureAlgorithm = true, scheme
-		}
-		st.Scheme = scheme
-		sig, err := kx.Sign(cert.Key, scheme, kx.SignedParams12(ch.Random, random, ske.Params()), st.rand)
-		if err != nil {
-			return err
-		}
-		ske.Signature = sig
-		flight = append(flight, ske)
-	}
-	flight = append(flight, &wire.ServerHelloDone{})
-	if err := st.send(flight...); err != nil {
-		return err
-	}
-
-	parse := wire.Context{Version: v, KeyExchange: wire.KXRSA}
-	if spec.KX == suites.KXECDHE {
-		parse.KeyExchange = wire.KXECDHE
-	}
-	c.SetParseContext(parse)
-	pms, err := st.srv.plan.ClientKeyExchange(st, func(cke *wire.ClientKeyExchange) ([]byte, error) {
-		if spec.KX == suites.KXECDHE {
-			return st.srv.plan.ECDHEShared(st, ecdhe, cke.Exchange)
-		}
-		return st.srv.plan.DecryptPMS(st, cke.Exchange)
-	})
+	pms, err := st.readKeyExchange12(ecdhe)
 	if err != nil {
 		return err
 	}
@@ -142,6 +66,106 @@ func (st *ServerState) run12() error {
 		}
 	}
 	return st.sendFinished12(master, kb)
+}
+
+// serverExtensions12 are the extensions the ServerHello answers with
+// (TLS 1.0-1.2), a session ticket aside: extended_master_secret,
+// renegotiation_info, ALPN, ec_point_formats.
+func (st *ServerState) serverExtensions12() ([]wire.Extension, error) {
+	ch := st.Hello
+	var shExt []wire.Extension
+	if e, ok := wire.FindExtension(ch.Extensions, wire.ExtExtendedMasterSecret); ok {
+		if len(e.Body) != 0 {
+			return nil, protoErr(wire.AlertDecodeError, "extended_master_secret with a body (RFC 7627 §5.1)")
+		}
+		st.EMS = true
+		shExt = append(shExt, wire.ExtendedMasterSecretExt())
+	}
+	secureReneg := slices.Contains(ch.CipherSuites, wire.TLS_EMPTY_RENEGOTIATION_INFO_SCSV)
+	if e, ok := wire.FindExtension(ch.Extensions, wire.ExtRenegotiationInfo); ok {
+		rd, err := wire.ParseRenegotiationInfo(e.Body)
+		if err != nil {
+			return nil, &ProtocolError{Alert: wire.AlertDecodeError, Reason: "renegotiation_info", Err: err}
+		}
+		if len(rd) != 0 {
+			return nil, protoErr(wire.AlertHandshakeFailure, "renegotiation_info not empty on an initial handshake (RFC 5746 §3.6)")
+		}
+		secureReneg = true
+	}
+	if secureReneg {
+		shExt = append(shExt, wire.RenegotiationInfoExt(nil))
+	}
+	if p := st.alpn(); p != "" {
+		shExt = append(shExt, wire.ALPNExt(p))
+		st.Conn.alpn = p
+	}
+	if st.Spec.KX == suites.KXECDHE {
+		if _, ok := wire.FindExtension(ch.Extensions, wire.ExtECPointFormats); ok {
+			shExt = append(shExt, wire.ECPointFormatsExt(0))
+		}
+	}
+	return shExt, nil
+}
+
+// sendFlight12 sends ServerHello, Certificate, ServerKeyExchange (for an
+// ECDHE suite, with the ephemeral key it returns) and ServerHelloDone,
+// and returns the server random.
+func (st *ServerState) sendFlight12(shExt []wire.Extension) ([]byte, kx.Private, error) {
+	c, ch, spec, v := st.Conn, st.Hello, st.Spec, st.version
+	random, err := st.ServerRandom()
+	if err != nil {
+		return nil, nil, err
+	}
+	sh := &wire.ServerHello{Version: v, Random: random, CipherSuite: spec.ID, Extensions: shExt}
+	if len(shExt) == 0 {
+		sh.Extensions = nil
+	}
+	cert := st.certFor(spec.Auth)
+	st.Cert = cert
+	flight := []wire.Message{sh, &wire.Certificate12{Certificates: cert.Chain}}
+
+	var ecdhe kx.Private
+	if spec.KX == suites.KXECDHE {
+		g := st.ecdheGroup()
+		if ecdhe, err = kx.Generate(g, st.rand); err != nil {
+			return nil, nil, err
+		}
+		c.group = g
+		ske := &wire.ServerKeyExchange{Form: wire.KXECDHE, CurveType: 3, Group: g, Point: ecdhe.Public()}
+		scheme := wire.SignatureScheme(0)
+		if v >= wire.VersionTLS12 {
+			if scheme, err = kx.PickScheme(cert.Leaf.PublicKey, v, st.clientSchemes()); err != nil {
+				return nil, nil, &ProtocolError{Alert: wire.AlertHandshakeFailure, Reason: "no signature scheme in common", Err: err}
+			}
+			ske.HasSignatureAlgorithm, ske.SignatureAlgorithm = true, scheme
+		}
+		st.Scheme = scheme
+		sig, err := kx.Sign(cert.Key, scheme, kx.SignedParams12(ch.Random, random, ske.Params()), st.rand)
+		if err != nil {
+			return nil, nil, err
+		}
+		ske.Signature = sig
+		flight = append(flight, ske)
+	}
+	flight = append(flight, &wire.ServerHelloDone{})
+	return random, ecdhe, st.send(flight...)
+}
+
+// readKeyExchange12 reads the client's key exchange through the plan and
+// returns the pre-master secret: the RSA decryption, or the ECDHE shared
+// secret with the server's ephemeral key.
+func (st *ServerState) readKeyExchange12(ecdhe kx.Private) ([]byte, error) {
+	parse := wire.Context{Version: st.version, KeyExchange: wire.KXRSA}
+	if st.Spec.KX == suites.KXECDHE {
+		parse.KeyExchange = wire.KXECDHE
+	}
+	st.SetParseContext(parse)
+	return st.srv.plan.ClientKeyExchange(st, func(cke *wire.ClientKeyExchange) ([]byte, error) {
+		if st.Spec.KX == suites.KXECDHE {
+			return st.srv.plan.ECDHEShared(st, ecdhe, cke.Exchange)
+		}
+		return st.srv.plan.DecryptPMS(st, cke.Exchange)
+	})
 }
 
 func (st *ServerState) resume12(sess *Session, shExt []wire.Extension) error {

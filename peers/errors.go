@@ -111,12 +111,24 @@ func (o Outcome) Unreachable() bool {
 // that change. Both steps must be in script, except that an unreachable
 // dial ends before every step.
 func (o Outcome) EndedBefore(script Script, step string) bool {
+	at := script.must(step) // a check that names a step its script lacks is a bug in the check
 	if o.Step == StepDial {
 		return true
 	}
-	end, at := script.Index(o.Step), script.Index(step)
-	return end >= 0 && at >= 0 && end < at
+	end := script.Index(o.Step)
+	return end >= 0 && end < at
 }
+
+// RecordOpenError is a record from the peer that did not open under the
+// current read keys (a bad MAC or tag, bad padding, no inner content
+// type): often an alert under keys the reader did not expect. Err is the
+// record layer's error (a *record.Error when typed).
+type RecordOpenError struct{ Err error }
+
+func (e *RecordOpenError) Error() string {
+	return "peers: a received record did not open: " + e.Err.Error()
+}
+func (e *RecordOpenError) Unwrap() error { return e.Err }
 
 func (o Outcome) String() string {
 	switch o.Kind {

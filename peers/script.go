@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/tlsconform/tlsconform/peers/keys"
-	"github.com/tlsconform/tlsconform/peers/record"
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
 
@@ -436,11 +435,11 @@ func ExpectRejection(probe bool) Step {
 			it.Type == wire.ContentAlert && it.Alert.Level == wire.AlertLevelWarning && it.Alert.Description != wire.AlertCloseNotify && c.version != wire.VersionTLS13) {
 			it, err = c.ReadItem()
 		}
-		// A record that does not open (conn.go wraps the typed
-		// record.Error in a ProtocolError that unwraps to it): often an
-		// alert under keys the client did not expect.
-		var re *record.Error
-		if errors.As(err, &re) {
+		// A received record that does not open: often an alert under keys
+		// the client did not expect. (Only the read path makes a
+		// RecordOpenError: our own sealing failing is our error.)
+		var oe *RecordOpenError
+		if errors.As(err, &oe) {
 			return &doneErr{o: Outcome{Kind: OutcomeError, Undecryptable: true, Err: err}}
 		}
 		if err != nil {

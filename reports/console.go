@@ -133,7 +133,10 @@ func ConsoleSummary(r *Report, dir string, strict bool) string {
 	}
 
 	res := "PASS"
-	if Failed(r, strict) {
+	switch {
+	case r.Incomplete != "":
+		res = "INCOMPLETE, " + r.Incomplete
+	case Failed(r, strict):
 		res = "FAIL"
 	}
 	fmt.Fprintf(&b, "\nresult: %s (%s, %s, %s, %d skipped)\n", res,

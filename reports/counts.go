@@ -71,9 +71,9 @@ func areaOf(c Check) string {
 // Failed reports whether the run fails: any failure (including an unknown
 // status), or in strict mode any warning. A nil report or one with no checks
 // at all fails too: an empty run proves nothing (fail closed, as Ginkgo's
-// --fail-on-empty).
+// --fail-on-empty); so does an incomplete one.
 func Failed(r *Report, strict bool) bool {
-	if r == nil || len(r.Checks) == 0 {
+	if r == nil || len(r.Checks) == 0 || r.Incomplete != "" {
 		return true
 	}
 	for _, c := range r.Checks {

@@ -29,7 +29,10 @@ type Report struct {
 	Strict  bool      `json:"strict"`
 	Started time.Time `json:"started"`
 	Elapsed float64   `json:"elapsed_seconds"`
-	Checks  []Check   `json:"checks"`
+	// Incomplete says why the run stopped before judging every check (it
+	// was interrupted); a run that is incomplete fails.
+	Incomplete string  `json:"incomplete,omitempty"`
+	Checks     []Check `json:"checks"`
 }
 
 // Profile is what probing learned the target supports.

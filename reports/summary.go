@@ -184,6 +184,8 @@ func resultText(r *Report, total Counts) string {
 	switch {
 	case len(r.Checks) == 0:
 		return "FAIL (no checks ran)"
+	case r.Incomplete != "":
+		return fmt.Sprintf("INCOMPLETE (%s after %d checks: %s)", r.Incomplete, len(r.Checks), plural(total.Fail, "failure"))
 	case Failed(r, r.Strict):
 		return fmt.Sprintf("FAIL (%s, %s)", plural(total.Fail, "failure"), plural(total.Warn, "warning"))
 	}

@@ -132,6 +132,11 @@ func Probe(ctx context.Context, env *checks.Env) (*checks.Profile, error) {
 			p.Resumption[v] = true
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		// Probes cut short by the deadline look like missing features: a
+		// partial profile would skip what the target supports.
+		return nil, fmt.Errorf("suite: probe: did not finish: %w", err)
+	}
 	if len(p.Groups) > 0 {
 		// Checks offer the target's groups; put its cheapest first.
 		p.Groups = preferCheap(p.Groups)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,6 +23,9 @@ const CheckTimeout = 30 * time.Second
 
 // probeTimeout bounds probing, which is a few dozen short conversations.
 const probeTimeout = 2 * time.Minute
+
+// aliveTimeout bounds the liveness check after a failure.
+const aliveTimeout = 5 * time.Second
 
 // Options are the settings of a run. The zero value is a run with the
 // defaults: every version the target supports, seed 0, no reports
@@ -45,6 +49,9 @@ type Options struct {
 	ReportDir string
 	// Out, when not nil, receives the profile when probing is done.
 	Out io.Writer
+	// Progress, when not nil, is called by Run after each check with the
+	// number judged so far, the number to judge, and the result.
+	Progress func(done, total int, res Result)
 	// Independent judges every check on its own, even in a context whose
 	// baseline handshake failed (the self-test uses it: a misbehaviour
 	// that breaks the baseline must not hide what the other checks see).
@@ -71,11 +78,12 @@ type Runner struct {
 	keylog  io.WriteCloser
 	started time.Time
 
-	mu        sync.Mutex
-	results   []reports.Check
-	baselines map[checks.Context]*baselineResult
-	dead      error // set once the target stopped answering
-	closed    bool
+	mu          sync.Mutex
+	results     []reports.Check
+	baselines   map[checks.Context]*baselineResult
+	dead        error  // set once the target stopped answering
+	interrupted string // set once the caller gave up on a check
+	closed      bool
 }
 
 type baselineResult struct {
@@ -111,7 +119,15 @@ func Start(ctx context.Context, tgt targets.Target, opts Options) (*Runner, erro
 		r.closeKeyLog()
 		return nil, fmt.Errorf("suite: probing %s (%s): the target must complete at least one handshake: %w", tgt.Name(), tgt.Addr(), err)
 	}
-	prof.Pin(opts.Versions)
+	if len(opts.Versions) > 0 {
+		has := prof.Versions
+		prof.Pin(opts.Versions)
+		if len(prof.Versions) == 0 {
+			r.closeKeyLog()
+			return nil, fmt.Errorf("suite: none of the pinned versions (%s) is one %s completes a handshake with (%s): a run would check nothing",
+				versionList(opts.Versions), tgt.Name(), versionList(has))
+		}
+	}
 	prof.Notes = append(prof.Notes, tgt.Notes()...)
 	r.profile, r.env.Profile = prof, prof
 	if opts.Out != nil {
@@ -163,20 +179,32 @@ func (r *Runner) Check(ctx context.Context, ch checks.Check) Result {
 	if dead != nil {
 		return r.record(ch, checks.Verdict{Status: reports.Fail, Expected: "the target answers", Observed: "target unreachable", Reason: dead.Error()}, 0)
 	}
-	ctx, cancel := context.WithTimeout(ctx, CheckTimeout)
+	cctx, cancel := context.WithTimeout(ctx, CheckTimeout)
 	defer cancel()
 	start := time.Now()
 	var v checks.Verdict
 	if ch.Baseline {
-		v = r.baseline(ctx, ch.Ctx)
-	} else if b := r.baseline(ctx, ch.Ctx); b.Status == reports.Fail && !r.opts.Independent && !r.outsideProfile(ch) {
+		v = r.baseline(cctx, ch.Ctx)
+	} else if b := r.baseline(cctx, ch.Ctx); b.Status == reports.Fail && !r.opts.Independent && !r.outsideProfile(ch) {
 		v = checks.Verdict{Status: reports.Fail, Expected: "a valid handshake completes first", Observed: b.Observed,
 			Reason: "the baseline handshake of " + ch.Ctx.String() + " failed, so this check cannot be trusted"}
 	} else {
-		v = ch.Run(ctx, r.env)
+		v = ch.Run(cctx, r.env)
+	}
+	if err := ctx.Err(); err != nil {
+		// The caller gave up (an interrupt): what the check saw proves
+		// nothing about the target, and the run is incomplete.
+		r.interrupt(err)
+		return r.record(ch, checks.Verdict{Status: reports.Skip, Expected: v.Expected, Observed: "not judged: the run was interrupted",
+			Reason: err.Error(), Conversations: v.Conversations}, time.Since(start))
 	}
 	if v.Status == reports.Fail || endedAbruptly(v) {
-		if err := r.target.Alive(ctx); err != nil {
+		// Under a context of its own: a check that used up its budget says
+		// nothing about whether the target still answers.
+		actx, acancel := context.WithTimeout(context.WithoutCancel(ctx), aliveTimeout)
+		err := r.target.Alive(actx)
+		acancel()
+		if err != nil {
 			r.mu.Lock()
 			if r.dead == nil {
 				r.dead = err
@@ -198,7 +226,13 @@ func (r *Runner) baseline(ctx context.Context, c checks.Context) checks.Verdict 
 		r.baselines[c] = b
 	}
 	r.mu.Unlock()
-	b.once.Do(func() { b.v = checks.Baseline(c).Run(ctx, r.env) })
+	// Under a context of its own: the baseline is shared by every check
+	// of the context, and one caller giving up must not fail it for all.
+	b.once.Do(func() {
+		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), CheckTimeout)
+		defer cancel()
+		b.v = checks.Baseline(c).Run(bctx, r.env)
+	})
 	return b.v
 }
 
@@ -267,19 +301,21 @@ func (r *Runner) Report() *reports.Report {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return &reports.Report{
-		Target:  r.targetText(),
-		Profile: r.profile.Report(),
-		Seed:    r.opts.Seed,
-		Strict:  r.opts.Strict,
-		Started: r.started,
-		Elapsed: time.Since(r.started).Seconds(),
-		Checks:  append([]reports.Check(nil), r.results...),
+		Target:     r.targetText(),
+		Profile:    r.profile.Report(),
+		Seed:       r.opts.Seed,
+		Strict:     r.opts.Strict,
+		Started:    r.started,
+		Elapsed:    time.Since(r.started).Seconds(),
+		Checks:     append([]reports.Check(nil), r.results...),
+		Incomplete: r.interrupted,
 	}
 }
 
 // Close ends the run: it writes report.json and summary.md to
 // Options.ReportDir (when set) and closes the key log. It returns the
-// report. Closing twice is harmless (the second call writes nothing).
+// report. Call it after the last Check has returned; closing twice is
+// harmless (the second call writes nothing).
 func (r *Runner) Close() (*reports.Report, error) {
 	rep := r.Report()
 	r.mu.Lock()
@@ -325,15 +361,40 @@ func Run(ctx context.Context, tgt targets.Target, opts Options, list []checks.Ch
 	if list == nil {
 		list = Catalogue()
 	}
-	for _, ch := range list {
-		if ctx.Err() != nil {
+	for i, ch := range list {
+		if err := ctx.Err(); err != nil {
+			r.interrupt(err)
 			break
 		}
-		r.Check(ctx, ch)
+		res := r.Check(ctx, ch)
+		if opts.Progress != nil {
+			opts.Progress(i+1, len(list), res)
+		}
 	}
 	rep, err := r.Close()
-	if err == nil && ctx.Err() != nil {
-		err = fmt.Errorf("suite: run stopped after %d of %d checks: %w", len(rep.Checks), len(list), ctx.Err())
+	if err == nil && rep.Incomplete != "" {
+		err = fmt.Errorf("suite: run %s after %d of %d checks", rep.Incomplete, len(rep.Checks), len(list))
 	}
 	return rep, err
+}
+
+// interrupt marks the run incomplete: the caller gave up.
+func (r *Runner) interrupt(err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.interrupted == "" {
+		r.interrupted = "interrupted (" + err.Error() + ")"
+	}
+}
+
+// versionList renders versions as "1.2, 1.3".
+func versionList(vs []wire.Version) string {
+	var out []string
+	for _, v := range vs {
+		out = append(out, v.Short())
+	}
+	if len(out) == 0 {
+		return "none"
+	}
+	return strings.Join(out, ", ")
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,6 +18,7 @@ import (
 	"github.com/tlsconform/tlsconform/reports"
 	"github.com/tlsconform/tlsconform/suite"
 	"github.com/tlsconform/tlsconform/suite/checks"
+	"github.com/tlsconform/tlsconform/targets"
 )
 
 // The files in testdata/before were recorded from main at 8aff8ea, before
@@ -254,5 +256,98 @@ func TestLabels(t *testing.T) {
 	got := strings.Join(suite.Labels(ch), " ")
 	if want := "tls1.3 ecdhe finished MUST rfc8446 rfc8446-6.2 rfc5246 rfc5246-7.4.9"; got != want {
 		t.Errorf("labels %q, want %q", got, want)
+	}
+}
+
+// TestProbeCutShortIsAnError: probing that runs out of time is an error,
+// never a partial profile (whose missing versions and suites would skip
+// the checks that need them).
+func TestProbeCutShortIsAnError(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	tgt, err := suite.Reference(ctx, suite.ReferenceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tgt.Close()
+	dials := 0
+	env := &checks.Env{Timeout: time.Second, Dial: func(ctx context.Context) (net.Conn, error) {
+		if dials++; dials == 3 {
+			cancel() // the deadline passes during the third probe
+		}
+		return tgt.Dial(ctx)
+	}}
+	if prof, err := suite.Probe(ctx, env); err == nil {
+		t.Errorf("a probe cut short returned a profile (%d versions, %d suites) and no error", len(prof.Versions), len(prof.Suites))
+	}
+}
+
+// TestInterruptedCheck: a check whose caller gives up is not judged and
+// makes the run incomplete (and failed), but it does not make the live
+// target look dead to the checks after it.
+func TestInterruptedCheck(t *testing.T) {
+	ctx := context.Background()
+	tgt, err := suite.Reference(ctx, suite.ReferenceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tgt.Close()
+	r, err := suite.Start(ctx, tgt, suite.Options{Seed: 1, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := someChecks(2)
+	gone, cancel := context.WithCancel(ctx)
+	cancel()
+	if res := r.Check(gone, list[0]); res.Status == reports.Pass || res.Status == reports.Fail {
+		t.Errorf("%s with its caller gone: %s (%s), want it not judged", list[0].ID, res.Status, res.Message())
+	}
+	if res := r.Check(ctx, list[1]); res.Status != reports.Pass {
+		t.Errorf("%s after an interrupted check: %s (%s): the target is alive", list[1].ID, res.Status, res.Message())
+	}
+	rep, err := r.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Incomplete == "" || !reports.Failed(rep, false) {
+		t.Errorf("an interrupted run: incomplete %q, failed %v", rep.Incomplete, reports.Failed(rep, false))
+	}
+}
+
+// TestRunInterrupted: Run stops when its context ends and says so: an
+// error, and a report marked incomplete that fails.
+func TestRunInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	tgt, err := suite.Reference(ctx, suite.ReferenceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tgt.Close()
+	list := someChecks(10)
+	rep, err := suite.Run(ctx, tgt, suite.Options{Seed: 1, Timeout: time.Second, Progress: func(done, _ int, _ suite.Result) {
+		if done == 3 {
+			cancel()
+		}
+	}}, list)
+	if err == nil || rep == nil {
+		t.Fatalf("Run interrupted after 3 checks: report %v, error %v", rep != nil, err)
+	}
+	if len(rep.Checks) >= len(list) || rep.Incomplete == "" || !reports.Failed(rep, false) {
+		t.Errorf("report of an interrupted run: %d of %d checks, incomplete %q, failed %v", len(rep.Checks), len(list), rep.Incomplete, reports.Failed(rep, false))
+	}
+}
+
+// TestPinnedVersionsTheTargetLacks: pinning only versions the target
+// does not speak is a setup error, not a green run of skips.
+func TestPinnedVersionsTheTargetLacks(t *testing.T) {
+	ctx := context.Background()
+	tgt, err := targets.Open(ctx, "builtin", targets.Options{Versions: []string{"1.2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tgt.Close()
+	if _, err := suite.Run(ctx, tgt, suite.Options{Versions: []wire.Version{wire.VersionTLS13}}, someChecks(3)); err == nil || !strings.Contains(err.Error(), "pinned") {
+		t.Errorf("TLS 1.3 pinned against a TLS 1.2 server: %v, want an error about the pinned versions", err)
 	}
 }

@@ -52,33 +52,23 @@ func conformance(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return 2
 	}
 	defer tgt.Close()
-	r, err := suite.Start(ctx, tgt, suite.Options{
-		Versions: pin, Strict: *strict, Seed: *seed, Timeout: *timeout, ServerName: *sni, ReportDir: *reportDir, Out: stdout,
-	})
-	if err != nil {
-		fmt.Fprintf(stderr, "tlsconform conformance: %v\n", err)
-		return 2
-	}
-	all := suite.Catalogue()
 	var counts reports.Counts
-	for i, ch := range all {
-		if ctx.Err() != nil {
-			break
-		}
-		res := r.Check(ctx, ch)
-		counts.Add(res.Status)
-		if (i+1)%250 == 0 {
-			fmt.Fprintln(stdout, reports.Progress(i+1, len(all), counts))
-		}
-	}
-	rep, err := r.Close()
-	if err != nil {
+	rep, err := suite.Run(ctx, tgt, suite.Options{
+		Versions: pin, Strict: *strict, Seed: *seed, Timeout: *timeout, ServerName: *sni, ReportDir: *reportDir, Out: stdout,
+		Progress: func(done, total int, res suite.Result) {
+			counts.Add(res.Status)
+			if done%250 == 0 {
+				fmt.Fprintln(stdout, reports.Progress(done, total, counts))
+			}
+		},
+	}, nil)
+	if rep == nil { // the target could not be tested at all
 		fmt.Fprintf(stderr, "tlsconform conformance: %v\n", err)
 		return 2
 	}
 	fmt.Fprint(stdout, "\n"+reports.ConsoleSummary(rep, *reportDir, *strict))
-	if ctx.Err() != nil {
-		fmt.Fprintf(stderr, "tlsconform conformance: interrupted after %d of %d checks\n", len(rep.Checks), len(all))
+	if err != nil { // interrupted, or the reports could not be written
+		fmt.Fprintf(stderr, "tlsconform conformance: %v\n", err)
 		return 2
 	}
 	if reports.Failed(rep, *strict) {

@@ -386,9 +386,9 @@ func (c *Conn) readOneRecord() (typ wire.ContentType, plain []byte, protected bo
 		c.observe(Received, rec.Type, raw, nil, "undecryptable")
 		var re *record.Error
 		if errors.As(err, &re) {
-			return 0, nil, false, &ProtocolError{Alert: re.Alert(), Reason: "record protection", Err: &RecordOpenError{Err: err}}
+			return 0, nil, false, &ProtocolError{Alert: re.Alert(), Reason: "record protection", Err: &recordOpenError{Err: err}}
 		}
-		return 0, nil, false, &ProtocolError{Alert: wire.AlertBadRecordMAC, Reason: "record protection", Err: &RecordOpenError{Err: err}}
+		return 0, nil, false, &ProtocolError{Alert: wire.AlertBadRecordMAC, Reason: "record protection", Err: &recordOpenError{Err: err}}
 	}
 	c.observe(Received, typ, raw, plain, "")
 	// TLS 1.3 passes a plaintext ChangeCipherSpec through its read keys

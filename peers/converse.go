@@ -3,8 +3,6 @@ package peers
 import (
 	"context"
 	"time"
-
-	"github.com/tlsconform/tlsconform/peers/wire"
 )
 
 // Result is what one handshake plus an application-data round trip
@@ -83,13 +81,4 @@ func roundTrip(c *Conn, payload []byte, res *Result) error {
 		return nil
 	}
 	return err
-}
-
-// VersionsFor is what a client offers when asked for exactly version v; a
-// zero v means the defaults.
-func VersionsFor(v wire.Version) []wire.Version {
-	if v == 0 {
-		return nil
-	}
-	return []wire.Version{v}
 }

@@ -119,16 +119,16 @@ func (o Outcome) EndedBefore(script Script, step string) bool {
 	return end >= 0 && end < at
 }
 
-// RecordOpenError is a record from the peer that did not open under the
+// recordOpenError is a record from the peer that did not open under the
 // current read keys (a bad MAC or tag, bad padding, no inner content
 // type): often an alert under keys the reader did not expect. Err is the
 // record layer's error (a *record.Error when typed).
-type RecordOpenError struct{ Err error }
+type recordOpenError struct{ Err error }
 
-func (e *RecordOpenError) Error() string {
+func (e *recordOpenError) Error() string {
 	return "peers: a received record did not open: " + e.Err.Error()
 }
-func (e *RecordOpenError) Unwrap() error { return e.Err }
+func (e *recordOpenError) Unwrap() error { return e.Err }
 
 func (o Outcome) String() string {
 	switch o.Kind {

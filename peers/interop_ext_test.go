@@ -295,7 +295,7 @@ func runClientCases(t *testing.T, srv extServer) {
 		t.Run(name, func(t *testing.T) {
 			var sawHRR atomic.Bool
 			cfg := &peers.ClientConfig{
-				Versions: peers.VersionsFor(v), RootCAs: p.pool, ServerName: "localhost", Timeout: convTimeout,
+				Versions: versionsFor(v), RootCAs: p.pool, ServerName: "localhost", Timeout: convTimeout,
 				Observe: hrrObserver(peers.Received, &sawHRR),
 			}
 			c := dialExt(t, srv, cfg)
@@ -675,4 +675,13 @@ func runGnuTLSCli(t *testing.T, path, addr string, f pkiFiles, priority string, 
 		"--x509cafile", f.ca, "--priority", priority}, extra...)
 	args = append(args, host)
 	return runToolClient(t, path, args, regexp.MustCompile(`^- Status: The certificate is trusted\.\s*$`))
+}
+
+// versionsFor is what a client offers when asked for exactly version v; a
+// zero v means the defaults.
+func versionsFor(v wire.Version) []wire.Version {
+	if v == 0 {
+		return nil
+	}
+	return []wire.Version{v}
 }

@@ -437,8 +437,8 @@ func ExpectRejection(probe bool) Step {
 		}
 		// A received record that does not open: often an alert under keys
 		// the client did not expect. (Only the read path makes a
-		// RecordOpenError: our own sealing failing is our error.)
-		var oe *RecordOpenError
+		// recordOpenError: our own sealing failing is our error.)
+		var oe *recordOpenError
 		if errors.As(err, &oe) {
 			return &doneErr{o: Outcome{Kind: OutcomeError, Undecryptable: true, Err: err}}
 		}

@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/tlsconform/tlsconform/internal/loopback"
 
 	"github.com/tlsconform/tlsconform/peers"
 	"github.com/tlsconform/tlsconform/peers/wire"
@@ -15,25 +16,7 @@ import (
 
 // closingServer accepts connections until the test ends and closes each
 // at once: enough for RunScript to dial and run its setup.
-func closingServer(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
-	wg.Go(func() {
-		for {
-			nc, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			nc.Close()
-		}
-	})
-	return ln.Addr().String()
-}
+func closingServer(t *testing.T) string { return loopback.ServeEach(t, func(net.Conn) {}) }
 
 // editPanic runs script with one edit registered as name and returns what
 // RunScript panicked with ("" when it did not).

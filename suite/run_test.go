@@ -155,20 +155,27 @@ func TestRunUnreachable(t *testing.T) {
 	}
 }
 
+// startRun starts the reference server and a run against it.
+func startRun(t *testing.T) (targets.Target, *suite.Runner) {
+	t.Helper()
+	tgt, err := suite.Reference(context.Background(), suite.ReferenceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tgt.Close() })
+	r, err := suite.Start(context.Background(), tgt, suite.Options{Seed: 1, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tgt, r
+}
+
 // TestRunTargetDies: once the target stops answering, the check that saw
 // it fails as unreachable and every later check fails without a
 // conversation; none passes.
 func TestRunTargetDies(t *testing.T) {
 	ctx := context.Background()
-	tgt, err := suite.Reference(ctx, suite.ReferenceOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tgt.Close()
-	r, err := suite.Start(ctx, tgt, suite.Options{Seed: 1, Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tgt, r := startRun(t)
 	list := someChecks(6)
 	for _, ch := range list[:3] {
 		if res := r.Check(ctx, ch); res.Status != reports.Pass {
@@ -287,15 +294,7 @@ func TestProbeCutShortIsAnError(t *testing.T) {
 // target look dead to the checks after it.
 func TestInterruptedCheck(t *testing.T) {
 	ctx := context.Background()
-	tgt, err := suite.Reference(ctx, suite.ReferenceOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tgt.Close()
-	r, err := suite.Start(ctx, tgt, suite.Options{Seed: 1, Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, r := startRun(t)
 	list := someChecks(2)
 	gone, cancel := context.WithCancel(ctx)
 	cancel()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -150,24 +149,9 @@ func TestReplayCheckCatches(t *testing.T) {
 
 // fakeCloser reads a little and hangs up without a word.
 func fakeCloser(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
-	wg.Go(func() {
-		for {
-			nc, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			_, _ = corpus.ReadClientHello(ctx, nc)
-			cancel()
-			nc.Close()
-		}
+	return loopback.ServeEach(t, func(nc net.Conn) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_, _ = corpus.ReadClientHello(ctx, nc)
 	})
-	return ln.Addr().String()
 }

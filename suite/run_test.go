@@ -350,3 +350,24 @@ func TestPinnedVersionsTheTargetLacks(t *testing.T) {
 		t.Errorf("TLS 1.3 pinned against a TLS 1.2 server: %v, want an error about the pinned versions", err)
 	}
 }
+
+// TestSends: what a check sends can be listed without running it, for
+// the checks generated from mutators and those made of one script; the
+// changed step is marked.
+func TestSends(t *testing.T) {
+	n, listed := 0, 0
+	for _, ch := range suite.Catalogue() {
+		n++
+		s := ch.Sends()
+		if s != "" {
+			listed++
+		}
+		if ch.Change != "" && !strings.Contains(s, "["+ch.Change+"]") {
+			t.Errorf("%s: %q does not mark the changed step %s", ch.ID, s, ch.Change)
+		}
+	}
+	if listed*10 < n*8 {
+		t.Errorf("only %d of %d checks say what they send", listed, n)
+	}
+	t.Logf("%d of %d checks say what they send", listed, n)
+}

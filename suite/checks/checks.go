@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tlsconform/tlsconform/mutators"
 	"github.com/tlsconform/tlsconform/peers"
 	"github.com/tlsconform/tlsconform/peers/keys"
 	"github.com/tlsconform/tlsconform/peers/suites"
@@ -98,8 +99,38 @@ type Check struct {
 	// with a version or key exchange it lacks is checked too (a skip never
 	// hides a failure).
 	Always bool
+	// Script is the conversation the check holds, when one script makes
+	// it, and Change the step of it that makes the change: what the check
+	// sends, listed without running it (Sends). Checks generated from a
+	// mutator name it in Mutator instead.
+	Script peers.Script
+	Change string
 	// Run holds the conversation(s) and returns the verdict.
 	Run func(ctx context.Context, env *Env) Verdict
+}
+
+// Sends says in one line what the check sends: the mutator and what it
+// does, or the steps of its script with the changed one in brackets; ""
+// when neither is known without running the check (its Title says what
+// it is about).
+func (ch Check) Sends() string {
+	if ch.Mutator != "" {
+		if m, ok := mutators.ByName(ch.Mutator); ok && m.Doc != "" {
+			return ch.Mutator + ": " + m.Doc
+		}
+		return ch.Mutator
+	}
+	if len(ch.Script) == 0 {
+		return ""
+	}
+	names := make([]string, len(ch.Script))
+	for i, st := range ch.Script {
+		names[i] = st.Name
+		if st.Name == ch.Change {
+			names[i] = "[" + st.Name + "]"
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // Verdict is a check's result.

@@ -133,14 +133,14 @@ func flipBitChecks(c checks.Context) []checks.Check {
 	}
 	var out []checks.Check
 	for _, bit := range bits {
-		out = append(out, finishedCheck(c, row, finishedRule(c.Version), fmt.Sprintf("flip-bit-%d", bit),
+		out = append(out, sendsBadFinished(c, finishedCheck(c, row, finishedRule(c.Version), fmt.Sprintf("flip-bit-%d", bit),
 			fmt.Sprintf("rejects a client Finished with bit %d of verify_data flipped, with decrypt_error", bit),
 			func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
 				return rejectFinished(ctx, env, c, id, editFinished(func(raw []byte) []byte {
 					raw[4+bit/8] ^= 0x80 >> (bit % 8)
 					return raw
 				}), wire.AlertDecryptError)
-			}))
+			})))
 	}
 	return out
 }
@@ -154,10 +154,16 @@ func corruptionCheck(c checks.Context, k corruption) checks.Check {
 	if row == 28 && c.Version == wire.VersionTLS13 {
 		row = 29 // the TLS 1.3 row of a wrong verify_data
 	}
-	return finishedCheck(c, row, rfc, k.check, k.title,
+	return sendsBadFinished(c, finishedCheck(c, row, rfc, k.check, k.title,
 		func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
 			return rejectFinished(ctx, env, c, id, editFinished(k.edit), k.want)
-		})
+		}))
+}
+
+// sendsBadFinished records the script rejectFinished runs, for Sends.
+func sendsBadFinished(c checks.Context, ch checks.Check) checks.Check {
+	ch.Script, ch.Change = checks.BadFinishedScript(c.Version), peers.StepFinished
+	return ch
 }
 
 // transcriptWithoutCertificate: a client Finished over the wrong

@@ -35,16 +35,20 @@ func orderCheck(c checks.Context, row int, rfc, name, title string, run func(ctx
 // orderRejects is a check whose script must draw unexpected_message at (or
 // after) step.
 func orderRejects(c checks.Context, row int, rfc, name, title string, script peers.Script, step string, setup ...peers.Setup) checks.Check {
-	return orderCheck(c, row, rfc, name, title, func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
+	ch := orderCheck(c, row, rfc, name, title, func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
 		return checks.Reject(env.Converse(ctx, c, id, script, setup...), script, step, wire.AlertUnexpectedMessage)
 	})
+	ch.Script, ch.Change = script, step
+	return ch
 }
 
 // orderCompletes is a check whose script must complete.
 func orderCompletes(c checks.Context, row int, rfc, name, title string, script peers.Script) checks.Check {
-	return orderCheck(c, row, rfc, name, title, func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
+	ch := orderCheck(c, row, rfc, name, title, func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
 		return checks.Complete(env.Converse(ctx, c, id, script))
 	})
+	ch.Script = script
+	return ch
 }
 
 // orderTypes are the handshake messages a check puts where another is

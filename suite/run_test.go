@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -21,17 +23,40 @@ import (
 	"github.com/tlsconform/tlsconform/targets"
 )
 
-// The files in testdata/before were recorded from main at 8aff8ea, before
-// the runner left suite_test.go (issue 8): the catalogue, and the status
-// of every check against four targets with make conformance's defaults
-// (seed 1, 2 s per read). A change that is meant to change no verdict
-// keeps them; a change that fixes a verdict updates the line and says why
-// in its commit.
+// The files in testdata/golden hold the catalogue and the status of every
+// check against four targets with make conformance's defaults (seed 1,
+// 2 s per read), first recorded from main at 8aff8ea, before the runner
+// left suite_test.go (issue 8). A change that is meant to change no
+// verdict keeps them; a change that fixes a verdict rewrites them
+// (go test ./suite -run 'TestCatalogueUnchanged|TestStatusesUnchanged'
+// -update) and says in its commit which lines changed and why.
+
+var update = flag.Bool("update", false, "rewrite testdata/golden from this run instead of comparing")
+
+// writeTSV rewrites a testdata file with a header comment and one line
+// per id, sorted.
+func writeTSV(t *testing.T, name, header string, rows map[string]string) {
+	t.Helper()
+	ids := make([]string, 0, len(rows))
+	for id := range rows {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var b strings.Builder
+	b.WriteString("# " + header + "\n")
+	for _, id := range ids {
+		b.WriteString(id + "\t" + rows[id] + "\n")
+	}
+	if err := os.WriteFile(filepath.Join("testdata", "golden", name), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("rewrote testdata/golden/%s (%d ids)", name, len(rows))
+}
 
 // readTSV reads a testdata file: tab-separated fields, '#' comments.
 func readTSV(t *testing.T, name string) [][]string {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", "before", name))
+	f, err := os.Open(filepath.Join("testdata", "golden", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,6 +84,10 @@ func TestCatalogueUnchanged(t *testing.T) {
 	got := map[string]string{}
 	for _, ch := range suite.Catalogue() {
 		got[ch.ID] = strings.Join([]string{ch.Area, strconv.Itoa(ch.Row), string(ch.Level), ch.RFC, ch.Mutator, ch.Ctx.Version.Short(), string(ch.Ctx.KX)}, "\t")
+	}
+	if *update {
+		writeTSV(t, "catalogue.tsv", "id\tarea\trow\tlevel\trfc\tmutator\tversion\tkx", got)
+		return
 	}
 	diff(t, "catalogue", want, got)
 }
@@ -120,6 +149,10 @@ func TestStatusesUnchanged(t *testing.T) {
 			got := map[string]string{}
 			for _, c := range rep.Checks {
 				got[c.ID] = string(c.Status)
+			}
+			if *update {
+				writeTSV(t, "status-"+name+".tsv", "id\tstatus (make conformance TARGET="+name+", seed 1)", got)
+				return
 			}
 			diff(t, name, want, got)
 		})

@@ -106,6 +106,11 @@ func SampleHello(v wire.Version) *wire.ClientHello {
 const (
 	chWhyExtBody = "RFC 8446 §4.2 and §6 make refusing it a MUST in TLS 1.3, but RFC 5246 puts no such duty on a TLS 1.0-1.2 server"
 	chWhyOnly12  = "only TLS 1.0-1.2 use this extension: a server that negotiates TLS 1.3 has no use for its body, and no RFC makes it parse one"
+	// chWhyDuplicate: RFC 5246 §7.4.1.4's rule binds the sender.
+	chWhyDuplicate = "RFC 5246 §7.4.1.4 \"There MUST NOT be more than one extension of the same type\" binds the client; TLS 1.0-1.2 give the server no duty to refuse (RFC 8446 §4.2 with §6 does in TLS 1.3)"
+	// chWhyEMSBody: RFC 7627 defines the extension as empty but gives the
+	// receiver no duty about a body.
+	chWhyEMSBody = "RFC 7627 §5.1 defines the extension_data as empty, but puts no duty on a server that receives a body"
 )
 
 // chOnly12Exts are the extensions, by their name in mutator names, that

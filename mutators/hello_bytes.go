@@ -314,7 +314,14 @@ func chLengthLies() []Mutator {
 		expect := Reject(rfc, row, wire.AlertDecodeError)
 		// A length of one extension ("extensions.key_share") or of a field
 		// inside its body ("extensions.key_share.client_shares").
-		if ext, ok := strings.CutPrefix(c, "extensions."); ok {
+		switch ext, ok := strings.CutPrefix(c, "extensions."); {
+		case c == "extensions.renegotiation_info.renegotiated_connection":
+			// Every lie there gives renegotiated_connection a length
+			// other than zero, which RFC 5746 §3.6 makes the server
+			// refuse (\"if it is not, MUST abort the handshake\") at
+			// every version that reads it.
+			expect = Reject("RFC 5746 §3.6", 46, wire.AlertHandshakeFailure, wire.AlertDecodeError).ShouldAt(chWhyOnly12, wire.VersionTLS13)
+		case ok:
 			ext, _, inside := strings.Cut(ext, ".")
 			expect = chExtBodyLevel(expect, ext, inside)
 		}

@@ -79,7 +79,7 @@ func helloExtensionMutators() []Mutator {
 	} {
 		out = append(out, chTyped("extensions/duplicate/"+chExtName(t),
 			fmt.Sprintf("its %s extension twice in a row", t),
-			Reject(rfcDup, 40, wire.AlertIllegalParameter, wire.AlertDecodeError), nil, chDuplicate(t)))
+			Reject(rfcDup, 40, wire.AlertIllegalParameter, wire.AlertDecodeError).ShouldAt(chWhyDuplicate, chVersions12...), nil, chDuplicate(t)))
 	}
 
 	// Missing: what TLS 1.3 requires (RFC 8446 §9.2), what it does not,
@@ -101,11 +101,21 @@ func helloExtensionMutators() []Mutator {
 			"no psk_key_exchange_modes (and no pre_shared_key, which alone needs it)",
 			Tolerate("RFC 8446 §4.2.9", 44), chVersion13, chRemove(wire.ExtPSKKeyExchangeModes)),
 	)
-	for _, t := range []wire.ExtensionType{wire.ExtECPointFormats, wire.ExtRenegotiationInfo, wire.ExtExtendedMasterSecret, wire.ExtSessionTicket} {
+	for _, t := range []wire.ExtensionType{wire.ExtRenegotiationInfo, wire.ExtSessionTicket} {
 		out = append(out, chTyped("extensions/missing/"+chExtName(t),
 			fmt.Sprintf("no %s extension (optional)", t),
 			Tolerate("RFC 5246 §7.4.1.4", 41), chVersions12, chRemove(t)))
 	}
+	// A server may insist on these (RFC 7627 §5.2: a server that does not
+	// want legacy clients SHOULD abort without extended_master_secret;
+	// RFC 8422 §5.1.2 lets it leave out ECC without ec_point_formats): it
+	// may refuse or go on.
+	out = append(out,
+		chTyped("extensions/missing/ec_point_formats", "no ec_point_formats extension (optional)",
+			MayAbort("RFC 8422 §5.1.2; RFC 5246 §7.4.1.4", 41, wire.AlertHandshakeFailure), chVersions12, chRemove(wire.ExtECPointFormats)),
+		chTyped("extensions/missing/extended_master_secret", "no extended_master_secret extension (optional)",
+			MayAbort("RFC 7627 §5.2; RFC 5246 §7.4.1.4", 41, wire.AlertHandshakeFailure), chVersions12, chRemove(wire.ExtExtendedMasterSecret)),
+	)
 
 	// Order: any order goes, but pre_shared_key is last (RFC 8446 §4.2,
 	// §4.2.11).
@@ -190,7 +200,7 @@ func helloExtensionMutators() []Mutator {
 	out = append(out, chKeyShareMutators()...)
 	out = append(out,
 		chTyped("extended_master_secret/with-body", "an extended_master_secret extension whose body is one zero byte",
-			Reject("RFC 7627 §5.1", 46, wire.AlertDecodeError), chVersions12, chEMSWithBody),
+			Reject("RFC 7627 §5.1", 46, wire.AlertDecodeError).ShouldAt(chWhyEMSBody, chVersions12...), chVersions12, chEMSWithBody),
 		chTyped("renegotiation_info/non-empty", "a renegotiation_info carrying 12 bytes of renegotiated_connection on an initial handshake",
 			Reject("RFC 5746 §3.6", 46, wire.AlertHandshakeFailure), chVersions12, chRenegotiationNonEmpty),
 		chTyped("renegotiation_info/with-scsv", "both an empty renegotiation_info and TLS_EMPTY_RENEGOTIATION_INFO_SCSV",

@@ -125,8 +125,11 @@ func rsaMutators() []Mutator {
 	)
 
 	// Row 50: the length of the EncryptedPreMasterSecret lies, or the
-	// message is empty.
-	lie := Reject(rfcCKE, 50, wire.AlertDecodeError)
+	// message is empty. RFC 5246 §7.4.7.1 lets a server go on with a
+	// random pre-master secret whatever went wrong with the encrypted
+	// one, so the answer of a good pre-master secret with a wrong
+	// Finished is as right as decode_error.
+	lie := oracle(rfcRSAKX, 50, wire.AlertDecodeError)
 	out = append(out,
 		rsaMutator("length-short", "a ClientKeyExchange whose EncryptedPreMasterSecret length is one less than the bytes that follow", lie,
 			rsaRaw(func(ct []byte) []byte { return prefix16(len(ct)-1, ct) })),

@@ -76,6 +76,7 @@ type clientHS struct {
 	shares  []kx.Private
 	session *Session // offered for resumption
 	sawHRR  bool
+	hrrs    int // HelloRetryRequests read
 	hrrRaw  []byte
 
 	server      *wire.ServerHello
@@ -271,6 +272,7 @@ func (hs *clientHS) readServerHello() (*wire.ServerHello, error) {
 		hs.c.transcript.Add(raw)
 	} else {
 		hs.hrrRaw = raw
+		hs.hrrs++
 	}
 	return sh, nil
 }

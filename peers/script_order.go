@@ -111,6 +111,15 @@ func OmitClientKeyExchange(pms []byte) Step {
 // HelloRetryRequest.
 func (cv *Conversation) SawHelloRetryRequest() bool { return cv.hs != nil && cv.hs.sawHRR }
 
+// HelloRetryRequests is how many HelloRetryRequests the target sent (the
+// client aborts at a second one, RFC 8446 §4.1.4).
+func (cv *Conversation) HelloRetryRequests() int {
+	if cv.hs == nil {
+		return 0
+	}
+	return cv.hs.hrrs
+}
+
 // ResumptionScript is the handshake of version v when the client offers a
 // session to resume, followed by an application-data round trip. TLS
 // 1.0-1.2 (RFC 5246 §7.3, Figure 2): ClientHello, ServerHello,

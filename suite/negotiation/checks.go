@@ -201,7 +201,18 @@ func negotiationChecks(c checks.Context) []checks.Check {
 			fmt.Sprintf("negotiates %s from supported_versions [%s] whatever legacy_version says (%s)", c.Version, c.Version, lv),
 			func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
 				script := checks.HelloScript(c.Version, legacyVersion(lv), supportedVersions(c.Version))
-				return negotiates(env.Converse(ctx, c, id, script), c.Version, lv >= wire.VersionTLS13)
+				v := negotiates(env.Converse(ctx, c, id, script), c.Version, lv >= wire.VersionTLS13)
+				if v.Status == reports.Fail && lv != wire.VersionTLS12 && lv < wire.VersionTLS13 && len(v.Conversations) > 0 && v.Conversations[0].ServerHello() == nil {
+					// RFC 8446 §4.2.1's MUST is that the server picks its
+					// version from supported_versions: an abort picks none.
+					// A legacy_version other than 0x0303 breaks the client's
+					// own MUST (§4.1.2), so refusing it is at most a
+					// deviation; only a ServerHello with the wrong version
+					// (one picked from legacy_version) fails.
+					v.Status = reports.Warn
+					v.Reason = fmt.Sprintf("the target refused a ClientHello with legacy_version %s (RFC 8446 §4.1.2 wants 0x0303) instead of reading supported_versions; it did not pick its version from legacy_version", lv)
+				}
+				return v
 			})
 		ch.Needs = checks.NeedTLS13
 		out = append(out, ch)
@@ -247,12 +258,22 @@ func negotiationChecks(c checks.Context) []checks.Check {
 			lvs = append(lvs, wire.VersionSSL20)
 		}
 		for _, lv := range lvs {
-			out = append(out, versionCheck(c, 19, "RFC 8446 App. D.5", "legacy-version-"+hex4(lv)+"-refused",
+			ch := versionCheck(c, 19, "RFC 8446 App. D.5", "legacy-version-"+hex4(lv)+"-refused",
 				fmt.Sprintf("rejects legacy_version %s with supported_versions [%s], with protocol_version", braces(lv), c.Version),
 				func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
 					script := checks.HelloScript(c.Version, legacyVersion(lv), supportedVersions(c.Version))
-					return checks.RejectsHello(env.Converse(ctx, c, id, script), script, wire.AlertProtocolVersion)
-				}))
+					v := checks.RejectsHello(env.Converse(ctx, c, id, script), script, wire.AlertProtocolVersion)
+					if lv != wire.VersionSSL30 && v.Status == reports.Fail && len(v.Conversations) > 0 && v.Conversations[0].ServerHello() != nil {
+						v.Status = reports.Warn
+						v.Reason = "the target went on with legacy_version " + braces(lv) + ": RFC 8446 Appendix D.5's MUST names 0x0300, and below it only \"SHOULD NOT\" applies"
+					}
+					return v
+				})
+			if lv != wire.VersionSSL30 {
+				// Appendix D.5's receiver MUST names 0x0300 alone.
+				ch.Level = checks.SHOULD
+			}
+			out = append(out, ch)
 		}
 	}
 
@@ -357,7 +378,17 @@ func downgradeChecks(c checks.Context) []checks.Check {
 			return checks.CompletesWith(cv, fmt.Sprintf("%s is the target's highest version: the handshake completes", c.Version),
 				"TLS_FALLBACK_SCSV at the target's highest version must not stop the handshake (RFC 7507 §3)")
 		}
-		return checks.RejectsHello(cv, script, wire.AlertInappropriateFallback)
+		v := checks.RejectsHello(cv, script, wire.AlertInappropriateFallback)
+		if sh := cv.ServerHello(); v.Status == reports.Fail && sh != nil && len(sh.Random) == 32 {
+			if tail := [8]byte(sh.Random[24:]); tail == wire.DowngradeTLS12 || tail == wire.DowngradeTLS11 {
+				// RFC 7507 is an optional mechanism; a server that lacks it
+				// but marks the downgrade with the RFC 8446 §4.1.3 sentinel
+				// still protects a TLS 1.3 client.
+				v.Status = reports.Warn
+				v.Reason = "the target does not implement TLS_FALLBACK_SCSV (RFC 7507, optional) but marks the downgrade with the RFC 8446 §4.1.3 sentinel"
+			}
+		}
+		return v
 	}
 	out = append(out, versionCheck(c, 23, "RFC 7507 §3", "fallback-scsv",
 		fmt.Sprintf("answers TLS_FALLBACK_SCSV with inappropriate_fallback when %s is below its highest version, and ignores it otherwise", c.Version),

@@ -107,6 +107,15 @@ func Misbehaviours() []peers.Misbehaviour {
 			},
 		},
 		{
+			// Ignores TLS_FALLBACK_SCSV and writes no downgrade sentinel:
+			// a TLS 1.2 server of before RFC 7507 and RFC 8446.
+			Name: "version/ignore-fallback-scsv-no-sentinel",
+			Apply: func(p *peers.ServerPlan) {
+				p.OnFallbackSCSV = func(*peers.ServerState) error { return nil }
+				p.DowngradeSentinel = func(*peers.ServerState, []byte) {}
+			},
+		},
+		{
 			// Accepts any record-layer version on the first record (the
 			// SHOULD NOT of RFC 8446 Appendix D.5).
 			Name: "version/any-record-version",

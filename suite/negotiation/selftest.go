@@ -7,8 +7,13 @@ var selfTests = []checks.SelfTest{
 	{
 		Misbehaviour: "version/unoffered-version",
 		Fail: `^version-negotiation/(tls1[01]/.*/never-exceeds-offered-version|tls10/.*/client-version-0[23]00|` +
-			`tls12/.*/(legacy-version-030[12]-ignored|supported-versions-(grease|unknown)|downgrade-sentinel-via-supported-versions)|` +
-			`tls13/ecdhe/(legacy-version-0[23]00-refused|supported-versions-only-(unknown|ssl30|grease)))$`,
+			`tls12/.*/(supported-versions-(grease|unknown)|downgrade-sentinel-via-supported-versions)|` +
+			`tls13/ecdhe/(legacy-version-0300-refused|supported-versions-only-(unknown|ssl30|grease)))$`,
+		// It picks TLS 1.3 for a TLS 1.2-only offer and then finds no
+		// suite: an abort, which proves no version was picked from
+		// legacy_version; and it takes legacy_version 0x0200, which only
+		// a SHOULD NOT forbids.
+		Warn: `^version-negotiation/(tls12/.*/legacy-version-030[12]-ignored|tls13/ecdhe/legacy-version-0200-refused)$`,
 		Pass: `^(baseline/tls1[23]/.*|version-negotiation/tls1[23]/.*/(record-version-03..|suite-fits-version|fallback-scsv)|` +
 			`version-negotiation/tls12/.*/(client-version-0(304|3ff|400)|downgrade-sentinel)|version-negotiation/tls13/ecdhe/(no-downgrade-sentinel|supported-versions-all))$`,
 	},
@@ -28,7 +33,8 @@ var selfTests = []checks.SelfTest{
 	},
 	{
 		Misbehaviour: "version/accept-ssl30-legacy-version",
-		Fail:         `^version-negotiation/tls1[23]/.*/legacy-version-0[23]00-refused$`,
+		Fail:         `^version-negotiation/tls1[23]/.*/legacy-version-0300-refused$`,
+		Warn:         `^version-negotiation/tls13/ecdhe/legacy-version-0200-refused$`,
 		Pass:         `^(baseline/.*|version-negotiation/.*/(client-version-.*|legacy-version-030[1-4]-ignored|supported-versions-.*))$`,
 	},
 	{
@@ -42,9 +48,17 @@ var selfTests = []checks.SelfTest{
 		Pass:         `^(baseline/.*|version-negotiation/.*/(downgrade-sentinel.*|supported-versions-.*|fallback-scsv.*))$`,
 	},
 	{
+		// RFC 7507 is optional: a server that lacks it but sets the RFC
+		// 8446 downgrade sentinel is warned, not failed.
 		Misbehaviour: "version/ignore-fallback-scsv",
-		Fail:         `^version-negotiation/tls1[0-2]/.*/fallback-scsv(-via-supported-versions)?$`,
+		Warn:         `^version-negotiation/tls1[0-2]/.*/fallback-scsv(-via-supported-versions)?$`,
 		Pass:         `^(baseline/.*|version-negotiation/.*/(downgrade-sentinel.*|never-exceeds-offered-version)|version-negotiation/tls13/ecdhe/fallback-scsv)$`,
+	},
+	{
+		// Without the sentinel nothing protects the client: a failure.
+		Misbehaviour: "version/ignore-fallback-scsv-no-sentinel",
+		Fail:         `^version-negotiation/tls1[0-2]/.*/(fallback-scsv|downgrade-sentinel)(-via-supported-versions)?$`,
+		Pass:         `^(baseline/.*|version-negotiation/.*/never-exceeds-offered-version|version-negotiation/tls13/ecdhe/(fallback-scsv|no-downgrade-sentinel))$`,
 	},
 	{
 		Misbehaviour: "version/any-record-version",

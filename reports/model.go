@@ -52,6 +52,7 @@ type Check struct {
 	Row      int     `json:"row,omitempty"`
 	Mutator  string  `json:"mutator,omitempty"` // the mutator applied, for malformation checks
 	RFC      string  `json:"rfc"`               // "RFC 5246 §7.4.9"
+	Rule     string  `json:"rule,omitempty"`    // the receiver-duty sentence, quoted with its RFC and section
 	Level    string  `json:"level"`             // "MUST" or "SHOULD"
 	Title    string  `json:"title"`
 	Version  string  `json:"version,omitempty"` // "1.2"

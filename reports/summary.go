@@ -135,6 +135,9 @@ func findingMarkdown(c Check, strict bool) string {
 	if c.Reason != "" {
 		fmt.Fprintf(&b, " — %s", mdText(c.Reason))
 	}
+	if c.Rule != "" {
+		fmt.Fprintf(&b, "\n  > %s", mdText(c.Rule))
+	}
 	return b.String()
 }
 

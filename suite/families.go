@@ -1,6 +1,7 @@
 package suite
 
 import (
+	"github.com/tlsconform/tlsconform/mutators"
 	"github.com/tlsconform/tlsconform/peers"
 	"github.com/tlsconform/tlsconform/suite/checks"
 	"github.com/tlsconform/tlsconform/suite/finished"
@@ -31,6 +32,14 @@ func Catalogue() []checks.Check {
 	}
 	for _, f := range Families() {
 		out = append(out, f.Checks()...)
+	}
+	for i := range out {
+		if out[i].Rule.Text == "" {
+			m, _ := mutators.ByName(out[i].Mutator)
+			if r, ok := checks.RuleOf(out[i], m.Expect.Class == mutators.MustTolerate); ok {
+				out[i].Rule = r
+			}
+		}
 	}
 	return out
 }

@@ -159,6 +159,9 @@ func (res Result) Message() string {
 	if res.Reason != "" {
 		msg += "; " + res.Reason
 	}
+	if res.Rule != "" {
+		msg += "\nrule: " + res.Rule
+	}
 	return msg
 }
 
@@ -262,7 +265,7 @@ func endedAbruptly(v checks.Verdict) bool {
 // record keeps a check's result for the reports.
 func (r *Runner) record(ch checks.Check, v checks.Verdict, took time.Duration) Result {
 	rc := reports.Check{
-		ID: ch.ID, Area: ch.Area, Row: ch.Row, Mutator: ch.Mutator, RFC: ch.RFC, Level: string(ch.Level), Title: ch.Title,
+		ID: ch.ID, Area: ch.Area, Row: ch.Row, Mutator: ch.Mutator, RFC: ch.RFC, Level: string(ch.Level), Title: ch.Title, Rule: ruleText(ch.Rule),
 		Version: ch.Ctx.Version.Short(), KX: string(ch.Ctx.KX),
 		Status: v.Status, Expected: v.Expected, Observed: v.Observed, Reason: v.Reason,
 		Millis: float64(took.Microseconds()) / 1000,
@@ -397,4 +400,12 @@ func versionList(vs []wire.Version) string {
 		return "none"
 	}
 	return strings.Join(out, ", ")
+}
+
+// ruleText is a check's rule as the reports show it, "" when it has none.
+func ruleText(r checks.Rule) string {
+	if r.Text == "" {
+		return ""
+	}
+	return r.String()
 }

@@ -404,3 +404,32 @@ func TestSends(t *testing.T) {
 	}
 	t.Logf("%d of %d checks say what they send", listed, n)
 }
+
+// TestEveryMustHasARule: every MUST check of the catalogue rests on a
+// sentence of an RFC that puts a duty on the receiver, quoted with its
+// RFC and section (the review of issue 9). A MUST check without one is a
+// check that may fail a target for what the RFC does not ask of it.
+func TestEveryMustHasARule(t *testing.T) {
+	missing := map[string][]string{}
+	n := 0
+	for _, ch := range suite.Catalogue() {
+		if ch.Level != checks.MUST {
+			continue
+		}
+		n++
+		r := ch.Rule
+		if r.Text == "" || !strings.HasPrefix(r.Cite, "RFC ") || !strings.Contains(r.Cite, "§") && !strings.Contains(r.Cite, "App. ") {
+			missing[ch.RFC] = append(missing[ch.RFC], ch.ID)
+			continue
+		}
+		// What a sender MAY send, a receiver must take: a MAY grounds a
+		// check that the target goes on.
+		if !strings.Contains(r.Text, "MUST") && !strings.Contains(r.Text, "fatal error") && !strings.Contains(r.Text, "cannot") && !strings.Contains(r.Text, "MAY be") {
+			t.Errorf("%s: its rule (%s) states no duty", ch.ID, r)
+		}
+	}
+	for label, ids := range missing {
+		t.Errorf("%d MUST checks labelled %q have no receiver-duty sentence, e.g. %s", len(ids), label, ids[0])
+	}
+	t.Logf("%d MUST checks, each with its rule", n)
+}

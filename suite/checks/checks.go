@@ -85,6 +85,10 @@ type Check struct {
 	Row     int    // the row of the check catalogue (report.json's row)
 	RFC     string // "RFC 5246 §7.1"
 	Level   Level
+	// Rule is the sentence that puts the duty on the target, quoted: every
+	// MUST check has one (the catalogue fills it from RuleFor when the
+	// family does not set it).
+	Rule Rule
 	// Title is the requirement as a sentence of the RFC: "rejects
 	// ChangeCipherSpec before ClientKeyExchange".
 	Title string

@@ -128,7 +128,8 @@ const (
 func helloCheck(c checks.Context, m mutators.Mutator) checks.Check {
 	id := areaHello + "/" + c.Slug() + "/" + strings.TrimPrefix(m.Name, "client_hello/")
 	level := checks.MUST
-	if m.Expect.Level(c.Version) == mutators.LevelShould {
+	if m.Expect.Level(c.Version) == mutators.LevelShould || m.Expect.Class == mutators.MayReject {
+		// A MAY gives the receiver a choice: at most a warning.
 		level = checks.SHOULD
 	}
 	return checks.Check{
@@ -136,7 +137,13 @@ func helloCheck(c checks.Context, m mutators.Mutator) checks.Check {
 		Title: helloTitle(m), Ctx: c,
 		Run: func(ctx context.Context, env *checks.Env) checks.Verdict {
 			v := runHelloCheck(ctx, env, c, id, m)
-			if level == checks.SHOULD && v.Status == reports.Fail && len(v.Conversations) > 0 && v.Conversations[len(v.Conversations)-1].Outcome.Kind == peers.OutcomeCompleted {
+			switch {
+			case level != checks.SHOULD || v.Status != reports.Fail || len(v.Conversations) == 0 || v.Conversations[len(v.Conversations)-1].Outcome.Unreachable():
+			case m.Expect.Class == mutators.MayReject:
+				// The RFC lets the target refuse or go on; a handshake that
+				// then broke proves no rule of this check broken.
+				v.Status = reports.Warn
+			case v.Conversations[len(v.Conversations)-1].Outcome.Kind == peers.OutcomeCompleted:
 				v.Status = reports.Warn
 				v.Reason = "the target went on after a malformed extension body: " + m.Expect.ShouldWhy(c.Version)
 			}

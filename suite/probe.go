@@ -46,6 +46,21 @@ func Probe(ctx context.Context, env *checks.Env) (*checks.Profile, error) {
 			if !cv.Outcome.Unreachable() {
 				reachable = true
 			}
+			if !ok && v == wire.VersionTLS13 {
+				// Again with classical key shares only: a server that
+				// stumbles over the hybrid share, or whose answer our
+				// client refuses, must not pass for one without TLS 1.3.
+				first := cv
+				cv, ok = completes(checks.Context{Version: v, KX: k}, "version-classical", func(cfg *peers.ClientConfig) {
+					cfg.Groups = []wire.Group{wire.GroupX25519, wire.GroupSecp256r1}
+				})
+				if ok && first.ServerHello() != nil {
+					p.Problems = append(p.Problems, fmt.Sprintf("TLS 1.3 with a hybrid key share: the client refused the target's answer (%s)", first.Outcome))
+				}
+				if !ok && (cv.ServerHello() != nil || cv.SawHelloRetryRequest()) && cv.Outcome.Kind == peers.OutcomeError {
+					p.Problems = append(p.Problems, fmt.Sprintf("answers a TLS 1.3 ClientHello, but with a ServerHello or HelloRetryRequest the client refused (%s): TLS 1.3 is left out of the profile", cv.Outcome))
+				}
+			}
 			if ok {
 				p.KX[v] = append(p.KX[v], k)
 				any = true
@@ -69,23 +84,29 @@ func Probe(ctx context.Context, env *checks.Env) (*checks.Profile, error) {
 	}
 	top := p.Versions[len(p.Versions)-1]
 
-	// Groups: at TLS 1.3 if the target has it, else through ECDHE at the
-	// highest older version.
-	gctx := checks.Context{Version: top, KX: checks.KXTLS13}
-	if top != wire.VersionTLS13 {
-		gctx = checks.Context{Version: top, KX: firstECDHE(p.KX[top])}
-	}
-	if gctx.KX != "" {
+	// Groups, at every version: a server may offer a group at TLS 1.3
+	// and not below (X25519 in TLS 1.2, for one). TLS 1.0-1.2 through
+	// their first ECDHE key exchange, with the EC curves only.
+	p.GroupsByVersion = map[wire.Version][]wire.Group{}
+	for _, v := range p.Versions {
+		gctx := checks.Context{Version: v, KX: checks.KXTLS13}
+		if v != wire.VersionTLS13 {
+			gctx.KX = firstECDHE(p.KX[v])
+		}
+		if gctx.KX == "" {
+			continue
+		}
 		for _, g := range kx.Groups() {
-			if top != wire.VersionTLS13 && !ecCurve(g) {
+			if v != wire.VersionTLS13 && !ecCurve(g) {
 				continue
 			}
-			cv, ok := completes(gctx, "group/"+g.String(), func(cfg *peers.ClientConfig) { cfg.Groups = []wire.Group{g} })
+			cv, ok := completes(gctx, "group/"+v.Short()+"/"+g.String(), func(cfg *peers.ClientConfig) { cfg.Groups = []wire.Group{g} })
 			if ok && cv.Conn() != nil && cv.Conn().Group() == g {
-				p.Groups = append(p.Groups, g)
+				p.GroupsByVersion[v] = append(p.GroupsByVersion[v], g)
 			}
 		}
 	}
+	p.Groups = p.GroupsByVersion[top]
 	// Suites: each at the highest version the target has that fits it.
 	for _, s := range suites.All() {
 		v := highestFor(p.Versions, s)
@@ -98,8 +119,8 @@ func Probe(ctx context.Context, env *checks.Env) (*checks.Profile, error) {
 		}
 		if _, ok := completes(c, "suite/"+s.Name(), func(cfg *peers.ClientConfig) {
 			cfg.CipherSuites = []wire.CipherSuite{s.ID}
-			if len(p.Groups) > 0 {
-				cfg.Groups = p.Groups
+			if gs := p.GroupsAt(v); len(gs) > 0 {
+				cfg.Groups = gs
 			}
 		}); ok {
 			p.Suites = append(p.Suites, s.ID)
@@ -111,8 +132,8 @@ func Probe(ctx context.Context, env *checks.Env) (*checks.Profile, error) {
 		cache := peers.NewSessionCache()
 		edit := func(cfg *peers.ClientConfig) {
 			cfg.Sessions = cache
-			if len(p.Groups) > 0 {
-				cfg.Groups = p.Groups
+			if gs := p.GroupsAt(v); len(gs) > 0 {
+				cfg.Groups = gs
 			}
 		}
 		// TLS 1.3 tickets arrive after the handshake: read them with the
@@ -137,9 +158,10 @@ func Probe(ctx context.Context, env *checks.Env) (*checks.Profile, error) {
 		// partial profile would skip what the target supports.
 		return nil, fmt.Errorf("suite: probe: did not finish: %w", err)
 	}
-	if len(p.Groups) > 0 {
-		// Checks offer the target's groups; put its cheapest first.
-		p.Groups = preferCheap(p.Groups)
+	// Checks offer the target's groups; put its cheapest first.
+	p.Groups = preferCheap(p.Groups)
+	for v, gs := range p.GroupsByVersion {
+		p.GroupsByVersion[v] = preferCheap(gs)
 	}
 	return p, nil
 }

@@ -215,8 +215,8 @@ func (e *Env) Config(c Context, id string) *peers.ClientConfig {
 		})
 	}
 	cfg.CipherSuites = offered
-	if e.Profile != nil && len(e.Profile.Groups) > 0 {
-		cfg.Groups = slices.Clone(e.Profile.Groups)
+	if gs := e.groupsAt(c.Version); len(gs) > 0 {
+		cfg.Groups = slices.Clone(gs)
 		if c.Version == wire.VersionTLS13 {
 			// One group with its key share: a server that prefers another
 			// group it sees listed would answer with a HelloRetryRequest,
@@ -225,6 +225,14 @@ func (e *Env) Config(c Context, id string) *peers.ClientConfig {
 		}
 	}
 	return cfg
+}
+
+// groupsAt is the groups the profile says the target takes at v.
+func (e *Env) groupsAt(v wire.Version) []wire.Group {
+	if e.Profile == nil {
+		return nil
+	}
+	return e.Profile.GroupsAt(v)
 }
 
 // KXOf is the catalogue's key exchange of a suite.

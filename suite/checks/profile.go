@@ -1,7 +1,9 @@
 package checks
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/tlsconform/tlsconform/peers/wire"
 	"github.com/tlsconform/tlsconform/reports"
@@ -9,16 +11,28 @@ import (
 
 // Profile is what probing learned the target supports.
 type Profile struct {
-	Versions   []wire.Version
-	KX         map[wire.Version][]KX
-	Groups     []wire.Group // in the order probed (our preference)
-	Suites     []wire.CipherSuite
-	Resumption map[wire.Version]bool
+	Versions []wire.Version
+	KX       map[wire.Version][]KX
+	Groups   []wire.Group // at the highest version, cheapest first
+	// GroupsByVersion are the groups at each version (a target may offer
+	// a group at TLS 1.3 and not below).
+	GroupsByVersion map[wire.Version][]wire.Group
+	Suites          []wire.CipherSuite
+	Resumption      map[wire.Version]bool
 	// AppData: the target answers application data after the handshake
 	// (an echo or an HTTP reply), which checks use to see whether it went on.
 	AppData  bool
 	Notes    []string
 	Problems []string // deviations probing itself found
+}
+
+// GroupsAt is the groups the target takes at version v: those probed at
+// v, else (a profile made by hand) Groups.
+func (p *Profile) GroupsAt(v wire.Version) []wire.Group {
+	if gs, ok := p.GroupsByVersion[v]; ok {
+		return gs
+	}
+	return p.Groups
 }
 
 // Pin limits the profile to the given versions (the -versions flag).
@@ -47,7 +61,16 @@ func (p *Profile) Report() reports.Profile {
 	for _, s := range p.Suites {
 		r.Suites = append(r.Suites, s.String())
 	}
-	r.Notes, r.Problems = p.Notes, p.Problems
+	r.Notes, r.Problems = slices.Clone(p.Notes), p.Problems
+	for _, v := range p.Versions {
+		if gs, ok := p.GroupsByVersion[v]; ok && !slices.Equal(gs, p.Groups) {
+			names := make([]string, len(gs))
+			for i, g := range gs {
+				names[i] = g.String()
+			}
+			r.Notes = append(r.Notes, fmt.Sprintf("groups at TLS %s: %s", v.Short(), strings.Join(names, ", ")))
+		}
+	}
 	return r
 }
 

@@ -372,8 +372,10 @@ func ckeGroups(env *checks.Env, c checks.Context, m mutators.Mutator) (func(*pee
 		return func(*peers.ClientConfig) {}, ""
 	}
 	candidates := kx.Groups()
-	if env.Profile != nil && len(env.Profile.Groups) > 0 {
-		candidates = env.Profile.Groups
+	if env.Profile != nil {
+		if gs := env.Profile.GroupsAt(c.Version); len(gs) > 0 {
+			candidates = gs
+		}
 	}
 	var fits, others []wire.Group
 	for _, g := range candidates {

@@ -118,6 +118,26 @@ type ckeSent struct {
 	in      mutators.KeyExchange
 	body    []byte
 	skipped bool
+	// keyed: the client keyed the Finished with the pre-master secret a
+	// server that takes the point as it is derives (the real one for the
+	// same point in another encoding, all zeros for a low-order or null
+	// point), so a completed handshake proves the point was taken.
+	keyed bool
+}
+
+// zeroSecretPoints are the ECDHE changes after which a server that skips
+// validation derives an all-zero shared secret (RFC 7748 §6.1 for X25519;
+// (0,0) and the point at infinity on the NIST curves, where a scalar
+// multiple is again the point at infinity, whose x-coordinate such
+// implementations encode as zeros).
+func zeroSecretPoint(m mutators.Mutator) bool {
+	return strings.HasSuffix(m.Name, "/point-zero") || strings.HasSuffix(m.Name, "/point-identity")
+}
+
+// sameSecretPoint: the client's own point in another encoding, from
+// which a lenient server derives the real shared secret.
+func sameSecretPoint(m mutators.Mutator) bool {
+	return strings.HasSuffix(m.Name, "/point-compressed") || strings.HasSuffix(m.Name, "/point-hybrid")
 }
 
 // public reports whether the RSA ciphertext sent is one any client can
@@ -171,9 +191,15 @@ func mutatedCKE(m mutators.Mutator, seed uint64, sent *ckeSent) peers.ClientKeyE
 			return nil, nil, err
 		}
 		var pms []byte
-		if !raw && cke.Form == wire.KXECDHE && in.Group == wire.GroupX25519 && kx.X25519LowOrder(body) {
+		switch {
+		case raw || cke.Form != wire.KXECDHE:
+		case in.Group == wire.GroupX25519 && kx.X25519LowOrder(body):
 			// What a server that skips RFC 7748 §6.1 derives.
-			pms = make([]byte, 32)
+			pms, sent.keyed = make([]byte, 32), true
+		case zeroSecretPoint(m) && ecdhPointSize(in.Group) > 0 && in.Group != wire.GroupX25519:
+			pms, sent.keyed = make([]byte, (ecdhPointSize(in.Group)-1)/2), true
+		case sameSecretPoint(m):
+			sent.keyed = true
 		}
 		return msg, pms, nil
 	}
@@ -356,9 +382,18 @@ func ckeReject(ctx context.Context, env *checks.Env, c checks.Context, id string
 	v := checks.Reject(cv, script, peers.StepClientKeyExchange, m.Expect.Alerts...)
 	if o := cv.Outcome; v.Status == reports.Warn && o.Kind == peers.OutcomeAlert &&
 		(o.Alert.Description == wire.AlertBadRecordMAC || o.Alert.Description == wire.AlertDecryptionFailed) {
-		v.Status = reports.Fail
-		v.Reason = fmt.Sprintf("the target answered with %s, the record-layer failure of the client Finished: it took %s and went on to the Finished instead of refusing it (%s)",
-			o.Alert.Description, m.Doc, m.Expect.RFC)
+		// The target went on to the Finished and failed it: it may have
+		// taken the point, or refused it quietly and carried on with a
+		// random secret (the RSA countermeasure, applied to ECDH).
+		if sent.keyed {
+			// The client keyed its Finished with the secret a server that
+			// takes the point derives: the target did not derive it.
+			v.Status = reports.Pass
+			v.Reason = fmt.Sprintf("the target failed a Finished keyed with the secret a server that took %s would derive (%s): it did not take the point, though it did not answer with %s",
+				m.Doc, o.Alert.Description, checks.AlertNames(m.Expect.Alerts))
+		} else {
+			v.Reason = fmt.Sprintf("the target answered with %s at the client Finished: it may have taken %s or refused it and gone on with a random secret; this proves neither", o.Alert.Description, m.Doc)
+		}
 	}
 	return v
 }

@@ -78,6 +78,7 @@ var (
 	RuleFragment12         = Rule{"RFC 5246 §6.2.1", "Client message boundaries are not preserved in the record layer (i.e., multiple client messages of the same ContentType MAY be coalesced into a single TLSPlaintext record, or a single message MAY be fragmented across several records)."}
 	RuleFragment13         = Rule{"RFC 8446 §5.1", "Handshake messages MAY be coalesced into a single TLSPlaintext record or fragmented across several records, provided that:"}
 	RuleRecordVersion13    = Rule{"RFC 8446 §5.1", "This field is deprecated and MUST be ignored for all purposes."}
+	RuleDecompression12    = Rule{"RFC 5246 §6.2.2", "If the decompression function encounters a TLSCompressed.fragment that would decompress to a length in excess of 2^14 bytes, it MUST report a fatal decompression failure error."}
 	RuleEMS                = Rule{"RFC 7627 §5.2", "If the server receives a ClientHello without the extension, it SHOULD abort the handshake if it does not wish to interoperate with legacy clients."}
 )
 
@@ -164,7 +165,7 @@ var rulesByLabel = map[string]rulePair{
 	"RFC 8446 §5.1, §5.4":                                  both(RuleZeroLength13),
 	"RFC 8446 §5.1, §6.2; RFC 5246 §6.2.1, §7.2":           {RuleHelloFormat12, RuleOverflow13},
 	"RFC 8446 §5.1; RFC 5246 §6.2.1":                       {RuleHelloFormat12, RuleDecode13},
-	"RFC 8446 §5.1; RFC 5246 §6.2.1, §6.2.2":               {RuleHelloFormat12, RuleDecode13},
+	"RFC 8446 §5.1; RFC 5246 §6.2.1, §6.2.2":               {RuleDecompression12, RuleOverflow13},
 	"RFC 8446 §5.2":                                        both(RuleBadMAC13),
 	"RFC 5246 App. E.1; RFC 7568 §3":                       {RuleNoSSL3, RuleNoSSL3},
 	"RFC 5246 App. E.1; RFC 8446 §4.2.1":                   {RuleHighestVersion12, RuleNoSupportedVersions},

@@ -77,8 +77,14 @@ func recordFramingChecks(c checks.Context) []checks.Check {
 		}
 		want := slices.Clone(m.Expect.Alerts)
 		if m.Name == "record/oversize" && c.Version < wire.VersionTLS13 {
-			// RFC 5246 §6.2.2: null compression "decompresses" the fragment
-			// too, and a result over 2^14 is a fatal decompression_failure.
+			// The reading for a server of TLS 1.0-1.2 (one that does not
+			// speak TLS 1.3 too): RFC 5246 §6.2.1's limit binds the sender,
+			// but §6.2.2 binds the receiver: null compression
+			// "decompresses" the fragment too, and a TLSCompressed.fragment
+			// that would decompress to more than 2^14 bytes "MUST report a
+			// fatal decompression failure error". So the record is refused
+			// at every version, with decompression_failure allowed beside
+			// record_overflow.
 			want = append(want, wire.AlertDecompressionFailure)
 		}
 		var title string

@@ -163,7 +163,7 @@ var rulesByLabel = map[string]rulePair{
 	"RFC 5246 §6; RFC 8446 §5, §5.4":                       {RuleRecordType12, RuleNoContentType13},
 	"RFC 8446 §5.1, §5.2, §5.4":                            both(RuleZeroLength13),
 	"RFC 8446 §5.1, §5.4":                                  both(RuleZeroLength13),
-	"RFC 8446 §5.1, §6.2; RFC 5246 §6.2.1, §7.2":           {RuleHelloFormat12, RuleOverflow13},
+	"RFC 8446 §5.1, §6.2; RFC 5246 §6.2.1, §7.2":           {RuleDecompression12, RuleOverflow13},
 	"RFC 8446 §5.1; RFC 5246 §6.2.1":                       {RuleHelloFormat12, RuleDecode13},
 	"RFC 8446 §5.1; RFC 5246 §6.2.1, §6.2.2":               {RuleDecompression12, RuleOverflow13},
 	"RFC 8446 §5.2":                                        both(RuleBadMAC13),

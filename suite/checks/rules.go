@@ -79,6 +79,10 @@ var (
 	RuleFragment13         = Rule{"RFC 8446 §5.1", "Handshake messages MAY be coalesced into a single TLSPlaintext record or fragmented across several records, provided that:"}
 	RuleRecordVersion13    = Rule{"RFC 8446 §5.1", "This field is deprecated and MUST be ignored for all purposes."}
 	RuleDecompression12    = Rule{"RFC 5246 §6.2.2", "If the decompression function encounters a TLSCompressed.fragment that would decompress to a length in excess of 2^14 bytes, it MUST report a fatal decompression failure error."}
+	RuleLowerVersion12     = Rule{"RFC 5246 App. E.1", "If server supports (or is willing to use) only versions greater than client_version, it MUST send a \"protocol_version\" alert message and close the connection."}
+	RuleOverflowCT13       = Rule{"RFC 8446 §5.2", "The length MUST NOT exceed 2^14 + 256 bytes.  An endpoint that receives a record that exceeds this length MUST terminate the connection with a \"record_overflow\" alert."}
+	RuleZeroAppData12      = Rule{"RFC 5246 §6.2.1", "Zero-length fragments of Application data MAY be sent as they are potentially useful as a traffic analysis countermeasure."}
+	RuleZeroAppData13      = Rule{"RFC 8446 §5.1", "Zero-length fragments of Application Data MAY be sent, as they are potentially useful as a traffic analysis countermeasure."}
 	RuleEMS                = Rule{"RFC 7627 §5.2", "If the server receives a ClientHello without the extension, it SHOULD abort the handshake if it does not wish to interoperate with legacy clients."}
 )
 
@@ -154,7 +158,7 @@ var rulesByLabel = map[string]rulePair{
 	"RFC 7748 §6.1; RFC 8422 §5.11":                        both(RuleX25519Zero),
 	"RFC 8422 §5.7, §5.11":                                 both(RuleNISTPoint),
 	"RFC 2246 §6.2.3, §7.2.2":                              both(RuleBadPadding12),
-	"RFC 5246 App. E.1; RFC 8446 §5.1":                     both(RuleRecordVersion12),
+	"RFC 5246 App. E.1; RFC 8446 §5.1":                     {RuleRecordVersion12, RuleRecordVersion13},
 	"RFC 5246 §6.2.1-6.2.3, §7.2.2":                        {RuleBadMAC12, RuleBadMAC13},
 	"RFC 5246 §6.2.1; RFC 7685; RFC 8446 §5.1":             {RuleHelloFormat12, RuleDecode13},
 	"RFC 5246 §6.2.1; RFC 8446 §5.1":                       {RuleHelloFormat12, RuleDecode13},
@@ -167,7 +171,7 @@ var rulesByLabel = map[string]rulePair{
 	"RFC 8446 §5.1; RFC 5246 §6.2.1":                       {RuleHelloFormat12, RuleDecode13},
 	"RFC 8446 §5.1; RFC 5246 §6.2.1, §6.2.2":               {RuleDecompression12, RuleOverflow13},
 	"RFC 8446 §5.2":                                        both(RuleBadMAC13),
-	"RFC 5246 App. E.1; RFC 7568 §3":                       {RuleNoSSL3, RuleNoSSL3},
+	"RFC 5246 App. E.1; RFC 7568 §3":                       {RuleLowerVersion12, RuleLowerVersion12},
 	"RFC 5246 App. E.1; RFC 8446 §4.2.1":                   {RuleHighestVersion12, RuleNoSupportedVersions},
 	"RFC 5246 §7.4.1.3, App. E.1; RFC 8446 §4.1.3, §4.2.1": {RuleHighestVersion12, RuleSupportedVersions},
 	"RFC 5246 §7.4.1.3; RFC 8446 §4.1.3":                   {RuleSuiteVersion12, RuleSuiteVersion13},
@@ -203,20 +207,32 @@ var acceptDefault = rulePair{RuleHelloFormat12, RuleInvariants13}
 // ruleOverrides are the checks whose label covers another duty than
 // theirs, by a part of the check id.
 var ruleOverrides = []struct {
-	idPart string
-	rule   Rule
+	idPart       string
+	tls12, tls13 Rule         // the zero Rule: no override at that version
+	only         wire.Version // not 0: this version alone
 }{
-	{"/compression_methods/tls13-", RuleCompression13},
-	{"/clienthello-after-handshake", RuleNoRenegotiation13},
-	{"/hrr/second-hello-without-requested-share", RuleIllegal13},
+	{"/compression_methods/tls13-", Rule{}, RuleCompression13},
+	{"/clienthello-after-handshake", Rule{}, RuleNoRenegotiation13},
+	{"/hrr/second-hello-without-requested-share", Rule{}, RuleIllegal13},
+	{"/finished-without-ccs", RuleFinishedNoCCS12, Rule{}},
+	{"/appdata-before-finished", RuleOrder12, Rule{}},
+	{"/duplicate-ccs", RuleOrder12, RuleCCSDrop13},
+	{"/protected/bad-mac-", RuleBadMAC12, Rule{}, wire.VersionTLS12}, // an AEAD suite; TLS 1.0-1.1 use CBC
+	{"/protected/zero-length-appdata", RuleZeroAppData12, RuleZeroAppData13},
+	{"/protected/oversize-ciphertext", RuleDecompression12, RuleOverflowCT13},
+	{"/protected/oversize-plaintext", RuleDecompression12, RuleOverflow13},
 }
 
 // RuleOf is the receiver-duty sentence of check ch: an override for its
 // id, or RuleFor its label; accept as for RuleFor.
 func RuleOf(ch Check, accept bool) (Rule, bool) {
 	for _, o := range ruleOverrides {
-		if strings.Contains(ch.ID, o.idPart) {
-			return o.rule, true
+		r := o.tls12
+		if ch.Ctx.Version == wire.VersionTLS13 {
+			r = o.tls13
+		}
+		if r.Text != "" && strings.Contains(ch.ID, o.idPart) && (o.only == 0 || o.only == ch.Ctx.Version) {
+			return r, true
 		}
 	}
 	return RuleFor(ch.RFC, ch.Ctx.Version, accept)

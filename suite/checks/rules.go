@@ -211,16 +211,16 @@ var ruleOverrides = []struct {
 	tls12, tls13 Rule         // the zero Rule: no override at that version
 	only         wire.Version // not 0: this version alone
 }{
-	{"/compression_methods/tls13-", Rule{}, RuleCompression13},
-	{"/clienthello-after-handshake", Rule{}, RuleNoRenegotiation13},
-	{"/hrr/second-hello-without-requested-share", Rule{}, RuleIllegal13},
-	{"/finished-without-ccs", RuleFinishedNoCCS12, Rule{}},
-	{"/appdata-before-finished", RuleOrder12, Rule{}},
-	{"/duplicate-ccs", RuleOrder12, RuleCCSDrop13},
+	{"/compression_methods/tls13-", Rule{}, RuleCompression13, 0},
+	{"/clienthello-after-handshake", Rule{}, RuleNoRenegotiation13, 0},
+	{"/hrr/second-hello-without-requested-share", Rule{}, RuleIllegal13, 0},
+	{"/finished-without-ccs", RuleFinishedNoCCS12, Rule{}, 0},
+	{"/appdata-before-finished", RuleOrder12, Rule{}, 0},
+	{"/duplicate-ccs", RuleOrder12, RuleCCSDrop13, 0},
 	{"/protected/bad-mac-", RuleBadMAC12, Rule{}, wire.VersionTLS12}, // an AEAD suite; TLS 1.0-1.1 use CBC
-	{"/protected/zero-length-appdata", RuleZeroAppData12, RuleZeroAppData13},
-	{"/protected/oversize-ciphertext", RuleDecompression12, RuleOverflowCT13},
-	{"/protected/oversize-plaintext", RuleDecompression12, RuleOverflow13},
+	{"/protected/zero-length-appdata", RuleZeroAppData12, RuleZeroAppData13, 0},
+	{"/protected/oversize-ciphertext", RuleDecompression12, RuleOverflowCT13, 0},
+	{"/protected/oversize-plaintext", RuleDecompression12, RuleOverflow13, 0},
 }
 
 // RuleOf is the receiver-duty sentence of check ch: an override for its

@@ -121,6 +121,11 @@ func helloTitle(m mutators.Mutator) string {
 
 // Mutators judged in their own way.
 const (
+	// legacy_version beside supported_versions: the server must pick its
+	// version from the extension (RFC 8446 §4.2.1), may abort on 0x0304
+	// or later, and refusing another legacy_version than 0x0303 (which
+	// breaks the client's own MUST) is at most a warning.
+	helloLegacyVersion = "client_hello/legacy_version/"
 	// The ClientHello is a TLS 1.2 one: the check reads the ServerHello.
 	helloNoSupportedVersions = "client_hello/extensions/missing/supported_versions"
 )
@@ -194,6 +199,8 @@ func runHelloCheck(ctx context.Context, env *checks.Env, c checks.Context, id st
 	case m.Name == helloNoSupportedVersions:
 		script = script.Through(peers.StepClientHello).Then(peers.ReadServerHello())
 		v = helloNegotiates12(env.Converse(ctx, c, id, script, setup), env)
+	case strings.HasPrefix(m.Name, helloLegacyVersion):
+		v = helloLegacyVersionJudge(env.Converse(ctx, c, id, script, setup))
 	case m.Expect.Class == mutators.MustReject:
 		script = script.Through(peers.StepClientHello).Then(peers.ExpectRejection(false))
 		v = checks.RejectsHello(env.Converse(ctx, c, id, script, setup), script, m.Expect.Alerts...)
@@ -314,4 +321,33 @@ func helloRetryWithoutShare(c checks.Context) checks.Check {
 			return v
 		},
 	}
+}
+
+// helloLegacyVersionJudge judges a TLS 1.3 ClientHello whose
+// legacy_version is changed beside supported_versions: a ServerHello for
+// another version than TLS 1.3 fails (the server picked its version from
+// legacy_version, RFC 8446 §4.2.1); an abort passes where §4.2.1 allows it
+// (0x0304 or later, with protocol_version) and warns elsewhere; a
+// completed handshake passes.
+func helloLegacyVersionJudge(cv *peers.Conversation) checks.Verdict {
+	v := checks.CompletesWith(cv, "a TLS 1.3 handshake chosen from supported_versions (a protocol_version abort is allowed for 0x0304 or later)",
+		"the target did not complete the handshake")
+	v.Observed = checks.ObservedHello(cv)
+	var lv wire.Version
+	if ch := cv.Hello(); ch != nil {
+		lv = ch.Version
+	}
+	o := cv.Outcome
+	switch sh := cv.ServerHello(); {
+	case o.Unreachable():
+	case sh != nil && checks.NegotiatedOf(sh) != wire.VersionTLS13:
+		v.Status, v.Reason = reports.Fail, fmt.Sprintf("the target picked %s from legacy_version 0x%04x although supported_versions offered TLS 1.3 (RFC 8446 §4.2.1)", checks.NegotiatedOf(sh), uint16(lv))
+	case sh != nil:
+	case o.Kind == peers.OutcomeAlert && o.Alert.Description == wire.AlertProtocolVersion && lv >= wire.VersionTLS13:
+		v.Status, v.Reason = reports.Pass, "RFC 8446 §4.2.1: servers MAY abort on a legacy_version of 0x0304 or later"
+	case o.Kind == peers.OutcomeAlert || o.Kind == peers.OutcomeClosed || o.Kind == peers.OutcomeReset:
+		v.Status = reports.Warn
+		v.Reason = fmt.Sprintf("the target refused legacy_version 0x%04x (the client's MUST is 0x0303, RFC 8446 §4.1.2) instead of reading supported_versions; it did not pick a version from legacy_version", uint16(lv))
+	}
+	return v
 }

@@ -201,7 +201,15 @@ func negotiationChecks(c checks.Context) []checks.Check {
 			fmt.Sprintf("negotiates %s from supported_versions [%s] whatever legacy_version says (%s)", c.Version, c.Version, lv),
 			func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
 				script := checks.HelloScript(c.Version, legacyVersion(lv), supportedVersions(c.Version))
-				v := negotiates(env.Converse(ctx, c, id, script), c.Version, lv >= wire.VersionTLS13)
+				// The suites of every version on offer, so that a server that
+				// picks its version from legacy_version can show it with a
+				// ServerHello instead of failing to find a suite.
+				cv := env.ConverseWith(ctx, c, id, func(cfg *peers.ClientConfig) {
+					cfg.CipherSuites = slices.Concat(cfg.CipherSuites, suitesOf(wire.VersionTLS10, func(s *suites.Spec) bool {
+						return !s.TLS13() && !slices.Contains(cfg.CipherSuites, s.ID)
+					}))
+				}, script)
+				v := negotiates(cv, c.Version, lv >= wire.VersionTLS13)
 				if v.Status == reports.Fail && lv != wire.VersionTLS12 && lv < wire.VersionTLS13 && len(v.Conversations) > 0 && v.Conversations[0].ServerHello() == nil {
 					// RFC 8446 §4.2.1's MUST is that the server picks its
 					// version from supported_versions: an abort picks none.

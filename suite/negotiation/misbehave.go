@@ -107,6 +107,23 @@ func Misbehaviours() []peers.Misbehaviour {
 			},
 		},
 		{
+			// Picks its version from a legacy_version below 0x0303 even when
+			// supported_versions is present (RFC 8446 §4.2.1: MUST NOT), as
+			// a server that reads the extension only for a TLS 1.2
+			// legacy_version does.
+			Name: "version/legacy-version-over-supported-versions",
+			Apply: func(p *peers.ServerPlan) {
+				next := p.ChooseVersion
+				p.ChooseVersion = func(st *peers.ServerState) (wire.Version, error) {
+					lv := st.Hello.Version
+					if lv < wire.VersionTLS12 && wire.CountExtension(st.Hello.Extensions, wire.ExtSupportedVersions) > 0 && slices.Contains(st.Versions(), lv) {
+						return lv, nil
+					}
+					return next(st)
+				}
+			},
+		},
+		{
 			// Ignores TLS_FALLBACK_SCSV and writes no downgrade sentinel:
 			// a TLS 1.2 server of before RFC 7507 and RFC 8446.
 			Name: "version/ignore-fallback-scsv-no-sentinel",

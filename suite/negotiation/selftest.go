@@ -48,6 +48,15 @@ var selfTests = []checks.SelfTest{
 		Pass:         `^(baseline/.*|version-negotiation/.*/(downgrade-sentinel.*|supported-versions-.*|fallback-scsv.*))$`,
 	},
 	{
+		// It takes legacy_version over supported_versions: where the
+		// client also offers older suites, its ServerHello proves it; the
+		// ClientHello checks (TLS 1.3 suites only) see an abort, a warning.
+		Misbehaviour: "version/legacy-version-over-supported-versions",
+		Fail:         `^version-negotiation/tls1[23]/.*/legacy-version-030[12]-ignored$`,
+		Warn:         `^client-hello/tls13/ecdhe/legacy_version/030[12]$`,
+		Pass:         `^(baseline/.*|version-negotiation/tls1[23]/.*/(client-version-.*|supported-versions-(only-.*|all)))$`,
+	},
+	{
 		// RFC 7507 is optional: a server that lacks it but sets the RFC
 		// 8446 downgrade sentinel is warned, not failed.
 		Misbehaviour: "version/ignore-fallback-scsv",

@@ -1,6 +1,7 @@
 package targets
 
 import (
+	"crypto/tls"
 	"errors"
 	"os"
 	"path/filepath"
@@ -29,7 +30,7 @@ func TestCServerSilentClient(t *testing.T) {
 			// Connected means queued, not yet accepted: a handshake after
 			// it waits until the server gives the silent one up.
 			start := time.Now()
-			c, err := handshake(t, tg, 0x0303, 0)
+			c, err := handshake(t, tg, tls.VersionTLS12, 0)
 			if err != nil {
 				t.Fatalf("handshake behind a silent client: %v", err)
 			}

@@ -27,7 +27,8 @@ fmt:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./peers/...
 
-## conformance: the conformance gate. TARGET=builtin|openssl|gnutls|HOST:PORT,
+## conformance: the conformance gate. TARGET=builtin|openssl|gnutls|nss|erlang|
+## wolfssl|mbedtls|HOST:PORT,
 ## STRICT=1 turns SHOULD-level warnings into failures, REPORT_DIR=DIR.
 TARGET ?= builtin
 REPORT_DIR ?= $(CURDIR)/reports/out

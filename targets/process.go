@@ -20,7 +20,8 @@ import (
 	"github.com/tlsconform/tlsconform/peers/certs"
 )
 
-// procTarget is a TLS server tool run as a process: openssl or gnutls.
+// procTarget is a TLS server run as a process: every target of Names but
+// builtin.
 type procTarget struct {
 	name     string // "openssl"
 	addr     string
@@ -156,8 +157,15 @@ func writePKI(dir, prefix string, opts Options) (pkiFiles, error) {
 // ctx's, and waits under ctx (at most readyWithin) for its ready line.
 // On failure the process is stopped and the error carries its output.
 func startReady(ctx context.Context, path string, args []string, ready *regexp.Regexp) (*extproc.Proc, context.CancelFunc, []string, error) {
+	return startReadyOpts(ctx, path, args, ready, extproc.Options{})
+}
+
+// startReadyOpts is startReady with options for extproc.Start; MaxLines
+// is always keepLines.
+func startReadyOpts(ctx context.Context, path string, args []string, ready *regexp.Regexp, opts extproc.Options) (*extproc.Proc, context.CancelFunc, []string, error) {
 	pctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	p, err := extproc.Start(pctx, path, args, extproc.Options{MaxLines: keepLines})
+	opts.MaxLines = keepLines
+	p, err := extproc.Start(pctx, path, args, opts)
 	if err != nil {
 		cancel()
 		return nil, nil, nil, err
@@ -192,6 +200,22 @@ func toolVersion(ctx context.Context, path string, args ...string) string {
 		return fmt.Sprintf("%s %s failed: %v: %s", filepath.Base(path), strings.Join(args, " "), err, line)
 	}
 	return line
+}
+
+// debianVersion is the installed version of a Debian package, for
+// Notes on a tool that prints none; "" without dpkg-query or the package.
+func debianVersion(ctx context.Context, pkg string) string {
+	path, err := exec.LookPath("dpkg-query")
+	if err != nil {
+		return ""
+	}
+	vctx, cancel := withBound(ctx, checkWithin)
+	defer cancel()
+	out, err := exec.CommandContext(vctx, path, "-W", "-f", "${Version}", pkg).Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
 }
 
 // finish probes a started tool and fills in the target, or stops it and

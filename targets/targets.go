@@ -1,6 +1,8 @@
 // Package targets gives the suite its target endpoints behind one
 // interface: the built-in Go crypto/tls server (in-process, the default),
-// OpenSSL's s_server and GnuTLS's gnutls-serv started as processes, any
+// OpenSSL's s_server, GnuTLS's gnutls-serv, NSS's selfserv, an Erlang/OTP
+// ssl escript and small wolfSSL and mbed TLS servers (C sources in
+// stacks/, built with gcc on first use) started as processes, any
 // HOST:PORT that is already running, and any server written in Go run
 // in-process by Serve (the reference server among them). It starts them,
 // waits for readiness, tells a crashed or unreachable target from a live
@@ -43,8 +45,8 @@ import (
 
 // Target is an endpoint the suite talks to.
 type Target interface {
-	// Name is "builtin", "openssl", "gnutls", the HOST:PORT given, or
-	// the name given to Serve.
+	// Name is one of Names, the HOST:PORT given, or the name given to
+	// Serve.
 	Name() string
 	// Addr is the HOST:PORT to dial.
 	Addr() string
@@ -105,7 +107,9 @@ const (
 )
 
 // Names lists the targets Open starts itself; any HOST:PORT works too.
-func Names() []string { return []string{"builtin", "openssl", "gnutls"} }
+func Names() []string {
+	return []string{"builtin", "openssl", "gnutls", "nss", "erlang", "wolfssl", "mbedtls"}
+}
 
 // Open starts or connects to the target named by spec:
 //
@@ -120,6 +124,22 @@ func Names() []string { return []string{"builtin", "openssl", "gnutls"} }
 //   - "gnutls": `gnutls-serv --echo` on a free port with both
 //     certificates and a priority string that adds TLS 1.0/1.1, RSA key
 //     exchange and the CBC suites to NORMAL;
+//   - "nss": NSS's `selfserv -v` (libnss3-tools) on a free port with an
+//     NSS database made in its directory (certutil, pk12util) holding
+//     both keys (-n, -e), otherwise at its defaults (TLS 1.0-1.3; -V
+//     only for a pin); it answers data ending in an empty line with an
+//     HTTP/1.0 response that echoes it;
+//   - "erlang": an escript (erlang-ssl) running ssl:listen with both
+//     certificates (certs_keys) and {versions, ...} naming TLS 1.0-1.3
+//     (ssl's server default is 1.2 and 1.3), ssl's defaults otherwise,
+//     echoing application data, a process per connection;
+//   - "wolfssl", "mbedtls": small C echo servers against libwolfssl-dev
+//     and libmbedtls-dev at the library's defaults but for the versions
+//     (TLS 1.0-1.3, narrowed to what the build has: wolfSSL 5.5 has no
+//     TLS 1.0, mbed TLS 2.28 no TLS 1.3) and the certificates (wolfSSL
+//     the RSA one only); built with gcc into the user's cache directory
+//     on first use; one connection at a time, each bounded by 10 s a
+//     read and 30 s in all;
 //   - "HOST:PORT": anything already running; Open checks that it accepts a
 //     TCP connection.
 //
@@ -136,6 +156,14 @@ func Open(ctx context.Context, spec string, opts Options) (Target, error) {
 		return openOpenSSL(ctx, versions, opts)
 	case "gnutls":
 		return openGnuTLS(ctx, versions, opts)
+	case "nss":
+		return openNSS(ctx, versions, opts)
+	case "erlang":
+		return openErlang(ctx, versions, opts)
+	case "wolfssl":
+		return openWolfSSL(ctx, versions, opts)
+	case "mbedtls":
+		return openMbedTLS(ctx, versions, opts)
 	}
 	if _, _, err := splitTarget(spec); err != nil {
 		return nil, err

@@ -23,12 +23,14 @@ import (
 // testTimeout bounds each test's Open, handshakes and reads.
 const testTimeout = 10 * time.Second
 
-// binaries are the tools the started targets need.
-var binaries = map[string]string{"openssl": "openssl", "gnutls": "gnutls-serv"}
+// binaries are the tools the started targets need; the wolfssl and
+// mbedtls targets need gcc and a -dev package, which Open reports as an
+// *extproc.NotFoundError.
+var binaries = map[string]string{"openssl": "openssl", "gnutls": "gnutls-serv", "nss": "selfserv", "erlang": "escript"}
 
-// openT opens spec, skipping (or failing under CI=true) when its tool is
-// missing, and closes it when the test ends; a failing test gets its
-// output and notes.
+// openT opens spec, skipping (or failing under CI=true) when its tool or
+// library is missing, and closes it when the test ends; a failing test
+// gets its output and notes.
 func openT(t *testing.T, spec string, opts Options) Target {
 	t.Helper()
 	if bin, ok := binaries[spec]; ok {
@@ -37,7 +39,13 @@ func openT(t *testing.T, spec string, opts Options) Target {
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
 	tg, err := Open(ctx, spec, opts)
-	if err != nil {
+	var nf *extproc.NotFoundError
+	switch {
+	case errors.As(err, &nf) && extproc.MissingIsFatal():
+		t.Fatalf("Open(%q): %v (CI=true requires it)", spec, err)
+	case errors.As(err, &nf):
+		t.Skipf("Open(%q): %v; skipping (under CI=true this fails)", spec, err)
+	case err != nil:
 		t.Fatalf("Open(%q): %v", spec, err)
 	}
 	t.Cleanup(func() {
@@ -76,18 +84,23 @@ func handshake(t *testing.T, tg Target, v uint16, suite uint16) (*tls.Conn, erro
 }
 
 // exchange checks the application-data answer: the echo of a line, or,
-// from s_server -www, an HTTP response.
+// from s_server -www, an HTTP response, or, from selfserv, an HTTP
+// response that echoes the request.
 func exchange(spec string, c *tls.Conn) error {
-	req, want := []byte("tlsconform ping\n"), []byte("tlsconform ping\n")
-	if spec == "openssl" {
+	req, want, echoed := []byte("tlsconform ping\n"), []byte("tlsconform ping\n"), []byte(nil)
+	switch spec {
+	case "openssl":
 		req, want = []byte("GET / HTTP/1.0\r\n\r\n"), []byte("HTTP/1.0 200 ok")
+	case "nss":
+		req, want = []byte("tlsconform ping\r\n\r\n"), []byte("HTTP/1.0 200 OK")
+		echoed = req
 	}
 	if _, err := c.Write(req); err != nil {
 		return err
 	}
-	got := make([]byte, 0, len(want))
+	var got []byte
 	buf := make([]byte, 4096)
-	for len(got) < len(want) {
+	for len(got) < len(want) || (echoed != nil && !bytes.Contains(got, echoed)) {
 		n, err := c.Read(buf)
 		got = append(got, buf[:n]...)
 		if err != nil {
@@ -96,6 +109,9 @@ func exchange(spec string, c *tls.Conn) error {
 	}
 	if !bytes.HasPrefix(got, want) {
 		return fmt.Errorf("answer %q, want it to start with %q", got, want)
+	}
+	if !bytes.Contains(got, echoed) {
+		return fmt.Errorf("answer %q does not echo %q", got, echoed)
 	}
 	return nil
 }
@@ -110,6 +126,11 @@ func TestStartedTargets(t *testing.T) {
 		{"builtin", allVersions()},
 		{"openssl", []uint16{tls.VersionTLS12, tls.VersionTLS13}},
 		{"gnutls", []uint16{tls.VersionTLS12, tls.VersionTLS13}},
+		// At their defaults as Debian 12 builds them.
+		{"nss", allVersions()},
+		{"erlang", allVersions()},
+		{"wolfssl", []uint16{tls.VersionTLS11, tls.VersionTLS12, tls.VersionTLS13}},
+		{"mbedtls", []uint16{tls.VersionTLS10, tls.VersionTLS11, tls.VersionTLS12}},
 	} {
 		t.Run(tc.spec, func(t *testing.T) {
 			t.Parallel()
@@ -183,6 +204,14 @@ func TestSuites(t *testing.T) {
 		{tls.VersionTLS12, tls.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA},
 		{tls.VersionTLS12, tls.TLS_RSA_WITH_AES_128_CBC_SHA256},
 	}
+	rsaKex := func(s uint16) bool { return strings.HasPrefix(tls.CipherSuiteName(s), "TLS_RSA_") }
+	ecdsa := func(s uint16) bool { return strings.Contains(tls.CipherSuiteName(s), "_ECDSA_") }
+	// What a stack lacks of the must list at its defaults.
+	lacks := map[string]func(uint16) bool{
+		"erlang": rsaKex, // ssl's default suites have no RSA key exchange
+		// Debian's build has no static RSA; one key per context: RSA.
+		"wolfssl": func(s uint16) bool { return rsaKex(s) || ecdsa(s) },
+	}
 	for _, spec := range Names() {
 		t.Run(spec, func(t *testing.T) {
 			t.Parallel()
@@ -202,7 +231,7 @@ func TestSuites(t *testing.T) {
 				}
 				for _, s := range GoSuites() {
 					c, err := handshake(t, tg, v, s)
-					if w := (want{v, s}); slices.Contains(must, w) && err != nil {
+					if w := (want{v, s}); slices.Contains(must, w) && (lacks[spec] == nil || !lacks[spec](s)) && err != nil {
 						t.Errorf("TLS %s %s: %v", versionName(v), tls.CipherSuiteName(s), err)
 					}
 					if err == nil {
@@ -227,6 +256,11 @@ func TestVersionPins(t *testing.T) {
 		{"openssl", []string{"1.3"}, []string{"1.3"}, ""},
 		{"openssl", []string{"1.1", "1.2"}, []string{"1.1", "1.2"}, ""},
 		{"gnutls", []string{"tls1.2"}, []string{"1.2"}, ""},
+		{"nss", []string{"1.2"}, []string{"1.2"}, ""},
+		{"nss", []string{"1.1", "1.3"}, []string{"1.1", "1.2", "1.3"}, "nss: also serves TLS 1.2, which was not asked for"},
+		{"erlang", []string{"1.1", "1.3"}, []string{"1.1", "1.2", "1.3"}, "erlang: also serves TLS 1.2, which was not asked for"},
+		{"wolfssl", []string{"1.3"}, []string{"1.3"}, ""},
+		{"mbedtls", []string{"1.1"}, []string{"1.1"}, ""},
 	} {
 		t.Run(tc.spec+"/"+strings.Join(tc.pin, ","), func(t *testing.T) {
 			t.Parallel()
@@ -365,8 +399,8 @@ func TestHostPort(t *testing.T) {
 func TestBadSpecs(t *testing.T) {
 	t.Parallel()
 	for spec, want := range map[string]string{
-		"bogus":          `targets: unknown target "bogus": want builtin, openssl, gnutls or HOST:PORT`,
-		"":               `targets: unknown target "": want builtin, openssl, gnutls or HOST:PORT`,
+		"bogus":          `targets: unknown target "bogus": want builtin, openssl, gnutls, nss, erlang, wolfssl, mbedtls or HOST:PORT`,
+		"":               `targets: unknown target "": want builtin, openssl, gnutls, nss, erlang, wolfssl, mbedtls or HOST:PORT`,
 		":4433":          `targets: unknown target ":4433"`,
 		"localhost:0":    `port "0" is not a number from 1 to 65535`,
 		"localhost:http": `port "http" is not a number from 1 to 65535`,
@@ -375,7 +409,7 @@ func TestBadSpecs(t *testing.T) {
 			t.Errorf("Open(%q): %v, want %q", spec, err, want)
 		}
 	}
-	if got := Names(); !slices.Equal(got, []string{"builtin", "openssl", "gnutls"}) {
+	if got := Names(); !slices.Equal(got, []string{"builtin", "openssl", "gnutls", "nss", "erlang", "wolfssl", "mbedtls"}) {
 		t.Errorf("Names %q", got)
 	}
 }
@@ -419,6 +453,8 @@ func TestMissingTool(t *testing.T) {
 	for spec, want := range map[string]string{
 		"openssl": "targets: openssl not found in PATH: install it with apt-get install -y openssl",
 		"gnutls":  "targets: gnutls-serv not found in PATH: install it with apt-get install -y gnutls-bin",
+		"nss":     "targets: selfserv not found in PATH: install it with apt-get install -y libnss3-tools",
+		"erlang":  "targets: escript not found in PATH: install it with apt-get install -y erlang-ssl",
 	} {
 		_, err := Open(ctxT(t), spec, Options{})
 		if err == nil || err.Error() != want {

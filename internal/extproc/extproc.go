@@ -54,15 +54,22 @@ func Require(t TB, name string) string {
 	return ""
 }
 
-// NotFoundError says a tool is not installed and which package brings it.
+// NotFoundError says a tool (or a library a tool is built against) is not
+// installed and which package brings it.
 type NotFoundError struct {
-	Name    string // the binary looked for
+	Name    string // the binary looked for, or a header or library
 	Package string // the Debian/Ubuntu package that installs it
-	Err     error  // from exec.LookPath; wraps exec.ErrNotFound
+	// Where is where it was looked for; "" means PATH (a binary).
+	Where string
+	Err   error // from exec.LookPath, wrapping exec.ErrNotFound, or the build's
 }
 
 func (e *NotFoundError) Error() string {
-	return fmt.Sprintf("%s not found in PATH: install it with apt-get install -y %s", e.Name, e.Package)
+	where := e.Where
+	if where == "" {
+		where = "PATH"
+	}
+	return fmt.Sprintf("%s not found in %s: install it with apt-get install -y %s", e.Name, where, e.Package)
 }
 
 func (e *NotFoundError) Unwrap() error { return e.Err }
@@ -72,6 +79,12 @@ func packageOf(name string) string {
 	switch name {
 	case "gnutls-serv", "gnutls-cli", "certtool":
 		return "gnutls-bin"
+	case "selfserv", "tstclnt", "certutil", "pk12util":
+		return "libnss3-tools"
+	case "escript", "erl":
+		// erlang-base has the runtime; the ssl application, which the
+		// erlang target needs, comes with erlang-ssl, which depends on it.
+		return "erlang-ssl"
 	}
 	return name
 }

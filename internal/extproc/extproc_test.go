@@ -157,9 +157,17 @@ func TestLookup(t *testing.T) {
 	}
 	// gnutls-serv comes in gnutls-bin; with an empty PATH nothing is found.
 	t.Setenv("PATH", t.TempDir())
-	_, err := Lookup("gnutls-serv")
-	if want := "install it with apt-get install -y gnutls-bin"; err == nil || !strings.Contains(err.Error(), want) {
-		t.Errorf("Lookup(gnutls-serv): %v, want %q", err, want)
+	for name, pkg := range map[string]string{
+		"gnutls-serv": "gnutls-bin", "selfserv": "libnss3-tools", "pk12util": "libnss3-tools", "escript": "erlang-ssl",
+	} {
+		_, err := Lookup(name)
+		if want := "install it with apt-get install -y " + pkg; err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Lookup(%s): %v, want %q", name, err, want)
+		}
+	}
+	lib := &NotFoundError{Name: "wolfssl/ssl.h", Package: "libwolfssl-dev", Where: "gcc's include path"}
+	if want := "wolfssl/ssl.h not found in gcc's include path: install it with apt-get install -y libwolfssl-dev"; lib.Error() != want {
+		t.Errorf("%q, want %q", lib, want)
 	}
 }
 

@@ -224,7 +224,7 @@ func (hs *clientHS) processServerHello13() error {
 	if err != nil {
 		return err
 	}
-	c.in = in
+	c.setReadKey(in, "server handshake traffic key")
 	if c.hs.Buffered() > 0 {
 		return protoErr(wire.AlertUnexpectedMessage, "handshake message spans the key change after ServerHello (RFC 8446 §5.1)")
 	}
@@ -297,7 +297,7 @@ func (hs *clientHS) readServerFlight13() error {
 	if err != nil {
 		return err
 	}
-	c.in = in
+	c.setReadKey(in, "server application traffic key")
 	return nil
 }
 

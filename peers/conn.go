@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"syscall"
 	"time"
 
 	"github.com/tlsconform/tlsconform/peers/keys"
@@ -80,6 +81,9 @@ type Conn struct {
 	keyLog  *keys.KeyLog
 
 	in, out    *record.HalfConn
+	inName     string       // what the read key is, for the transcript ("server handshake traffic key")
+	retired    []readKey    // read keys the conversation had before in (TLS 1.3), with their sequence numbers
+	torn       bool         // a read timed out inside a record: the stream can no longer be read
 	recVersion wire.Version // version written in record headers
 	parseCtx   wire.Context
 	hs         wire.HandshakeBuffer
@@ -111,8 +115,10 @@ type Conn struct {
 	recordPolicy func(typ wire.ContentType, v wire.Version, open RecordOpener) (wire.ContentType, []byte, error)
 
 	// pending is an item handed back by Unread, returned by the next
-	// ReadItem.
-	pending *Item
+	// ReadItem; pendingErr an error a look ahead met (stopAnswered), which
+	// the next ReadItem returns as it was (a reset stays a reset).
+	pending    *Item
+	pendingErr error
 
 	// unmarshal, when set, parses the handshake messages ReadItem returns
 	// instead of wire.UnmarshalHandshake (the reference server's
@@ -329,11 +335,26 @@ func (c *Conn) readRecord() (typ wire.ContentType, plain []byte, protected bool,
 }
 
 func (c *Conn) readOneRecord() (typ wire.ContentType, plain []byte, protected bool, err error) {
-	if err := c.Flush(); err != nil {
-		return 0, nil, false, err
+	// A write that fails (the peer closed, or reset the connection) does
+	// not hide what the peer said before: its alert may be waiting in our
+	// receive buffer. Read it; only when nothing is there does the write
+	// error stand.
+	werr := c.Flush()
+	typ, plain, protected, err = c.readOneRecordFlushed()
+	if werr != nil && err != nil && Classify(err) == OutcomeTimeout {
+		return 0, nil, false, werr
 	}
+	return typ, plain, protected, err
+}
+
+func (c *Conn) readOneRecordFlushed() (typ wire.ContentType, plain []byte, protected bool, err error) {
 	if err := c.nc.SetReadDeadline(c.deadline()); err != nil {
 		return 0, nil, false, fmt.Errorf("peers: set read deadline: %w", err)
+	}
+	// Silence before the first byte of a record leaves the stream whole:
+	// the caller may push the peer (half-close) and read again.
+	if _, err := c.br.Peek(1); err != nil && Classify(err) == OutcomeTimeout {
+		return 0, nil, false, err
 	}
 	// A header whose content type is unknown is garbage (or another
 	// protocol): say so at once instead of waiting for the length it claims.
@@ -380,9 +401,16 @@ func (c *Conn) readOneRecord() (typ wire.ContentType, plain []byte, protected bo
 		}
 		return 0, nil, false, err
 	case err != nil && raw == nil: // reading failed
+		if Classify(err) == OutcomeTimeout {
+			c.torn = true // silence inside a record: part of it was consumed
+		}
 		return 0, nil, false, err
 	}
 	if err != nil {
+		if otyp, oplain, note, ok := c.openOtherKey(rec); ok {
+			c.observe(Received, otyp, raw, oplain, note)
+			return otyp, oplain, true, nil
+		}
 		c.observe(Received, rec.Type, raw, nil, "undecryptable")
 		var re *record.Error
 		if errors.As(err, &re) {
@@ -395,6 +423,56 @@ func (c *Conn) readOneRecord() (typ wire.ContentType, plain []byte, protected bo
 	// (RFC 8446 §5); every other record under keys was protected.
 	protected = c.in.Protected() && !(c.in.TLS13() && rec.Type == wire.ContentChangeCipherSpec)
 	return typ, plain, protected, nil
+}
+
+// readKey is a read state the conversation had, kept with its sequence
+// number so that a record the peer protected with it still opens.
+type readKey struct {
+	hc   *record.HalfConn
+	name string
+}
+
+// maxRetiredKeys bounds the read keys kept after they were replaced.
+const maxRetiredKeys = 4
+
+// setReadKey moves the read side to hc, called name in the transcript,
+// and keeps the TLS 1.3 key it replaces: a peer may still write under it
+// (a server that sends its alert about the client Finished under its
+// handshake traffic key, though it moved to the application key after its
+// own Finished).
+func (c *Conn) setReadKey(hc *record.HalfConn, name string) {
+	if c.in.Protected() && c.in.TLS13() {
+		c.retired = append(c.retired, readKey{hc: c.in, name: c.inName})
+		if len(c.retired) > maxRetiredKeys {
+			c.retired = c.retired[1:]
+		}
+	}
+	c.in, c.inName = hc, name
+}
+
+// openOtherKey tries to open a TLS 1.3 record that did not open under the
+// current read key with every other key the conversation had (each at its
+// own sequence number, advanced only when it opens), and a 2-byte alert
+// record in the clear. It returns the content type, the plaintext and a
+// note naming the key that opened it.
+func (c *Conn) openOtherKey(rec wire.Record) (wire.ContentType, []byte, string, bool) {
+	if !c.in.TLS13() {
+		return 0, nil, "", false
+	}
+	current := c.inName
+	if current == "" {
+		current = "current read key"
+	}
+	for i := len(c.retired) - 1; i >= 0; i-- {
+		k := c.retired[i]
+		if typ, plain, err := k.hc.Open(rec.Type, rec.Version, rec.Payload); err == nil {
+			return typ, plain, fmt.Sprintf("opened under the %s, not the %s", k.name, current), true
+		}
+	}
+	if rec.Type == wire.ContentAlert && len(rec.Payload) == 2 {
+		return rec.Type, rec.Payload, "an alert in the clear, though record protection was in place", true
+	}
+	return 0, nil, "", false
 }
 
 // KnownContentType reports whether t is a content type TLS 1.0-1.3
@@ -411,6 +489,10 @@ func (c *Conn) ReadItem() (Item, error) {
 	if it := c.pending; it != nil {
 		c.pending = nil
 		return *it, nil
+	}
+	if err := c.pendingErr; err != nil {
+		c.pendingErr = nil
+		return Item{}, err
 	}
 	for {
 		msg, ok, err := c.hs.Next()
@@ -455,6 +537,82 @@ func (c *Conn) ReadItem() (Item, error) {
 	}
 }
 
+// answered reports whether the peer has said something (or closed)
+// within wait, after what is corked went out: something is buffered, or
+// a byte (or the end of the stream, or an error) arrives in time. Nothing
+// is consumed.
+func (c *Conn) answered(wait time.Duration) bool {
+	_ = c.Flush()
+	if c.pending != nil || c.hs.Buffered() > 0 || c.br.Buffered() > 0 {
+		return true
+	}
+	if err := c.nc.SetReadDeadline(time.Now().Add(wait)); err != nil {
+		return true
+	}
+	_, err := c.br.Peek(1)
+	return err == nil || Classify(err) != OutcomeTimeout
+}
+
+// stopAnswered looks, while the client sends a long run of records,
+// whether the target has answered within wait: TLS 1.3 NewSessionTicket
+// messages (which a server sends when it pleases) are passed over;
+// anything else, or an error, is kept for the next ReadItem and stops the
+// sender.
+func (c *Conn) stopAnswered(wait time.Duration) bool {
+	for c.pending == nil && c.pendingErr == nil && c.answered(wait) {
+		it, err := c.ReadItem()
+		switch {
+		case err != nil:
+			c.pendingErr = err
+		case it.Type == wire.ContentHandshake && it.Msg.Type() == wire.TypeNewSessionTicket && c.version == wire.VersionTLS13:
+			continue
+		default:
+			c.pending = &it
+		}
+	}
+	return c.pending != nil || c.pendingErr != nil
+}
+
+// maxWarnings bounds the warning alerts in a row that nextItem passes
+// over.
+const maxWarnings = 16
+
+// passesOver reports whether a received alert leaves the conversation
+// going: below TLS 1.3 a warning-level alert other than close_notify
+// (RFC 5246 §7.2: the receiver decides; a server may send
+// unrecognized_name as a warning and go on, RFC 6066 §3). In TLS 1.3 every
+// alert but the closure alerts is an error, whatever its level (RFC 8446
+// §6). Before the ServerHello the version is not known yet: a warning
+// there is passed over too.
+func (c *Conn) passesOver(a wire.Alert) bool {
+	return a.Level == wire.AlertLevelWarning && a.Description != wire.AlertCloseNotify && c.version != wire.VersionTLS13
+}
+
+// nextItem is ReadItem for a reader waiting for the peer's next word: it
+// passes over warning alerts that do not end the conversation
+// (passesOver; they stay in the transcript), at most maxWarnings in a
+// row. A warning followed by a plain close is the peer's last word: it is
+// returned as the item.
+func (c *Conn) nextItem() (Item, error) {
+	var warned *Item
+	for n := 0; ; n++ {
+		it, err := c.ReadItem()
+		if err != nil {
+			if warned != nil && Classify(err) == OutcomeClosed && !errors.Is(err, syscall.ECONNRESET) {
+				return *warned, nil
+			}
+			return Item{}, err
+		}
+		if it.Type != wire.ContentAlert || !c.passesOver(it.Alert) {
+			return it, nil
+		}
+		if n == maxWarnings {
+			return Item{}, protoErr(wire.AlertUnexpectedMessage, "more than %d warning alerts in a row", maxWarnings)
+		}
+		warned = &it
+	}
+}
+
 // alertErr turns a received alert into the error that ends a handshake.
 func (c *Conn) alertErr(a wire.Alert) error {
 	if a.Description == wire.AlertCloseNotify {
@@ -467,7 +625,7 @@ func (c *Conn) alertErr(a wire.Alert) error {
 // accepts (TLS 1.3 middlebox CCS), and fails on anything else.
 func (c *Conn) readHandshake(skipCCS bool) (wire.Message, []byte, error) {
 	for {
-		it, err := c.ReadItem()
+		it, err := c.nextItem()
 		if err != nil {
 			return nil, nil, err
 		}
@@ -505,7 +663,7 @@ func (c *Conn) expect(t wire.HandshakeType, skipCCS bool) (wire.Message, []byte,
 
 // expectCCS reads a ChangeCipherSpec (TLS 1.2) and nothing else.
 func (c *Conn) expectCCS() error {
-	it, err := c.ReadItem()
+	it, err := c.nextItem()
 	if err != nil {
 		return err
 	}
@@ -617,7 +775,7 @@ func (c *Conn) handleKeyUpdate(ku *wire.KeyUpdate) error {
 	if err != nil {
 		return err
 	}
-	c.in = hc
+	c.setReadKey(hc, "updated application traffic key")
 	if ku.RequestUpdate == 1 {
 		return c.SendKeyUpdate(false)
 	}

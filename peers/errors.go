@@ -92,10 +92,20 @@ type Outcome struct {
 	// rejection was expected (ExpectRejection): "Finished", "application data".
 	WentOn string
 	// Undecryptable: the target answered with a record the client could
-	// not decrypt (often an alert under keys it did not expect).
+	// not decrypt under any key the conversation had.
 	Undecryptable bool
-	Err           error
+	// Pushed says how the client pushed a silent target to decide before
+	// this outcome (PushHalfClose), or is empty: the target had said
+	// nothing before the deadline, perhaps waiting for bytes a message
+	// promised, and the outcome is what it did after the push. A timeout
+	// with Pushed set is silence even after the push.
+	Pushed string
+	Err    error
 }
+
+// PushHalfClose: the client half-closed its write side (TCP FIN), so that
+// a target waiting for more bytes reads the end of the stream and decides.
+const PushHalfClose = "half-closed the write side"
 
 // Unreachable reports whether the target could not be reached at all: the
 // connection was refused, or the dial failed. Such an outcome says nothing
@@ -131,6 +141,14 @@ func (e *recordOpenError) Error() string {
 func (e *recordOpenError) Unwrap() error { return e.Err }
 
 func (o Outcome) String() string {
+	s := o.kindString()
+	if o.Pushed != "" {
+		s += " (after the client " + o.Pushed + ")"
+	}
+	return s
+}
+
+func (o Outcome) kindString() string {
 	switch o.Kind {
 	case OutcomeAlert:
 		return fmt.Sprintf("%s %s alert", o.Alert.Level, o.Alert.Description)
@@ -150,6 +168,8 @@ func (o Outcome) String() string {
 		return "timeout: no answer before the deadline"
 	case OutcomeClosed:
 		return "closed without an alert"
+	case OutcomeReset:
+		return "connection reset (a reset may destroy an alert sent just before it)"
 	}
 	return string(o.Kind)
 }

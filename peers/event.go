@@ -10,7 +10,8 @@ import (
 // Summary says in a few words what the event carried: "ServerHello,
 // Certificate, ServerHelloDone", "fatal decode_error", "ChangeCipherSpec",
 // "application data (18 bytes)", "undecryptable", or for the closing
-// pseudo-events "closed", "timeout", "reset".
+// pseudo-events "closed", "timeout", "reset". A received record that
+// opened under another key than the current one says which, in brackets.
 func (e Event) Summary() string {
 	if e.Raw == nil {
 		return e.Note
@@ -21,6 +22,14 @@ func (e Event) Summary() string {
 		}
 		return "undecryptable"
 	}
+	s := e.contentSummary()
+	if e.Dir == Received && e.Note != "" {
+		s += " [" + e.Note + "]"
+	}
+	return s
+}
+
+func (e Event) contentSummary() string {
 	switch e.Type {
 	case wire.ContentHandshake:
 		return handshakeSummary(e.Plaintext)

@@ -155,6 +155,7 @@ type Conversation struct {
 	start  time.Time
 	events []Event
 	probe  []byte
+	pushed string // how the client pushed a silent target (Outcome.Pushed)
 
 	// Outcome is how the conversation ended.
 	Outcome Outcome
@@ -293,6 +294,7 @@ func RunScript(ctx context.Context, dial Dialer, cfg *ClientConfig, script Scrip
 // end records how the conversation ended at step, with a closing
 // pseudo-event, and sends our alert when the verdict was ours.
 func (cv *Conversation) end(step string, err error) {
+	defer func() { cv.Outcome.Pushed = cv.pushed }()
 	var done *doneErr
 	if errors.As(err, &done) {
 		cv.Outcome = done.o
@@ -309,6 +311,48 @@ func (cv *Conversation) end(step string, err error) {
 	case OutcomeClosed, OutcomeTimeout, OutcomeReset:
 		cv.events = append(cv.events, Event{Dir: Received, Time: time.Now(), Note: string(cv.Outcome.Kind)})
 	}
+}
+
+// pushing runs read, a step's read of the target's answer; when the
+// target says nothing before the deadline, the client pushes it to decide
+// and runs read once more. A target may be silent because it waits for
+// bytes a message promised (an SSL 2.0 header read as a TLS record
+// header, a length that lies long, a message it buffers): once the client
+// half-closes its write side it reads the end of the stream, and a
+// conformant one then closes or alerts. Only once per conversation, only
+// when the stream is whole (the silence began between records) and the
+// connection can be half-closed; Outcome.Pushed records it.
+func (cv *Conversation) pushing(read func() error) error {
+	err := read()
+	if err == nil || Classify(err) != OutcomeTimeout || cv.pushed != "" || cv.hs.c.torn {
+		return err
+	}
+	var done *doneErr
+	if errors.As(err, &done) {
+		return err
+	}
+	if !cv.halfClose() {
+		return err
+	}
+	return read()
+}
+
+// halfClose sends what is corked and closes the write side of the
+// connection (TCP FIN), noting it in the transcript. It reports false
+// when the connection cannot be half-closed.
+func (cv *Conversation) halfClose() bool {
+	c := cv.hs.c
+	cw, ok := c.nc.(interface{ CloseWrite() error })
+	if !ok {
+		return false
+	}
+	_ = c.Flush()
+	if err := cw.CloseWrite(); err != nil {
+		return false
+	}
+	cv.pushed = PushHalfClose
+	cv.events = append(cv.events, Event{Dir: Sent, Time: time.Now(), Note: "half-close: the client sends nothing more (pushing a silent target to decide)"})
+	return true
 }
 
 // doneErr ends a script early with a decided outcome (not a failure).
@@ -415,49 +459,70 @@ func ExchangeApplicationData() Step {
 // conversation: an alert, a close, a reset or a timeout is recorded as it
 // is; a handshake message, ChangeCipherSpec or application data means the
 // target went on (OutcomeCompleted with WentOn set); TLS 1.3
-// NewSessionTicket messages are passed over. With probe, the
-// application-data probe is sent first (when application keys are in
-// place) so that a target that silently accepted answers it.
-func ExpectRejection(probe bool) Step {
+// NewSessionTicket messages, and below TLS 1.3 warning alerts other than
+// close_notify, are passed over. With probe, the application-data probe
+// goes out (under the keys in place) when the target has not answered
+// within a glance (a quarter of the deadline), so that a target that
+// silently accepted answers it; a target that already answered is sent
+// nothing more, since a target that closes with unread input resets the
+// connection, and the reset can destroy the alert it wrote. Silence is
+// pushed (see Outcome.Pushed).
+func ExpectRejection(probe bool) Step { return expectRejection(probe, true) }
+
+func expectRejection(probe, push bool) Step {
 	return step(StepExpectRejection, func(cv *Conversation) error {
 		c := cv.hs.c
-		if probe {
-			// A write error here means the target already closed: read what
-			// it said before that.
-			_, _ = c.Write(cv.probe)
+		probed := !probe
+		read := func() error {
+			for {
+				if !probed && !c.answered(c.timeout/4) {
+					// A write error here means the target already closed:
+					// read what it said before that.
+					_, _ = c.Write(cv.probe)
+					probed = true
+				}
+				it, err := c.nextItem()
+				// A TLS 1.3 server may send its tickets before it reads the
+				// client's Finished (crypto/tls does): they say nothing yet.
+				if err == nil && it.Type == wire.ContentHandshake && it.Msg.Type() == wire.TypeNewSessionTicket && c.version == wire.VersionTLS13 {
+					continue
+				}
+				return rejectionOutcome(it, err)
+			}
 		}
-		it, err := c.ReadItem()
-		// A TLS 1.3 server may send its tickets before it reads the
-		// client's Finished (crypto/tls does): they say nothing yet. Nor
-		// does a warning alert below TLS 1.3 (other than close_notify): the
-		// handshake may go on after it.
-		for err == nil && (it.Type == wire.ContentHandshake && it.Msg.Type() == wire.TypeNewSessionTicket && c.version == wire.VersionTLS13 ||
-			it.Type == wire.ContentAlert && it.Alert.Level == wire.AlertLevelWarning && it.Alert.Description != wire.AlertCloseNotify && c.version != wire.VersionTLS13) {
-			it, err = c.ReadItem()
+		if !push {
+			return read()
 		}
-		// A received record that does not open: often an alert under keys
-		// the client did not expect. (Only the read path makes a
-		// recordOpenError: our own sealing failing is our error.)
-		var oe *recordOpenError
-		if errors.As(err, &oe) {
-			return &doneErr{o: Outcome{Kind: OutcomeError, Undecryptable: true, Err: err}}
-		}
-		if err != nil {
-			return err
-		}
-		o := Outcome{Kind: OutcomeCompleted}
-		switch it.Type {
-		case wire.ContentAlert:
-			o = Outcome{Kind: OutcomeAlert, Alert: it.Alert}
-		case wire.ContentHandshake:
-			o.WentOn = it.Msg.Type().String()
-		case wire.ContentChangeCipherSpec:
-			o.WentOn = "ChangeCipherSpec"
-		default:
-			o.WentOn = it.Type.String()
-		}
-		return &doneErr{o: o}
+		return cv.pushing(read)
 	})
+}
+
+// rejectionOutcome turns what ExpectRejection read into the end of the
+// conversation.
+func rejectionOutcome(it Item, err error) error {
+	// A received record that does not open under any key the conversation
+	// had: often an alert under keys the client does not know. (Only the
+	// read path makes a recordOpenError: our own sealing failing is our
+	// error.)
+	var oe *recordOpenError
+	if errors.As(err, &oe) {
+		return &doneErr{o: Outcome{Kind: OutcomeError, Undecryptable: true, Err: err}}
+	}
+	if err != nil {
+		return err
+	}
+	o := Outcome{Kind: OutcomeCompleted}
+	switch it.Type {
+	case wire.ContentAlert:
+		o = Outcome{Kind: OutcomeAlert, Alert: it.Alert}
+	case wire.ContentHandshake:
+		o.WentOn = it.Msg.Type().String()
+	case wire.ContentChangeCipherSpec:
+		o.WentOn = "ChangeCipherSpec"
+	default:
+		o.WentOn = it.Type.String()
+	}
+	return &doneErr{o: o}
 }
 
 // SendRecord sends payload as one record of type typ under the current

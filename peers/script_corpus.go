@@ -32,31 +32,26 @@ func SendClientHelloBytes(raw []byte, rv wire.Version) Step {
 	})
 }
 
-// maxWarnings bounds the warning alerts ReadFirstAnswer passes over.
-const maxWarnings = 4
-
 // ReadFirstAnswer reads the target's first answer to the ClientHello and
 // ends the conversation with it, judging nothing: a handshake message ends
 // it as OutcomeCompleted with WentOn naming the message ("ServerHello",
 // "HelloRetryRequest", or another type), a ServerHello being kept as
 // cv.ServerHello(); an alert ends it as OutcomeAlert; a close, a reset or
-// silence as such. A few warning alerts other than close_notify (a TLS 1.2
-// server's unrecognized_name) are passed over; a ChangeCipherSpec or
-// application data first ends it with WentOn naming the record.
+// silence as such (silence after a push: see Outcome.Pushed). Warning
+// alerts that do not end the conversation (a TLS 1.2 server's
+// unrecognized_name) are passed over; a ChangeCipherSpec or application
+// data first ends it with WentOn naming the record.
 func ReadFirstAnswer() Step {
 	return step(StepFirstAnswer, func(cv *Conversation) error {
 		c := cv.hs.c
-		for warnings := 0; ; warnings++ {
-			it, err := c.ReadItem()
+		return cv.pushing(func() error {
+			it, err := c.nextItem()
 			if err != nil {
 				return err
 			}
 			o := Outcome{Kind: OutcomeCompleted}
 			switch it.Type {
 			case wire.ContentAlert:
-				if it.Alert.Level == wire.AlertLevelWarning && it.Alert.Description != wire.AlertCloseNotify && warnings < maxWarnings {
-					continue
-				}
 				o = Outcome{Kind: OutcomeAlert, Alert: it.Alert}
 			case wire.ContentHandshake:
 				o.WentOn = it.Msg.Type().String()
@@ -71,6 +66,6 @@ func ReadFirstAnswer() Step {
 				o.WentOn = it.Type.String()
 			}
 			return &doneErr{o: o}
-		}
+		})
 	})
 }

@@ -89,7 +89,9 @@ const maxAfterAlert = 4
 // connection open costs the deadline; a correct one closes after a fatal
 // alert (RFC 5246 §7.2.2).
 func ExpectAnswer() Step {
-	inner := ExpectRejection(false)
+	// Not pushed: two answers compare by how the target ends the
+	// connection, silence included.
+	inner := expectRejection(false, false)
 	return step(StepExpectRejection, func(cv *Conversation) error {
 		err := inner.Run(cv)
 		var done *doneErr

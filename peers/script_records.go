@@ -3,6 +3,7 @@ package peers
 import (
 	"bytes"
 	"fmt"
+	"time"
 
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
@@ -121,11 +122,18 @@ func SendOversizeRecord(name string, typ wire.ContentType, n int) Step {
 	})
 }
 
+// floodChunk is how much of a flood goes out in one write before the
+// client looks whether the target has answered.
+const floodChunk = 32 << 10
+
 // SendFlood sends count records of type typ carrying payload under the
-// current write state, then the application-data probe, in one write. A
-// failed write is not the end: a target that stopped reading may have said
-// why first, and the step after this one reads it. The transcript shows
-// the first record and a note.
+// current write state, then the application-data probe, in writes of
+// floodChunk bytes. Once the target has answered (an alert, a close), the
+// rest is not sent: a target that closes with unread input resets the
+// connection, and the reset can destroy the alert it wrote. A failed write
+// is not the end either: the target may have said why first, and the step
+// after this one reads it. The transcript shows the first record and a
+// note (and says when the flood was cut short).
 func SendFlood(name string, typ wire.ContentType, payload []byte, count int) Step {
 	return step(name, func(cv *Conversation) error {
 		c := cv.hs.c
@@ -147,12 +155,26 @@ func SendFlood(name string, typ wire.ContentType, payload []byte, count int) Ste
 		if err != nil {
 			return fmt.Errorf("peers: protect the probe: %w", err)
 		}
-		c.observe(Sent, wire.ContentApplicationData, rec, bytes.Clone(cv.probe), "")
+		flood := len(buf)
 		buf = append(buf, rec...)
 		if err := c.Flush(); err != nil {
 			return err
 		}
-		_ = c.writeNow(buf)
+		for sent := 0; sent < len(buf); {
+			if sent > 0 && c.stopAnswered(time.Millisecond) {
+				c.observe(Sent, typ, nil, nil, fmt.Sprintf("flood cut short: the target answered after %d of its %d bytes; the rest and the probe were not sent", min(sent, flood), flood))
+				return nil
+			}
+			n := min(floodChunk, flood-sent)
+			if sent >= flood {
+				n = len(buf) - sent
+				c.observe(Sent, wire.ContentApplicationData, rec, bytes.Clone(cv.probe), "")
+			}
+			if err := c.writeNow(buf[sent : sent+n]); err != nil {
+				return nil
+			}
+			sent += n
+		}
 		return nil
 	})
 }

@@ -18,10 +18,17 @@ import (
 // and without processing it: a check that judges the ServerHello itself
 // (which version, which suite, which random) ends its script here. An alert
 // ends the conversation as an alert; anything else is a ProtocolError.
+// Silence is pushed (see Outcome.Pushed): the target may be waiting for
+// bytes the client's first record promised.
 func ReadServerHello() Step {
 	return step(StepServerHello, func(cv *Conversation) error {
 		hs := cv.hs
-		m, raw, err := hs.c.readHandshake(false)
+		var m wire.Message
+		var raw []byte
+		err := cv.pushing(func() (err error) {
+			m, raw, err = hs.c.readHandshake(false)
+			return err
+		})
 		if err != nil {
 			return err
 		}

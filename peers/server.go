@@ -17,6 +17,7 @@ import (
 	"github.com/tlsconform/tlsconform/peers/certs"
 	"github.com/tlsconform/tlsconform/peers/keys"
 	"github.com/tlsconform/tlsconform/peers/kx"
+	"github.com/tlsconform/tlsconform/peers/record"
 	"github.com/tlsconform/tlsconform/peers/suites"
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
@@ -197,6 +198,7 @@ type ServerState struct {
 	EMS      bool
 	sentCCS  bool
 	hrrSent  bool
+	hsOut    *record.HalfConn // TLS 1.3: the write side under the server handshake traffic key, once replaced
 	preHello *keys.Transcript // the transcript before the latest ClientHello, for PSK binders
 	records  recordCounts     // what serverRecord has seen
 }

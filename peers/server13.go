@@ -177,6 +177,7 @@ func (st *ServerState) finish13(hs *keys.HandshakeSecret, cHS []byte) error {
 	// Finished (RFC 8446 §4.4.4), so an alert about the client's Finished
 	// goes out under the server application traffic key.
 	var err error
+	st.hsOut = c.out
 	if c.out, err = c.halfConn13(sAP); err != nil {
 		return err
 	}
@@ -195,6 +196,18 @@ func (st *ServerState) finish13(hs *keys.HandshakeSecret, cHS []byte) error {
 	c.inSecret, c.outSecret = cAP, sAP
 	rms := master.ResumptionMasterSecret(c.transcript.Sum(uint16(wire.VersionTLS13), h))
 	return st.sendTicket13(rms)
+}
+
+// WriteUnderHandshakeKey moves the TLS 1.3 write side back to the server
+// handshake traffic key, at the sequence number its Finished left: what
+// the server sends next (an alert about the client's Finished) goes out
+// as some stacks send it, though RFC 8446 §4.4.4 moved the write side to
+// the application key after the server's Finished. It does nothing before
+// that move.
+func (st *ServerState) WriteUnderHandshakeKey() {
+	if st.hsOut != nil {
+		st.Conn.out = st.hsOut
+	}
 }
 
 // compatCCS sends the middlebox-compatibility ChangeCipherSpec once, after

@@ -35,20 +35,22 @@ func ProfileText(p Profile, target string) string {
 	return b.String()
 }
 
-// Progress is one progress line: "[ 37/120]  pass 30  warn 2  fail 3  skip 2".
+// Progress is one progress line:
+// "[ 37/120]  pass 30  warn 2  inconclusive 0  fail 3  skip 2".
 func Progress(done, total int, c Counts) string {
 	w := len(fmt.Sprint(total))
-	return fmt.Sprintf("[%*d/%d]  pass %d  warn %d  fail %d  skip %d", w, done, total, c.Pass, c.Warn, c.Fail, c.Skip)
+	return fmt.Sprintf("[%*d/%d]  pass %d  warn %d  inconclusive %d  fail %d  skip %d", w, done, total, c.Pass, c.Warn, c.Inconclusive, c.Fail, c.Skip)
 }
 
 // FindingLine is one failure or warning on one line:
 // "FAIL [RFC 5246 §7.4.9] finished/tls12/rsa/flip-bit-3: expected decrypt_error, observed handshake_failure".
-// In strict mode a warning is labelled FAIL. A warning's reason, if any,
-// follows after " — ".
+// In strict mode a warning (or an inconclusive check, labelled
+// INCONCLUSIVE otherwise) is labelled FAIL. A warning's or an inconclusive
+// check's reason, if any, follows after " — ".
 func FindingLine(c Check, strict bool) string {
 	s := fmt.Sprintf("%s [%s] %s: expected %s, observed %s",
 		label(c, strict), clean(ruleText(c)), clean(c.ID), orDash(clean(c.Expected)), orDash(clean(c.Observed)))
-	if verdict(c.Status) == Warn && c.Reason != "" {
+	if v := verdict(c.Status); (v == Warn || v == Inconclusive) && c.Reason != "" {
 		s += " — " + clean(c.Reason)
 	}
 	return s
@@ -79,19 +81,20 @@ func ConsoleSummary(r *Report, dir string, strict bool) string {
 		w = max(w, len(a))
 	}
 	row := func(name string, c Counts) {
-		fmt.Fprintf(&b, "%-*s %6d %6d %6d %6d %6d\n", w, name, c.Pass, c.Warn, c.Fail, c.Skip, c.Total())
+		fmt.Fprintf(&b, "%-*s %6d %6d %6d %6d %6d %6d\n", w, name, c.Pass, c.Warn, c.Inconclusive, c.Fail, c.Skip, c.Total())
 	}
-	fmt.Fprintf(&b, "%-*s %6s %6s %6s %6s %6s\n", w, "area", "pass", "warn", "fail", "skip", "total")
+	fmt.Fprintf(&b, "%-*s %6s %6s %6s %6s %6s %6s\n", w, "area", "pass", "warn", "inconc", "fail", "skip", "total")
 	for _, a := range areas {
 		row(a, byArea[a])
 	}
 	row("total", total)
 
-	// Failures first, then warnings, each in report order; the same
+	// Failures first, then inconclusive checks, then warnings, each in
+	// report order; the same
 	// finding across contexts and variants (flip-bit-0..95) is one line.
 	var lines []string
 	checks := sortedChecks(r)
-	for _, want := range []Status{Fail, Warn} {
+	for _, want := range []Status{Fail, Inconclusive, Warn} {
 		var group []Check
 		flush := func() {
 			if len(group) == 0 {
@@ -139,8 +142,8 @@ func ConsoleSummary(r *Report, dir string, strict bool) string {
 	case Failed(r, strict):
 		res = "FAIL"
 	}
-	fmt.Fprintf(&b, "\nresult: %s (%s, %s, %s, %d skipped)\n", res,
-		plural(total.Pass, "passed"), plural(total.Fail, "failure"), plural(total.Warn, "warning"), total.Skip)
+	fmt.Fprintf(&b, "\nresult: %s (%s, %s, %s, %d inconclusive, %d skipped)\n", res,
+		plural(total.Pass, "passed"), plural(total.Fail, "failure"), plural(total.Warn, "warning"), total.Inconclusive, total.Skip)
 	// Only the files this front writes: the command writes no JUnit.
 	var files []string
 	for _, f := range []string{JSONFile, SummaryFile, JUnitFile, KeyLogFile} {

@@ -7,10 +7,10 @@ import (
 )
 
 // Counts tallies checks by status.
-type Counts struct{ Pass, Warn, Fail, Skip int }
+type Counts struct{ Pass, Warn, Fail, Skip, Inconclusive int }
 
 // Total is the number of checks counted.
-func (c Counts) Total() int { return c.Pass + c.Warn + c.Fail + c.Skip }
+func (c Counts) Total() int { return c.Pass + c.Warn + c.Fail + c.Skip + c.Inconclusive }
 
 // Add counts one check with status s. An unknown status counts as a
 // failure: a verdict nobody can read never passes (fail closed).
@@ -22,6 +22,8 @@ func (c *Counts) Add(s Status) {
 		c.Warn++
 	case Skip:
 		c.Skip++
+	case Inconclusive:
+		c.Inconclusive++
 	default:
 		c.Fail++
 	}
@@ -30,11 +32,11 @@ func (c *Counts) Add(s Status) {
 // noArea names the area of a check that has none.
 const noArea = "(no area)"
 
-// verdict maps a status to one of the four known ones; anything else
+// verdict maps a status to one of the five known ones; anything else
 // (empty, misspelt) is a failure.
 func verdict(s Status) Status {
 	switch s {
-	case Pass, Warn, Fail, Skip:
+	case Pass, Warn, Fail, Skip, Inconclusive:
 		return s
 	}
 	return Fail
@@ -69,7 +71,7 @@ func areaOf(c Check) string {
 }
 
 // Failed reports whether the run fails: any failure (including an unknown
-// status), or in strict mode any warning. A nil report or one with no checks
+// status), or in strict mode any warning or inconclusive check. A nil report or one with no checks
 // at all fails too: an empty run proves nothing (fail closed, as Ginkgo's
 // --fail-on-empty); so does an incomplete one.
 func Failed(r *Report, strict bool) bool {
@@ -87,7 +89,7 @@ func Failed(r *Report, strict bool) bool {
 // failing reports whether c fails the run.
 func failing(c Check, strict bool) bool {
 	v := verdict(c.Status)
-	return v == Fail || (strict && v == Warn)
+	return v == Fail || (strict && (v == Warn || v == Inconclusive))
 }
 
 // sortedChecks returns a copy of r's checks in report order: by area, then

@@ -19,6 +19,11 @@ const (
 	Warn Status = "warn" // a SHOULD-level deviation; a failure only in strict mode
 	Fail Status = "fail" // a MUST violation, or the target was unreachable
 	Skip Status = "skip" // does not apply to this target; Reason says why
+	// Inconclusive: what was observed proves nothing either way (a reset
+	// that may have destroyed an alert, silence while the target may wait
+	// for bytes it was promised, an alert no key opened). Never a pass:
+	// counted and shown like a warning, a failure in strict mode.
+	Inconclusive Status = "inconclusive"
 )
 
 // Report is the whole of report.json.

@@ -259,6 +259,8 @@ func TestFailed(t *testing.T) {
 		{"all pass strict", mk(Pass, Skip), true, false},
 		{"warn", mk(Pass, Warn), false, false},
 		{"warn strict", mk(Pass, Warn), true, true},
+		{"inconclusive", mk(Pass, Inconclusive), false, false},
+		{"inconclusive strict", mk(Pass, Inconclusive), true, true},
 		{"fail", mk(Pass, Fail), false, true},
 		{"fail strict", mk(Fail), true, true},
 		{"unknown status", mk(Pass, ""), false, true},
@@ -420,11 +422,11 @@ func TestSummary(t *testing.T) {
 		"TLS 1.2, TLS 1.3",
 		"x25519, secp256r1",
 		"answers a TLS 1.0-only ClientHello with protocol_version",
-		"| Area | Pass | Warn | Fail | Skip | Total |",
-		"| finished | 1 | 1 | 1 | 2 | 5 |",
-		"| message-order | 0 | 1 | 1 | 0 | 2 |",
-		"| version-negotiation | 1 | 0 | 0 | 1 | 2 |",
-		"| **Total** | 2 | 2 | 2 | 3 | 9 |",
+		"| Area | Pass | Warn | Inconclusive | Fail | Skip | Total |",
+		"| finished | 1 | 1 | 0 | 1 | 2 | 5 |",
+		"| message-order | 0 | 1 | 0 | 1 | 0 | 2 |",
+		"| version-negotiation | 1 | 0 | 0 | 0 | 1 | 2 |",
+		"| **Total** | 2 | 2 | 0 | 2 | 3 | 9 |",
 		"## Failures (2)",
 		"- **FAIL** `finished/tls12/rsa/flip-bit-3` — RFC 5246 §7.4.9 (MUST): expected decrypt_error, observed handshake_failure",
 		"- **FAIL** `message-order/tls12/rsa/ccs-before-cke` — RFC 5246 §7.4 (MUST): expected unexpected_message, observed timeout",
@@ -499,9 +501,9 @@ func TestConsoleSummary(t *testing.T) {
 	out := ConsoleSummary(r, dir, false)
 	for _, w := range []string{
 		"tlsconform: 127.0.0.1:4433  seed 42  strict off  9 checks in 1.5 s",
-		"area                  pass   warn   fail   skip  total",
-		"finished                 1      1      1      2      5",
-		"total                    2      2      2      3      9",
+		"area                  pass   warn inconc   fail   skip  total",
+		"finished                 1      1      0      1      2      5",
+		"total                    2      2      0      2      3      9",
 		"FAIL [RFC 5246 §7.4.9] finished/tls12/rsa/flip-bit-3: expected decrypt_error, observed handshake_failure\n",
 		"WARN [RFC 8446 §4.4.4] finished/tls13/ecdhe/alert-name: expected decrypt_error, observed bad_record_mac\n",
 		"result: FAIL",
@@ -572,7 +574,7 @@ func TestProfileTextAndProgress(t *testing.T) {
 	if got := ProfileText(Profile{}, ""); !strings.Contains(got, "versions  (none)") {
 		t.Errorf("empty profile:\n%s", got)
 	}
-	if got, want := Progress(7, 120, Counts{Pass: 5, Fail: 1, Skip: 1}), "[  7/120]  pass 5  warn 0  fail 1  skip 1"; got != want {
+	if got, want := Progress(7, 120, Counts{Pass: 5, Fail: 1, Skip: 1, Inconclusive: 2}), "[  7/120]  pass 5  warn 0  inconclusive 2  fail 1  skip 1"; got != want {
 		t.Errorf("Progress = %q, want %q", got, want)
 	}
 }
@@ -638,5 +640,42 @@ func TestOpenKeyLogConcurrent(t *testing.T) {
 	}
 	if fi, err := os.Stat(filepath.Join(dir, "keylog.txt")); err == nil && fi.Mode().Perm() != 0o600 {
 		t.Errorf("keylog mode %v, want 0600", fi.Mode().Perm())
+	}
+}
+
+// TestInconclusive: an inconclusive check is counted on its own, shown like
+// a warning (its own label and section, its reason), never passes, and
+// fails the run only in strict mode.
+func TestInconclusive(t *testing.T) {
+	r := &Report{Target: "t", Checks: []Check{
+		{ID: "a/tls12/rsa/x", Area: "a", RFC: "RFC 5246 §7.2", Level: "MUST", Status: Pass},
+		{ID: "a/tls12/rsa/y", Area: "a", RFC: "RFC 5246 §7.2", Level: "MUST", Status: Inconclusive,
+			Expected: "decode_error", Observed: "reset", Reason: "a reset may have destroyed the alert", Transcript: tls12Failure()},
+	}}
+	_, byArea, total := CountByArea(r)
+	if total.Inconclusive != 1 || total.Fail != 0 || total.Total() != 2 || byArea["a"].Inconclusive != 1 {
+		t.Errorf("counts %+v", total)
+	}
+	if Failed(r, false) || !Failed(r, true) {
+		t.Error("an inconclusive check fails the run in strict mode only")
+	}
+	out := ConsoleSummary(r, "out", false)
+	for _, w := range []string{
+		"a          1      0      1      0      0      2",
+		"INCONCLUSIVE [RFC 5246 §7.2] a/tls12/rsa/y: expected decode_error, observed reset — a reset may have destroyed the alert",
+		"result: PASS (1 passed, 0 failures, 0 warnings, 1 inconclusive, 0 skipped)",
+	} {
+		if !strings.Contains(out, w) {
+			t.Errorf("console summary lacks %q:\n%s", w, out)
+		}
+	}
+	if s := ConsoleSummary(r, "out", true); !strings.Contains(s, "FAIL [RFC 5246 §7.2] a/tls12/rsa/y") || !strings.Contains(s, "result: FAIL") {
+		t.Errorf("strict mode should show it as a failure:\n%s", s)
+	}
+	s := Summary(r)
+	for _, w := range []string{"## Inconclusive (the observation proves nothing either way) (1)", "- **INCONCLUSIVE** `a/tls12/rsa/y`", "| a | 1 | 0 | 1 | 0 | 0 | 2 |"} {
+		if !strings.Contains(s, w) {
+			t.Errorf("summary lacks %q:\n%s", w, s)
+		}
 	}
 }

@@ -61,22 +61,25 @@ func Summary(r *Report) string {
 
 	writeCountsTable(&b, r)
 
-	var fails, warns, skips []Check
+	var fails, warns, inconclusive, skips []Check
 	for _, c := range checks {
 		switch verdict(c.Status) {
 		case Fail:
 			fails = append(fails, c)
 		case Warn:
 			warns = append(warns, c)
+		case Inconclusive:
+			inconclusive = append(inconclusive, c)
 		case Skip:
 			skips = append(skips, c)
 		}
 	}
 	writeFindings(&b, "Failures", fails, maxFailureLadders, r.Strict)
-	warnTitle := "Warnings"
+	incTitle, warnTitle := "Inconclusive (the observation proves nothing either way)", "Warnings"
 	if r.Strict {
-		warnTitle = "Warnings (failures in strict mode)"
+		incTitle, warnTitle = "Inconclusive (failures in strict mode)", "Warnings (failures in strict mode)"
 	}
+	writeFindings(&b, incTitle, inconclusive, maxWarningLadders, r.Strict)
 	writeFindings(&b, warnTitle, warns, maxWarningLadders, r.Strict)
 	writeSkipped(&b, skips)
 	return b.String()
@@ -85,10 +88,10 @@ func Summary(r *Report) string {
 func writeCountsTable(b *strings.Builder, r *Report) {
 	areas, byArea, total := CountByArea(r)
 	b.WriteString("## Counts by area\n\n")
-	b.WriteString("| Area | Pass | Warn | Fail | Skip | Total |\n")
-	b.WriteString("|---|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| Area | Pass | Warn | Inconclusive | Fail | Skip | Total |\n")
+	b.WriteString("|---|---:|---:|---:|---:|---:|---:|\n")
 	row := func(name string, c Counts) {
-		fmt.Fprintf(b, "| %s | %d | %d | %d | %d | %d |\n", name, c.Pass, c.Warn, c.Fail, c.Skip, c.Total())
+		fmt.Fprintf(b, "| %s | %d | %d | %d | %d | %d | %d |\n", name, c.Pass, c.Warn, c.Inconclusive, c.Fail, c.Skip, c.Total())
 	}
 	for _, a := range areas {
 		row(tableText(a), byArea[a])
@@ -168,10 +171,13 @@ func writeSkipped(b *strings.Builder, skips []Check) {
 	}
 }
 
-// label is the verdict word for a failing or warning check.
+// label is the verdict word for a failing, inconclusive or warning check.
 func label(c Check, strict bool) string {
-	if verdict(c.Status) == Warn && !strict {
+	switch v := verdict(c.Status); {
+	case v == Warn && !strict:
 		return "WARN"
+	case v == Inconclusive && !strict:
+		return "INCONCLUSIVE"
 	}
 	return "FAIL"
 }
@@ -190,9 +196,9 @@ func resultText(r *Report, total Counts) string {
 	case r.Incomplete != "":
 		return fmt.Sprintf("INCOMPLETE (%s after %d checks: %s)", r.Incomplete, len(r.Checks), plural(total.Fail, "failure"))
 	case Failed(r, r.Strict):
-		return fmt.Sprintf("FAIL (%s, %s)", plural(total.Fail, "failure"), plural(total.Warn, "warning"))
+		return fmt.Sprintf("FAIL (%s, %s, %d inconclusive)", plural(total.Fail, "failure"), plural(total.Warn, "warning"), total.Inconclusive)
 	}
-	return fmt.Sprintf("PASS (%s, %s)", plural(total.Pass, "passed"), plural(total.Warn, "warning"))
+	return fmt.Sprintf("PASS (%s, %s, %d inconclusive)", plural(total.Pass, "passed"), plural(total.Warn, "warning"), total.Inconclusive)
 }
 
 func plural(n int, word string) string {

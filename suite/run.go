@@ -27,6 +27,10 @@ const probeTimeout = 2 * time.Minute
 // aliveTimeout bounds the liveness check after a failure.
 const aliveTimeout = 5 * time.Second
 
+// stallChecks is how many checks in a row must end in a timeout before a
+// plain handshake decides whether the target still answers at all.
+const stallChecks = 3
+
 // Options are the settings of a run. The zero value is a run with the
 // defaults: every version the target supports, seed 0, no reports
 // written.
@@ -84,6 +88,14 @@ type Runner struct {
 	dead        error  // set once the target stopped answering
 	interrupted string // set once the caller gave up on a check
 	closed      bool
+
+	// stalled counts the checks in a row that ended in a timeout, since
+	// the first of them (stallSince); unresponsive is set once a plain
+	// handshake timed out after them too: the target still listens but no
+	// longer answers, and the remaining checks fail without a conversation.
+	stalled      int
+	stallSince   string
+	unresponsive string
 }
 
 type baselineResult struct {
@@ -171,26 +183,34 @@ func (res Result) Message() string {
 // and otherwise runs. A failure, or a warning that ended in a close, a
 // reset or silence, is followed by a liveness check: a target that died
 // on what it was sent fails this check (a crash is never a mere warning)
-// and every check after it.
+// and every check after it. A target that still listens but no longer
+// answers (checks in a row ending in a timeout, then a plain handshake
+// timing out too) is as dead: every later check fails at once with
+// "target unresponsive since check X".
 func (r *Runner) Check(ctx context.Context, ch checks.Check) Result {
 	if ok, why := r.profile.Applies(ch); !ok {
 		return r.record(ch, checks.Verdict{Status: reports.Skip, Reason: why}, 0)
 	}
 	r.mu.Lock()
-	dead := r.dead
+	dead, unresponsive := r.dead, r.unresponsive
 	r.mu.Unlock()
 	if dead != nil {
 		return r.record(ch, checks.Verdict{Status: reports.Fail, Expected: "the target answers", Observed: "target unreachable", Reason: dead.Error()}, 0)
+	}
+	if unresponsive != "" {
+		return r.record(ch, checks.Verdict{Status: reports.Fail, Expected: "the target answers", Observed: "target unresponsive", Reason: unresponsive}, 0)
 	}
 	cctx, cancel := context.WithTimeout(ctx, CheckTimeout)
 	defer cancel()
 	start := time.Now()
 	var v checks.Verdict
+	ran := true // the check talked to the target (not only its cached baseline)
 	if ch.Baseline {
 		v = r.baseline(cctx, ch.Ctx)
 	} else if b := r.baseline(cctx, ch.Ctx); b.Status == reports.Fail && !r.opts.Independent && !r.outsideProfile(ch) {
 		v = checks.Verdict{Status: reports.Fail, Expected: "a valid handshake completes first", Observed: b.Observed,
 			Reason: "the baseline handshake of " + ch.Ctx.String() + " failed, so this check cannot be trusted"}
+		ran = false
 	} else {
 		v = ch.Run(cctx, r.env)
 	}
@@ -217,7 +237,52 @@ func (r *Runner) Check(ctx context.Context, ch checks.Check) Result {
 			v.Observed, v.Reason = "target unreachable after this check (did it crash?)", err.Error()
 		}
 	}
+	if ran {
+		r.watchStall(ctx, ch, v)
+	}
 	return r.record(ch, v, time.Since(start))
+}
+
+// watchStall counts the checks in a row that ended in a timeout. After
+// stallChecks of them a plain baseline handshake of the check's context
+// (run afresh, under a context of its own) decides: if it times out too,
+// the target still listens but no longer answers, which is as dead as one
+// that refuses; every later check fails at once with one message, and the
+// run ends in seconds instead of a deadline per conversation.
+func (r *Runner) watchStall(ctx context.Context, ch checks.Check, v checks.Verdict) {
+	r.mu.Lock()
+	if !endedInTimeout(v) {
+		r.stalled, r.stallSince = 0, ""
+		r.mu.Unlock()
+		return
+	}
+	if r.stalled == 0 {
+		r.stallSince = ch.ID
+	}
+	r.stalled++
+	decide := r.stalled >= stallChecks && r.unresponsive == ""
+	since := r.stallSince
+	r.mu.Unlock()
+	if !decide {
+		return
+	}
+	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), CheckTimeout)
+	b := checks.Baseline(ch.Ctx).Run(bctx, r.env)
+	cancel()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if endedInTimeout(b) {
+		r.unresponsive = fmt.Sprintf("target unresponsive since check %s: %d checks in a row ended in a timeout, and so did a plain %s handshake", since, r.stalled, ch.Ctx)
+		return
+	}
+	r.stalled, r.stallSince = 0, ""
+}
+
+// endedInTimeout reports whether the verdict's last conversation ended in
+// silence past the deadline.
+func endedInTimeout(v checks.Verdict) bool {
+	n := len(v.Conversations)
+	return n > 0 && v.Conversations[n-1].Outcome.Kind == peers.OutcomeTimeout
 }
 
 // baseline runs (once) the baseline check of a context.

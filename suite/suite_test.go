@@ -121,6 +121,13 @@ func judge(ctx SpecContext, ch checks.Check) {
 			Fail("SHOULD (strict): " + res.Message())
 		}
 		AddReportEntry("warning", res.Message(), ReportEntryVisibilityFailureOrVerbose)
+	case reports.Inconclusive:
+		// Like a warning: it proves nothing either way, so it never
+		// passes the gate in strict mode.
+		if *flagStrict {
+			Fail("inconclusive (strict): " + res.Message())
+		}
+		AddReportEntry("inconclusive", res.Message(), ReportEntryVisibilityFailureOrVerbose)
 	case reports.Skip:
 		Skip(res.Reason)
 	}

@@ -34,7 +34,9 @@ func Observed(cv *peers.Conversation) string {
 // the change made at step: an alert in want passes; another alert, or a
 // close without one, is a SHOULD-level deviation (the handshake stopped,
 // which is the MUST); going on, silence past the deadline, or an answer
-// before the change was sent fails.
+// before the change was sent fails. What proves nothing either way is
+// inconclusive (see Inconclusive): a reset, a record no key opens, and
+// silence that lasted even after the client pushed the target to decide.
 func Reject(cv *peers.Conversation, script peers.Script, step string, want ...wire.AlertDescription) Verdict {
 	v := Verdict{
 		Expected:      "the handshake stops, with " + AlertNames(want),
@@ -51,6 +53,10 @@ func Reject(cv *peers.Conversation, script peers.Script, step string, want ...wi
 		v.Reason = fmt.Sprintf("the conversation ended at %s, before the change at %s was sent: the check could not be made", o.Step, step)
 		return v
 	}
+	if why := Inconclusive(o); why != "" {
+		v.Status, v.Reason = reports.Inconclusive, why
+		return v
+	}
 	switch o.Kind {
 	case peers.OutcomeAlert:
 		if slices.Contains(want, o.Alert.Description) && o.Alert.Level == wire.AlertLevelFatal {
@@ -59,17 +65,9 @@ func Reject(cv *peers.Conversation, script peers.Script, step string, want ...wi
 		}
 		v.Status = reports.Warn
 		v.Reason = fmt.Sprintf("the handshake stopped, but with %s where the RFC names %s", o.Alert.Description, AlertNames(want))
-	case peers.OutcomeClosed, peers.OutcomeReset:
+	case peers.OutcomeClosed:
 		v.Status = reports.Warn
 		v.Reason = "the handshake stopped, but the target closed without an alert"
-	case peers.OutcomeError:
-		if o.Undecryptable {
-			v.Status = reports.Warn
-			v.Reason = "the handshake stopped, but the target answered with a record the client could not decrypt (an alert under unexpected keys?)"
-			break
-		}
-		v.Status = reports.Fail
-		v.Reason = "the target answered with something the client could not accept"
 	case peers.OutcomeTimeout:
 		v.Status = reports.Fail
 		v.Reason = "the target neither rejected nor went on before the deadline"
@@ -81,6 +79,31 @@ func Reject(cv *peers.Conversation, script peers.Script, step string, want ...wi
 		v.Reason = "the target answered with something the client could not accept"
 	}
 	return v
+}
+
+// Inconclusive says why an outcome proves nothing about the target
+// either way, or "" when it is evidence:
+//   - a reset: the target ended the connection, but a reset can destroy
+//     the alert it wrote just before (it closed with unread input), so
+//     what it said is unknown;
+//   - a record that opened under no key the conversation had: perhaps an
+//     alert, perhaps not;
+//   - silence that lasted even after the client pushed the target to
+//     decide (peers.Outcome.Pushed): it may still be waiting for bytes a
+//     message promised.
+//
+// A judge calls it where the missing alert, or the missing answer, could
+// have decided the verdict (fail closed: never a pass).
+func Inconclusive(o peers.Outcome) string {
+	switch {
+	case o.Kind == peers.OutcomeReset:
+		return "the target reset the connection: a reset can destroy an alert written just before it, so what the target said is unknown"
+	case o.Kind == peers.OutcomeError && o.Undecryptable:
+		return "the target answered with a record that no key of the conversation opens: it may be an alert, or not"
+	case o.Kind == peers.OutcomeTimeout && o.Pushed != "":
+		return "the target said nothing before the deadline, nor after the client " + o.Pushed + ": it may be waiting for bytes it was promised, so silence proves neither acceptance nor rejection"
+	}
+	return ""
 }
 
 // Complete judges a conversation that must complete.

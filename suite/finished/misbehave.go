@@ -33,6 +33,26 @@ func Misbehaviours() []peers.Misbehaviour {
 			},
 		},
 		{
+			// Answers a TLS 1.3 client Finished that does not verify with
+			// the wrong alert (handshake_failure), sent under its handshake
+			// traffic key, as some stacks send it, though its write side
+			// moved to the application key after its own Finished. The
+			// client must read it (trying every key the conversation had):
+			// a SHOULD-level deviation, caught as a warning; read as an
+			// undecryptable record it would prove nothing (inconclusive).
+			Name: "finished/wrong-alert-under-handshake-key",
+			Apply: func(p *peers.ServerPlan) {
+				next := p.VerifyFinished
+				p.VerifyFinished = func(st *peers.ServerState, got, want []byte) error {
+					if err := next(st, got, want); err != nil {
+						st.WriteUnderHandshakeKey()
+						return &peers.ProtocolError{Alert: wire.AlertHandshakeFailure, Reason: err.Error()}
+					}
+					return nil
+				}
+			},
+		},
+		{
 			// Sends a server Finished computed over the wrong transcript
 			// (the first byte of verify_data flipped).
 			Name: "finished/bad-server-finished",

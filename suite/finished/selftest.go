@@ -15,6 +15,11 @@ var selfTests = []checks.SelfTest{
 		Pass:         `^(baseline/.*|finished/.*/(server-finished-verifies|no-resumption-after-fatal-alert))$`,
 	},
 	{
+		Misbehaviour: "finished/wrong-alert-under-handshake-key",
+		Warn:         `^finished/tls13/.*/(flip-bit-\d+|all-zero|finished-(truncated|empty|trailing-message-bytes))$`,
+		Pass:         `^(baseline/.*|finished/.*/server-finished-verifies)$`,
+	},
+	{
 		Misbehaviour: "finished/bad-server-finished",
 		Fail:         `^(baseline|finished)/.*/(handshake-completes|server-finished-verifies)$`,
 		Pass:         `^finished/tls1[012]/.*/(flip-bit-\d+|all-zero|finished-(truncated|empty|trailing-message-bytes))$`,

@@ -366,6 +366,11 @@ func recordFloodCheck(c checks.Context, name, title string, typ wire.ContentType
 			case o.EndedBefore(script, "Flood"):
 				vd.Status = reports.Fail
 				vd.Reason = fmt.Sprintf("the conversation ended at %s, before the flood was sent: the check could not be made", o.Step)
+			case o.Pushed != "" && o.Kind != peers.OutcomeReset:
+				// Silent past the deadline after a flood of whole records:
+				// what it did once the client half-closed does not change
+				// that it neither answered nor aborted in time.
+				vd.Status, vd.Reason = reports.Fail, "the target neither answered nor aborted before the deadline: the flood was not bounded"
 			case o.Kind == peers.OutcomeCompleted, o.Kind == peers.OutcomeAlert:
 				vd.Status = reports.Pass
 			case o.Kind == peers.OutcomeTimeout:
@@ -377,6 +382,8 @@ func recordFloodCheck(c checks.Context, name, title string, typ wire.ContentType
 				vd.Conversations = []*peers.Conversation{alive, cv} // the judged one last
 				if checks.Complete(alive).Status != reports.Pass {
 					vd.Status, vd.Reason = reports.Fail, "after the flood the target no longer completes a handshake (crashed?): "+checks.Observed(alive)
+				} else if why := checks.Inconclusive(o); why != "" {
+					vd.Status, vd.Reason = reports.Inconclusive, "the target stopped the flood; "+why
 				} else {
 					vd.Status, vd.Reason = reports.Warn, "the target stopped the flood without an alert (RFC 8446 §6.2: it SHOULD send one)"
 				}

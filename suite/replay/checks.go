@@ -110,7 +110,9 @@ func judgeReplay(cv *peers.Conversation, t corpus.Template, o corpus.Offer, clie
 			}
 			v.Reason += ", although the target shares a version, a suite and a group with it (as probed)"
 		}
-	case out.Kind == peers.OutcomeTimeout:
+	case out.Kind == peers.OutcomeTimeout, out.Pushed != "" && out.Kind != peers.OutcomeAlert && out.Kind != peers.OutcomeCompleted:
+		// A whole ClientHello promises no more bytes: silence past the
+		// deadline is the answer, whatever the target did once pushed.
 		v.Status, v.Reason = reports.Fail, "the target did not answer the ClientHello before the deadline"
 	default:
 		v.Status, v.Reason = reports.Fail, "the target did not answer the ClientHello with a ServerHello"

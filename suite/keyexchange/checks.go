@@ -392,6 +392,7 @@ func ckeReject(ctx context.Context, env *checks.Env, c checks.Context, id string
 			v.Reason = fmt.Sprintf("the target failed a Finished keyed with the secret a server that took %s would derive (%s): it did not take the point, though it did not answer with %s",
 				m.Doc, o.Alert.Description, checks.AlertNames(m.Expect.Alerts))
 		} else {
+			v.Status = reports.Inconclusive
 			v.Reason = fmt.Sprintf("the target answered with %s at the client Finished: it may have taken %s or refused it and gone on with a random secret; this proves neither", o.Alert.Description, m.Doc)
 		}
 	}

@@ -40,7 +40,7 @@ func ckePaddingOracle(_ checks.Check, m mutators.Mutator) reports.Status {
 // null point, the client's own point in another encoding), the completed
 // handshake proves it and the check fails; elsewhere its failed Finished
 // looks like a server that refused the point and went on with a random
-// secret, and the check can only warn.
+// secret, and the check is inconclusive.
 func ckeInvalidPoint(ch checks.Check, m mutators.Mutator) reports.Status {
 	if m.Family() != "client_key_exchange/ecdhe" || m.Expect.Class != mutators.MustReject || m.Expect.Row == ckeRowLength {
 		return ""
@@ -48,7 +48,7 @@ func ckeInvalidPoint(ch checks.Check, m mutators.Mutator) reports.Status {
 	if zeroSecretPoint(m) || sameSecretPoint(m) || strings.Contains(m.Name, "/x25519-") {
 		return checks.AtLevel(ch)
 	}
-	return reports.Warn
+	return reports.Inconclusive
 }
 
 // ckeRSAOthers are the RSA checks a padding oracle leaves alone: a wrong

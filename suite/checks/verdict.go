@@ -90,7 +90,8 @@ func Reject(cv *peers.Conversation, script peers.Script, step string, want ...wi
 //     alert, perhaps not;
 //   - silence that lasted even after the client pushed the target to
 //     decide (peers.Outcome.Pushed): it may still be waiting for bytes a
-//     message promised.
+//     message promised; and a plain close that came only after the push,
+//     which answers the client's own close.
 //
 // A judge calls it where the missing alert, or the missing answer, could
 // have decided the verdict (fail closed: never a pass).
@@ -100,6 +101,8 @@ func Inconclusive(o peers.Outcome) string {
 		return "the target reset the connection: a reset can destroy an alert written just before it, so what the target said is unknown"
 	case o.Kind == peers.OutcomeError && o.Undecryptable:
 		return "the target answered with a record that no key of the conversation opens: it may be an alert, or not"
+	case o.Kind == peers.OutcomeClosed && o.Pushed != "":
+		return "the target closed only after the client " + o.Pushed + ": a close in answer to the client's own is no refusal"
 	case o.Kind == peers.OutcomeTimeout && o.Pushed != "":
 		return "the target said nothing before the deadline, nor after the client " + o.Pushed + ": it may be waiting for bytes it was promised, so silence proves neither acceptance nor rejection"
 	}

@@ -28,7 +28,7 @@ func TestRejectReadsTheOutcome(t *testing.T) {
 		{"the alert named", peers.Outcome{Kind: peers.OutcomeAlert, Alert: fatal(wire.AlertDecryptError)}, reports.Pass},
 		{"another alert", peers.Outcome{Kind: peers.OutcomeAlert, Alert: fatal(wire.AlertHandshakeFailure)}, reports.Warn},
 		{"a close", peers.Outcome{Kind: peers.OutcomeClosed}, reports.Warn},
-		{"a close after a push", peers.Outcome{Kind: peers.OutcomeClosed, Pushed: peers.PushHalfClose}, reports.Warn},
+		{"a close after a push", peers.Outcome{Kind: peers.OutcomeClosed, Pushed: peers.PushHalfClose}, reports.Inconclusive},
 		{"a reset", peers.Outcome{Kind: peers.OutcomeReset}, reports.Inconclusive},
 		{"undecryptable", peers.Outcome{Kind: peers.OutcomeError, Undecryptable: true, Err: errors.New("x")}, reports.Inconclusive},
 		{"silence after a push", peers.Outcome{Kind: peers.OutcomeTimeout, Pushed: peers.PushHalfClose}, reports.Inconclusive},

@@ -444,6 +444,10 @@ type ServerPlan struct {
 	// serverRecord): content types, versions, size limits, zero-length and
 	// warning records.
 	Record func(st *ServerState, typ wire.ContentType, v wire.Version, open RecordOpener) (wire.ContentType, []byte, error)
+	// KeyShare13 validates the client's TLS 1.3 key share for group and
+	// answers it: the server's share and the shared secret (RFC 8446
+	// §4.2.8.2, §7.4.2).
+	KeyShare13 func(st *ServerState, group wire.Group, share []byte) (serverShare, shared []byte, err error)
 	// ParseClientHello reads a ClientHello message as received (header
 	// included); ValidateClientHello then applies the rules every ClientHello
 	// must follow before the server chooses anything (see
@@ -481,11 +485,14 @@ func DefaultServerPlan() ServerPlan {
 			}
 			return nil
 		},
-		Outgoing:            func(_ *ServerState, msgs []wire.Message) []wire.Message { return msgs },
-		Unexpected:          unexpected,
-		ClientKeyExchange:   readClientKeyExchange,
-		DecryptPMS:          decryptPMS,
-		ECDHEShared:         ecdheShared,
+		Outgoing:          func(_ *ServerState, msgs []wire.Message) []wire.Message { return msgs },
+		Unexpected:        unexpected,
+		ClientKeyExchange: readClientKeyExchange,
+		DecryptPMS:        decryptPMS,
+		ECDHEShared:       ecdheShared,
+		KeyShare13: func(st *ServerState, g wire.Group, share []byte) ([]byte, []byte, error) {
+			return kx.Respond(g, share, st.rand)
+		},
 		Record:              serverRecord,
 		ParseClientHello:    parseClientHello,
 		ValidateClientHello: validateClientHello,

@@ -29,7 +29,7 @@ func (st *ServerState) run13() error {
 	if err != nil {
 		return err
 	}
-	serverShare, shared, err := kx.Respond(group, share.KeyExchange, st.rand)
+	serverShare, shared, err := st.srv.plan.KeyShare13(st, group, share.KeyExchange)
 	if err != nil {
 		return &ProtocolError{Alert: wire.AlertIllegalParameter, Reason: "client key share", Err: err}
 	}

@@ -198,6 +198,7 @@ func helloExtensionMutators() []Mutator {
 
 	out = append(out, chServerNameMutators()...)
 	out = append(out, chKeyShareMutators()...)
+	out = append(out, chKeyShareValueMutators()...)
 	out = append(out,
 		chTyped("extended_master_secret/with-body", "an extended_master_secret extension whose body is one zero byte",
 			Reject("RFC 7627 §5.1", 46, wire.AlertDecodeError).ShouldAt(chWhyEMSBody, chVersions12...), chVersions12, chEMSWithBody),

@@ -178,6 +178,12 @@ type Mutator struct {
 	Expect Expectation
 	// Versions it applies to; empty means every version.
 	Versions []wire.Version
+	// Group, for a change of a TLS 1.3 key share value, is the group
+	// whose share it changes: the ClientHello it makes offers that group
+	// alone (supported_groups and key_share), so that a server cannot
+	// pick another; a check offers it only to a target that takes the
+	// group at TLS 1.3. Zero for every other mutator.
+	Group wire.Group
 
 	Hello   Hello
 	Bytes   Bytes

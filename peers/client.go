@@ -93,6 +93,10 @@ type clientHS struct {
 	cHS, sHS, cAP, sAP []byte
 	master13           *keys.MasterSecret13
 
+	// shared13, when set, replaces the TLS 1.3 (EC)DHE shared secret the
+	// client computed (see Conversation.OverrideShared13).
+	shared13 func(g wire.Group, computed []byte) []byte
+
 	// edits, when set, rewrite the bytes of what a named step sends
 	// (conversation scripts); nil for the plain client.
 	edits map[string]Edit

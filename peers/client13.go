@@ -212,6 +212,9 @@ func (hs *clientHS) processServerHello13() error {
 	if err != nil {
 		return &ProtocolError{Alert: wire.AlertIllegalParameter, Reason: "server key share", Err: err}
 	}
+	if hs.shared13 != nil {
+		shared = hs.shared13(entry.Group, shared)
+	}
 	c.group = entry.Group
 
 	hs.hsSecret = keys.NewEarlySecret(h, psk).Handshake(shared)

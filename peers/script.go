@@ -563,6 +563,16 @@ func (cv *Conversation) Finished() (*wire.Finished, error) {
 	return nil, errors.New("peers: no Finished before the keys are known")
 }
 
+// OverrideShared13 makes the TLS 1.3 client key its handshake with the
+// secret f returns (given the group and the secret it computed) instead
+// of the (EC)DHE secret: a check that sent a key share the server must
+// refuse keys the handshake with what a server that took the share
+// derives, so that a completed handshake proves the server took it.
+// Call it from a Setup.
+func (cv *Conversation) OverrideShared13(f func(g wire.Group, computed []byte) []byte) {
+	cv.hs.shared13 = f
+}
+
 // UseClientHandshakeKeys moves the write side to the TLS 1.3 client
 // handshake traffic key (what SendFinished does first).
 func (cv *Conversation) UseClientHandshakeKeys() error { return cv.hs.useClientHandshakeKeys() }

@@ -2,6 +2,7 @@ package peers
 
 import (
 	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -55,6 +56,9 @@ type Server struct {
 	plan      ServerPlan
 	ticketKey []byte
 	rand      io.Reader
+	// sessions are the TLS 1.0-1.2 sessions by session ID (RFC 5246
+	// §7.4.1.2), for stateful resumption.
+	sessions SessionCache
 }
 
 // NewServer checks cfg and builds a server.
@@ -88,7 +92,7 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 			return nil, fmt.Errorf("peers: server cannot serve group %s", g)
 		}
 	}
-	s := &Server{cfg: cfg, rand: cfg.Rand}
+	s := &Server{cfg: cfg, rand: cfg.Rand, sessions: SessionCache{m: map[string]*Session{}}}
 	if s.rand == nil {
 		s.rand = rand.Reader
 	}
@@ -446,6 +450,20 @@ type ServerPlan struct {
 	// serverRecord): content types, versions, size limits, zero-length and
 	// warning records.
 	Record func(st *ServerState, typ wire.ContentType, v wire.Version, open RecordOpener) (wire.ContentType, []byte, error)
+	// KeyShare13 validates the client's TLS 1.3 key share for group and
+	// answers it: the server's share and the shared secret (RFC 8446
+	// §4.2.8.2, §7.4.2).
+	KeyShare13 func(st *ServerState, group wire.Group, share []byte) (serverShare, shared []byte, err error)
+	// Resume12 decides whether to resume a TLS 1.0-1.2 session the
+	// ClientHello offers (by ticket or session ID), after the server chose
+	// the version, suite and extended_master_secret of a new handshake
+	// (RFC 5246 §7.4.1.3, RFC 7627 §5.3).
+	Resume12 func(st *ServerState, sess *Session) bool
+	// ResumePSK13 decides whether to resume the TLS 1.3 session of the
+	// ClientHello's first PSK identity, and returns its PSK (nil for a
+	// full handshake); binderOK verifies the identity's binder with a
+	// hash (RFC 8446 §4.2.11).
+	ResumePSK13 func(st *ServerState, sess *Session, binderOK func(crypto.Hash) bool) ([]byte, error)
 	// ParseClientHello reads a ClientHello message as received (header
 	// included); ValidateClientHello then applies the rules every ClientHello
 	// must follow before the server chooses anything (see
@@ -483,11 +501,18 @@ func DefaultServerPlan() ServerPlan {
 			}
 			return nil
 		},
-		Outgoing:            func(_ *ServerState, msgs []wire.Message) []wire.Message { return msgs },
-		Unexpected:          unexpected,
-		ClientKeyExchange:   readClientKeyExchange,
-		DecryptPMS:          decryptPMS,
-		ECDHEShared:         ecdheShared,
+		Outgoing:          func(_ *ServerState, msgs []wire.Message) []wire.Message { return msgs },
+		Unexpected:        unexpected,
+		ClientKeyExchange: readClientKeyExchange,
+		DecryptPMS:        decryptPMS,
+		ECDHEShared:       ecdheShared,
+		Resume12: func(st *ServerState, sess *Session) bool {
+			return sess.Version == st.version && sess.Suite == st.Spec.ID && sess.EMS == st.EMS
+		},
+		ResumePSK13: resumePSK13,
+		KeyShare13: func(st *ServerState, g wire.Group, share []byte) ([]byte, []byte, error) {
+			return kx.Respond(g, share, st.rand)
+		},
 		Record:              serverRecord,
 		ParseClientHello:    parseClientHello,
 		ValidateClientHello: validateClientHello,

@@ -2,6 +2,7 @@ package peers
 
 import (
 	"fmt"
+	"io"
 	"slices"
 
 	"github.com/tlsconform/tlsconform/peers/keys"
@@ -31,16 +32,29 @@ func (st *ServerState) run12() error {
 	ticketExt, wantsTicket := wire.FindExtension(ch.Extensions, wire.ExtSessionTicket)
 	wantsTicket = wantsTicket && !st.srv.cfg.NoTickets
 
-	// Resumption from a ticket (RFC 5077 §3.1).
-	if wantsTicket && len(ticketExt.Body) > 0 && len(ch.SessionID) > 0 {
-		if sess, ok := st.srv.openTicket(ticketExt.Body); ok && sess.Version == v && sess.Suite == spec.ID && sess.EMS == st.EMS {
+	// Resumption from a ticket (RFC 5077 §3.1), or else (RFC 5077 §3.4:
+	// never from the session ID when a ticket came) from the session ID
+	// (RFC 5246 §7.4.1.2).
+	switch {
+	case wantsTicket && len(ticketExt.Body) > 0:
+		if sess, ok := st.srv.openTicket(ticketExt.Body); ok && len(ch.SessionID) > 0 && st.srv.plan.Resume12(st, sess) {
+			return st.resume12(sess, shExt)
+		}
+	case len(ch.SessionID) > 0:
+		if sess := st.srv.sessions.Get(string(ch.SessionID)); sess != nil && st.srv.plan.Resume12(st, sess) {
 			return st.resume12(sess, shExt)
 		}
 	}
 	if wantsTicket {
 		shExt = append(shExt, wire.SessionTicketExt(nil))
 	}
-	random, ecdhe, err := st.sendFlight12(shExt)
+	// A new session, cached under a new session ID once the client's
+	// Finished verifies.
+	sessionID := make([]byte, 32)
+	if _, err := io.ReadFull(st.rand, sessionID); err != nil {
+		return fmt.Errorf("peers: session id: %w", err)
+	}
+	random, ecdhe, err := st.sendFlight12(shExt, sessionID)
 	if err != nil {
 		return err
 	}
@@ -60,6 +74,7 @@ func (st *ServerState) run12() error {
 	if err := st.readClientFinished12(master, kb); err != nil {
 		return err
 	}
+	st.srv.sessions.Put(string(sessionID), &Session{Version: v, Suite: spec.ID, SessionID: sessionID, Master: master, EMS: st.EMS})
 	if wantsTicket {
 		if err := st.sendTicket12(master); err != nil {
 			return err
@@ -110,13 +125,13 @@ func (st *ServerState) serverExtensions12() ([]wire.Extension, error) {
 // sendFlight12 sends ServerHello, Certificate, ServerKeyExchange (for an
 // ECDHE suite, with the ephemeral key it returns) and ServerHelloDone,
 // and returns the server random.
-func (st *ServerState) sendFlight12(shExt []wire.Extension) ([]byte, kx.Private, error) {
+func (st *ServerState) sendFlight12(shExt []wire.Extension, sessionID []byte) ([]byte, kx.Private, error) {
 	c, ch, spec, v := st.Conn, st.Hello, st.Spec, st.version
 	random, err := st.ServerRandom()
 	if err != nil {
 		return nil, nil, err
 	}
-	sh := &wire.ServerHello{Version: v, Random: random, CipherSuite: spec.ID, Extensions: shExt}
+	sh := &wire.ServerHello{Version: v, Random: random, SessionID: sessionID, CipherSuite: spec.ID, Extensions: shExt}
 	if len(shExt) == 0 {
 		sh.Extensions = nil
 	}

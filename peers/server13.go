@@ -1,6 +1,7 @@
 package peers
 
 import (
+	"crypto"
 	"crypto/hmac"
 	"encoding/binary"
 	"slices"
@@ -29,7 +30,7 @@ func (st *ServerState) run13() error {
 	if err != nil {
 		return err
 	}
-	serverShare, shared, err := kx.Respond(group, share.KeyExchange, st.rand)
+	serverShare, shared, err := st.srv.plan.KeyShare13(st, group, share.KeyExchange)
 	if err != nil {
 		return &ProtocolError{Alert: wire.AlertIllegalParameter, Reason: "client key share", Err: err}
 	}
@@ -368,21 +369,32 @@ func (st *ServerState) acceptPSK() ([]byte, error) {
 		return nil, protoErr(wire.AlertIllegalParameter, "pre_shared_key has %d identities and %d binders", len(p.Identities), len(p.Binders))
 	}
 	sess, ok := st.srv.openTicket(p.Identities[0].Identity)
-	if !ok || sess.Version != wire.VersionTLS13 || sess.suitePRF() != st.Spec.PRF {
+	if !ok || sess.Version != wire.VersionTLS13 {
 		return nil, nil
 	}
-	h := st.Spec.PRF
 	// The binder covers the transcript with this ClientHello cut before the
 	// binders list.
 	raw := st.HelloRaw
 	if p.BindersLen() > len(raw) {
 		return nil, protoErr(wire.AlertDecodeError, "pre_shared_key binders longer than the ClientHello")
 	}
-	t := st.preHello.Clone()
-	t.Add(raw[:len(raw)-p.BindersLen()])
-	binderKey := keys.NewEarlySecret(h, sess.PSK).BinderKey(true)
-	want := keys.BinderMAC(h, binderKey, t.Sum(uint16(wire.VersionTLS13), h))
-	if !hmac.Equal(want, p.Binders[0]) {
+	binderOK := func(h crypto.Hash) bool {
+		t := st.preHello.Clone()
+		t.Add(raw[:len(raw)-p.BindersLen()])
+		binderKey := keys.NewEarlySecret(h, sess.PSK).BinderKey(true)
+		return hmac.Equal(keys.BinderMAC(h, binderKey, t.Sum(uint16(wire.VersionTLS13), h)), p.Binders[0])
+	}
+	return st.srv.plan.ResumePSK13(st, sess, binderOK)
+}
+
+// resumePSK13 resumes a session whose hash is the chosen suite's (RFC 8446
+// §4.2.11: "The server MUST ensure that it selects a compatible PSK (if
+// any) and cipher suite"), once its binder verifies.
+func resumePSK13(st *ServerState, sess *Session, binderOK func(crypto.Hash) bool) ([]byte, error) {
+	if sess.suitePRF() != st.Spec.PRF {
+		return nil, nil
+	}
+	if !binderOK(st.Spec.PRF) {
 		return nil, protoErr(wire.AlertDecryptError, "PSK binder does not verify (RFC 8446 §4.2.11.2)")
 	}
 	return sess.PSK, nil

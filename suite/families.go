@@ -11,6 +11,7 @@ import (
 	"github.com/tlsconform/tlsconform/suite/order"
 	"github.com/tlsconform/tlsconform/suite/records"
 	"github.com/tlsconform/tlsconform/suite/replay"
+	"github.com/tlsconform/tlsconform/suite/resumption"
 )
 
 // Families are the check families, in catalogue order. Each lives in its
@@ -19,7 +20,7 @@ import (
 // deviations of crypto/tls; a new check goes into one of them.
 func Families() []checks.Family {
 	return []checks.Family{order.Family(), negotiation.Family(), finished.Family(), hello.Family(),
-		keyexchange.Family(), records.Family(), replay.Family()}
+		keyexchange.Family(), records.Family(), replay.Family(), resumption.Family()}
 }
 
 // Catalogue is every check: for each context, the baseline first, then

@@ -60,6 +60,8 @@ var (
 	RuleRSA                = Rule{"RFC 5246 §7.4.7.1", "In any case, a TLS server MUST NOT generate an alert if processing an RSA-encrypted premaster secret message fails, or the version number is not as expected.  Instead, it MUST continue the handshake with a randomly generated premaster secret."}
 	RuleNISTPoint          = Rule{"RFC 8422 §5.11", "With the NIST curves, each party MUST validate the public key sent by its peer in the ClientKeyExchange and ServerKeyExchange messages."}
 	RuleX25519Zero         = Rule{"RFC 8422 §5.11", "With X25519 and X448, a receiving party MUST check whether the computed premaster secret is the all-zero value and abort the handshake if so, as described in Section 6 of [RFC7748]."}
+	RuleECPoint13          = Rule{"RFC 8446 §4.2.8.2", "For the curves secp256r1, secp384r1, and secp521r1, peers MUST validate each other's public value Q by ensuring that the point is a valid point on the elliptic curve."}
+	RuleX25519Zero13       = Rule{"RFC 8446 §7.4.2", "Implementations MUST check whether the computed Diffie-Hellman shared secret is the all-zero value and abort if so, as described in Section 6 of [RFC7748]."}
 	RuleRecordType12       = Rule{"RFC 5246 §6", "If a TLS implementation receives an unexpected record type, it MUST send an unexpected_message alert."}
 	RuleRecordType13       = Rule{"RFC 8446 §5", "If a TLS implementation receives an unexpected record type, it MUST terminate the connection with an \"unexpected_message\" alert."}
 	RuleCCSDrop13          = Rule{"RFC 8446 §5", "An implementation may receive an unencrypted record of type change_cipher_spec consisting of the single byte value 0x01 at any time after the first ClientHello message has been sent or received and before the peer's Finished message has been received and MUST simply drop it without further processing."}
@@ -145,6 +147,8 @@ var rulesByLabel = map[string]rulePair{
 	"RFC 8446 §4.2.8, §4.1.4":                              both(RuleOrder13),
 	"RFC 8446 §4.2.8, §4.2.7":                              both(RuleMissingExt),
 	"RFC 8446 §4.2.8, §4.2.8.2":                            both(RuleIllegal13),
+	"RFC 8446 §4.2.8.2":                                    both(RuleECPoint13),
+	"RFC 8446 §7.4.2":                                      both(RuleX25519Zero13),
 	"RFC 8446 §4.2.9":                                      both(RuleDecode13),
 	"RFC 8446 §4.2; RFC 5246 §7.4.1.4":                     {RuleHelloFormat12, RuleDecode13},
 	"RFC 8446 §9.2, §4.2.3":                                both(RuleMissingExt),

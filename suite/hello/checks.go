@@ -193,6 +193,9 @@ func mutatedHello(v wire.Version, m mutators.Mutator, seed uint64) (script peers
 }
 
 func runHelloCheck(ctx context.Context, env *checks.Env, c checks.Context, id string, m mutators.Mutator) checks.Verdict {
+	if m.Group != 0 {
+		return keyShareValue(ctx, env, c, id, m)
+	}
 	script, setup, applied := mutatedHello(c.Version, m, uint64(env.Seed))
 	var v checks.Verdict
 	switch {

@@ -1,10 +1,14 @@
 package hello
 
 import (
+	"crypto/elliptic"
+	"crypto/rand"
 	"errors"
+	"slices"
 
 	"github.com/tlsconform/tlsconform/peers"
 
+	"github.com/tlsconform/tlsconform/peers/kx"
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
 
@@ -61,5 +65,84 @@ func Misbehaviours() []peers.Misbehaviour {
 				}
 			},
 		},
+		{
+			// Takes a TLS 1.3 key share as a parser without the checks of
+			// RFC 8446 §4.2.8.2 and §7.4.2 would: an X25519 low-order point
+			// with its all-zero secret, (0,0) and the identity as the point
+			// at infinity (x encoded as zeros), a compressed or hybrid-form
+			// point decompressed, a share longer than its group's size cut
+			// to it, a shorter one padded with zeros; whatever it still
+			// cannot use is replaced by its own point, so the handshake goes
+			// on with a secret the client cannot know.
+			Name: "hello/accept-invalid-key-share",
+			Apply: func(p *peers.ServerPlan) {
+				next := p.KeyShare13
+				p.KeyShare13 = func(st *peers.ServerState, g wire.Group, share []byte) ([]byte, []byte, error) {
+					serverShare, shared, err := next(st, g, share)
+					if err == nil {
+						return serverShare, shared, nil
+					}
+					return lenientKeyShare(st, next, g, share)
+				}
+			},
+		},
 	}
+}
+
+// lenientKeyShare answers a key share that next refused as a server
+// without the validation would.
+func lenientKeyShare(st *peers.ServerState, next func(*peers.ServerState, wire.Group, []byte) ([]byte, []byte, error),
+	g wire.Group, share []byte) ([]byte, []byte, error) {
+	priv, err := kx.Generate(g, rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	n, _, _ := kx.ShareSizes(g)
+	if g == wire.GroupX25519 && len(share) == 32 && kx.X25519LowOrder(share) {
+		return priv.Public(), make([]byte, 32), nil
+	}
+	if nullPoint(share) {
+		return priv.Public(), make([]byte, (n-1)/2), nil
+	}
+	fixed := lenientNISTPoint(g, share)
+	switch {
+	case len(fixed) > n:
+		fixed = fixed[:n]
+	case len(fixed) < n:
+		fixed = append(slices.Clone(fixed), make([]byte, n-len(fixed))...)
+	}
+	if serverShare, shared, err := next(st, g, fixed); err == nil {
+		return serverShare, shared, nil
+	}
+	// Some secret the client cannot know.
+	return next(st, g, priv.Public())
+}
+
+// lenientNISTPoint reads a NIST curve point as a parser without the
+// RFC 8446 §4.2.8.2 checks would: the compressed form decompressed, the
+// hybrid form taken as uncompressed.
+func lenientNISTPoint(g wire.Group, p []byte) []byte {
+	var curve elliptic.Curve
+	switch g {
+	case wire.GroupSecp256r1:
+		curve = elliptic.P256()
+	case wire.GroupSecp384r1:
+		curve = elliptic.P384()
+	case wire.GroupSecp521r1:
+		curve = elliptic.P521()
+	default:
+		return p
+	}
+	size := (curve.Params().BitSize + 7) / 8
+	switch {
+	case len(p) == 1+size && (p[0] == 2 || p[0] == 3):
+		x, y := elliptic.UnmarshalCompressed(curve, p)
+		if x == nil {
+			return p
+		}
+		return append(append([]byte{4}, x.FillBytes(make([]byte, size))...), y.FillBytes(make([]byte, size))...)
+	case len(p) == 1+2*size && (p[0] == 6 || p[0] == 7):
+		return append([]byte{4}, p[1:]...)
+	}
+	return p
 }

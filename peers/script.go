@@ -382,7 +382,10 @@ func SendClientHello(edit ...func(*wire.ClientHello)) Step {
 // ExpectServerHello reads the ServerHello (answering one HelloRetryRequest)
 // and checks it: version, suite, session ID echo, extensions, key share.
 func ExpectServerHello() Step {
-	st := step(StepServerHello, func(cv *Conversation) error { return cv.hs.serverHello() })
+	// Silence here is pushed too: a target that took what came before
+	// the ClientHello as the start of something longer (a HelloRequest it
+	// holds until the next message) may be waiting.
+	st := step(StepServerHello, func(cv *Conversation) error { return cv.pushing(cv.hs.serverHello) })
 	st.Edits = []string{StepClientHello} // the second ClientHello, after a HelloRetryRequest
 	return st
 }

@@ -279,10 +279,15 @@ func (r *Runner) watchStall(ctx context.Context, ch checks.Check, v checks.Verdi
 }
 
 // endedInTimeout reports whether the verdict's last conversation ended in
-// silence past the deadline.
+// silence past the deadline, or in a close that only answered the
+// client's own half-close (a silent target that reads to the end).
 func endedInTimeout(v checks.Verdict) bool {
 	n := len(v.Conversations)
-	return n > 0 && v.Conversations[n-1].Outcome.Kind == peers.OutcomeTimeout
+	if n == 0 {
+		return false
+	}
+	o := v.Conversations[n-1].Outcome
+	return o.Kind == peers.OutcomeTimeout || o.Kind == peers.OutcomeClosed && o.Pushed != ""
 }
 
 // baseline runs (once) the baseline check of a context.

@@ -97,6 +97,14 @@ type clientHS struct {
 	// client computed (see Conversation.OverrideShared13).
 	shared13 func(g wire.Group, computed []byte) []byte
 
+	// Renegotiation (RFC 5746): the verify_data of the latest completed
+	// handshake's Finished messages, whether the first ServerHello
+	// carried renegotiation_info, the renegotiation in progress (nil
+	// before one) and whether its ServerHello carried renegotiation_info.
+	clientVD, serverVD     []byte
+	secureReneg, renegInfo bool
+	reneg                  *Renegotiation
+
 	// edits, when set, rewrite the bytes of what a named step sends
 	// (conversation scripts); nil for the plain client.
 	edits map[string]Edit
@@ -121,6 +129,11 @@ func (hs *clientHS) run() error {
 // serverHello reads the ServerHello (answering one HelloRetryRequest),
 // settles the version and checks the ServerHello for it.
 func (hs *clientHS) serverHello() error {
+	if hs.reneg != nil && hs.server == nil {
+		if err := hs.renegotiationAnswer(); err != nil {
+			return err
+		}
+	}
 	sh, err := hs.readServerHello()
 	if err != nil {
 		return err

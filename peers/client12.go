@@ -52,9 +52,8 @@ func (hs *clientHS) processServerHello12() error {
 			}
 			hs.ems = true
 		case wire.ExtRenegotiationInfo:
-			rd, err := wire.ParseRenegotiationInfo(e.Body)
-			if err != nil || len(rd) != 0 {
-				return protoErr(wire.AlertHandshakeFailure, "ServerHello renegotiation_info not empty on an initial handshake (RFC 5746 §3.4)")
+			if err := hs.renegotiationInfo12(e.Body); err != nil {
+				return err
 			}
 		case wire.ExtSessionTicket:
 			hs.ticketExpected = true
@@ -67,6 +66,9 @@ func (hs *clientHS) processServerHello12() error {
 			}
 			c.alpn = protos[0]
 		}
+	}
+	if hs.reneg != nil && !hs.reneg.Legacy && !hs.renegInfo {
+		return protoErr(wire.AlertHandshakeFailure, "renegotiation ServerHello without renegotiation_info (RFC 5746 §3.5)")
 	}
 	parse := wire.Context{Version: v}
 	switch spec.KX {
@@ -264,7 +266,9 @@ func (hs *clientHS) finished12() *wire.Finished {
 }
 
 func (hs *clientHS) sendFinished12() error {
-	return hs.send(StepFinished, hs.finished12())
+	fin := hs.finished12()
+	hs.clientVD = fin.VerifyData
+	return hs.send(StepFinished, fin)
 }
 
 func (hs *clientHS) readTicket12() error {
@@ -316,6 +320,7 @@ func (hs *clientHS) readServerFinished12() error {
 	if !hmac.Equal(got, want) {
 		return &VerifyError{What: "server Finished", Reason: fmt.Sprintf("verify_data %x, want %x (RFC 5246 §7.4.9)", got, want)}
 	}
+	hs.serverVD = got
 	return nil
 }
 

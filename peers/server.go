@@ -133,6 +133,7 @@ func (s *Server) Handshake(ctx context.Context, nc net.Conn) (*Conn, error) {
 		return s.plan.Record(st, typ, v, open)
 	}
 	c.unmarshal = st.unmarshal
+	c.onPostHS = st.postHandshake
 	return c, c.runHandshake(st.run)
 }
 
@@ -205,6 +206,13 @@ type ServerState struct {
 	hsOut    *record.HalfConn // TLS 1.3: the write side under the server handshake traffic key, once replaced
 	preHello *keys.Transcript // the transcript before the latest ClientHello, for PSK binders
 	records  recordCounts     // what serverRecord has seen
+
+	// ClientVerifyData and ServerVerifyData are the verify_data of the
+	// latest completed handshake's Finished messages (RFC 5746 §3.1);
+	// Renegotiating says the handshake in progress is a renegotiation.
+	ClientVerifyData, ServerVerifyData []byte
+	Renegotiating                      bool
+	secureReneg                        bool // the connection's secure_renegotiation flag (RFC 5746 §3.6)
 }
 
 func (st *ServerState) run() error {
@@ -470,6 +478,11 @@ type ServerPlan struct {
 	// server_hello_validate.go).
 	ParseClientHello    func(st *ServerState, raw []byte) (*wire.ClientHello, error)
 	ValidateClientHello func(st *ServerState, ch *wire.ClientHello, raw []byte) error
+	// Renegotiation decides whether a ClientHello that arrives after a
+	// TLS 1.0-1.2 handshake starts a renegotiation (nil) or ends the
+	// connection (the error's alert): RFC 5746 §3.7 on a connection with
+	// secure renegotiation, §4.4 without.
+	Renegotiation func(st *ServerState, ch *wire.ClientHello) error
 }
 
 // DefaultServerPlan is the plan of a well-behaved server: what
@@ -516,6 +529,7 @@ func DefaultServerPlan() ServerPlan {
 		Record:              serverRecord,
 		ParseClientHello:    parseClientHello,
 		ValidateClientHello: validateClientHello,
+		Renegotiation:       renegotiation,
 	}
 }
 

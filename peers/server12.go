@@ -96,19 +96,12 @@ func (st *ServerState) serverExtensions12() ([]wire.Extension, error) {
 		st.EMS = true
 		shExt = append(shExt, wire.ExtendedMasterSecretExt())
 	}
-	secureReneg := slices.Contains(ch.CipherSuites, wire.TLS_EMPTY_RENEGOTIATION_INFO_SCSV)
-	if e, ok := wire.FindExtension(ch.Extensions, wire.ExtRenegotiationInfo); ok {
-		rd, err := wire.ParseRenegotiationInfo(e.Body)
-		if err != nil {
-			return nil, &ProtocolError{Alert: wire.AlertDecodeError, Reason: "renegotiation_info", Err: err}
-		}
-		if len(rd) != 0 {
-			return nil, protoErr(wire.AlertHandshakeFailure, "renegotiation_info not empty on an initial handshake (RFC 5746 §3.6)")
-		}
-		secureReneg = true
+	ri, ok, err := st.renegotiationInfo12()
+	if err != nil {
+		return nil, err
 	}
-	if secureReneg {
-		shExt = append(shExt, wire.RenegotiationInfoExt(nil))
+	if ok {
+		shExt = append(shExt, ri)
 	}
 	if p := st.alpn(); p != "" {
 		shExt = append(shExt, wire.ALPNExt(p))
@@ -234,6 +227,7 @@ func (st *ServerState) verifyClientFinished(want []byte, afterwards string) erro
 	if err := st.srv.plan.VerifyFinished(st, m.(*wire.Finished).VerifyData, want); err != nil {
 		return err
 	}
+	st.ClientVerifyData = m.(*wire.Finished).VerifyData
 	if st.Conn.hs.Buffered() > 0 {
 		return protoErr(wire.AlertUnexpectedMessage, "%s", afterwards)
 	}
@@ -251,6 +245,7 @@ func (st *ServerState) sendFinished12(master []byte, kb keys.KeyBlock) error {
 	}
 	c.out = out
 	vd := keys.FinishedVerifyData(uint16(c.version), c.spec.PRF, master, false, c.transcript.Sum(uint16(c.version), c.spec.PRF))
+	st.ServerVerifyData = vd
 	return st.send(&wire.Finished{VerifyData: vd})
 }
 

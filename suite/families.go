@@ -10,6 +10,7 @@ import (
 	"github.com/tlsconform/tlsconform/suite/negotiation"
 	"github.com/tlsconform/tlsconform/suite/order"
 	"github.com/tlsconform/tlsconform/suite/records"
+	"github.com/tlsconform/tlsconform/suite/renegotiation"
 	"github.com/tlsconform/tlsconform/suite/replay"
 	"github.com/tlsconform/tlsconform/suite/resumption"
 )
@@ -20,7 +21,7 @@ import (
 // deviations of crypto/tls; a new check goes into one of them.
 func Families() []checks.Family {
 	return []checks.Family{order.Family(), negotiation.Family(), finished.Family(), hello.Family(),
-		keyexchange.Family(), records.Family(), replay.Family(), resumption.Family()}
+		keyexchange.Family(), records.Family(), replay.Family(), resumption.Family(), renegotiation.Family()}
 }
 
 // Catalogue is every check: for each context, the baseline first, then

@@ -77,8 +77,15 @@ func CompletesWith(cv *peers.Conversation, expected, failure string) Verdict {
 func RejectsHello(cv *peers.Conversation, script peers.Script, want ...wire.AlertDescription) Verdict {
 	v := Reject(cv, script, peers.StepClientHello, want...)
 	v.Observed = ObservedHello(cv)
-	if sh := cv.ServerHello(); sh != nil && v.Status == reports.Fail {
+	switch sh := cv.ServerHello(); {
+	case sh == nil:
+	case v.Status == reports.Fail:
 		v.Reason = fmt.Sprintf("the target answered with a %s ServerHello; %s", NegotiatedOf(sh), v.Reason)
+	default:
+		// A ServerHello accepts the ClientHello, whatever alert about
+		// something else follows it.
+		v.Status = reports.Fail
+		v.Reason = fmt.Sprintf("the target answered the ClientHello with a %s ServerHello (acceptance) before it stopped", NegotiatedOf(sh))
 	}
 	return v
 }

@@ -224,7 +224,17 @@ func recordProtectedChecks(c checks.Context) []checks.Check {
 		out = append(out, recordCheck(c, 57, rfcMAC, "protected/"+f.name,
 			fmt.Sprintf("rejects the client Finished record with %s changed, with %s", f.what, checks.AlertNames(macAlerts)),
 			func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
-				return checks.Reject(env.Converse(ctx, c, id, script), script, peers.StepFinished, macAlerts...)
+				cv := env.Converse(ctx, c, id, script)
+				v := checks.Reject(cv, script, peers.StepFinished, macAlerts...)
+				if o := cv.Outcome; v.Status == reports.Inconclusive && o.Pushed != "" && (o.Kind == peers.OutcomeTimeout || o.Kind == peers.OutcomeClosed) {
+					// The record was whole and did not open: the receiver
+					// "MUST terminate the connection" (RFC 8446 §5.2;
+					// RFC 5246 §6.2.3). Keeping it open until the client
+					// closed its own side proves it did not.
+					v.Status = reports.Fail
+					v.Reason = "the target kept the connection open after a whole record that did not open, until the client closed its own side: it did not terminate the connection"
+				}
+				return v
 			}))
 	}
 

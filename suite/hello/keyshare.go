@@ -131,7 +131,7 @@ func predictableSecret(g wire.Group, share []byte) (secret []byte, what string, 
 		n, _, _ := kx.ShareSizes(g)
 		size := (n - 1) / 2
 		switch {
-		case nullPoint(share):
+		case kx.NullPoint(share):
 			return make([]byte, size), "the all-zero secret (the point at infinity's x-coordinate)", true
 		case len(share) == 1+size && (share[0] == 2 || share[0] == 3),
 			len(share) == n && (share[0] == 6 || share[0] == 7):
@@ -139,20 +139,4 @@ func predictableSecret(g wire.Group, share []byte) (secret []byte, what string, 
 		}
 	}
 	return nil, "", false
-}
-
-// nullPoint: the point at infinity (the single byte 0x00) or (0,0).
-func nullPoint(p []byte) bool {
-	if len(p) == 1 && p[0] == 0 {
-		return true
-	}
-	if len(p) < 3 || p[0] != 4 {
-		return false
-	}
-	for _, b := range p[1:] {
-		if b != 0 {
-			return false
-		}
-	}
-	return true
 }

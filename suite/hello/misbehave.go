@@ -1,7 +1,6 @@
 package hello
 
 import (
-	"crypto/elliptic"
 	"crypto/rand"
 	"errors"
 	"slices"
@@ -101,10 +100,10 @@ func lenientKeyShare(st *peers.ServerState, next func(*peers.ServerState, wire.G
 	if g == wire.GroupX25519 && len(share) == 32 && kx.X25519LowOrder(share) {
 		return priv.Public(), make([]byte, 32), nil
 	}
-	if nullPoint(share) {
+	if kx.NullPoint(share) {
 		return priv.Public(), make([]byte, (n-1)/2), nil
 	}
-	fixed := lenientNISTPoint(g, share)
+	fixed := kx.LenientPoint(g, share)
 	switch {
 	case len(fixed) > n:
 		fixed = fixed[:n]
@@ -116,33 +115,4 @@ func lenientKeyShare(st *peers.ServerState, next func(*peers.ServerState, wire.G
 	}
 	// Some secret the client cannot know.
 	return next(st, g, priv.Public())
-}
-
-// lenientNISTPoint reads a NIST curve point as a parser without the
-// RFC 8446 §4.2.8.2 checks would: the compressed form decompressed, the
-// hybrid form taken as uncompressed.
-func lenientNISTPoint(g wire.Group, p []byte) []byte {
-	var curve elliptic.Curve
-	switch g {
-	case wire.GroupSecp256r1:
-		curve = elliptic.P256()
-	case wire.GroupSecp384r1:
-		curve = elliptic.P384()
-	case wire.GroupSecp521r1:
-		curve = elliptic.P521()
-	default:
-		return p
-	}
-	size := (curve.Params().BitSize + 7) / 8
-	switch {
-	case len(p) == 1+size && (p[0] == 2 || p[0] == 3):
-		x, y := elliptic.UnmarshalCompressed(curve, p)
-		if x == nil {
-			return p
-		}
-		return append(append([]byte{4}, x.FillBytes(make([]byte, size))...), y.FillBytes(make([]byte, size))...)
-	case len(p) == 1+2*size && (p[0] == 6 || p[0] == 7):
-		return append([]byte{4}, p[1:]...)
-	}
-	return p
 }

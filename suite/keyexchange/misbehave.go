@@ -1,7 +1,6 @@
 package keyexchange
 
 import (
-	"crypto/elliptic"
 	"crypto/rsa"
 	"errors"
 	"fmt"
@@ -48,11 +47,11 @@ func Misbehaviours() []peers.Misbehaviour {
 			Name: "cke/accept-invalid-point",
 			Apply: func(p *peers.ServerPlan) {
 				p.ECDHEShared = func(_ *peers.ServerState, priv kx.Private, point []byte) ([]byte, error) {
-					pms, err := priv.Shared(lenientPoint(priv.Group(), point))
+					pms, err := priv.Shared(kx.LenientPoint(priv.Group(), point))
 					switch {
 					case err == nil:
 						return pms, nil
-					case errors.Is(err, kx.ErrZeroSecret), nullPoint(point):
+					case errors.Is(err, kx.ErrZeroSecret), kx.NullPoint(point):
 						// What an implementation without the checks
 						// computes: zero for a low-order X25519 point, and
 						// the point at infinity (x encoded as zeros) for
@@ -85,51 +84,6 @@ func leakyDecryptPMS(next func(*peers.ServerState, []byte) ([]byte, error), fail
 		}
 		return next(st, ciphertext)
 	}
-}
-
-// lenientPoint reads a NIST curve point as a parser without the RFC 8422
-// §5.1 checks would: the compressed form decompressed, the hybrid form
-// taken as uncompressed. Other points are returned as they are.
-func lenientPoint(g wire.Group, point []byte) []byte {
-	var curve elliptic.Curve
-	switch g {
-	case wire.GroupSecp256r1:
-		curve = elliptic.P256()
-	case wire.GroupSecp384r1:
-		curve = elliptic.P384()
-	case wire.GroupSecp521r1:
-		curve = elliptic.P521()
-	default:
-		return point
-	}
-	size := (curve.Params().BitSize + 7) / 8
-	switch {
-	case len(point) == 1+size && (point[0] == 2 || point[0] == 3):
-		x, y := elliptic.UnmarshalCompressed(curve, point)
-		if x == nil {
-			return point
-		}
-		return append(append([]byte{4}, x.FillBytes(make([]byte, size))...), y.FillBytes(make([]byte, size))...)
-	case len(point) == 1+2*size && (point[0] == 6 || point[0] == 7):
-		return append([]byte{4}, point[1:]...)
-	}
-	return point
-}
-
-// nullPoint: the point at infinity (the single byte 0x00) or (0,0).
-func nullPoint(point []byte) bool {
-	if len(point) == 1 && point[0] == 0 {
-		return true
-	}
-	if len(point) < 3 || point[0] != 4 {
-		return false
-	}
-	for _, b := range point[1:] {
-		if b != 0 {
-			return false
-		}
-	}
-	return true
 }
 
 // sharedSize is the length of the group's shared secret: X25519's 32

@@ -124,12 +124,12 @@ func TestMisbehavioursAreCaught(t *testing.T) {
 				if s := st.Derived(ch); s != "" {
 					derived[ch.ID] = s
 				}
-				return match(st.Fail, ch.ID) || match(st.Warn, ch.ID) || match(st.Pass, ch.ID) || derived[ch.ID] != ""
+				return match(st.Fail, ch.ID) || match(st.Warn, ch.ID) || match(st.Inconclusive, ch.ID) || match(st.Pass, ch.ID) || derived[ch.ID] != ""
 			}
 			res := runCatalogue(t, startReference(t, m), named)
 			caught, matched := 0, map[string]int{}
 			for id := range res {
-				for _, p := range []string{st.Fail, st.Warn, st.Pass} {
+				for _, p := range []string{st.Fail, st.Warn, st.Inconclusive, st.Pass} {
 					if match(p, id) {
 						matched[p]++
 					}
@@ -138,7 +138,7 @@ func TestMisbehavioursAreCaught(t *testing.T) {
 			// A pattern that matches nothing (a typo) would hide what it
 			// is meant to require; so would a derivation that selects no
 			// mutator's check.
-			for _, p := range []string{st.Fail, st.Warn, st.Pass} {
+			for _, p := range []string{st.Fail, st.Warn, st.Inconclusive, st.Pass} {
 				if p != "" && matched[p] == 0 {
 					t.Errorf("pattern %q matches no check", p)
 				}
@@ -157,6 +157,11 @@ func TestMisbehavioursAreCaught(t *testing.T) {
 					caught++
 					if v.Status != reports.Warn {
 						t.Errorf("%s: %s, want warn (observed %s)", id, v.Status, v.Observed)
+					}
+				case match(st.Inconclusive, id):
+					caught++
+					if v.Status != reports.Inconclusive {
+						t.Errorf("%s: %s, want inconclusive: the observation proves nothing (observed %s)", id, v.Status, v.Observed)
 					}
 				case derived[id] != "":
 					caught++

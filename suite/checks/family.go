@@ -41,6 +41,9 @@ type Family struct {
 type SelfTest struct {
 	Misbehaviour string
 	Fail, Warn   string
+	// Inconclusive names checks whose observation under the misbehaviour
+	// proves nothing either way: they must say so, never pass or fail.
+	Inconclusive string
 	Pass         string
 	// Caught derives more checks that must catch the misbehaviour from
 	// the expectation of the mutator a check is generated from: it

@@ -101,6 +101,8 @@ func Inconclusive(o peers.Outcome) string {
 		return "the target reset the connection: a reset can destroy an alert written just before it, so what the target said is unknown"
 	case o.Kind == peers.OutcomeError && o.Undecryptable:
 		return "the target answered with a record that no key of the conversation opens: it may be an alert, or not"
+	case o.Kind == peers.OutcomeAlert && o.Pushed != "":
+		return "the target alerted only after the client " + o.Pushed + ": the alert may answer the end of the stream, not the change"
 	case o.Kind == peers.OutcomeClosed && o.Pushed != "":
 		return "the target closed only after the client " + o.Pushed + ": a close in answer to the client's own is no refusal"
 	case o.Kind == peers.OutcomeTimeout && o.Pushed != "":

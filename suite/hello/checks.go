@@ -144,6 +144,10 @@ func helloCheck(c checks.Context, m mutators.Mutator) checks.Check {
 			v := runHelloCheck(ctx, env, c, id, m)
 			switch {
 			case level != checks.SHOULD || v.Status != reports.Fail || len(v.Conversations) == 0 || v.Conversations[len(v.Conversations)-1].Outcome.Unreachable():
+			case m.Expect.Class == mutators.MayReject && v.Conversations[len(v.Conversations)-1].Outcome.Kind == peers.OutcomeError && !v.Conversations[len(v.Conversations)-1].Outcome.Undecryptable:
+				// Our client refused what the target sent after going on
+				// (a version, suite or group it was not offered): the
+				// target's own MUST, not this check's MAY.
 			case m.Expect.Class == mutators.MayReject:
 				// The RFC lets the target refuse or go on; a handshake that
 				// then broke proves no rule of this check broken.
@@ -346,10 +350,12 @@ func helloLegacyVersionJudge(cv *peers.Conversation) checks.Verdict {
 	o := cv.Outcome
 	switch sh := cv.ServerHello(); {
 	case o.Unreachable():
+	case sh == nil && checks.Inconclusive(o) != "":
+		v.Status, v.Reason = reports.Inconclusive, checks.Inconclusive(o)
 	case sh != nil && checks.NegotiatedOf(sh) != wire.VersionTLS13:
 		v.Status, v.Reason = reports.Fail, fmt.Sprintf("the target picked %s from legacy_version 0x%04x although supported_versions offered TLS 1.3 (RFC 8446 §4.2.1)", checks.NegotiatedOf(sh), uint16(lv))
 	case sh != nil:
-	case o.Kind == peers.OutcomeAlert && o.Alert.Description == wire.AlertProtocolVersion && lv >= wire.VersionTLS13:
+	case o.Kind == peers.OutcomeAlert && o.Alert.Level == wire.AlertLevelFatal && o.Alert.Description == wire.AlertProtocolVersion && lv >= wire.VersionTLS13:
 		v.Status, v.Reason = reports.Pass, "RFC 8446 §4.2.1: servers MAY abort on a legacy_version of 0x0304 or later"
 	case o.Kind == peers.OutcomeAlert || o.Kind == peers.OutcomeClosed || o.Kind == peers.OutcomeReset:
 		v.Status = reports.Warn

@@ -45,14 +45,16 @@ func keyShareValue(ctx context.Context, env *checks.Env, c checks.Context, id st
 	if !app {
 		script = script.Before(peers.StepApplicationData)
 	}
-	keyed, secret := false, ""
+	keyed, certain, secret := false, false, ""
 	override := func(cv *peers.Conversation) {
 		cv.OverrideShared13(func(g wire.Group, computed []byte) []byte {
 			s, what, ok := predictableSecret(g, sentShare(cv.Hello(), g))
 			if !ok {
 				return computed
 			}
-			keyed, secret = true, what
+			// Zeros from (0,0) or the identity are what many lenient
+			// implementations derive, not what all of them do.
+			keyed, certain, secret = true, !kx.NullPoint(sentShare(cv.Hello(), g)), what
 			if s == nil {
 				return computed
 			}
@@ -84,12 +86,12 @@ func keyShareValue(ctx context.Context, env *checks.Env, c checks.Context, id st
 		} else {
 			v.Reason = fmt.Sprintf("the target completed the handshake after %s: it read the share as a valid one", m.Doc)
 		}
-	case keyed:
+	case keyed && certain:
 		v.Status = reports.Pass
 		v.Reason = fmt.Sprintf("the target answered with a ServerHello, but not keyed with %s, the secret a server that takes the share derives: it did not take the share, though it did not refuse it at the ClientHello with %s",
 			secret, checks.AlertNames(m.Expect.Alerts))
 	default:
-		v.Status = reports.Warn
+		v.Status = reports.Inconclusive
 		v.Reason = "the target went on with a ServerHello after the invalid share, then the handshake failed: it may have taken the share or replaced the secret with another; this proves neither"
 	}
 	return v

@@ -197,7 +197,11 @@ func mutatedCKE(m mutators.Mutator, seed uint64, sent *ckeSent) peers.ClientKeyE
 			// What a server that skips RFC 7748 §6.1 derives.
 			pms, sent.keyed = make([]byte, 32), true
 		case zeroSecretPoint(m) && ecdhPointSize(in.Group) > 0 && in.Group != wire.GroupX25519:
-			pms, sent.keyed = make([]byte, (ecdhPointSize(in.Group)-1)/2), true
+			// Many lenient implementations derive zeros here, so keying
+			// with them catches a completed handshake; but what one
+			// derives from (0,0) or the identity depends on it, so a
+			// failed Finished proves nothing (keyed stays false).
+			pms = make([]byte, (ecdhPointSize(in.Group)-1)/2)
 		case sameSecretPoint(m):
 			sent.keyed = true
 		}

@@ -226,7 +226,7 @@ func recordProtectedChecks(c checks.Context) []checks.Check {
 			func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
 				cv := env.Converse(ctx, c, id, script)
 				v := checks.Reject(cv, script, peers.StepFinished, macAlerts...)
-				if o := cv.Outcome; v.Status == reports.Inconclusive && o.Pushed != "" && (o.Kind == peers.OutcomeTimeout || o.Kind == peers.OutcomeClosed) {
+				if o := cv.Outcome; v.Status == reports.Inconclusive && o.Pushed != "" && (o.Kind == peers.OutcomeTimeout || o.Kind == peers.OutcomeClosed || o.Kind == peers.OutcomeAlert) {
 					// The record was whole and did not open: the receiver
 					// "MUST terminate the connection" (RFC 8446 §5.2;
 					// RFC 5246 §6.2.3). Keeping it open until the client

@@ -136,7 +136,9 @@ func helloFieldMutators() []Mutator {
 	rfcComp13 := "RFC 8446 §4.1.2"
 	out = append(out,
 		chTyped("compression_methods/without-null", "compression_methods [1] (DEFLATE without null)",
-			Reject(rfcComp+"; "+rfcComp13, 38, wire.AlertIllegalParameter), nil, chCompression(1)),
+			Reject(rfcComp+"; "+rfcComp13, 38, wire.AlertIllegalParameter).ShouldAt(
+				"RFC 5246 §7.4.1.2 binds the client (\"This vector MUST contain, and all implementations MUST support, CompressionMethod.null\"); it states no duty for a server that receives a list without null",
+				wire.VersionTLS10, wire.VersionTLS11, wire.VersionTLS12), nil, chCompression(1)),
 		chTyped("compression_methods/empty", "no compression methods (compression_methods<1..2^8-1>)",
 			Reject(rfcComp+"; "+rfcComp13, 38, wire.AlertDecodeError, wire.AlertIllegalParameter), nil, chCompression()),
 		chTyped("compression_methods/deflate-and-null", "compression_methods [1, 0] (DEFLATE before null)",

@@ -25,6 +25,8 @@ func reviewed12(name string) (should bool, why string, changed bool) {
 		return true, "RFC 5246 §7.4.1.4 \"There MUST NOT be more than one extension of the same type\" binds the client; TLS 1.0-1.2 give the server no duty to refuse (RFC 8446 §4.2 with §6 does in TLS 1.3)", true
 	case name == "client_hello/extended_master_secret/with-body":
 		return true, "RFC 7627 §5.1 defines the extension_data as empty, but puts no duty on a server that receives a body", true
+	case name == "client_hello/compression_methods/without-null":
+		return true, "RFC 5246 §7.4.1.2 binds the client (\"This vector MUST contain, and all implementations MUST support, CompressionMethod.null\"); it states no duty for a server that receives a list without null", true
 	case strings.HasPrefix(name, "client_hello/length/extensions.renegotiation_info.renegotiated_connection/"):
 		return false, "", true // RFC 5746 §3.6: a renegotiated_connection whose length is not zero MUST be refused
 	}

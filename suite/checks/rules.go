@@ -41,6 +41,7 @@ var (
 	RuleIllegal13         = Rule{"RFC 8446 §6", "Peers which receive a message which is syntactically correct but semantically invalid (e.g., a DHE share of p - 1, or an invalid enum) MUST terminate the connection with an \"illegal_parameter\" alert."}
 	RuleCompression13     = Rule{"RFC 8446 §4.1.2", "If a TLS 1.3 ClientHello is received with any other value in this field, the server MUST abort the handshake with an \"illegal_parameter\" alert."}
 	RuleNoRenegotiation13 = Rule{"RFC 8446 §4.1.2", "Because TLS 1.3 forbids renegotiation, if a server has negotiated TLS 1.3 and receives a ClientHello at any other time, it MUST terminate the connection with an \"unexpected_message\" alert."}
+	RuleNoCommonParams13  = Rule{"RFC 8446 §4.1.1", "If the server is unable to negotiate a supported set of parameters (i.e., there is no overlap between the client and server parameters), it MUST abort the handshake with either a \"handshake_failure\" or \"insufficient_security\" fatal alert (see Section 6)."}
 	RuleNoCommonGroup     = Rule{"RFC 8446 §4.1.1", "If there is no overlap between the received \"supported_groups\" and the groups supported by the server, then the server MUST abort the handshake with a \"handshake_failure\" or an \"insufficient_security\" alert."}
 	RuleMissingExt        = Rule{"RFC 8446 §9.2", "Servers receiving a ClientHello which does not conform to these requirements MUST abort the handshake with a \"missing_extension\" alert."}
 	RulePSKLast           = Rule{"RFC 8446 §4.2.11", "Servers MUST check that it is the last extension and otherwise fail the handshake with an \"illegal_parameter\" alert."}
@@ -132,10 +133,10 @@ var rulesByLabel = map[string]rulePair{
 	"RFC 7685 §3, §4":                                      {RuleHelloFormat12, RuleIgnoreExtensions13},
 	"RFC 8446 §4, §6.2; RFC 5246 §7.4":                     {RuleHelloFormat12, RuleDecode13},
 	"RFC 8446 §4.1.1":                                      both(RuleNoCommonGroup),
-	"RFC 8446 §4.1.1; RFC 5246 §7.4.1.3":                   both(RuleNoCommonGroup),
+	"RFC 8446 §4.1.1; RFC 5246 §7.4.1.3":                   {RuleUnknownSuites, RuleNoCommonParams13},
 	"RFC 8446 §4.1.2, §4.2.8":                              both(RuleOrder13),
-	"RFC 8446 §4.1.2, §6.2; RFC 5246 §7.4.1.2":             {RuleHelloFormat12, RuleCompression13},
-	"RFC 8446 §4.1.2; RFC 5246 §7.4.1.2":                   {RuleUnknownSuites, RuleCompression13},
+	"RFC 8446 §4.1.2, §6.2; RFC 5246 §7.4.1.2":             {RuleHelloFormat12, RuleDecode13},
+	"RFC 8446 §4.1.2; RFC 5246 §7.4.1.2":                   {RuleHelloFormat12, RuleDecode13},
 	"RFC 8446 §4.2, §6.2":                                  {RuleHelloFormat12, RuleDecode13},
 	"RFC 8446 §4.2.1":                                      both(RuleSupportedVersions),
 	"RFC 8446 §4.2.1, §6.2":                                both(RuleDecode13),
@@ -216,6 +217,7 @@ var ruleOverrides = []struct {
 	only         wire.Version // not 0: this version alone
 }{
 	{"/compression_methods/tls13-", Rule{}, RuleCompression13, 0},
+	{"/compression_methods/without-null", Rule{}, RuleCompression13, 0},
 	{"/clienthello-after-handshake", Rule{}, RuleNoRenegotiation13, 0},
 	{"/hrr/second-hello-without-requested-share", Rule{}, RuleIllegal13, 0},
 	{"/finished-without-ccs", RuleFinishedNoCCS12, Rule{}, 0},

@@ -218,6 +218,8 @@ var ruleOverrides = []struct {
 }{
 	{"/compression_methods/tls13-", Rule{}, RuleCompression13, 0},
 	{"/compression_methods/without-null", Rule{}, RuleCompression13, 0},
+	{"/session_id/", RuleHelloFormat12, Rule{}, 0}, // a session_id is no cipher suite: its length decides
+
 	{"/clienthello-after-handshake", Rule{}, RuleNoRenegotiation13, 0},
 	{"/hrr/second-hello-without-requested-share", Rule{}, RuleIllegal13, 0},
 	{"/finished-without-ccs", RuleFinishedNoCCS12, Rule{}, 0},

@@ -109,8 +109,10 @@ func judgeControl(cv *peers.Conversation, script peers.Script) (reports.Status, 
 		return reports.Pass, ""
 	case o.Step == peers.StepRenegServerHello:
 		switch {
-		case o.Kind == peers.OutcomeAlert && o.Alert.Description == wire.AlertNoRenegotiation,
-			o.Kind == peers.OutcomeAlert && o.Alert.Level == wire.AlertLevelFatal,
+		// An alert or a close that only answers our push is no refusal:
+		// it falls to checks.Inconclusive below.
+		case o.Kind == peers.OutcomeAlert && o.Pushed == "" && o.Alert.Description == wire.AlertNoRenegotiation,
+			o.Kind == peers.OutcomeAlert && o.Pushed == "" && o.Alert.Level == wire.AlertLevelFatal,
 			o.Kind == peers.OutcomeClosed && o.Pushed == "":
 			why := "the target refuses renegotiation (" + checks.Observed(cv) + "): a server need not renegotiate"
 			if o.Kind != peers.OutcomeAlert || o.Alert.Description != wire.AlertNoRenegotiation {

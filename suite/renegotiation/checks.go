@@ -97,13 +97,19 @@ func secureRenegotiation(c checks.Context) checks.Check {
 
 // judgeControl is the status of the control conversation, and why.
 func judgeControl(cv *peers.Conversation, script peers.Script) (reports.Status, string) {
-	o := cv.Outcome
+	return judgeControlOutcome(cv.Outcome, script, cv.SecureRenegotiation(), checks.Observed(cv))
+}
+
+// judgeControlOutcome is judgeControl for a conversation that ended as o,
+// observed as observed, whose first handshake negotiated secure
+// renegotiation when secure.
+func judgeControlOutcome(o peers.Outcome, script peers.Script, secure bool, observed string) (reports.Status, string) {
 	switch {
 	case o.Unreachable():
 		return reports.Fail, "target unreachable"
 	case o.EndedBefore(script, peers.StepRenegotiate):
-		return reports.Skip, "the handshake before the renegotiation did not complete (" + checks.Observed(cv) + ")"
-	case !cv.SecureRenegotiation():
+		return reports.Skip, "the handshake before the renegotiation did not complete (" + observed + ")"
+	case !secure:
 		return reports.Skip, "the target did not negotiate secure renegotiation: its ServerHello carries no renegotiation_info (RFC 5746 §3.6)"
 	case o.Kind == peers.OutcomeCompleted && o.WentOn == "":
 		return reports.Pass, ""
@@ -114,7 +120,7 @@ func judgeControl(cv *peers.Conversation, script peers.Script) (reports.Status, 
 		case o.Kind == peers.OutcomeAlert && o.Pushed == "" && o.Alert.Description == wire.AlertNoRenegotiation,
 			o.Kind == peers.OutcomeAlert && o.Pushed == "" && o.Alert.Level == wire.AlertLevelFatal,
 			o.Kind == peers.OutcomeClosed && o.Pushed == "":
-			why := "the target refuses renegotiation (" + checks.Observed(cv) + "): a server need not renegotiate"
+			why := "the target refuses renegotiation (" + observed + "): a server need not renegotiate"
 			if o.Kind != peers.OutcomeAlert || o.Alert.Description != wire.AlertNoRenegotiation {
 				why += " (RFC 5246 §7.2.2 says it \"should respond with\" no_renegotiation)"
 			}
@@ -129,7 +135,7 @@ func judgeControl(cv *peers.Conversation, script peers.Script) (reports.Status, 
 	if o.Kind == peers.OutcomeTimeout {
 		return reports.Inconclusive, "the target said nothing more before the deadline: silence proves neither a renegotiation nor a refusal"
 	}
-	return reports.Warn, "the renegotiation did not complete (" + checks.Observed(cv) + "), though no RFC 5746 rule is shown broken"
+	return reports.Warn, "the renegotiation did not complete (" + observed + "), though no RFC 5746 rule is shown broken"
 }
 
 // wrongVerifyData: renegotiated_connection with the last byte of the

@@ -60,6 +60,7 @@ var (
 
 	RuleRSA                = Rule{"RFC 5246 §7.4.7.1", "In any case, a TLS server MUST NOT generate an alert if processing an RSA-encrypted premaster secret message fails, or the version number is not as expected.  Instead, it MUST continue the handshake with a randomly generated premaster secret."}
 	RuleNISTPoint          = Rule{"RFC 8422 §5.11", "With the NIST curves, each party MUST validate the public key sent by its peer in the ClientKeyExchange and ServerKeyExchange messages."}
+	RulePointFormat12      = Rule{"RFC 8422 §5.1.2", "Implementations of this document MUST support the uncompressed format for all of their supported curves and MUST NOT support other formats for curves defined in this specification."}
 	RuleX25519Zero         = Rule{"RFC 8422 §5.11", "With X25519 and X448, a receiving party MUST check whether the computed premaster secret is the all-zero value and abort the handshake if so, as described in Section 6 of [RFC7748]."}
 	RuleECPoint13          = Rule{"RFC 8446 §4.2.8.2", "For the curves secp256r1, secp384r1, and secp521r1, peers MUST validate each other's public value Q by ensuring that the point is a valid point on the elliptic curve."}
 	RuleX25519Zero13       = Rule{"RFC 8446 §7.4.2", "Implementations MUST check whether the computed Diffie-Hellman shared secret is the all-zero value and abort if so, as described in Section 6 of [RFC7748]."}
@@ -218,7 +219,11 @@ var ruleOverrides = []struct {
 }{
 	{"/compression_methods/tls13-", Rule{}, RuleCompression13, 0},
 	{"/compression_methods/without-null", Rule{}, RuleCompression13, 0},
-	{"/session_id/", RuleHelloFormat12, Rule{}, 0}, // a session_id is no cipher suite: its length decides
+	{"/session_id/", RuleHelloFormat12, Rule{}, 0},
+	// A compressed or hybrid point may well be on the curve: what it
+	// breaks is the one format a TLS 1.0-1.2 receiver may support.
+	{"/ecdhe/point-compressed", RulePointFormat12, Rule{}, 0},
+	{"/ecdhe/point-hybrid", RulePointFormat12, Rule{}, 0}, // a session_id is no cipher suite: its length decides
 
 	{"/clienthello-after-handshake", Rule{}, RuleNoRenegotiation13, 0},
 	{"/hrr/second-hello-without-requested-share", Rule{}, RuleIllegal13, 0},

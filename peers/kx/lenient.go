@@ -55,3 +55,31 @@ func NullPoint(point []byte) bool {
 	}
 	return true
 }
+
+// LenientSecret is the shared secret an implementation without point
+// validation derives from the peer's share in group g, when the other side
+// can know it: ok is false when it cannot. secret is nil where it is the
+// real shared secret (the peer's own point in compressed or hybrid form);
+// otherwise it is the all-zero secret (an X25519 low-order point, RFC 7748
+// §6.1; (0,0) or the identity on a NIST curve). certain is false for the
+// NIST null points, whose zeros are what many such implementations derive,
+// not what all of them do; what names the secret for a verdict.
+func LenientSecret(g wire.Group, share []byte) (secret []byte, what string, certain, ok bool) {
+	switch g {
+	case wire.GroupX25519:
+		if X25519LowOrder(share) {
+			return make([]byte, 32), "the all-zero secret", true, true
+		}
+	case wire.GroupSecp256r1, wire.GroupSecp384r1, wire.GroupSecp521r1:
+		n := pointSize(g)
+		size := (n - 1) / 2
+		switch {
+		case NullPoint(share):
+			return make([]byte, size), "the all-zero secret (the point at infinity's x-coordinate)", false, true
+		case len(share) == 1+size && (share[0] == 2 || share[0] == 3),
+			len(share) == n && (share[0] == 6 || share[0] == 7):
+			return nil, "the real shared secret (the share is the client's own point in another form)", true, true
+		}
+	}
+	return nil, "", false, false
+}

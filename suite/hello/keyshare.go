@@ -26,12 +26,14 @@ import (
 // x-coordinate for (0,0) and the identity on a NIST curve; the real
 // secret for the client's own point in the compressed or hybrid form),
 // the client keys the handshake with it: a completed handshake proves the
-// server took the share (a failure), and a ServerHello followed by keys
-// the client cannot read shows it did not (a pass: it refused late).
-// Elsewhere a ServerHello followed by a failure proves neither (the server
-// may have taken the point or replaced the secret): a warning. A completed
-// handshake always fails: the server read the share as a valid one (a
-// parser that ignores bytes past the share's size, for one).
+// server took the share (a failure). A ServerHello followed by keys the
+// client cannot read shows it did not (a pass: it refused late), except
+// for the NIST null points, whose zeros are what many lenient servers
+// derive, not what all do. Elsewhere a ServerHello followed by a failure
+// proves neither (the server may have taken the point or replaced the
+// secret): inconclusive. A completed handshake always fails: the server
+// read the share as a valid one (a parser that ignores bytes past the
+// share's size, for one).
 
 // keyShareValue runs and judges the check of a Group mutator.
 func keyShareValue(ctx context.Context, env *checks.Env, c checks.Context, id string, m mutators.Mutator) checks.Verdict {
@@ -48,13 +50,11 @@ func keyShareValue(ctx context.Context, env *checks.Env, c checks.Context, id st
 	keyed, certain, secret := false, false, ""
 	override := func(cv *peers.Conversation) {
 		cv.OverrideShared13(func(g wire.Group, computed []byte) []byte {
-			s, what, ok := predictableSecret(g, sentShare(cv.Hello(), g))
+			s, what, sure, ok := kx.LenientSecret(g, sentShare(cv.Hello(), g))
 			if !ok {
 				return computed
 			}
-			// Zeros from (0,0) or the identity are what many lenient
-			// implementations derive, not what all of them do.
-			keyed, certain, secret = true, !kx.NullPoint(sentShare(cv.Hello(), g)), what
+			keyed, certain, secret = true, sure, what
 			if s == nil {
 				return computed
 			}
@@ -116,29 +116,4 @@ func sentShare(ch *wire.ClientHello, g wire.Group) []byte {
 		}
 	}
 	return nil
-}
-
-// predictableSecret is the secret a server that takes share as it is
-// derives, when the client can know it: zeros for an X25519 low-order
-// point and for (0,0) or the identity on a NIST curve, or (nil) the real
-// secret for the client's own point in compressed or hybrid form. what
-// names it for the verdict.
-func predictableSecret(g wire.Group, share []byte) (secret []byte, what string, ok bool) {
-	switch g {
-	case wire.GroupX25519:
-		if kx.X25519LowOrder(share) {
-			return make([]byte, 32), "the all-zero secret", true
-		}
-	case wire.GroupSecp256r1, wire.GroupSecp384r1, wire.GroupSecp521r1:
-		n, _, _ := kx.ShareSizes(g)
-		size := (n - 1) / 2
-		switch {
-		case kx.NullPoint(share):
-			return make([]byte, size), "the all-zero secret (the point at infinity's x-coordinate)", true
-		case len(share) == 1+size && (share[0] == 2 || share[0] == 3),
-			len(share) == n && (share[0] == 6 || share[0] == 7):
-			return nil, "the real shared secret (the share is the client's own point in another form)", true
-		}
-	}
-	return nil, "", false
 }

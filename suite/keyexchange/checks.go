@@ -191,19 +191,14 @@ func mutatedCKE(m mutators.Mutator, seed uint64, sent *ckeSent) peers.ClientKeyE
 			return nil, nil, err
 		}
 		var pms []byte
-		switch {
-		case raw || cke.Form != wire.KXECDHE:
-		case in.Group == wire.GroupX25519 && kx.X25519LowOrder(body):
-			// What a server that skips RFC 7748 §6.1 derives.
-			pms, sent.keyed = make([]byte, 32), true
-		case zeroSecretPoint(m) && ecdhPointSize(in.Group) > 0 && in.Group != wire.GroupX25519:
-			// Many lenient implementations derive zeros here, so keying
-			// with them catches a completed handshake; but what one
-			// derives from (0,0) or the identity depends on it, so a
-			// failed Finished proves nothing (keyed stays false).
-			pms = make([]byte, (ecdhPointSize(in.Group)-1)/2)
-		case sameSecretPoint(m):
-			sent.keyed = true
+		if !raw && cke.Form == wire.KXECDHE {
+			// Key the Finished with what a server that takes the point
+			// derives (nil: the real secret); a failed Finished then
+			// proves it did not, unless that secret is only likely.
+			var ok bool
+			if pms, _, sent.keyed, ok = kx.LenientSecret(in.Group, body); !ok {
+				pms, sent.keyed = nil, false
+			}
 		}
 		return msg, pms, nil
 	}

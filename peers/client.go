@@ -50,6 +50,7 @@ func Client(ctx context.Context, nc net.Conn, cfg *ClientConfig) (*Conn, error) 
 		cfg = &ClientConfig{}
 	}
 	c := newConn(nc, cfg.Timeout, cfg.Time, cfg.rand(), cfg.KeyLog, cfg.Observe)
+	c.readsOtherKeys = true
 	c.SetMaxFragment(cfg.MaxFragment)
 	stop := withContext(ctx, nc)
 	defer stop()

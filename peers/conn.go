@@ -113,6 +113,12 @@ type Conn struct {
 	// the rest and unprotects it; an error ends the read, ErrDropRecord
 	// (after open) passes over the record.
 	recordPolicy func(typ wire.ContentType, v wire.Version, open RecordOpener) (wire.ContentType, []byte, error)
+	// readsOtherKeys: a TLS 1.3 record that does not open under the
+	// current read key is tried under the keys the conversation had
+	// before, and a 2-byte alert in the clear is read, so that the client
+	// learns what the target said. The reference server never does: a
+	// record that does not open is bad_record_mac to it (RFC 8446 §5.2).
+	readsOtherKeys bool
 
 	// pending is an item handed back by Unread, returned by the next
 	// ReadItem; pendingErr an error a look ahead met (stopAnswered), which
@@ -406,11 +412,13 @@ func (c *Conn) readOneRecordFlushed() (typ wire.ContentType, plain []byte, prote
 		}
 		return 0, nil, false, err
 	}
-	if err != nil {
-		if otyp, oplain, note, ok := c.openOtherKey(rec); ok {
+	if err != nil && c.readsOtherKeys {
+		if otyp, oplain, note, prot, ok := c.openOtherKey(rec); ok {
 			c.observe(Received, otyp, raw, oplain, note)
-			return otyp, oplain, true, nil
+			return otyp, oplain, prot, nil
 		}
+	}
+	if err != nil {
 		c.observe(Received, rec.Type, raw, nil, "undecryptable")
 		var re *record.Error
 		if errors.As(err, &re) {
@@ -439,9 +447,9 @@ const maxRetiredKeys = 4
 // and keeps the TLS 1.3 key it replaces: a peer may still write under it
 // (a server that sends its alert about the client Finished under its
 // handshake traffic key, though it moved to the application key after its
-// own Finished).
+// own Finished). Only a Conn that readsOtherKeys keeps them.
 func (c *Conn) setReadKey(hc *record.HalfConn, name string) {
-	if c.in.Protected() && c.in.TLS13() {
+	if c.readsOtherKeys && c.in.Protected() && c.in.TLS13() {
 		c.retired = append(c.retired, readKey{hc: c.in, name: c.inName})
 		if len(c.retired) > maxRetiredKeys {
 			c.retired = c.retired[1:]
@@ -453,11 +461,11 @@ func (c *Conn) setReadKey(hc *record.HalfConn, name string) {
 // openOtherKey tries to open a TLS 1.3 record that did not open under the
 // current read key with every other key the conversation had (each at its
 // own sequence number, advanced only when it opens), and a 2-byte alert
-// record in the clear. It returns the content type, the plaintext and a
-// note naming the key that opened it.
-func (c *Conn) openOtherKey(rec wire.Record) (wire.ContentType, []byte, string, bool) {
+// record in the clear. It returns the content type, the plaintext, a
+// note naming the key that opened it and whether the record was protected.
+func (c *Conn) openOtherKey(rec wire.Record) (typ wire.ContentType, plain []byte, note string, protected, ok bool) {
 	if !c.in.TLS13() {
-		return 0, nil, "", false
+		return 0, nil, "", false, false
 	}
 	current := c.inName
 	if current == "" {
@@ -466,13 +474,13 @@ func (c *Conn) openOtherKey(rec wire.Record) (wire.ContentType, []byte, string, 
 	for i := len(c.retired) - 1; i >= 0; i-- {
 		k := c.retired[i]
 		if typ, plain, err := k.hc.Open(rec.Type, rec.Version, rec.Payload); err == nil {
-			return typ, plain, fmt.Sprintf("opened under the %s, not the %s", k.name, current), true
+			return typ, plain, fmt.Sprintf("opened under the %s, not the %s", k.name, current), true, true
 		}
 	}
 	if rec.Type == wire.ContentAlert && len(rec.Payload) == 2 {
-		return rec.Type, rec.Payload, "an alert in the clear, though record protection was in place", true
+		return rec.Type, rec.Payload, "an alert in the clear, though record protection was in place", false, true
 	}
-	return 0, nil, "", false
+	return 0, nil, "", false, false
 }
 
 // KnownContentType reports whether t is a content type TLS 1.0-1.3

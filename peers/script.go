@@ -266,6 +266,7 @@ func RunScript(ctx context.Context, dial Dialer, cfg *ClientConfig, script Scrip
 	}
 	defer nc.Close()
 	c := newConn(nc, local.Timeout, local.Time, local.rand(), local.KeyLog, local.Observe)
+	c.readsOtherKeys = true
 	c.SetMaxFragment(local.MaxFragment)
 	c.Cork()
 	stop := withContext(ctx, nc)

@@ -207,12 +207,17 @@ func (r *Runner) Check(ctx context.Context, ch checks.Check) Result {
 	ran := true // the check talked to the target (not only its cached baseline)
 	if ch.Baseline {
 		v = r.baseline(cctx, ch.Ctx)
-	} else if b := r.baseline(cctx, ch.Ctx); b.Status == reports.Fail && !r.opts.Independent && !r.outsideProfile(ch) {
+	} else if b := r.dependsOnBaseline(cctx, ch); b != nil && b.Status == reports.Fail {
 		v = checks.Verdict{Status: reports.Fail, Expected: "a valid handshake completes first", Observed: b.Observed,
 			Reason: "the baseline handshake of " + ch.Ctx.String() + " failed, so this check cannot be trusted"}
 		ran = false
 	} else {
 		v = ch.Run(cctx, r.env)
+	}
+	if cctx.Err() != nil && ctx.Err() == nil && v.Status != reports.Pass && v.Status != reports.Skip {
+		// The check used up its own budget: a dial or a read cut short by
+		// it proves nothing about the target.
+		v.Status, v.Reason = reports.Inconclusive, fmt.Sprintf("the check used up its budget of %s before it could decide (%s)", CheckTimeout, v.Reason)
 	}
 	if err := ctx.Err(); err != nil {
 		// The caller gave up (an interrupt): what the check saw proves
@@ -309,14 +314,15 @@ func (r *Runner) baseline(ctx context.Context, c checks.Context) checks.Verdict 
 	return b.v
 }
 
-// outsideProfile: a check that runs whatever the profile says (Always)
-// in a context the target does not support has no baseline to depend on.
-func (r *Runner) outsideProfile(ch checks.Check) bool {
-	if !ch.Always {
-		return false
+// dependsOnBaseline is the baseline verdict ch depends on, or nil when it
+// depends on none: in Independent mode, and for a check that runs whatever
+// the profile says (Always) in a context the target does not support.
+func (r *Runner) dependsOnBaseline(ctx context.Context, ch checks.Check) *checks.Verdict {
+	if r.opts.Independent || (ch.Always && !r.env.SupportsCtx(ch.Ctx)) {
+		return nil
 	}
-	ok, _ := r.profile.Applies(checks.Check{Ctx: ch.Ctx})
-	return !ok
+	b := r.baseline(ctx, ch.Ctx)
+	return &b
 }
 
 // endedAbruptly reports whether the verdict's last conversation ended in a

@@ -15,7 +15,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -220,14 +219,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		pairs = append(pairs, p)
 	} else {
-		for _, kind := range []string{"ecdsa", "rsa"} {
-			p, err := certs.Generate(kind, nil, rand.Reader, time.Now())
-			if err != nil {
-				fmt.Fprintf(stderr, "tlsconform serve: generate %s certificate: %v\n", kind, err)
-				return 1
-			}
-			pairs = append(pairs, p)
+		generated, err := suite.ReferenceCertificates()
+		if err != nil {
+			fmt.Fprintf(stderr, "tlsconform serve: %v\n", err)
+			return 1
 		}
+		pairs = generated
 	}
 	cfg := peers.ServerConfig{Certificates: pairs, Timeout: *timeout, Misbehaviours: mis}
 	kl, closeKL, err := openKeyLog(*keylog)

@@ -263,9 +263,17 @@ func noResumptionAfterFatalAlert(c checks.Context) checks.Check {
 				rej.Expected = "the first handshake fails on the bad Finished"
 				return rej
 			}
-			if sess == nil {
-				return checks.Verdict{Status: reports.Pass, Expected: "no resumption", Observed: "the target gave no session ID to resume",
+			// RFC 5246 §7.2.2 binds the target only for "a connection
+			// terminated with a fatal alert"; §7.2.1 lets a session whose
+			// connection was not closed properly be resumed.
+			if o := first.Outcome; o.Kind != peers.OutcomeAlert || o.Alert.Level != wire.AlertLevelFatal || o.Pushed != "" {
+				return checks.Verdict{Status: reports.Skip, Expected: "the first handshake ends in a fatal alert", Observed: checks.Observed(first),
+					Reason:        "the first handshake did not end in a fatal alert from the target, so RFC 5246 §7.2.2 does not forbid resuming it",
 					Conversations: []*peers.Conversation{first}}
+			}
+			if sess == nil {
+				return checks.Verdict{Status: reports.Skip, Expected: "no resumption", Observed: "the target gave no session ID to resume",
+					Reason: "the target gave no session ID, so there is no session to resume", Conversations: []*peers.Conversation{first}}
 			}
 			cache := peers.NewSessionCache()
 			second := env.ConverseWith(ctx, c, id+"/2", func(cfg *peers.ClientConfig) {

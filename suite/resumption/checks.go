@@ -274,13 +274,10 @@ func resumed12(cv *peers.Conversation) bool {
 	return len(ch.SessionID) > 0 && bytes.Equal(sh.SessionID, ch.SessionID) || cv.Conn() != nil && cv.Conn().Resumed()
 }
 
-// stopped reports whether the target ended the conversation itself.
+// stopped reports whether the target ended the conversation itself (what
+// proves nothing, checks.Inconclusive, is judged before it).
 func stopped(o peers.Outcome) bool {
-	switch o.Kind {
-	case peers.OutcomeAlert, peers.OutcomeClosed, peers.OutcomeReset:
-		return true
-	}
-	return o.Undecryptable
+	return o.Kind == peers.OutcomeAlert || o.Kind == peers.OutcomeClosed
 }
 
 func run12(ctx context.Context, env *checks.Env, c checks.Context, id string, mech mechanism, ch change12) checks.Verdict {
@@ -319,6 +316,10 @@ func run12(ctx context.Context, env *checks.Env, c checks.Context, id string, me
 		if sh := cv.ServerHello(); sh != nil && !slices.Contains(cv.Hello().CipherSuites, sh.CipherSuite) {
 			v.Reason += fmt.Sprintf("; its %s is not among the suites offered (RFC 5246 §7.4.1.3: \"selected by the server from the list in ClientHello.cipher_suites\")", sh.CipherSuite)
 		}
+	case cv.ServerHello() == nil && checks.Inconclusive(o) != "":
+		// A ServerHello that echoed the session may be what a reset
+		// destroyed; an alert after the push answers the push.
+		v.Status, v.Reason = reports.Inconclusive, checks.Inconclusive(o)
 	case cv.ServerHello() == nil && stopped(o):
 		v.Status = ch.abort
 		v.Reason = "the target refused the ClientHello that offered the session again"
@@ -492,6 +493,8 @@ func pskOtherHash(c checks.Context) checks.Check {
 			case pskSelected(cv):
 				v.Status = reports.Fail
 				v.Reason = fmt.Sprintf("the target selected a PSK of a %s session with %s, whose hash differs", a, cv.ServerHello().CipherSuite)
+			case cv.ServerHello() == nil && checks.Inconclusive(o) != "":
+				v.Status, v.Reason = reports.Inconclusive, checks.Inconclusive(o)
 			case cv.ServerHello() == nil && stopped(o):
 				v.Status = reports.Warn
 				v.Reason = "the target refused the ClientHello instead of passing the PSK over (RFC 8446 §4.2.11: \"If no acceptable PSKs are found, the server SHOULD perform a non-PSK handshake if possible\")"

@@ -124,12 +124,14 @@ func (cv *Conversation) Renegotiating() bool { return cv.hs != nil && cv.hs.rene
 // alert of either level ends the handshake.
 func (hs *clientHS) renegotiationAnswer() error {
 	c := hs.c
-	for {
+	for n := 0; ; n++ {
 		it, err := c.ReadItem()
 		if err != nil {
 			return err
 		}
 		switch {
+		case it.Type == wire.ContentApplicationData && n >= maxPassedOver:
+			return errPassedOver
 		case it.Type == wire.ContentApplicationData:
 			continue
 		case it.Type == wire.ContentAlert && it.Alert.Description == wire.AlertNoRenegotiation:

@@ -567,11 +567,13 @@ func (c *Conn) answered(wait time.Duration) bool {
 // anything else, or an error, is kept for the next ReadItem and stops the
 // sender.
 func (c *Conn) stopAnswered(wait time.Duration) bool {
-	for c.pending == nil && c.pendingErr == nil && c.answered(wait) {
+	for n := 0; c.pending == nil && c.pendingErr == nil && c.answered(wait); n++ {
 		it, err := c.ReadItem()
 		switch {
 		case err != nil:
 			c.pendingErr = err
+		case n >= maxPassedOver:
+			c.pendingErr = errPassedOver
 		case it.Type == wire.ContentHandshake && it.Msg.Type() == wire.TypeNewSessionTicket && c.version == wire.VersionTLS13:
 			continue
 		default:
@@ -580,6 +582,15 @@ func (c *Conn) stopAnswered(wait time.Duration) bool {
 	}
 	return c.pending != nil || c.pendingErr != nil
 }
+
+// maxPassedOver bounds the records a read passes over while it waits for
+// the one it is about (TLS 1.3 tickets, application data before a
+// renegotiation's ServerHello): a target that sends them without end
+// costs bounded time.
+const maxPassedOver = 64
+
+// errPassedOver ends such a read.
+var errPassedOver = &ProtocolError{Alert: wire.AlertUnexpectedMessage, Reason: fmt.Sprintf("more than %d records passed over while waiting for the answer", maxPassedOver)}
 
 // maxWarnings bounds the warning alerts in a row that nextItem passes
 // over.

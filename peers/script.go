@@ -156,6 +156,7 @@ type Conversation struct {
 	events []Event
 	probe  []byte
 	pushed string // how the client pushed a silent target (Outcome.Pushed)
+	ctx    context.Context
 
 	// Outcome is how the conversation ended.
 	Outcome Outcome
@@ -272,7 +273,7 @@ func RunScript(ctx context.Context, dial Dialer, cfg *ClientConfig, script Scrip
 	stop := withContext(ctx, nc)
 	defer stop()
 	cv.hs = &clientHS{c: c, cfg: &local, sessionKey: sessionKey(&local, nc)}
-	cv.script = script
+	cv.script, cv.ctx = script, ctx
 	for _, f := range setup {
 		f(cv)
 	}
@@ -326,6 +327,11 @@ func (cv *Conversation) end(step string, err error) {
 func (cv *Conversation) pushing(read func() error) error {
 	err := read()
 	if err == nil || Classify(err) != OutcomeTimeout || cv.pushed != "" || cv.hs.c.torn {
+		return err
+	}
+	if cv.ctx != nil && cv.ctx.Err() != nil {
+		// The silence is our own cancel (withContext's past deadline),
+		// not the target's: no push, and no second wait.
 		return err
 	}
 	var done *doneErr
@@ -478,7 +484,10 @@ func expectRejection(probe, push bool) Step {
 		c := cv.hs.c
 		probed := !probe
 		read := func() error {
-			for {
+			for n := 0; ; n++ {
+				if n > maxPassedOver {
+					return errPassedOver
+				}
 				if !probed && !c.answered(c.timeout/4) {
 					// A write error here means the target already closed:
 					// read what it said before that.

@@ -54,5 +54,16 @@ func (s *SessionCache) Put(key string, sess *Session) {
 		delete(s.m, key)
 		return
 	}
+	if _, ok := s.m[key]; !ok && len(s.m) >= maxSessions {
+		// Full: drop one entry (map order), so that a client that keeps
+		// handshaking costs bounded memory.
+		for k := range s.m {
+			delete(s.m, k)
+			break
+		}
+	}
 	s.m[key] = sess
 }
+
+// maxSessions bounds a SessionCache.
+const maxSessions = 4096

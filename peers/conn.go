@@ -347,7 +347,9 @@ func (c *Conn) readOneRecord() (typ wire.ContentType, plain []byte, protected bo
 	// error stand.
 	werr := c.Flush()
 	typ, plain, protected, err = c.readOneRecordFlushed()
-	if werr != nil && err != nil && Classify(err) == OutcomeTimeout {
+	// A reset the write met is used up by it: the read after it then sees
+	// a plain end of stream, which must not pass for a close.
+	if werr != nil && err != nil && (Classify(err) == OutcomeTimeout || Classify(werr) == OutcomeReset && Classify(err) == OutcomeClosed) {
 		return 0, nil, false, werr
 	}
 	return typ, plain, protected, err

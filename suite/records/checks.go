@@ -261,6 +261,9 @@ func recordProtectedChecks(c checks.Context) []checks.Check {
 		want       []wire.AlertDescription
 	}{
 		// A plaintext as long as the ciphertext limit seals longer than it.
+		// Below TLS 1.3 RFC 5246 binds no receiver to the ciphertext limit
+		// as such, but this plaintext is over 2^14 as well: the check
+		// rests on §6.2.2's decompression MUST (ruleOverrides).
 		{"oversize-ciphertext", fmt.Sprintf("whose ciphertext is longer than 2^14+%d bytes", ctLimit-wire.MaxPlaintext), ctLimit, sizeAlerts},
 		// RFC 5246 §6.2.2: over 2^14 after (null) decompression is also a
 		// fatal decompression_failure.

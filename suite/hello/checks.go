@@ -261,12 +261,12 @@ func helloNegotiates12(cv *peers.Conversation, env *checks.Env) checks.Verdict {
 		} else {
 			v.Status = reports.Pass
 		}
-	case !env.Supports(wire.VersionTLS12) && checks.Inconclusive(o) != "":
-		// The alert that would pass may be the one lost.
-		v.Status, v.Reason = reports.Inconclusive, checks.Inconclusive(o)
 	case !env.Supports(wire.VersionTLS12) && o.Kind == peers.OutcomeAlert &&
 		(o.Alert.Description == wire.AlertProtocolVersion || o.Alert.Description == wire.AlertHandshakeFailure):
 		v.Status = reports.Pass // nothing below TLS 1.3 to negotiate
+	case !env.Supports(wire.VersionTLS12) && checks.Inconclusive(o) != "":
+		// The alert that would pass may be the one lost.
+		v.Status, v.Reason = reports.Inconclusive, checks.Inconclusive(o)
 	case o.Kind == peers.OutcomeAlert || o.Kind == peers.OutcomeClosed || o.Kind == peers.OutcomeReset:
 		v.Status = reports.Warn
 		v.Reason = "the target refused a TLS 1.2 ClientHello offering TLS 1.2 suites it may lack; it did not negotiate TLS 1.3 (the MUST)"

@@ -111,11 +111,11 @@ func negotiates(cv *peers.Conversation, want wire.Version, mayAbort bool) checks
 		return v
 	}
 	switch {
+	case mayAbort && o.Kind == peers.OutcomeAlert && o.Alert.Description == wire.AlertProtocolVersion:
+		v.Status = reports.Pass
 	case mayAbort && checks.Inconclusive(o) != "":
 		// The alert that would pass (protocol_version) may be the one lost.
 		v.Status, v.Reason = reports.Inconclusive, checks.Inconclusive(o)
-	case mayAbort && o.Kind == peers.OutcomeAlert && o.Alert.Description == wire.AlertProtocolVersion:
-		v.Status = reports.Pass
 	case mayAbort && (o.Kind == peers.OutcomeAlert || o.Kind == peers.OutcomeClosed):
 		v.Status, v.Reason = reports.Warn, "the target aborted, as RFC 8446 §4.2.1 allows, but not with protocol_version, the alert for a version it will not negotiate"
 	default:
@@ -448,10 +448,10 @@ func recordVersionChecks(c checks.Context) []checks.Check {
 				case cv.ServerHello() != nil || o.Kind == peers.OutcomeCompleted:
 					v.Status = reports.Warn
 					v.Reason = fmt.Sprintf("the target went on after a record with version %s, which RFC 8446 Appendix D.5 says SHOULD NOT be accepted", braces(rv))
-				case checks.Inconclusive(o) != "":
-					v.Status, v.Reason = reports.Inconclusive, checks.Inconclusive(o)
 				case o.Kind == peers.OutcomeAlert || o.Kind == peers.OutcomeClosed:
 					v.Status = reports.Pass
+				case checks.Inconclusive(o) != "":
+					v.Status, v.Reason = reports.Inconclusive, checks.Inconclusive(o)
 				default:
 					v.Status, v.Reason = reports.Fail, "the target neither rejected nor went on"
 				}
@@ -545,13 +545,13 @@ func sslv2Hello(ctx context.Context, env *checks.Env, c checks.Context, id strin
 		} else {
 			v.Status = reports.Pass
 		}
+	case o.Kind == peers.OutcomeAlert || o.Kind == peers.OutcomeClosed:
+		v.Status = reports.Pass
 	case checks.Inconclusive(o) != "":
 		// A target that reads the 2-byte SSL 2.0 header as a TLS record
 		// header waits for the length it seems to give: silent even after
 		// the client half-closed, it proves nothing.
 		v.Status, v.Reason = reports.Inconclusive, checks.Inconclusive(o)
-	case o.Kind == peers.OutcomeAlert || o.Kind == peers.OutcomeClosed:
-		v.Status = reports.Pass
 	case o.Kind == peers.OutcomeTimeout:
 		v.Status, v.Reason = reports.Fail, "the target neither answered nor closed before the deadline"
 	default:
@@ -599,11 +599,11 @@ func offerBoundChecks(c checks.Context) []checks.Check {
 				}
 			case has && env.Profile != nil:
 				v.Status, v.Reason = reports.Fail, fmt.Sprintf("the target refused %s with %s suites, which it supports (probing completed a handshake)", c.Version, c.KX)
+			case o.Kind == peers.OutcomeAlert && (o.Alert.Description == wire.AlertProtocolVersion || o.Alert.Description == wire.AlertHandshakeFailure):
+				v.Status = reports.Pass
 			case checks.Inconclusive(o) != "":
 				// The alert that would pass may be the one lost.
 				v.Status, v.Reason = reports.Inconclusive, checks.Inconclusive(o)
-			case o.Kind == peers.OutcomeAlert && (o.Alert.Description == wire.AlertProtocolVersion || o.Alert.Description == wire.AlertHandshakeFailure):
-				v.Status = reports.Pass
 			case o.Kind == peers.OutcomeAlert || o.Kind == peers.OutcomeClosed:
 				v.Status, v.Reason = reports.Warn, "the target refused, but without protocol_version or handshake_failure"
 			default:

@@ -274,11 +274,16 @@ func resumed12(cv *peers.Conversation) bool {
 	return len(ch.SessionID) > 0 && bytes.Equal(sh.SessionID, ch.SessionID) || cv.Conn() != nil && cv.Conn().Resumed()
 }
 
-// stopped reports whether the target ended the conversation itself (what
-// proves nothing, checks.Inconclusive, is judged before it).
+// stopped reports whether the target ended the conversation itself (a
+// reset or an unreadable record, which may hide its answer, is judged
+// before it: lost).
 func stopped(o peers.Outcome) bool {
 	return o.Kind == peers.OutcomeAlert || o.Kind == peers.OutcomeClosed
 }
+
+// lost reports whether what the target last wrote may be unknown: a reset
+// can destroy it, and a record no key opens cannot be read.
+func lost(o peers.Outcome) bool { return o.Kind == peers.OutcomeReset || o.Undecryptable }
 
 func run12(ctx context.Context, env *checks.Env, c checks.Context, id string, mech mechanism, ch change12) checks.Verdict {
 	v := checks.Verdict{Expected: "a full handshake or an abort, never the abbreviated handshake"}
@@ -316,9 +321,10 @@ func run12(ctx context.Context, env *checks.Env, c checks.Context, id string, me
 		if sh := cv.ServerHello(); sh != nil && !slices.Contains(cv.Hello().CipherSuites, sh.CipherSuite) {
 			v.Reason += fmt.Sprintf("; its %s is not among the suites offered (RFC 5246 §7.4.1.3: \"selected by the server from the list in ClientHello.cipher_suites\")", sh.CipherSuite)
 		}
-	case cv.ServerHello() == nil && checks.Inconclusive(o) != "":
+	case cv.ServerHello() == nil && lost(o):
 		// A ServerHello that echoed the session may be what a reset
-		// destroyed; an alert after the push answers the push.
+		// destroyed. (An alert or a close, even after the push, comes
+		// after everything the target wrote: no ServerHello, no resumption.)
 		v.Status, v.Reason = reports.Inconclusive, checks.Inconclusive(o)
 	case cv.ServerHello() == nil && stopped(o):
 		v.Status = ch.abort
@@ -493,7 +499,7 @@ func pskOtherHash(c checks.Context) checks.Check {
 			case pskSelected(cv):
 				v.Status = reports.Fail
 				v.Reason = fmt.Sprintf("the target selected a PSK of a %s session with %s, whose hash differs", a, cv.ServerHello().CipherSuite)
-			case cv.ServerHello() == nil && checks.Inconclusive(o) != "":
+			case cv.ServerHello() == nil && lost(o):
 				v.Status, v.Reason = reports.Inconclusive, checks.Inconclusive(o)
 			case cv.ServerHello() == nil && stopped(o):
 				v.Status = reports.Warn

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -132,7 +133,7 @@ func Start(ctx context.Context, tgt targets.Target, opts Options) (*Runner, erro
 		return nil, fmt.Errorf("suite: probing %s (%s): the target must complete at least one handshake: %w", tgt.Name(), tgt.Addr(), err)
 	}
 	if len(opts.Versions) > 0 {
-		has := prof.Versions
+		has := slices.Clone(prof.Versions) // Pin filters the slice in place
 		prof.Pin(opts.Versions)
 		if len(prof.Versions) == 0 {
 			r.closeKeyLog()

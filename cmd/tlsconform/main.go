@@ -39,10 +39,10 @@ import (
 )
 
 const usage = `usage:
-  tlsconform handshake -target HOST:PORT [-version 1.2|1.3] [-suite IANA_NAME] [-group NAME] [-sni NAME] [-keylog FILE] [-timeout D]
-  tlsconform conformance [-target builtin|openssl|gnutls|HOST:PORT|reference[:MISBEHAVIOUR]] [-strict] [-versions 1.2,1.3]
+  tlsconform handshake -target HOST:PORT [-version 1.0|1.1|1.2|1.3] [-suite IANA_NAME] [-group NAME] [-sni NAME] [-keylog FILE] [-timeout D]
+  tlsconform conformance [-target builtin|openssl|gnutls|nss|erlang|wolfssl|mbedtls|HOST:PORT|reference[:MISBEHAVIOUR]] [-strict] [-versions 1.2,1.3]
                          [-report-dir DIR] [-seed N] [-sni NAME] [-timeout D]
-  tlsconform serve -listen ADDR [-cert FILE -key FILE] [-keylog FILE]
+  tlsconform serve -listen ADDR [-cert FILE -key FILE] [-keylog FILE] [-timeout D] [-misbehave NAME]
   tlsconform campaign -target builtin|openssl|gnutls|HOST:PORT [-target-cmd CMD] [-target2 TARGET]
                       [-duration D] [-workers N] [-seed S] [-report-dir DIR] [-mutators PREFIX,...] [-timeout D]
   tlsconform replay [-target TARGET] [-target-cmd CMD] [-target2 TARGET] [-timeout D] FINDING.json
@@ -183,9 +183,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	keyFile := fs.String("key", "", "PEM private key for -cert")
 	keylog := fs.String("keylog", "", "append NSS key-log lines to FILE")
 	timeout := fs.Duration("timeout", 10*time.Second, "deadline for each read and write")
-	// Hidden (not in the usage): serve with named misbehaviours, comma
-	// separated, for self-tests. A handshake that ends in a simulated
-	// crash ends the command with status 2, as a panic would.
+	// Serve with named misbehaviours, comma separated (the README's
+	// self-test use). A handshake that ends in a simulated crash ends the
+	// command with status 2, as a panic would.
 	misbehave := fs.String("misbehave", "", "")
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
 	if err := fs.Parse(args); err != nil {

@@ -1,6 +1,7 @@
 package fuzz_test
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"os"
@@ -306,6 +307,19 @@ func TestSeedCorpus(t *testing.T) {
 				}
 				if err != nil {
 					t.Errorf("%s: %v", f, err)
+				}
+			}
+			// The seeds name the mutator they were made with by its index
+			// in the registry: a registry that grew leaves a seed named
+			// for one mutator and driving another.
+			for _, s := range gen(t, func() *fuzz.Env { return env(t) }) {
+				want, err := fuzz.MarshalCorpusFile(s.args)
+				if err != nil {
+					t.Fatal(err)
+				}
+				f := filepath.Join(dir, seedPrefix+slug(s.name))
+				if got, err := os.ReadFile(f); err != nil || !bytes.Equal(got, want) {
+					t.Errorf("%s is missing or stale: go test ./fuzz -run TestSeedCorpus -update", f)
 				}
 			}
 			continue

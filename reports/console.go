@@ -18,7 +18,7 @@ func ProfileText(p Profile, target string) string {
 	var b strings.Builder
 	line := func(k, v string) { fmt.Fprintf(&b, "%-9s %s\n", k, v) }
 	line("target", orDash(clean(target)))
-	line("versions", plainList(versionNames(p.Versions), 0))
+	line("versions", plainList(versionNames(p.Versions), 0)+pinText(p))
 	line("kx", plainList(p.KX, 0))
 	line("groups", plainList(p.Groups, 0))
 	suites := plainList(p.Suites, 4)
@@ -33,6 +33,18 @@ func ProfileText(p Profile, target string) string {
 		line("problem", clean(pr))
 	}
 	return b.String()
+}
+
+// pinText says how -versions narrowed the versions, "" without a pin.
+func pinText(p Profile) string {
+	if len(p.Pinned) == 0 {
+		return ""
+	}
+	s := " (selected with -versions: " + strings.Join(versionNames(p.Pinned), ", ")
+	if len(p.Unselected) > 0 {
+		s += "; the target also speaks " + strings.Join(versionNames(p.Unselected), ", ")
+	}
+	return s + ")"
 }
 
 // Progress is one progress line:
@@ -110,8 +122,8 @@ func ConsoleSummary(r *Report, dir string, strict bool) string {
 		var keys []string
 		groups := map[string][]Check{}
 		for _, c := range checks {
-			if verdict(c.Status) != want {
-				continue
+			if verdict(c.Status) != want || c.IsExpected() {
+				continue // expected deviations are counted below, listed in summary.md
 			}
 			k := findingKey(c)
 			if _, ok := groups[k]; !ok {
@@ -135,6 +147,13 @@ func ConsoleSummary(r *Report, dir string, strict bool) string {
 		b.WriteString(l + "\n")
 	}
 
+	if r.Expectations != "" || len(r.Stale) > 0 {
+		b.WriteString("\n" + ExpectationsLine(r, filepath.Join(dir, SummaryFile), strict) + "\n")
+		for _, d := range r.Stale {
+			b.WriteString(StaleLine(d, r.Expectations) + "\n")
+		}
+	}
+
 	res := "PASS"
 	switch {
 	case r.Incomplete != "":
@@ -155,6 +174,37 @@ func ConsoleSummary(r *Report, dir string, strict bool) string {
 		fmt.Fprintf(&b, "reports: %s\n", strings.Join(files, ", "))
 	}
 	return b.String()
+}
+
+// ExpectationsLine is the run's count of expected deviations: "21
+// expected deviations of crypto/tls (listed in reports/out/summary.md),
+// 0 unexpected, 0 stale".
+func ExpectationsLine(r *Report, summary string, strict bool) string {
+	unexpected, expected := Unexpected(r, strict)
+	of := ""
+	if r.Expectations != "" {
+		of = " of " + r.Expectations
+	}
+	line := fmt.Sprintf("%s%s", plural(expected, "expected deviation"), of)
+	if expected > 0 {
+		line += fmt.Sprintf(" (listed in %s)", summary)
+	}
+	line += fmt.Sprintf(", %d unexpected", unexpected)
+	if len(r.Stale) > 0 {
+		line += fmt.Sprintf(", %d stale", len(r.Stale))
+	}
+	return line
+}
+
+// StaleLine says which expected-deviations entry no longer happens and
+// what to do about it.
+func StaleLine(d Deviation, file string) string {
+	in := ""
+	if file != "" {
+		in = " in " + file
+	}
+	return fmt.Sprintf("STALE expectation %q%s (%s %s): it did not happen (%s); delete the entry, or rewrite the file with -update-expect",
+		d.ID, in, d.Status, clean(d.Reason), clean(d.Observed))
 }
 
 // plainList joins xs with ", ", showing at most limit items (0: all).

@@ -73,9 +73,11 @@ func areaOf(c Check) string {
 // Failed reports whether the run fails: any failure (including an unknown
 // status), or in strict mode any warning or inconclusive check. A nil report or one with no checks
 // at all fails too: an empty run proves nothing (fail closed, as Ginkgo's
-// --fail-on-empty); so does an incomplete one.
+// --fail-on-empty); so does an incomplete one, and one with a stale
+// expected deviation. A failure an expected-deviations entry names does
+// not fail the run.
 func Failed(r *Report, strict bool) bool {
-	if r == nil || len(r.Checks) == 0 || r.Incomplete != "" {
+	if r == nil || len(r.Checks) == 0 || r.Incomplete != "" || len(r.Stale) > 0 {
 		return true
 	}
 	for _, c := range r.Checks {
@@ -86,10 +88,36 @@ func Failed(r *Report, strict bool) bool {
 	return false
 }
 
-// failing reports whether c fails the run.
+// failing reports whether c fails the run: an unexpected failure, or in
+// strict mode an unexpected warning or an inconclusive check.
 func failing(c Check, strict bool) bool {
+	if c.IsExpected() {
+		return false
+	}
 	v := verdict(c.Status)
 	return v == Fail || (strict && (v == Warn || v == Inconclusive))
+}
+
+// IsExpected reports whether c ended as an expected-deviations entry
+// said it would.
+func (c Check) IsExpected() bool { return c.Deviation != nil && c.Deviation.Status == c.Status }
+
+// Unexpected counts the failures (and, in strict mode, the warnings and
+// inconclusive checks) no expected-deviations entry names, and the
+// checks that deviated as expected.
+func Unexpected(r *Report, strict bool) (unexpected, expected int) {
+	if r == nil {
+		return 0, 0
+	}
+	for _, c := range r.Checks {
+		switch {
+		case c.IsExpected():
+			expected++
+		case failing(c, strict):
+			unexpected++
+		}
+	}
+	return unexpected, expected
 }
 
 // sortedChecks returns a copy of r's checks in report order: by area, then

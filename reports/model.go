@@ -37,7 +37,26 @@ type Report struct {
 	// Incomplete says why the run stopped before judging every check (it
 	// was interrupted); a run that is incomplete fails.
 	Incomplete string  `json:"incomplete,omitempty"`
-	Checks     []Check `json:"checks"`
+	// Expectations names the expected deviations the run was judged
+	// with ("crypto/tls (Go 1.26)", or the file's path); "" for none.
+	Expectations string `json:"expectations,omitempty"`
+	// Stale are the expected deviations that no longer happen: every
+	// check an entry names that was judged ended in another status. A
+	// stale entry fails the run until it is deleted.
+	Stale  []Deviation `json:"stale_expectations,omitempty"`
+	Checks []Check     `json:"checks"`
+}
+
+// Deviation is one entry of an expected-deviations file: the checks its
+// glob names are expected to end in Status, for Reason.
+type Deviation struct {
+	ID     string `json:"id"`     // a glob over check ids: "client-hello/*/session_id/33-bytes"
+	Status Status `json:"status"` // fail or warn
+	Reason string `json:"reason"`
+	Link   string `json:"link,omitempty"`
+	// Observed, in a stale entry, says what the checks it names did
+	// instead ("passed: client-hello/tls12/rsa/x, ...").
+	Observed string `json:"observed,omitempty"`
 }
 
 // Profile is what probing learned the target supports.
@@ -48,6 +67,11 @@ type Profile struct {
 	Suites   []string `json:"suites"`             // IANA names
 	Notes    []string `json:"notes,omitempty"`    // e.g. "answers a TLS 1.0-only ClientHello with TLS 1.2"
 	Problems []string `json:"problems,omitempty"` // probing itself found a deviation
+	// Pinned are the versions selected with -versions (none: every
+	// version the target speaks); Unselected those the target speaks
+	// that the selection left out.
+	Pinned     []string `json:"pinned,omitempty"`
+	Unselected []string `json:"unselected,omitempty"`
 }
 
 // Check is one check's result.
@@ -67,6 +91,10 @@ type Check struct {
 	Observed string  `json:"observed"`
 	Reason   string  `json:"reason,omitempty"` // skip reason, or what the warning is about
 	Millis   float64 `json:"ms"`
+	// Deviation, when set, is the expected-deviations entry this check's
+	// status was expected by: the check failed (or warned) as recorded,
+	// which is shown with the entry's reason and does not fail the run.
+	Deviation *Deviation `json:"deviation,omitempty"`
 	// Transcript is the conversation, record by record.
 	Transcript []Event `json:"transcript,omitempty"`
 }

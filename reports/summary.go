@@ -51,7 +51,7 @@ func Summary(r *Report) string {
 
 	b.WriteString("## Profile\n\n")
 	p := r.Profile
-	fmt.Fprintf(&b, "- **Versions:** %s\n", listText(versionNames(p.Versions)))
+	fmt.Fprintf(&b, "- **Versions:** %s%s\n", listText(versionNames(p.Versions)), mdText(pinText(p)))
 	fmt.Fprintf(&b, "- **Key exchanges:** %s\n", listText(p.KX))
 	fmt.Fprintf(&b, "- **Groups:** %s\n", listText(p.Groups))
 	fmt.Fprintf(&b, "- **Cipher suites:** %s\n", listText(p.Suites))
@@ -61,8 +61,12 @@ func Summary(r *Report) string {
 
 	writeCountsTable(&b, r)
 
-	var fails, warns, inconclusive, skips []Check
+	var fails, warns, inconclusive, skips, expected []Check
 	for _, c := range checks {
+		if c.IsExpected() {
+			expected = append(expected, c)
+			continue
+		}
 		switch verdict(c.Status) {
 		case Fail:
 			fails = append(fails, c)
@@ -74,6 +78,7 @@ func Summary(r *Report) string {
 			skips = append(skips, c)
 		}
 	}
+	writeStale(&b, r)
 	writeFindings(&b, "Failures", fails, maxFailureLadders, r.Strict)
 	incTitle, warnTitle := "Inconclusive (the observation proves nothing either way)", "Warnings"
 	if r.Strict {
@@ -81,8 +86,48 @@ func Summary(r *Report) string {
 	}
 	writeFindings(&b, incTitle, inconclusive, maxWarningLadders, r.Strict)
 	writeFindings(&b, warnTitle, warns, maxWarningLadders, r.Strict)
+	if r.Expectations != "" || len(expected) > 0 {
+		writeExpected(&b, r.Expectations, expected)
+	}
 	writeSkipped(&b, skips)
 	return b.String()
+}
+
+// writeStale lists the expected deviations that no longer happen.
+func writeStale(b *strings.Builder, r *Report) {
+	if len(r.Stale) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "## Stale expectations (%d)\n\n", len(r.Stale))
+	b.WriteString("These entries of the expected-deviations file no longer happen; each fails the run until it is deleted (or the file is rewritten with -update-expect).\n\n")
+	for _, d := range r.Stale {
+		fmt.Fprintf(b, "- %s (%s): %s; observed instead: %s\n", codeSpan(d.ID), mdText(string(d.Status)), mdText(d.Reason), mdText(orDash(d.Observed)))
+	}
+	b.WriteString("\n")
+}
+
+// writeExpected lists the checks that deviated as the expected-deviations
+// file says, each with the entry's reason: expected, not hidden.
+func writeExpected(b *strings.Builder, of string, cs []Check) {
+	title := "Expected deviations"
+	if of != "" {
+		title += " of " + mdText(of)
+	}
+	fmt.Fprintf(b, "## %s (%d)\n\n", title, len(cs))
+	if len(cs) == 0 {
+		b.WriteString("None happened.\n\n")
+		return
+	}
+	b.WriteString("These checks failed (or warned) as the expected-deviations file records; they do not fail the run.\n\n")
+	for _, c := range cs {
+		d := c.Deviation
+		fmt.Fprintf(b, "- **EXPECTED %s** %s — %s: observed %s\n  - why expected (entry %s): %s\n", strings.ToUpper(string(c.Status)),
+			codeSpan(c.ID), mdText(ruleText(c)), mdText(orDash(c.Observed)), codeSpan(d.ID), mdText(d.Reason))
+		if d.Link != "" {
+			fmt.Fprintf(b, "  - see %s\n", mdText(d.Link))
+		}
+	}
+	b.WriteString("\n")
 }
 
 func writeCountsTable(b *strings.Builder, r *Report) {
@@ -195,10 +240,19 @@ func resultText(r *Report, total Counts) string {
 		return "FAIL (no checks ran)"
 	case r.Incomplete != "":
 		return fmt.Sprintf("INCOMPLETE (%s after %d checks: %s)", r.Incomplete, len(r.Checks), plural(total.Fail, "failure"))
-	case Failed(r, r.Strict):
-		return fmt.Sprintf("FAIL (%s, %s, %d inconclusive)", plural(total.Fail, "failure"), plural(total.Warn, "warning"), total.Inconclusive)
 	}
-	return fmt.Sprintf("PASS (%s, %s, %d inconclusive)", plural(total.Pass, "passed"), plural(total.Warn, "warning"), total.Inconclusive)
+	unexpected, expected := Unexpected(r, r.Strict)
+	dev := ""
+	if expected > 0 || r.Expectations != "" {
+		dev = fmt.Sprintf(", %s, %d unexpected", plural(expected, "expected deviation"), unexpected)
+	}
+	if len(r.Stale) > 0 {
+		dev += fmt.Sprintf(", %d stale expectations", len(r.Stale))
+	}
+	if Failed(r, r.Strict) {
+		return fmt.Sprintf("FAIL (%s, %s, %d inconclusive%s)", plural(total.Fail, "failure"), plural(total.Warn, "warning"), total.Inconclusive, dev)
+	}
+	return fmt.Sprintf("PASS (%s, %s, %s, %d inconclusive%s)", plural(total.Pass, "passed"), plural(total.Fail, "failure"), plural(total.Warn, "warning"), total.Inconclusive, dev)
 }
 
 func plural(n int, word string) string {

@@ -16,6 +16,10 @@ import (
 // ErrUnreachable is returned by Probe when nothing answers.
 var ErrUnreachable = errors.New("target unreachable")
 
+// ErrNoHandshake is returned by Probe when the target answers but takes
+// up no version the client offers.
+var ErrNoHandshake = errors.New("the target answered, but took up no TLS version from 1.0 to 1.3")
+
 // probeScript is a handshake without the application-data round trip.
 func probeScript(v wire.Version) peers.Script {
 	return peers.DefaultScript(v).Before(peers.StepApplicationData)
@@ -39,6 +43,7 @@ func Probe(ctx context.Context, env *checks.Env) (*checks.Profile, error) {
 		return cv, speaks(cv, c.Version)
 	}
 	reachable := false
+	var last peers.Outcome // the last answer, for the error when nothing completes
 	for _, v := range checks.Versions {
 		var any bool
 		for _, k := range checks.KXFor(v) {
@@ -46,6 +51,7 @@ func Probe(ctx context.Context, env *checks.Env) (*checks.Profile, error) {
 			if !cv.Outcome.Unreachable() {
 				reachable = true
 			}
+			last = cv.Outcome
 			if !ok && v == wire.VersionTLS13 {
 				// Again with classical key shares only: a server that
 				// stumbles over the hybrid share, or whose answer our
@@ -77,10 +83,10 @@ func Probe(ctx context.Context, env *checks.Env) (*checks.Profile, error) {
 		}
 	}
 	if !reachable {
-		return nil, fmt.Errorf("suite: probe: %w", ErrUnreachable)
+		return nil, fmt.Errorf("%w (%s)", ErrUnreachable, last)
 	}
 	if len(p.Versions) == 0 {
-		return p, fmt.Errorf("suite: probe: the target completed no handshake with any version (is it a TLS server?)")
+		return p, fmt.Errorf("%w (the last answer: %s)", ErrNoHandshake, last)
 	}
 	top := p.Versions[len(p.Versions)-1]
 
@@ -156,7 +162,7 @@ func Probe(ctx context.Context, env *checks.Env) (*checks.Profile, error) {
 	if err := ctx.Err(); err != nil {
 		// Probes cut short by the deadline look like missing features: a
 		// partial profile would skip what the target supports.
-		return nil, fmt.Errorf("suite: probe: did not finish: %w", err)
+		return nil, fmt.Errorf("probing did not finish within its deadline: %w", err)
 	}
 	// Checks offer the target's groups; put its cheapest first.
 	p.Groups = preferCheap(p.Groups)

@@ -2,6 +2,7 @@ package suite
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -57,6 +58,21 @@ type Options struct {
 	// Progress, when not nil, is called by Run after each check with the
 	// number judged so far, the number to judge, and the result.
 	Progress func(done, total int, res Result)
+	// Expect is the path of an expected-deviations file (see
+	// Expectations): the failures it names are expected, reported with
+	// its reasons, and do not fail the run; an entry that no longer
+	// happens fails it. Expectations, when not nil, is used instead.
+	Expect       string
+	Expectations *Expectations
+	// Run and Skip select, for Run, the checks whose id matches one of
+	// Run's globs (comma-separated, * matching any run of characters;
+	// every check when empty) and none of Skip's. See Select.
+	Run, Skip string
+	// ClientCertificate, when set, is presented to a target that asks
+	// for one (a CertificateRequest). Without it the client answers with
+	// an empty Certificate, and a target that requires one fails its
+	// baselines (the failure says so).
+	ClientCertificate *tls.Certificate
 	// Independent judges every check on its own, even in a context whose
 	// baseline handshake failed (the self-test uses it: a misbehaviour
 	// that breaks the baseline must not hide what the other checks see).
@@ -94,6 +110,8 @@ type Runner struct {
 	// the first of them (stallSince); unresponsive is set once a plain
 	// handshake timed out after them too: the target still listens but no
 	// longer answers, and the remaining checks fail without a conversation.
+	expect *expectState // nil without expectations
+
 	stalled      int
 	stallSince   string
 	unresponsive string
@@ -110,6 +128,14 @@ type baselineResult struct {
 // not own the target: close it after the runner.
 func Start(ctx context.Context, tgt targets.Target, opts Options) (*Runner, error) {
 	r := &Runner{target: tgt, opts: opts, started: time.Now(), baselines: map[checks.Context]*baselineResult{}}
+	exp := opts.Expectations
+	if exp == nil && opts.Expect != "" {
+		var err error
+		if exp, err = LoadExpectations(opts.Expect); err != nil {
+			return nil, err
+		}
+	}
+	r.expect = newExpectState(exp)
 	var kl *keys.KeyLog
 	if opts.ReportDir != "" {
 		w, err := reports.OpenKeyLog(opts.ReportDir)
@@ -118,7 +144,13 @@ func Start(ctx context.Context, tgt targets.Target, opts Options) (*Runner, erro
 		}
 		r.keylog, kl = w, keys.NewKeyLog(w)
 	}
+	clientCert, err := certPair(opts.ClientCertificate)
+	if err != nil {
+		r.closeKeyLog()
+		return nil, err
+	}
 	r.env = &checks.Env{
+		ClientCert: clientCert,
 		Dial:       tgt.Dial,
 		Timeout:    opts.timeout(),
 		KeyLog:     kl,
@@ -130,14 +162,14 @@ func Start(ctx context.Context, tgt targets.Target, opts Options) (*Runner, erro
 	prof, err := Probe(pctx, r.env)
 	if err != nil {
 		r.closeKeyLog()
-		return nil, fmt.Errorf("suite: probing %s (%s): the target must complete at least one handshake: %w", tgt.Name(), tgt.Addr(), err)
+		return nil, probeError(r.targetText(), err)
 	}
 	if len(opts.Versions) > 0 {
 		has := slices.Clone(prof.Versions) // Pin filters the slice in place
 		prof.Pin(opts.Versions)
 		if len(prof.Versions) == 0 {
 			r.closeKeyLog()
-			return nil, fmt.Errorf("suite: none of the pinned versions (%s) is one %s completes a handshake with (%s): a run would check nothing",
+			return nil, fmt.Errorf("none of the selected versions (%s) is one %s completes a handshake with (it does %s): select one of those with -versions",
 				versionList(opts.Versions), tgt.Name(), versionList(has))
 		}
 	}
@@ -351,6 +383,7 @@ func (r *Runner) record(ch checks.Check, v checks.Verdict, took time.Duration) R
 		rc.Transcript = append(rc.Transcript, Transcript(cv)...)
 	}
 	r.mu.Lock()
+	rc.Deviation = r.expect.note(ch.ID, v.Status)
 	r.results = append(r.results, rc)
 	r.mu.Unlock()
 	return Result{Check: rc, Verdict: v}
@@ -389,6 +422,9 @@ func (r *Runner) Report() *reports.Report {
 		Elapsed:    time.Since(r.started).Seconds(),
 		Checks:     append([]reports.Check(nil), r.results...),
 		Incomplete: r.interrupted,
+
+		Expectations: r.expect.name(),
+		Stale:        r.expect.stale(),
 	}
 }
 
@@ -434,12 +470,18 @@ func (r *Runner) Failed() bool { return reports.Failed(r.Report(), r.opts.Strict
 // never about a check: read the report's statuses, or reports.Failed, for
 // the verdict.
 func Run(ctx context.Context, tgt targets.Target, opts Options, list []checks.Check) (*reports.Report, error) {
+	if list == nil {
+		list = Catalogue()
+	}
+	if opts.Run != "" || opts.Skip != "" {
+		var err error
+		if list, err = Select(list, opts.Run, opts.Skip); err != nil {
+			return nil, err
+		}
+	}
 	r, err := Start(ctx, tgt, opts)
 	if err != nil {
 		return nil, err
-	}
-	if list == nil {
-		list = Catalogue()
 	}
 	for i, ch := range list {
 		if err := ctx.Err(); err != nil {
@@ -456,6 +498,24 @@ func Run(ctx context.Context, tgt targets.Target, opts Options, list []checks.Ch
 		err = fmt.Errorf("suite: run %s after %d of %d checks", rep.Incomplete, len(rep.Checks), len(list))
 	}
 	return rep, err
+}
+
+// RunTarget opens target, runs the checks Options select (the whole
+// catalogue by default) with the target's default expectations unless
+// Options name some, and closes it. The error is as Run's.
+func RunTarget(ctx context.Context, target Target, opts Options) (*reports.Report, error) {
+	opts = opts.withDefaults(target)
+	if opts.Run != "" || opts.Skip != "" {
+		if _, err := Select(Catalogue(), opts.Run, opts.Skip); err != nil {
+			return nil, err
+		}
+	}
+	tgt, err := target.Open(ctx, opts.timeout())
+	if err != nil {
+		return nil, err
+	}
+	defer tgt.Close()
+	return Run(ctx, tgt, opts, nil)
 }
 
 // interrupt marks the run incomplete: the caller gave up.

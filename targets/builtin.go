@@ -74,6 +74,21 @@ func openBuiltin(ctx context.Context, want []uint16, opts Options) (Target, erro
 	return &builtin{Target: t, versions: served, notes: notes}, nil
 }
 
+// ServeTLS serves a crypto/tls echo server built from cfg (the caller's
+// own configuration, used as it is) on a free loopback port: a Go
+// developer's exact server settings, as a target. The target is not
+// probed (Versions is nil); Close stops it and cuts open connections.
+func ServeTLS(ctx context.Context, name string, cfg *tls.Config) (Target, error) {
+	if cfg == nil {
+		return nil, fmt.Errorf("targets: %s: nil *tls.Config", name)
+	}
+	if len(cfg.Certificates) == 0 && cfg.GetCertificate == nil && cfg.GetConfigForClient == nil {
+		return nil, fmt.Errorf("targets: %s: the *tls.Config has no certificate (set Certificates or GetCertificate): a TLS server cannot complete a handshake without one", name)
+	}
+	srv := &echoServer{cfg: cfg, conns: map[net.Conn]struct{}{}}
+	return Serve(ctx, name, srv.serve)
+}
+
 // builtinHint explains why crypto/tls may not serve an old version.
 func builtinHint(v uint16) string {
 	if v < tls.VersionTLS12 {

@@ -2,77 +2,184 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/tlsconform/tlsconform/peers/wire"
 	"github.com/tlsconform/tlsconform/reports"
 	"github.com/tlsconform/tlsconform/suite"
+	"github.com/tlsconform/tlsconform/suite/checks"
+)
+
+// Exit statuses of tlsconform conformance, for a CI to branch on.
+const (
+	exitPass  = 0 // no unexpected MUST failure (no unexpected warning with -strict)
+	exitFail  = 1 // conformance failures, or stale expectations
+	exitSetup = 2 // usage or setup error: bad flags, target, expectations file
 )
 
 // conformance runs the conformance gate through the runner of package
-// suite, without Ginkgo: 0 when no MUST check failed (no SHOULD check
-// warned either, with -strict), 1 when one did, 2 on bad usage or a
-// target that cannot be opened or probed.
+// suite, without Ginkgo or the Go toolchain.
 func conformance(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("conformance", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	target := fs.String("target", "builtin", "builtin, openssl, gnutls, HOST:PORT, or reference[:MISBEHAVIOUR]")
-	strict := fs.Bool("strict", false, "treat SHOULD-level warnings as failures")
-	versions := fs.String("versions", "", "pin the versions to check, e.g. 1.2,1.3 (default: whatever the target supports)")
+	target := fs.String("target", "builtin", "builtin, openssl, gnutls, nss, erlang, wolfssl, mbedtls, HOST:PORT, or reference[:MISBEHAVIOUR]")
+	strict := fs.Bool("strict", false, "treat SHOULD-level warnings (and inconclusive checks) as failures")
+	versions := fs.String("versions", "", "select the versions to check, e.g. 1.2,1.3 (default: whatever the target supports)")
 	reportDir := fs.String("report-dir", "reports/out", "where report.json, summary.md and keylog.txt go")
 	seed := fs.Int64("seed", 1, "seed for the client's randomness")
 	sni := fs.String("sni", "", "server_name to send")
 	timeout := fs.Duration("timeout", 2*time.Second, "deadline for each read and write of a conversation")
+	clientCert := fs.String("client-cert", "", "PEM certificate chain to present when the target asks for a client certificate")
+	clientKey := fs.String("client-key", "", "PEM private key of -client-cert")
+	expect := fs.String("expect", "", "expected-deviations file (JSON); default: crypto/tls's for -target builtin, none otherwise; \"none\" for none")
+	updateExpect := fs.Bool("update-expect", false, "rewrite the -expect file from this run: drop stale entries, add unexpected failures")
+	runGlob := fs.String("run", "", "run only the checks whose id matches one of these globs (comma-separated; * matches any run of characters)")
+	skipGlob := fs.String("skip", "", "skip the checks whose id matches one of these globs")
 	if err := fs.Parse(args); err != nil {
-		return 2
+		return exitSetup
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "tlsconform conformance: "+format+"\n", a...)
+		return exitSetup
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "tlsconform conformance: unexpected argument %q\n", fs.Arg(0))
-		return 2
+		return fail("unexpected argument %q (flags come before it? see tlsconform conformance -h)", fs.Arg(0))
 	}
-	var pin []wire.Version
-	for _, s := range strings.Split(*versions, ",") {
-		if s = strings.TrimSpace(s); s == "" {
-			continue
-		}
-		v, err := wire.ParseVersion(s)
-		if err != nil {
-			fmt.Fprintf(stderr, "tlsconform conformance: -versions: %v\n", err)
-			return 2
-		}
-		pin = append(pin, v)
-	}
-	tgt, err := suite.OpenTarget(ctx, *target, *timeout)
+	pin, err := parseVersions(*versions)
 	if err != nil {
-		fmt.Fprintf(stderr, "tlsconform conformance: %v\n", err)
-		return 2
+		return fail("-versions: %v", err)
 	}
-	defer tgt.Close()
-	var counts reports.Counts
-	rep, err := suite.Run(ctx, tgt, suite.Options{
+	if *updateExpect && (*expect == "" || *expect == "none") {
+		return fail("-update-expect needs -expect FILE: the file to rewrite (it may not exist yet)")
+	}
+	opts := suite.Options{
 		Versions: pin, Strict: *strict, Seed: *seed, Timeout: *timeout, ServerName: *sni, ReportDir: *reportDir, Out: stdout,
-		Progress: func(done, total int, res suite.Result) {
-			counts.Add(res.Status)
-			if done%250 == 0 {
-				fmt.Fprintln(stdout, reports.Progress(done, total, counts))
+		Expect: *expect, Run: *runGlob, Skip: *skipGlob,
+	}
+	if *updateExpect {
+		// The file is rewritten from what the run sees: it may not exist
+		// yet, and its old entries must not excuse anything meanwhile.
+		if _, err := os.Stat(*expect); err == nil {
+			if opts.Expectations, err = suite.LoadExpectations(*expect); err != nil {
+				return fail("%v", err)
 			}
-		},
-	}, nil)
+		} else {
+			opts.Expectations = &suite.Expectations{}
+		}
+	}
+	if *clientCert != "" || *clientKey != "" {
+		if opts.ClientCertificate, err = suite.LoadClientCertificate(*clientCert, *clientKey); err != nil {
+			return fail("%v", err)
+		}
+	}
+	var counts reports.Counts
+	opts.Progress = func(done, total int, res suite.Result) {
+		counts.Add(res.Status)
+		if done%250 == 0 {
+			fmt.Fprintln(stdout, reports.Progress(done, total, counts))
+		}
+	}
+	rep, err := suite.RunTarget(ctx, suite.Named(*target), opts)
 	if rep == nil { // the target could not be tested at all
-		fmt.Fprintf(stderr, "tlsconform conformance: %v\n", err)
-		return 2
+		return fail("%s", suite.SetupError(err))
 	}
 	fmt.Fprint(stdout, "\n"+reports.ConsoleSummary(rep, *reportDir, *strict))
 	if err != nil { // interrupted, or the reports could not be written
-		fmt.Fprintf(stderr, "tlsconform conformance: %v\n", err)
-		return 2
+		return fail("%v", err)
+	}
+	if *updateExpect {
+		if err := opts.Expectations.Updated(rep, *strict).Write(*expect); err != nil {
+			return fail("%v", err)
+		}
+		fmt.Fprintf(stdout, "rewrote %s from this run: review the reasons of the entries it added\n", *expect)
+		return exitPass
 	}
 	if reports.Failed(rep, *strict) {
-		return 1
+		return exitFail
 	}
-	return 0
+	return exitPass
+}
+
+// parseVersions reads "1.2,1.3".
+func parseVersions(s string) ([]wire.Version, error) {
+	var pin []wire.Version
+	for v := range strings.SplitSeq(s, ",") {
+		if v = strings.TrimSpace(v); v == "" {
+			continue
+		}
+		ver, err := wire.ParseVersion(v)
+		if err != nil {
+			return nil, err
+		}
+		pin = append(pin, ver)
+	}
+	return pin, nil
+}
+
+// list prints the catalogue: id, area, level, RFC section and what each
+// check sends, as a table or as JSON.
+func list(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("list", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	runGlob := fs.String("run", "", "list only the checks whose id matches one of these globs (comma-separated; * matches any run of characters)")
+	asJSON := fs.Bool("json", false, "print a JSON array instead of a table")
+	if err := fs.Parse(args); err != nil {
+		return exitSetup
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "tlsconform list: unexpected argument %q\n", fs.Arg(0))
+		return exitSetup
+	}
+	chs, err := suite.Select(suite.Catalogue(), *runGlob, "")
+	if err != nil {
+		fmt.Fprintf(stderr, "tlsconform list: -run: %v\n", err)
+		return exitSetup
+	}
+	type row struct {
+		ID    string `json:"id"`
+		Area  string `json:"area"`
+		Level string `json:"level"`
+		RFC   string `json:"rfc"`
+		Title string `json:"title"`
+		Sends string `json:"sends"`
+		Rule  string `json:"rule,omitempty"`
+	}
+	rows := make([]row, 0, len(chs))
+	for _, ch := range chs {
+		sends := ch.Sends()
+		if sends == "" {
+			sends = ch.Title
+		}
+		rows = append(rows, row{ID: ch.ID, Area: ch.Area, Level: string(ch.Level), RFC: ch.RFC, Title: oneLine(ch.Title), Sends: oneLine(sends), Rule: oneLine(ruleOf(ch.Rule))})
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rows); err != nil {
+			fmt.Fprintf(stderr, "tlsconform list: %v\n", err)
+			return 1
+		}
+		return exitPass
+	}
+	for _, r := range rows {
+		fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Area, r.Level, r.RFC, r.Sends)
+	}
+	return exitPass
+}
+
+// oneLine squeezes s onto one line.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// ruleOf is a check's quoted rule, "" when it has none.
+func ruleOf(r checks.Rule) string {
+	if r.Text == "" {
+		return ""
+	}
+	return r.String()
 }

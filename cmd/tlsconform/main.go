@@ -3,7 +3,7 @@
 //go:debug tls10server=1
 
 // Command tlsconform is the command-line entry point of the suite: the
-// conformance gate (conformance), one handshake against a target
+// conformance gate (conformance), the list of its checks (list), one handshake against a target
 // (handshake), the reference server (serve), a network fuzz campaign
 // (campaign) and the replay of one of its findings (replay).
 //
@@ -41,7 +41,10 @@ import (
 const usage = `usage:
   tlsconform handshake -target HOST:PORT [-version 1.0|1.1|1.2|1.3] [-suite IANA_NAME] [-group NAME] [-sni NAME] [-keylog FILE] [-timeout D]
   tlsconform conformance [-target builtin|openssl|gnutls|nss|erlang|wolfssl|mbedtls|HOST:PORT|reference[:MISBEHAVIOUR]] [-strict] [-versions 1.2,1.3]
-                         [-report-dir DIR] [-seed N] [-sni NAME] [-timeout D]
+                         [-report-dir DIR] [-seed N] [-sni NAME] [-timeout D] [-client-cert FILE -client-key FILE]
+                         [-expect FILE|none] [-update-expect] [-run GLOB,...] [-skip GLOB,...]
+                         exit status: 0 no unexpected MUST failure, 1 failures or stale expectations, 2 usage or setup error
+  tlsconform list [-run GLOB,...] [-json]
   tlsconform serve -listen ADDR [-cert FILE -key FILE] [-keylog FILE] [-timeout D] [-misbehave NAME]
   tlsconform campaign -target builtin|openssl|gnutls|HOST:PORT [-target-cmd CMD] [-target2 TARGET]
                       [-duration D] [-workers N] [-seed S] [-report-dir DIR] [-mutators PREFIX,...] [-timeout D]
@@ -68,6 +71,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return serve(ctx, args[1:], stdout, stderr)
 	case "conformance":
 		return conformance(ctx, args[1:], stdout, stderr)
+	case "list":
+		return list(args[1:], stdout, stderr)
 	case "campaign":
 		return runCampaign(ctx, args[1:], stdout, stderr)
 	case "replay":

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tlsconform/tlsconform/mutators"
 	"github.com/tlsconform/tlsconform/peers"
+	"github.com/tlsconform/tlsconform/peers/certs"
 	"github.com/tlsconform/tlsconform/peers/keys"
 	"github.com/tlsconform/tlsconform/peers/suites"
 	"github.com/tlsconform/tlsconform/peers/wire"
@@ -157,6 +158,9 @@ type Env struct {
 	Seed    int64
 	// ServerName is sent as SNI when not empty.
 	ServerName string
+	// ClientCert, when set, is presented when the target asks for a
+	// client certificate.
+	ClientCert *certs.Pair
 }
 
 func (e *Env) timeout() time.Duration {
@@ -265,10 +269,16 @@ func (e *Env) ConverseWith(ctx context.Context, c Context, id string, edit func(
 // Applies says whether the target supports what check ch needs; when not,
 // the reason names what is missing.
 func (p *Profile) Applies(ch Check) (bool, string) {
-	if p == nil || ch.Always {
+	if p == nil {
 		return true, ""
 	}
-	if ch.Needs == NeedTLS13 && !slices.Contains(p.Versions, wire.VersionTLS13) {
+	if len(p.Pinned) > 0 && !slices.Contains(p.Pinned, ch.Ctx.Version) {
+		return false, fmt.Sprintf("TLS %s not selected (-versions)", ch.Ctx.Version.Short())
+	}
+	if ch.Always {
+		return true, ""
+	}
+	if ch.Needs == NeedTLS13 && !p.Speaks(wire.VersionTLS13) {
 		return false, "target does not support TLS 1.3"
 	}
 	if !slices.Contains(p.Versions, ch.Ctx.Version) {

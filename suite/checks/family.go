@@ -27,10 +27,6 @@ type Family struct {
 	Misbehaviours []peers.Misbehaviour
 	// SelfTests say what each misbehaviour must make the checks do.
 	SelfTests []SelfTest
-	// GoDeviations are crypto/tls's known MUST failures in the family:
-	// real deviations from the RFC, each with the rule and what crypto/tls
-	// does instead.
-	GoDeviations []Deviation
 }
 
 // SelfTest says, for one misbehaviour of the reference server, which
@@ -86,11 +82,4 @@ func CaughtIn(family string, class mutators.Class) func(Check, mutators.Mutator)
 		}
 		return AtLevel(ch)
 	}
-}
-
-// Deviation is a known MUST failure of a stack: the ids it covers (a
-// regular expression) and the rule with what the stack does instead.
-type Deviation struct {
-	Pattern string
-	Why     string
 }

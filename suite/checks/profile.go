@@ -24,6 +24,9 @@ type Profile struct {
 	AppData  bool
 	Notes    []string
 	Problems []string // deviations probing itself found
+	// Pinned are the versions the user selected (-versions), nil for
+	// all; Unselected those the target speaks that the pin left out.
+	Pinned, Unselected []wire.Version
 }
 
 // GroupsAt is the groups the target takes at version v: those probed at
@@ -35,12 +38,29 @@ func (p *Profile) GroupsAt(v wire.Version) []wire.Group {
 	return p.Groups
 }
 
-// Pin limits the profile to the given versions (the -versions flag).
+// Pin limits the profile to the given versions (the -versions flag):
+// Versions keeps those the target speaks, Pinned remembers the choice,
+// and Unselected the versions the target speaks that were left out.
 func (p *Profile) Pin(versions []wire.Version) {
 	if len(versions) == 0 {
 		return
 	}
-	p.Versions = slices.DeleteFunc(p.Versions, func(v wire.Version) bool { return !slices.Contains(versions, v) })
+	p.Pinned = slices.Clone(versions)
+	var keep []wire.Version
+	for _, v := range p.Versions {
+		if slices.Contains(versions, v) {
+			keep = append(keep, v)
+		} else {
+			p.Unselected = append(p.Unselected, v)
+		}
+	}
+	p.Versions = keep
+}
+
+// Speaks reports whether the target completes handshakes at v, selected
+// or not.
+func (p *Profile) Speaks(v wire.Version) bool {
+	return slices.Contains(p.Versions, v) || slices.Contains(p.Unselected, v)
 }
 
 // Report is the profile as report.json shows it.
@@ -62,6 +82,12 @@ func (p *Profile) Report() reports.Profile {
 		r.Suites = append(r.Suites, s.String())
 	}
 	r.Notes, r.Problems = slices.Clone(p.Notes), p.Problems
+	for _, v := range p.Pinned {
+		r.Pinned = append(r.Pinned, v.Short())
+	}
+	for _, v := range p.Unselected {
+		r.Unselected = append(r.Unselected, v.Short())
+	}
 	for _, v := range p.Versions {
 		if gs, ok := p.GroupsByVersion[v]; ok && !slices.Equal(gs, p.Groups) {
 			names := make([]string, len(gs))

@@ -13,6 +13,5 @@ func Family() checks.Family {
 		Checks:        finishedChecks,
 		Misbehaviours: Misbehaviours(),
 		SelfTests:     selfTests,
-		GoDeviations:  goDeviations,
 	}
 }

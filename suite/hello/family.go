@@ -13,6 +13,5 @@ func Family() checks.Family {
 		Checks:        helloChecks,
 		Misbehaviours: Misbehaviours(),
 		SelfTests:     selfTests,
-		GoDeviations:  goDeviations,
 	}
 }

@@ -13,6 +13,5 @@ func Family() checks.Family {
 		Checks:        orderChecks,
 		Misbehaviours: Misbehaviours(),
 		SelfTests:     selfTests,
-		GoDeviations:  goDeviations,
 	}
 }

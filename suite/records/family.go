@@ -13,6 +13,5 @@ func Family() checks.Family {
 		Checks:        recordChecks,
 		Misbehaviours: Misbehaviours(),
 		SelfTests:     selfTests,
-		GoDeviations:  goDeviations,
 	}
 }

@@ -10,6 +10,5 @@ func Family() checks.Family {
 		Checks:        renegotiationChecks,
 		Misbehaviours: Misbehaviours(),
 		SelfTests:     selfTests,
-		GoDeviations:  goDeviations,
 	}
 }

@@ -13,6 +13,5 @@ func Family() checks.Family {
 		Checks:        corpusChecks,
 		Misbehaviours: nil,
 		SelfTests:     nil,
-		GoDeviations:  nil,
 	}
 }

@@ -12,6 +12,5 @@ func Family() checks.Family {
 		Checks:        resumptionChecks,
 		Misbehaviours: Misbehaviours(),
 		SelfTests:     selfTests,
-		GoDeviations:  goDeviations,
 	}
 }

@@ -1,0 +1,333 @@
+package suite
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tlsconform/tlsconform/reports"
+	"github.com/tlsconform/tlsconform/suite/checks"
+)
+
+// Expectations are a target's known deviations, read from an
+// expected-deviations file (JSON):
+//
+//	{
+//	  "name": "crypto/tls (Go 1.26)",
+//	  "deviations": [
+//	    {"id": "client-hello/*/session_id/33-bytes", "status": "fail",
+//	     "reason": "accepts a 33-byte session_id", "link": "https://go.dev/issue/NNN"}
+//	  ]
+//	}
+//
+// Each entry's id is a glob over check ids (* matches any run of
+// characters, slashes included; ? matches one), its status is fail or
+// warn, and its reason says why the deviation is accepted. A check that
+// ends in the status of the first entry naming it is an expected
+// deviation: reported with the entry's reason, it does not fail the run.
+// An entry that no longer happens (every check it names that was judged
+// ended otherwise) is stale and fails the run.
+type Expectations struct {
+	// Name is whose deviations these are, for the summary line ("21
+	// expected deviations of crypto/tls (Go 1.26)"); default the file's
+	// path.
+	Name       string              `json:"name,omitempty"`
+	Comment    string              `json:"comment,omitempty"`
+	Deviations []reports.Deviation `json:"deviations"`
+}
+
+//go:embed crypto-tls.expect.json
+var cryptoTLSExpect []byte
+
+// CryptoTLSExpectFile is where the crypto/tls expectations live in this
+// repository (the built-in target's default; a crypto/tls server of
+// one's own can start from a copy).
+const CryptoTLSExpectFile = "suite/crypto-tls.expect.json"
+
+// CryptoTLSExpectations are the known deviations of Go's crypto/tls at the
+// Go version in go.mod, the built-in target's default expectations.
+func CryptoTLSExpectations() *Expectations {
+	e, err := ParseExpectations(cryptoTLSExpect, CryptoTLSExpectFile)
+	if err != nil {
+		panic(err) // TestCryptoTLSExpectations keeps the embedded file valid
+	}
+	return e
+}
+
+// LoadExpectations reads and checks an expected-deviations file.
+func LoadExpectations(path string) (*Expectations, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("expected-deviations file %s does not exist: give the path of an existing file, or create one with -update-expect", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("expected-deviations file: %w", err)
+	}
+	return ParseExpectations(data, path)
+}
+
+// ParseExpectations checks an expected-deviations file's contents; name
+// (the file's path) is used in errors and as the default Name. Every
+// entry must name at least one check of the catalogue: a typo would
+// otherwise excuse nothing and go unnoticed.
+func ParseExpectations(data []byte, name string) (*Expectations, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var e Expectations
+	if err := dec.Decode(&e); err != nil {
+		return nil, fmt.Errorf("expected-deviations file %s: %s", name, jsonError(data, err))
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("expected-deviations file %s: more than one JSON value; the file holds one object with a \"deviations\" list", name)
+	}
+	if e.Name == "" {
+		e.Name = name
+	}
+	ids := catalogueIDs()
+	seen := map[string]int{}
+	for i, d := range e.Deviations {
+		at := fmt.Sprintf("expected-deviations file %s, entry %d", name, i+1)
+		switch {
+		case d.ID == "":
+			return nil, fmt.Errorf("%s: no \"id\": give a check id or a glob over ids (tlsconform list prints them)", at)
+		case d.Status != reports.Fail && d.Status != reports.Warn:
+			return nil, fmt.Errorf("%s (%q): status %q: want \"fail\" or \"warn\"", at, d.ID, d.Status)
+		case strings.TrimSpace(d.Reason) == "":
+			return nil, fmt.Errorf("%s (%q): no \"reason\": say why this deviation is accepted", at, d.ID)
+		case d.Observed != "":
+			return nil, fmt.Errorf("%s (%q): \"observed\" is written in reports, not read from this file", at, d.ID)
+		}
+		if j, dup := seen[d.ID]; dup {
+			return nil, fmt.Errorf("%s: id %q is entry %d already", at, d.ID, j)
+		}
+		seen[d.ID] = i + 1
+		if !slices.ContainsFunc(ids, func(id string) bool { return Glob(d.ID, id) }) {
+			return nil, fmt.Errorf("%s: %q names no check (ids look like finished/tls12/ecdhe_rsa/flip-bit-0; tlsconform list -run '%s' shows what matches)", at, d.ID, d.ID)
+		}
+	}
+	return &e, nil
+}
+
+// jsonError says where in data a decoding error is, by line.
+func jsonError(data []byte, err error) string {
+	var off int64 = -1
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		off = syn.Offset
+	case errors.As(err, &typ):
+		off = typ.Offset
+	}
+	msg := strings.TrimPrefix(err.Error(), "json: ")
+	if off >= 0 && off <= int64(len(data)) {
+		line := 1 + bytes.Count(data[:off], []byte("\n"))
+		return fmt.Sprintf("line %d: %s", line, msg)
+	}
+	if errors.Is(err, io.EOF) {
+		return "empty file: want an object with a \"deviations\" list"
+	}
+	return msg
+}
+
+// match is the first entry naming id, and its index; -1 when none does.
+func (e *Expectations) match(id string) int {
+	if e == nil {
+		return -1
+	}
+	for i, d := range e.Deviations {
+		if Glob(d.ID, id) {
+			return i
+		}
+	}
+	return -1
+}
+
+// Updated is e rewritten from a run (the -update-expect flag): entries
+// that went stale are dropped, the others kept with their reasons, and
+// every failure no entry expected is added under its own id (with
+// -strict, every warning too), with a reason to be edited. e may be nil.
+func (e *Expectations) Updated(rep *reports.Report, strict bool) *Expectations {
+	out := &Expectations{Name: rep.Target}
+	if e != nil {
+		out.Name, out.Comment = e.Name, e.Comment
+		for _, d := range e.Deviations {
+			if !slices.ContainsFunc(rep.Stale, func(s reports.Deviation) bool { return s.ID == d.ID }) {
+				out.Deviations = append(out.Deviations, d)
+			}
+		}
+	}
+	day := time.Now().UTC().Format("2006-01-02")
+	for _, c := range rep.Checks {
+		if c.IsExpected() || (c.Status != reports.Fail && !(strict && c.Status == reports.Warn)) {
+			continue
+		}
+		out.Deviations = append(out.Deviations, reports.Deviation{
+			ID: c.ID, Status: c.Status,
+			Reason: fmt.Sprintf("recorded by -update-expect on %s (edit: say why it is accepted): expected %s, observed %s", day, c.Expected, c.Observed),
+		})
+	}
+	return out
+}
+
+// Write writes e to path as indented JSON, atomically enough for a file
+// kept in version control (a temporary file renamed over it).
+func (e *Expectations) Write(path string) error {
+	data, err := json.MarshalIndent(e, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(data, '\n'), 0o644); err != nil {
+		return fmt.Errorf("writing expected deviations: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("writing expected deviations: %w", err)
+	}
+	return nil
+}
+
+// expectState follows one run's expectations: which entry each check
+// matched, and which entries happened.
+type expectState struct {
+	e        *Expectations
+	judged   []int      // per entry: checks judged pass, warn or fail
+	happened []int      // per entry: checks that ended in its status
+	instead  [][]string // per entry: a few "status id" of those that did not
+}
+
+func newExpectState(e *Expectations) *expectState {
+	if e == nil {
+		return nil
+	}
+	n := len(e.Deviations)
+	return &expectState{e: e, judged: make([]int, n), happened: make([]int, n), instead: make([][]string, n)}
+}
+
+// note records a judged check; it returns the entry the check's status
+// was expected by, or nil.
+func (s *expectState) note(id string, st reports.Status) *reports.Deviation {
+	if s == nil {
+		return nil
+	}
+	i := s.e.match(id)
+	if i < 0 || (st != reports.Pass && st != reports.Warn && st != reports.Fail) {
+		return nil
+	}
+	s.judged[i]++
+	d := s.e.Deviations[i]
+	if d.Status == st {
+		s.happened[i]++
+		return &d
+	}
+	if len(s.instead[i]) < 3 {
+		s.instead[i] = append(s.instead[i], string(st)+" "+id)
+	}
+	return nil
+}
+
+// name is whose expectations these are, "" without any.
+func (s *expectState) name() string {
+	if s == nil {
+		return ""
+	}
+	return s.e.Name
+}
+
+// stale are the entries judged at least once that never happened.
+func (s *expectState) stale() []reports.Deviation {
+	if s == nil {
+		return nil
+	}
+	var out []reports.Deviation
+	for i, d := range s.e.Deviations {
+		if s.judged[i] > 0 && s.happened[i] == 0 {
+			d.Observed = strings.Join(s.instead[i], ", ")
+			if n := s.judged[i] - len(s.instead[i]); n > 0 {
+				d.Observed += fmt.Sprintf(" and %d more", n)
+			}
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// Glob reports whether id matches pattern: * matches any run of
+// characters (slashes included), ? any one character, everything else
+// itself.
+func Glob(pattern, id string) bool {
+	p, s := 0, 0
+	star, mark := -1, 0
+	for s < len(id) {
+		switch {
+		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == id[s]):
+			p++
+			s++
+		case p < len(pattern) && pattern[p] == '*':
+			star, mark = p, s
+			p++
+		case star >= 0:
+			p = star + 1
+			mark++
+			s = mark
+		default:
+			return false
+		}
+	}
+	for p < len(pattern) && pattern[p] == '*' {
+		p++
+	}
+	return p == len(pattern)
+}
+
+// Select is the checks of list whose id matches one of run's globs
+// (comma-separated; all when run is empty) and none of skip's. It is an
+// error when a glob selects nothing, which is most often a typo.
+func Select(list []checks.Check, run, skip string) ([]checks.Check, error) {
+	runs, skips := globs(run), globs(skip)
+	for _, g := range append(slices.Clone(runs), skips...) {
+		if !slices.ContainsFunc(list, func(ch checks.Check) bool { return Glob(g, ch.ID) }) {
+			return nil, fmt.Errorf("%q names no check (ids look like finished/tls12/ecdhe_rsa/flip-bit-0, * matches any run of characters; tlsconform list prints them all)", g)
+		}
+	}
+	var out []checks.Check
+	for _, ch := range list {
+		in := len(runs) == 0 || slices.ContainsFunc(runs, func(g string) bool { return Glob(g, ch.ID) })
+		if in && !slices.ContainsFunc(skips, func(g string) bool { return Glob(g, ch.ID) }) {
+			out = append(out, ch)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("-run %q with -skip %q leaves no check to run", run, skip)
+	}
+	return out, nil
+}
+
+func globs(s string) []string {
+	var out []string
+	for _, g := range strings.Split(s, ",") {
+		if g = strings.TrimSpace(g); g != "" {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// catalogueIDs are the ids of every check (computed once).
+var catalogueIDs = sync.OnceValue(func() []string {
+	var ids []string
+	for _, ch := range Catalogue() {
+		ids = append(ids, ch.ID)
+	}
+	return ids
+})

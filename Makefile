@@ -27,20 +27,39 @@ fmt:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./peers/...
 
-## conformance: the conformance gate. TARGET=builtin|openssl|gnutls|nss|erlang|
-## wolfssl|mbedtls|HOST:PORT,
-## STRICT=1 turns SHOULD-level warnings into failures, REPORT_DIR=DIR.
+## conformance: the conformance gate (Ginkgo, JUnit included; see the README
+## for every variable). TARGET=builtin|openssl|gnutls|nss|erlang|wolfssl|
+## mbedtls|HOST:PORT|reference[:MISBEHAVIOUR], STRICT=1 (warnings fail),
+## VERSIONS=1.2,1.3, REPORT_DIR=DIR, SEED=N, SNI=NAME, TIMEOUT=2s,
+## EXPECT=FILE|none (default for builtin: suite/crypto-tls.expect.json),
+## RUN=GLOB,... SKIP=GLOB,... (check ids), CLIENT_CERT=FILE CLIENT_KEY=FILE,
+## LABELS='tls1.3 && finished' (Ginkgo's label filter, added to
+## GINKGO_FLAGS). Any failure exits make with status 2: a CI that branches
+## on the status calls bin/tlsconform conformance instead (0, 1, 2).
 TARGET ?= builtin
 REPORT_DIR ?= $(CURDIR)/reports/out
 STRICT ?= 0
 SEED ?= 1
 VERSIONS ?=
+SNI ?=
+TIMEOUT ?= 2s
+EXPECT ?=
+RUN ?=
+SKIP ?=
+CLIENT_CERT ?=
+CLIENT_KEY ?=
+LABELS ?=
 GINKGO_FLAGS ?= --succinct --silence-skips --fail-on-empty
 
+conformance: export LABELS := $(LABELS)
+conformance: export RUN := $(RUN)
+conformance: export SKIP := $(SKIP)
 conformance:
 	@mkdir -p "$(REPORT_DIR)"
 	TARGET='$(TARGET)' STRICT='$(STRICT)' REPORT_DIR='$(abspath $(REPORT_DIR))' SEED='$(SEED)' VERSIONS='$(VERSIONS)' \
-		$(GO) tool ginkgo $(GINKGO_FLAGS) --seed=$(SEED) ./suite
+		SNI='$(SNI)' TIMEOUT='$(TIMEOUT)' EXPECT='$(if $(filter none,$(EXPECT)),none,$(if $(EXPECT),$(abspath $(EXPECT))))' CLIENT_CERT='$(if $(CLIENT_CERT),$(abspath $(CLIENT_CERT)))' \
+		CLIENT_KEY='$(if $(CLIENT_KEY),$(abspath $(CLIENT_KEY)))' \
+		$(GO) tool ginkgo $(GINKGO_FLAGS) $${LABELS:+--label-filter="$$LABELS"} --seed=$(SEED) ./suite -- -test.run='^TestConformance$$'
 
 ## corpus: capture again the ClientHello of every TLS client installed here
 ## into corpus/clienthello/ (bin + provenance json). Run as root, it first

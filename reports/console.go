@@ -161,8 +161,12 @@ func ConsoleSummary(r *Report, dir string, strict bool) string {
 	case Failed(r, strict):
 		res = "FAIL"
 	}
+	fails := plural(total.Fail, "failure")
+	if _, expected := Unexpected(r, strict); expected > 0 {
+		fails += fmt.Sprintf(" (%d expected)", expected)
+	}
 	fmt.Fprintf(&b, "\nresult: %s (%s, %s, %s, %d inconclusive, %d skipped)\n", res,
-		plural(total.Pass, "passed"), plural(total.Fail, "failure"), plural(total.Warn, "warning"), total.Inconclusive, total.Skip)
+		plural(total.Pass, "passed"), fails, plural(total.Warn, "warning"), total.Inconclusive, total.Skip)
 	// Only the files this front writes: the command writes no JUnit.
 	var files []string
 	for _, f := range []string{JSONFile, SummaryFile, JUnitFile, KeyLogFile} {

@@ -69,8 +69,14 @@ func (t Target) Open(ctx context.Context, timeout time.Duration) (targets.Target
 // otherwise.
 func (t Target) DefaultExpectations() *Expectations { return t.expect }
 
+// WithDefaults is opts with what target implies where opts say nothing:
+// the target's default expectations (Expect "none" turns them off) and
+// the default timeout.
+func WithDefaults(opts Options, target Target) Options { return opts.withDefaults(target) }
+
 // withDefaults fills in the target's default expectations.
 func (o Options) withDefaults(t Target) Options {
+	o.Timeout = o.timeout()
 	if o.Expect == "none" {
 		o.Expect, o.Expectations = "", nil
 	} else if o.Expect == "" && o.Expectations == nil {

@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/tlsconform/tlsconform/peers/certs"
+	"github.com/tlsconform/tlsconform/peers/wire"
 )
 
 // probeError says, in a sentence or two, why a target could not be
@@ -76,4 +77,21 @@ func certPair(c *tls.Certificate) (*certs.Pair, error) {
 		}
 	}
 	return &certs.Pair{Chain: c.Certificate, Leaf: leaf, Key: signer}, nil
+}
+
+// ParseVersions reads a -versions value: "1.2,1.3" (blank items are
+// ignored; "" is no pin).
+func ParseVersions(s string) ([]wire.Version, error) {
+	var pin []wire.Version
+	for v := range strings.SplitSeq(s, ",") {
+		if v = strings.TrimSpace(v); v == "" {
+			continue
+		}
+		ver, err := wire.ParseVersion(v)
+		if err != nil {
+			return nil, err
+		}
+		pin = append(pin, ver)
+	}
+	return pin, nil
 }

@@ -1,8 +1,9 @@
 //go:debug tls10server=1
 
-// The Ginkgo front of the runner (package suite): flags, one spec per
-// check (specs_test.go), JUnit from Ginkgo's reporter. Everything a run
-// does is in suite.Runner.
+// The Ginkgo front of the runner (package suite), as `make conformance`
+// runs it: flags, the catalogue as specs (package specs, the Ginkgo
+// entry point a user's own suite calls too), JUnit from Ginkgo's
+// reporter. Everything a run does is in suite.Runner.
 package suite_test
 
 import (
@@ -11,29 +12,32 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/reporters"
-	. "github.com/onsi/gomega"
+	"github.com/onsi/gomega"
 
-	"github.com/tlsconform/tlsconform/peers/wire"
 	"github.com/tlsconform/tlsconform/reports"
 	"github.com/tlsconform/tlsconform/suite"
-	"github.com/tlsconform/tlsconform/suite/checks"
+	"github.com/tlsconform/tlsconform/suite/specs"
 )
 
 // Flags; each defaults to the environment variable make passes.
 var (
-	flagTarget   = flag.String("target", envOr("TARGET", "builtin"), "target: builtin, openssl, gnutls, HOST:PORT, or reference[:MISBEHAVIOUR] (the suite's own server)")
-	flagVersions = flag.String("versions", os.Getenv("VERSIONS"), "pin the versions to check, e.g. 1.2,1.3 (default: whatever the target supports)")
-	flagStrict   = flag.Bool("strict", envBool("STRICT"), "treat SHOULD-level warnings as failures")
-	flagReports  = flag.String("report-dir", envOr("REPORT_DIR", filepath.Join("..", "reports", "out")), "where to write junit.xml, report.json, summary.md and keylog.txt")
-	flagSeed     = flag.Int64("seed", envInt("SEED", 1), "seed for the client's randomness (and Ginkgo's order with --seed)")
-	flagTimeout  = flag.Duration("op-timeout", 2*time.Second, "deadline for each read and write of a conversation")
-	flagSNI      = flag.String("sni", os.Getenv("SNI"), "server_name to send")
+	flagTarget     = flag.String("target", envOr("TARGET", "builtin"), "target: builtin, openssl, gnutls, nss, erlang, wolfssl, mbedtls, HOST:PORT, or reference[:MISBEHAVIOUR] (the suite's own server)")
+	flagVersions   = flag.String("versions", os.Getenv("VERSIONS"), "select the versions to check, e.g. 1.2,1.3 (default: whatever the target supports)")
+	flagStrict     = flag.Bool("strict", envBool("STRICT"), "treat SHOULD-level warnings (and inconclusive checks) as failures")
+	flagReports    = flag.String("report-dir", envOr("REPORT_DIR", filepath.Join("..", "reports", "out")), "where to write junit.xml, report.json, summary.md and keylog.txt")
+	flagSeed       = flag.Int64("seed", envInt("SEED", 1), "seed for the client's randomness (and Ginkgo's order with --seed)")
+	flagTimeout    = flag.Duration("op-timeout", envDuration("TIMEOUT", 2*time.Second), "deadline for each read and write of a conversation")
+	flagSNI        = flag.String("sni", os.Getenv("SNI"), "server_name to send")
+	flagExpect     = flag.String("expect", os.Getenv("EXPECT"), "expected-deviations file (default: crypto/tls's for the builtin target; none for none)")
+	flagRun        = flag.String("run-checks", os.Getenv("RUN"), "run only the checks whose id matches one of these globs (comma-separated)")
+	flagSkip       = flag.String("skip-checks", os.Getenv("SKIP"), "skip the checks whose id matches one of these globs")
+	flagClientCert = flag.String("client-cert", os.Getenv("CLIENT_CERT"), "PEM certificate chain to present when the target asks for a client certificate")
+	flagClientKey  = flag.String("client-key", os.Getenv("CLIENT_KEY"), "PEM private key of -client-cert")
 )
 
 func envOr(k, def string) string {
@@ -55,39 +59,66 @@ func envInt(k string, def int64) int64 {
 	return def
 }
 
+func envDuration(k string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(k)); err == nil {
+		return d
+	}
+	return def
+}
+
 func TestConformance(t *testing.T) {
-	RegisterFailHandler(Fail)
+	gomega.RegisterFailHandler(Fail)
 	RunSpecs(t, "tlsconform conformance")
 }
 
-// current is the run BeforeSuite started; nil when setting up failed.
-var current *suite.Runner
-
-var _ = BeforeSuite(func(ctx SpecContext) {
-	Expect(os.MkdirAll(*flagReports, 0o755)).To(Succeed(), "report dir %s", *flagReports)
-	var pin []wire.Version
-	if *flagVersions != "" {
-		for _, s := range strings.Split(*flagVersions, ",") {
-			v, err := wire.ParseVersion(strings.TrimSpace(s))
-			Expect(err).NotTo(HaveOccurred(), "-versions")
-			pin = append(pin, v)
-		}
-	}
-	tgt, err := suite.OpenTarget(ctx, *flagTarget, *flagTimeout)
-	Expect(err).NotTo(HaveOccurred(), "target %q", *flagTarget)
-	DeferCleanup(tgt.Close)
-	r, err := suite.Start(ctx, tgt, suite.Options{
-		Versions:   pin,
+// options are the run's options from the flags; a bad flag value fails
+// the run (as a selects-checks spec) with what was wrong.
+func options() suite.Options {
+	opts := suite.Options{
 		Strict:     *flagStrict,
 		Seed:       *flagSeed,
 		Timeout:    *flagTimeout,
 		ServerName: *flagSNI,
 		ReportDir:  *flagReports,
 		Out:        os.Stdout,
-	})
-	Expect(err).NotTo(HaveOccurred())
-	current = r
-}, NodeTimeout(3*time.Minute))
+		Expect:     *flagExpect,
+		Run:        *flagRun,
+		Skip:       *flagSkip,
+	}
+	return opts
+}
+
+var _ = specs.Describe("tlsconform", func() suite.Target { return suite.Named(*flagTarget) }, func() suite.Options {
+	opts := options()
+	if *flagVersions != "" {
+		pin, err := suite.ParseVersions(*flagVersions)
+		if err != nil {
+			// Reported by the BeforeAll below, which fails the run.
+			setupErr = fmt.Errorf("-versions: %w", err)
+		}
+		opts.Versions = pin
+	}
+	if *flagClientCert != "" || *flagClientKey != "" {
+		c, err := suite.LoadClientCertificate(*flagClientCert, *flagClientKey)
+		if err != nil {
+			setupErr = err
+		}
+		opts.ClientCertificate = c
+	}
+	return opts
+})
+
+// setupErr is a flag that could not be read; BeforeSuite fails on it.
+var setupErr error
+
+var _ = BeforeSuite(func() {
+	if setupErr != nil {
+		Fail("tlsconform: " + setupErr.Error())
+	}
+	if err := os.MkdirAll(*flagReports, 0o755); err != nil {
+		Fail("tlsconform: report dir: " + err.Error())
+	}
+})
 
 var _ = ReportAfterSuite("tlsconform reports", func(rep Report) {
 	dir := *flagReports
@@ -98,37 +129,4 @@ var _ = ReportAfterSuite("tlsconform reports", func(rep Report) {
 	if err := reporters.GenerateJUnitReport(rep, filepath.Join(dir, reports.JUnitFile)); err != nil {
 		fmt.Fprintf(os.Stderr, "tlsconform: junit: %v\n", err)
 	}
-	if current == nil {
-		fmt.Fprintf(os.Stdout, "\ntlsconform: no checks ran (the target could not be set up); JUnit report in %s\n", dir)
-		return
-	}
-	out, err := current.Close()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "tlsconform: %v\n", err)
-	}
-	fmt.Fprint(os.Stdout, "\n"+reports.ConsoleSummary(out, dir, *flagStrict))
 })
-
-// judge runs one check through the runner and turns its result into a
-// Ginkgo outcome.
-func judge(ctx SpecContext, ch checks.Check) {
-	res := current.Check(ctx, ch)
-	switch res.Status {
-	case reports.Fail:
-		Fail(res.Message())
-	case reports.Warn:
-		if *flagStrict {
-			Fail("SHOULD (strict): " + res.Message())
-		}
-		AddReportEntry("warning", res.Message(), ReportEntryVisibilityFailureOrVerbose)
-	case reports.Inconclusive:
-		// Like a warning: it proves nothing either way, so it never
-		// passes the gate in strict mode.
-		if *flagStrict {
-			Fail("inconclusive (strict): " + res.Message())
-		}
-		AddReportEntry("inconclusive", res.Message(), ReportEntryVisibilityFailureOrVerbose)
-	case reports.Skip:
-		Skip(res.Reason)
-	}
-}

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tlsconform/tlsconform/peers/wire"
 	"github.com/tlsconform/tlsconform/reports"
 	"github.com/tlsconform/tlsconform/suite"
 	"github.com/tlsconform/tlsconform/suite/checks"
@@ -51,7 +50,7 @@ func conformance(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if fs.NArg() > 0 {
 		return fail("unexpected argument %q (flags come before it? see tlsconform conformance -h)", fs.Arg(0))
 	}
-	pin, err := parseVersions(*versions)
+	pin, err := suite.ParseVersions(*versions)
 	if err != nil {
 		return fail("-versions: %v", err)
 	}
@@ -104,22 +103,6 @@ func conformance(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return exitFail
 	}
 	return exitPass
-}
-
-// parseVersions reads "1.2,1.3".
-func parseVersions(s string) ([]wire.Version, error) {
-	var pin []wire.Version
-	for v := range strings.SplitSeq(s, ",") {
-		if v = strings.TrimSpace(v); v == "" {
-			continue
-		}
-		ver, err := wire.ParseVersion(v)
-		if err != nil {
-			return nil, err
-		}
-		pin = append(pin, ver)
-	}
-	return pin, nil
 }
 
 // list prints the catalogue: id, area, level, RFC section and what each

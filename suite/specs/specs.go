@@ -1,0 +1,190 @@
+// Package specs is the Ginkgo entry point of the conformance suite, for
+// test suites that already use Ginkgo: Describe adds the check catalogue
+// to the spec tree, one It per check, labelled with suite.Labels, run
+// through the runner of package suite against a target the caller names.
+//
+//	var _ = specs.Describe("my TLS server",
+//		func() suite.Target { return suite.Addr(addr) }, // addr: set in a BeforeSuite
+//		func() suite.Options { return suite.Options{Expect: "testdata/tls.expect.json", ReportDir: "out"} })
+//
+// A check that fails its rule fails its It with the rule, what was
+// expected and observed; an expected deviation passes with a report entry
+// that gives its reason; a warning or an inconclusive check is a report
+// entry (a failure with Options.Strict); a check that does not apply is
+// skipped with the reason. The target is opened and probed once, in a
+// BeforeAll, when the first selected check runs; the reports are written
+// and stale expectations fail the container in its AfterAll. Ginkgo's
+// label filters (--label-filter='tls1.3 && finished') and focus work on
+// the Its.
+//
+// Ginkgo stays in this folder: package suite itself does not import it.
+package specs
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/onsi/ginkgo/v2"
+
+	"github.com/tlsconform/tlsconform/reports"
+	"github.com/tlsconform/tlsconform/suite"
+	"github.com/tlsconform/tlsconform/suite/checks"
+)
+
+// SetupTimeout bounds opening and probing the target.
+const SetupTimeout = 3 * time.Minute
+
+// Describe adds the checks the options select (Run, Skip; the whole
+// catalogue by default) under a container named text: one Describe per
+// area, one Context per version and key exchange, one It per check named
+// by its title and id. options is called when Ginkgo builds the tree
+// (after flags are parsed); target once, when the first selected check
+// is about to run, so that it may name a server a BeforeSuite started.
+// The profile and the closing summary go to Options.Out (default
+// GinkgoWriter). decorators are added to the container (Label, ...).
+func Describe(text string, target func() suite.Target, options func() suite.Options, decorators ...any) bool {
+	args := append([]any{ginkgo.Ordered, ginkgo.ContinueOnFailure}, decorators...)
+	args = append(args, func() {
+		opts := options()
+		list, err := suite.Select(suite.Catalogue(), opts.Run, opts.Skip)
+		if err != nil {
+			ginkgo.It("selects checks", func() { ginkgo.Fail("tlsconform: " + err.Error()) })
+			return
+		}
+		var run *runState
+		ginkgo.BeforeAll(func(ctx ginkgo.SpecContext) {
+			run = open(ctx, target(), opts)
+		}, ginkgo.NodeTimeout(SetupTimeout))
+		ginkgo.AfterAll(func() {
+			if run != nil {
+				run.close()
+			}
+		})
+		tree(list, func(ctx ginkgo.SpecContext, ch checks.Check) {
+			if run == nil {
+				ginkgo.Fail("tlsconform: the target was not set up (see the first failure)")
+			}
+			judge(run.r.Check(ctx, ch), opts.Strict)
+		})
+	})
+	return ginkgo.Describe(text, args...)
+}
+
+// runState is one run: the target, the runner and where to print.
+type runState struct {
+	r     *suite.Runner
+	close func()
+}
+
+// open opens and probes the target; a failure fails the BeforeAll with
+// the setup error in plain words.
+func open(ctx ginkgo.SpecContext, target suite.Target, opts suite.Options) *runState {
+	var out io.Writer = ginkgo.GinkgoWriter
+	if opts.Out != nil {
+		out = opts.Out
+	}
+	opts.Out = out
+	opts = suite.WithDefaults(opts, target)
+	tgt, err := target.Open(ctx, opts.Timeout)
+	if err != nil {
+		ginkgo.Fail("tlsconform: " + suite.SetupError(err))
+	}
+	r, err := suite.Start(ctx, tgt, opts)
+	if err != nil {
+		tgt.Close()
+		ginkgo.Fail("tlsconform: " + suite.SetupError(err))
+	}
+	return &runState{r: r, close: func() {
+		defer tgt.Close()
+		rep, err := r.Close()
+		fmt.Fprint(out, "\n"+reports.ConsoleSummary(rep, opts.ReportDir, opts.Strict))
+		if err != nil {
+			ginkgo.Fail("tlsconform: " + err.Error())
+		}
+		if len(rep.Stale) > 0 {
+			var lines []string
+			for _, d := range rep.Stale {
+				lines = append(lines, reports.StaleLine(d, rep.Expectations))
+			}
+			ginkgo.Fail(strings.Join(lines, "\n"))
+		}
+	}}
+}
+
+// judge turns one result into the It's outcome.
+func judge(res suite.Result, strict bool) {
+	switch {
+	case res.IsExpected():
+		ginkgo.AddReportEntry("expected deviation", fmt.Sprintf("entry %q: %s\n%s", res.Deviation.ID, res.Deviation.Reason, res.Message()),
+			ginkgo.ReportEntryVisibilityFailureOrVerbose)
+	case res.Status == reports.Fail:
+		ginkgo.Fail(res.Message())
+	case res.Status == reports.Warn && strict:
+		ginkgo.Fail("SHOULD (strict): " + res.Message())
+	case res.Status == reports.Inconclusive && strict:
+		// It proves nothing either way, so it never passes a strict gate.
+		ginkgo.Fail("inconclusive (strict): " + res.Message())
+	case res.Status == reports.Warn, res.Status == reports.Inconclusive:
+		ginkgo.AddReportEntry(string(res.Status), res.Message(), ginkgo.ReportEntryVisibilityFailureOrVerbose)
+	case res.Status == reports.Skip:
+		ginkgo.Skip(res.Reason)
+	}
+}
+
+// tree builds the spec tree from list: one Describe per area, one Context
+// (or, for the malformation families, one DescribeTable) per version and
+// key exchange, one It (or Entry) per check.
+func tree(list []checks.Check, check func(ginkgo.SpecContext, checks.Check)) {
+	titles := map[string]string{"baseline": checks.BaselineTitle}
+	tables := map[string]bool{}
+	for _, f := range suite.Families() {
+		titles[f.Area], tables[f.Area] = f.Title, f.Table
+	}
+	var areas []string
+	byArea := map[string][]checks.Check{}
+	for _, ch := range list {
+		if _, ok := byArea[ch.Area]; !ok {
+			areas = append(areas, ch.Area)
+		}
+		byArea[ch.Area] = append(byArea[ch.Area], ch)
+	}
+	for _, area := range areas {
+		title := titles[area]
+		if title == "" {
+			title = area
+		}
+		ginkgo.Describe(title, func() {
+			var ctxs []checks.Context
+			byCtx := map[checks.Context][]checks.Check{}
+			for _, ch := range byArea[area] {
+				if _, ok := byCtx[ch.Ctx]; !ok {
+					ctxs = append(ctxs, ch.Ctx)
+				}
+				byCtx[ch.Ctx] = append(byCtx[ch.Ctx], ch)
+			}
+			for _, c := range ctxs {
+				if tables[area] {
+					var entries []ginkgo.TableEntry
+					for _, ch := range byCtx[c] {
+						entries = append(entries, ginkgo.Entry(name(ch), labels(ch), ginkgo.SpecTimeout(suite.CheckTimeout), ch))
+					}
+					ginkgo.DescribeTable(c.String(), check, entries)
+					continue
+				}
+				ginkgo.Context(c.String(), func() {
+					for _, ch := range byCtx[c] {
+						ginkgo.It(name(ch), labels(ch), func(ctx ginkgo.SpecContext) { check(ctx, ch) }, ginkgo.SpecTimeout(suite.CheckTimeout))
+					}
+				})
+			}
+		})
+	}
+}
+
+// name is an It's text: the check's title and, in brackets, its id.
+func name(ch checks.Check) string { return strings.TrimSpace(ch.Title) + " [" + ch.ID + "]" }
+
+// labels is the check's closed label set (suite.Labels) for Ginkgo.
+func labels(ch checks.Check) ginkgo.Labels { return ginkgo.Labels(suite.Labels(ch)) }

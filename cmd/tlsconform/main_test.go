@@ -198,18 +198,125 @@ func TestConformanceExitCodes(t *testing.T) {
 			t.Errorf("%s: %v", tc.target, err)
 		}
 	}
-	for _, args := range [][]string{
-		{"conformance", "-target", "127.0.0.1:1"},
-		{"conformance", "-target", "nocolon"},
-		{"conformance", "-target", "reference:no-such-misbehaviour"},
-		{"conformance", "-versions", "1.9"},
+	badExpect := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(badExpect, []byte(`{"deviations": [{"id": "no/such/*", "status": "fail", "reason": "r"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string // in the message
+	}{
+		{[]string{"conformance", "-target", "127.0.0.1:1"}, "cannot connect to 127.0.0.1:1"},
+		{[]string{"conformance", "-target", "nocolon"}, "unknown target"},
+		{[]string{"conformance", "-target", "reference:no-such-misbehaviour"}, "unknown misbehaviour"},
+		{[]string{"conformance", "-versions", "1.9"}, "-versions"},
+		{[]string{"conformance", "-expect", badExpect}, "names no check"},
+		{[]string{"conformance", "-expect", filepath.Join(t.TempDir(), "missing.json")}, "does not exist"},
+		{[]string{"conformance", "-run", "no/such/check"}, "names no check"},
+		{[]string{"conformance", "-client-cert", "c.pem"}, "go together"},
+		{[]string{"conformance", "-update-expect"}, "needs -expect FILE"},
 	} {
 		var out, errb bytes.Buffer
-		if code := run(context.Background(), args, &out, &errb); code != 2 {
-			t.Errorf("%q: exit %d, want 2", args, code)
+		if code := run(context.Background(), tc.args, &out, &errb); code != 2 {
+			t.Errorf("%q: exit %d, want 2", tc.args, code)
 		}
-		if msg := errb.String(); msg == "" || strings.Count(strings.TrimSpace(msg), "\n") > 1 {
-			t.Errorf("%q: want a one- or two-line reason on stderr, got %q", args, msg)
+		msg := errb.String()
+		if msg == "" || strings.Count(strings.TrimSpace(msg), "\n") > 1 || !strings.Contains(msg, tc.want) || strings.Contains(msg, "{") {
+			t.Errorf("%q: want a one- or two-line reason with %q on stderr, got %q", tc.args, tc.want, msg)
+		}
+	}
+}
+
+// conformanceRun runs tlsconform conformance against the built-in target
+// for the checks of runGlob, and returns the exit status and stdout.
+func conformanceRun(t *testing.T, runGlob string, extra ...string) (int, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	args := append([]string{"conformance", "-target", "builtin", "-report-dir", t.TempDir(), "-timeout", "1s", "-run", runGlob}, extra...)
+	code := run(context.Background(), args, &out, &errb)
+	if errb.Len() > 0 {
+		t.Logf("stderr: %s", errb.String())
+	}
+	return code, out.String()
+}
+
+// TestConformanceExpectations: against the built-in target the shipped
+// crypto/tls expectations make the gate green, saying how many deviations
+// were expected; a file without one of them exits 1; an entry that no
+// longer happens exits 1 naming it; -update-expect rewrites the file so
+// that the next run is green.
+func TestConformanceExpectations(t *testing.T) {
+	const checks = "client-hello/tls12/*/session_id/*,finished/tls13/ecdhe/flip-bit-0"
+	code, out := conformanceRun(t, checks)
+	if code != 0 || !strings.Contains(out, "2 expected deviations of crypto/tls") || !strings.Contains(out, "0 unexpected") {
+		t.Fatalf("builtin with its default expectations: exit %d\n%s", code, out)
+	}
+
+	dir := t.TempDir()
+	file := filepath.Join(dir, "tls.expect.json")
+	write := func(body string) {
+		t.Helper()
+		if err := os.WriteFile(file, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(`{"deviations": [{"id": "client-hello/*/session_id/255-bytes", "status": "fail", "reason": "crypto/tls takes long session IDs"}]}`)
+	if code, out := conformanceRun(t, checks, "-expect", file); code != 1 || !strings.Contains(out, "33-bytes") {
+		t.Errorf("an expectations file without the 33-bytes entry: exit %d, want 1 naming the failure\n%s", code, out)
+	}
+	if code, _ := conformanceRun(t, checks, "-expect", "none"); code != 1 {
+		t.Errorf("-expect none: exit %d, want 1", code)
+	}
+
+	write(`{"deviations": [
+	  {"id": "client-hello/*/session_id/*-bytes", "status": "fail", "reason": "crypto/tls takes long session IDs"},
+	  {"id": "finished/tls13/ecdhe/flip-bit-0", "status": "fail", "reason": "not any more"}]}`)
+	if code, out := conformanceRun(t, checks, "-expect", file); code != 1 || !strings.Contains(out, `STALE expectation "finished/tls13/ecdhe/flip-bit-0"`) {
+		t.Errorf("a stale entry: exit %d, want 1 naming it\n%s", code, out)
+	}
+
+	if code, out := conformanceRun(t, checks, "-expect", file, "-update-expect"); code != 0 || !strings.Contains(out, "rewrote") {
+		t.Fatalf("-update-expect: exit %d\n%s", code, out)
+	}
+	if code, out := conformanceRun(t, checks, "-expect", file); code != 0 {
+		t.Errorf("after -update-expect: exit %d\n%s", code, out)
+	}
+	data, _ := os.ReadFile(file)
+	if strings.Contains(string(data), "flip-bit-0") || !strings.Contains(string(data), "crypto/tls takes long session IDs") {
+		t.Errorf("-update-expect kept the stale entry or lost a reason:\n%s", data)
+	}
+}
+
+// TestList: tlsconform list prints every check with its area, level, RFC
+// and what it sends, -run narrows it, -json is an array of objects.
+func TestList(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"list"}, &out, &errb); code != 0 {
+		t.Fatalf("list: exit %d: %s", code, errb.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) < 2000 {
+		t.Errorf("list printed %d checks", len(lines))
+	}
+	for _, l := range lines {
+		if f := strings.Split(l, "\t"); len(f) != 5 || f[0] == "" || f[2] == "" || f[3] == "" || f[4] == "" {
+			t.Fatalf("list line %q: want id, area, level, RFC, sends", l)
+		}
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"list", "-json", "-run", "finished/tls13/*"}, &out, &errb); code != 0 {
+		t.Fatalf("list -json: exit %d", code)
+	}
+	var rows []map[string]string
+	if err := json.Unmarshal(out.Bytes(), &rows); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) == 0 {
+		t.Fatal("list -json -run finished/tls13/*: nothing")
+	}
+	for _, r := range rows {
+		if !strings.HasPrefix(r["id"], "finished/tls13/") || r["level"] == "" || r["rfc"] == "" || r["sends"] == "" {
+			t.Errorf("row %v", r)
 		}
 	}
 }

@@ -88,6 +88,14 @@ type clientHS struct {
 	ske                                *wire.ServerKeyExchange
 	pms, master                        []byte
 
+	// Client authentication (client_auth.go): the TLS 1.3 request's
+	// context, the scheme the CertificateVerify uses when the Certificate
+	// carries the configured chain (authSign), and whether that
+	// CertificateVerify is still to send.
+	certContext         []byte
+	authScheme          wire.SignatureScheme
+	authSign, verifyDue bool
+
 	// TLS 1.3 state.
 	suiteHash          crypto.Hash
 	hsSecret           *keys.HandshakeSecret

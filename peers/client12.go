@@ -121,8 +121,10 @@ func (hs *clientHS) readServerFlight12() error {
 	if err != nil {
 		return err
 	}
-	if _, ok := m.(*wire.CertificateRequest12); ok {
-		hs.certRequested = true
+	if req, ok := m.(*wire.CertificateRequest12); ok {
+		if err := hs.certificateRequest12(req); err != nil {
+			return err
+		}
 		c.transcript.Add(raw)
 		if m, raw, err = c.readHandshake(false); err != nil {
 			return err
@@ -182,8 +184,11 @@ func (hs *clientHS) clientKeyExchange12() (*wire.ClientKeyExchange, error) {
 	return nil, fmt.Errorf("peers: no key exchange for %s", spec.ID)
 }
 
-// sendClientKeyExchange12 sends [Certificate] ClientKeyExchange and
-// derives the master secret.
+// sendClientKeyExchange12 sends [Certificate] ClientKeyExchange, derives
+// the master secret (the extended master secret's session hash ends at
+// the ClientKeyExchange, RFC 7627 §3), then sends the CertificateVerify
+// when the Certificate carried a chain (RFC 5246 §7.3), signed over the
+// transcript as sent.
 func (hs *clientHS) sendClientKeyExchange12() error {
 	flight, err := hs.keyExchangeFlight12()
 	if err != nil {
@@ -193,19 +198,23 @@ func (hs *clientHS) sendClientKeyExchange12() error {
 		return err
 	}
 	hs.deriveMaster12()
-	return nil
+	return hs.sendCertificateVerify()
 }
 
 // keyExchangeFlight12 is the client's flight up to its ClientKeyExchange:
-// an empty Certificate when the server asked for one, then the
-// ClientKeyExchange (its pre-master secret chosen).
+// the Certificate when the server asked for one (the configured chain, or
+// empty), then the ClientKeyExchange (its pre-master secret chosen). A
+// CertificateVerify is then due after the ClientKeyExchange when the
+// Certificate carries a chain.
 func (hs *clientHS) keyExchangeFlight12() ([]wire.Message, error) {
 	cke, err := hs.clientKeyExchange12()
 	if err != nil {
 		return nil, err
 	}
 	if hs.certRequested {
-		return []wire.Message{&wire.Certificate12{}, cke}, nil
+		cert := hs.clientCertificate()
+		hs.certificateSent()
+		return []wire.Message{cert, cke}, nil
 	}
 	return []wire.Message{cke}, nil
 }

@@ -252,8 +252,10 @@ func (hs *clientHS) readServerFlight13() error {
 		if err != nil {
 			return err
 		}
-		if _, ok := m.(*wire.CertificateRequest13); ok {
-			hs.certRequested = true
+		if req, ok := m.(*wire.CertificateRequest13); ok {
+			if err := hs.certificateRequest13(req); err != nil {
+				return err
+			}
 			c.transcript.Add(raw)
 			if m, raw, err = c.readHandshake(true); err != nil {
 				return err
@@ -327,10 +329,10 @@ func (hs *clientHS) finished13() *wire.Finished {
 	return &wire.Finished{VerifyData: keys.FinishedMAC(hs.suiteHash, hs.cHS, hs.c.transcript.Sum(uint16(wire.VersionTLS13), hs.suiteHash))}
 }
 
-// sendFinished13 sends [Certificate] Finished under the client handshake
-// key, then moves both sides to the application traffic keys. A script
-// that already sent records under the handshake key keeps it (and its
-// sequence number).
+// sendFinished13 sends [Certificate [CertificateVerify]] Finished under
+// the client handshake key (RFC 8446 §4.4), then moves both sides to the
+// application traffic keys. A script that already sent records under the
+// handshake key keeps it (and its sequence number).
 func (hs *clientHS) sendFinished13() error {
 	if !hs.c.out.Protected() {
 		if err := hs.useClientHandshakeKeys(); err != nil {
@@ -338,9 +340,13 @@ func (hs *clientHS) sendFinished13() error {
 		}
 	}
 	if hs.certRequested {
-		if err := hs.send(StepCertificate, &wire.Certificate13{}); err != nil {
+		if err := hs.send(StepCertificate, hs.clientCertificate()); err != nil {
 			return err
 		}
+		hs.certificateSent()
+	}
+	if err := hs.sendCertificateVerify(); err != nil {
+		return err
 	}
 	if err := hs.send(StepFinished, hs.finished13()); err != nil {
 		return err

@@ -44,6 +44,7 @@ func Renegotiate(r Renegotiation) Step {
 		hs.reneg = &r
 		hs.hello, hs.server, hs.ske, hs.pms, hs.serverCerts = nil, nil, nil, nil, nil
 		hs.ems, hs.ticketExpected, hs.certRequested, hs.renegInfo = false, false, false, false
+		hs.certContext, hs.authScheme, hs.authSign, hs.verifyDue = nil, 0, false, false
 		c.resumed = false
 		c.transcript = keys.NewTranscript()
 		if err := hs.buildHello(); err != nil {

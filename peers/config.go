@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/tlsconform/tlsconform/peers/certs"
 	"github.com/tlsconform/tlsconform/peers/keys"
 	"github.com/tlsconform/tlsconform/peers/kx"
 	"github.com/tlsconform/tlsconform/peers/suites"
@@ -36,6 +37,10 @@ type ClientConfig struct {
 	// RootCAs, when set, makes the client verify the server's chain;
 	// signatures and Finished are always verified.
 	RootCAs *x509.CertPool
+	// Certificate, when set, is presented when the server sends a
+	// CertificateRequest (with a CertificateVerify signed by its key);
+	// when nil the client answers with an empty Certificate.
+	Certificate *certs.Pair
 	// DisableEMS leaves extended_master_secret out of the ClientHello.
 	DisableEMS bool
 	// Sessions, when set, stores tickets for resumption and offers them.

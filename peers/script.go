@@ -20,8 +20,9 @@ type Step struct {
 	Run  func(*Conversation) error
 	// Edits names the edits (Conversation.Edit) the step applies besides
 	// the one registered under its Name: the TLS 1.3 Finished step also
-	// sends a requested client Certificate, edited as StepCertificate. A
-	// step that wraps another keeps its Edits.
+	// sends a requested client Certificate, edited as StepCertificate, and
+	// its CertificateVerify (StepCertificateVerify). A step that wraps
+	// another keeps its Edits.
 	Edits []string
 }
 
@@ -111,7 +112,7 @@ const (
 	// of the client's Certificate when the server requests one, which the
 	// TLS 1.3 Finished step and SendRequestedCertificate send (in TLS
 	// 1.0-1.2 it goes in the ClientKeyExchange step's flight, under that
-	// step's edit).
+	// step's edit). See also StepCertificateVerify.
 	StepCertificate = "Certificate"
 )
 
@@ -133,12 +134,14 @@ const (
 //
 // TLS 1.0-1.2: ClientHello, ServerHello, ServerFlight (Certificate,
 // [ServerKeyExchange], [CertificateRequest], ServerHelloDone),
-// ClientKeyExchange, ChangeCipherSpec, Finished, ServerFinished ([NewSessionTicket],
-// ChangeCipherSpec, Finished), ApplicationData.
+// ClientKeyExchange ([Certificate], ClientKeyExchange,
+// [CertificateVerify]), ChangeCipherSpec, Finished, ServerFinished
+// ([NewSessionTicket], ChangeCipherSpec, Finished), ApplicationData.
 //
 // TLS 1.3: ClientHello, ServerHello, ServerFlight (EncryptedExtensions,
 // [CertificateRequest], Certificate, CertificateVerify, Finished),
-// ChangeCipherSpec (compatibility), Finished, ApplicationData.
+// ChangeCipherSpec (compatibility), Finished ([Certificate,
+// [CertificateVerify]], Finished), ApplicationData.
 func DefaultScript(v wire.Version) Script {
 	if v == wire.VersionTLS13 {
 		return Script{SendClientHello(), ExpectServerHello(), ExpectServerFlight(), SendChangeCipherSpec(), SendFinished(), ExchangeApplicationData()}
@@ -204,8 +207,9 @@ func (cv *Conversation) Version() wire.Version {
 
 // Edit registers an edit of the bytes that the named step sends. Steps
 // built by this package honour it: ClientHello, ClientKeyExchange,
-// ChangeCipherSpec, Finished, SendMessage steps and the Certificate of a
-// requested client certificate (StepCertificate).
+// ChangeCipherSpec, Finished, SendMessage steps, and the Certificate of a
+// requested client certificate (StepCertificate) and its
+// CertificateVerify (StepCertificateVerify).
 //
 // Edit panics when no step of the script applies an edit of that name
 // (see Step.Edits), as Script.Replace does for a step the script lacks:
@@ -408,12 +412,16 @@ func ExpectServerFlight() Step {
 	})
 }
 
-// SendClientKeyExchange sends the ClientKeyExchange (TLS 1.0-1.2) and
-// derives the master secret.
+// SendClientKeyExchange sends the ClientKeyExchange (TLS 1.0-1.2), after
+// the client Certificate when the server requested one, derives the
+// master secret, then sends the CertificateVerify when the Certificate
+// carried a chain (its own record, under the StepCertificateVerify edit).
 func SendClientKeyExchange() Step {
-	return step(StepClientKeyExchange, func(cv *Conversation) error {
+	st := step(StepClientKeyExchange, func(cv *Conversation) error {
 		return cv.hs.sendClientKeyExchange12()
 	})
+	st.Edits = []string{StepCertificateVerify}
+	return st
 }
 
 // SendChangeCipherSpec sends ChangeCipherSpec: in TLS 1.2 it switches the
@@ -436,7 +444,7 @@ func SendFinished() Step {
 		}
 		return cv.hs.sendFinished12()
 	})
-	st.Edits = []string{StepCertificate}
+	st.Edits = []string{StepCertificate, StepCertificateVerify}
 	return st
 }
 
@@ -602,11 +610,31 @@ func (cv *Conversation) ClientKeyExchange() (*wire.ClientKeyExchange, error) {
 }
 
 // KeyExchangeFlight is what SendClientKeyExchange would send (TLS
-// 1.0-1.2): the empty Certificate of a requested client certificate, then
-// the ClientKeyExchange, its pre-master secret chosen. A step that sends
-// it adds each message to the transcript and calls DeriveMaster.
+// 1.0-1.2) up to the ClientKeyExchange: the Certificate of a requested
+// client certificate, then the ClientKeyExchange, its pre-master secret
+// chosen. A step that sends it adds each message to the transcript,
+// calls DeriveMaster, then sends CertificateVerify's message (when not
+// nil).
 func (cv *Conversation) KeyExchangeFlight() ([]wire.Message, error) {
 	return cv.hs.keyExchangeFlight12()
+}
+
+// CertificateVerify is the client's CertificateVerify, signed over the
+// transcript so far, when one is due (the client's Certificate went out
+// with a chain and no CertificateVerify yet), else nil. Once it returns
+// a message the conversation counts it as sent: the step adds it to the
+// transcript and sends it.
+func (cv *Conversation) CertificateVerify() (*wire.CertificateVerify, error) {
+	hs := cv.hs
+	if !hs.verifyDue {
+		return nil, nil
+	}
+	m, err := hs.certificateVerify()
+	if err != nil {
+		return nil, err
+	}
+	hs.verifyDue = false
+	return m, nil
 }
 
 // ClientHelloBytes is the ClientHello as SendClientHello sends it (built

@@ -46,6 +46,7 @@ func TestEditUnknownStepPanics(t *testing.T) {
 		{"removed step", s12.Remove(peers.StepClientKeyExchange), peers.StepClientKeyExchange},
 		{"step after Through", s12.Through(peers.StepClientHello), peers.StepFinished},
 		{"certificate without a step sending it", s12.Through(peers.StepServerFlight), peers.StepCertificate},
+		{"certificate verify without a step sending it", s12.Through(peers.StepServerFlight), peers.StepCertificateVerify},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			msg := editPanic(addr, c.script, c.edit)
@@ -77,6 +78,10 @@ func TestEditKnownSteps(t *testing.T) {
 		{"Certificate with the TLS 1.3 Finished", s13, peers.StepCertificate},
 		{"Certificate with SendRequestedCertificate", s12.Through(peers.StepServerFlight).Then(peers.SendRequestedCertificate()), peers.StepCertificate},
 		{"Certificate with a corrupted Finished", s13.Replace(peers.StepFinished, peers.CorruptRecord(peers.SendFinished(), func([]byte) {})), peers.StepCertificate},
+		{"CertificateVerify with the TLS 1.2 ClientKeyExchange", s12, peers.StepCertificateVerify},
+		{"CertificateVerify with the TLS 1.3 Finished", s13, peers.StepCertificateVerify},
+		{"CertificateVerify with SendRequestedCertificate", s13.Through(peers.StepServerFlight).Then(peers.SendRequestedCertificate()), peers.StepCertificateVerify},
+		{"CertificateVerify with a changed ClientKeyExchange", s12.Replace(peers.StepClientKeyExchange, peers.SendClientKeyExchangeChanged(nil)), peers.StepCertificateVerify},
 		{"ClientHello after a HelloRetryRequest", peers.Script{peers.ExpectServerHello()}, peers.StepClientHello},
 		{"the old name of a renamed step", s13.Remove(peers.StepChangeCipherSpec).Then(again), peers.StepChangeCipherSpec},
 		{"the new name of a renamed step", s13.Then(again), "ChangeCipherSpecAgain"},

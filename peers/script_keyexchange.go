@@ -32,13 +32,15 @@ type ClientKeyExchangeChange func(cv *Conversation, cke *wire.ClientKeyExchange)
 
 // SendClientKeyExchangeChanged is the ClientKeyExchange step (TLS 1.0-1.2)
 // with the message change returns: it goes into the transcript as sent,
-// after the empty Certificate of a requested client certificate, and the
+// after the Certificate of a requested client certificate, and the
 // master secret comes from the client's pre-master secret (or the one
 // change returns), so a target that derives another one fails at the
-// Finished. An error from change ends the conversation at this step
-// before anything is sent. Edits registered for the step do not apply.
+// Finished. A CertificateVerify follows when the Certificate carried a
+// chain. An error from change ends the conversation at this step before
+// anything is sent. Edits registered for the step do not apply (the
+// CertificateVerify's, StepCertificateVerify, does).
 func SendClientKeyExchangeChanged(change ClientKeyExchangeChange) Step {
-	return step(StepClientKeyExchange, func(cv *Conversation) error {
+	st := step(StepClientKeyExchange, func(cv *Conversation) error {
 		hs := cv.hs
 		cke, err := hs.clientKeyExchange12()
 		if err != nil {
@@ -50,12 +52,13 @@ func SendClientKeyExchangeChanged(change ClientKeyExchangeChange) Step {
 		}
 		var payload []byte
 		if hs.certRequested {
-			raw, err := (&wire.Certificate12{}).Marshal()
+			raw, err := hs.clientCertificate().Marshal()
 			if err != nil {
 				return fmt.Errorf("peers: marshal Certificate: %w", err)
 			}
 			hs.c.transcript.Add(raw)
 			payload = append(payload, raw...)
+			hs.certificateSent()
 		}
 		hs.c.transcript.Add(msg)
 		if err := hs.c.WriteRecord(wire.ContentHandshake, append(payload, msg...)); err != nil {
@@ -65,8 +68,10 @@ func SendClientKeyExchangeChanged(change ClientKeyExchangeChange) Step {
 			hs.pms = bytes.Clone(pms)
 		}
 		hs.deriveMaster12()
-		return nil
+		return hs.sendCertificateVerify()
 	})
+	st.Edits = []string{StepCertificateVerify}
+	return st
 }
 
 // Connection endings, the Note of the closing pseudo-event.

@@ -137,12 +137,15 @@ func ResumptionScript(v wire.Version) Script {
 // Certificate on its own.
 const StepClientCertificate = "ClientCertificate"
 
-// SendRequestedCertificate sends the client's empty Certificate now when
-// the server asked for one (in TLS 1.3 under the client handshake key),
-// and nothing when it did not; the ClientKeyExchange and Finished steps
-// then leave it out. A check puts it before a message it sends out of
-// place, so that the message lands where the ClientKeyExchange or the
-// Finished is due whether or not the target requests a certificate.
+// SendRequestedCertificate sends the client's Certificate now when the
+// server asked for one (empty unless ClientConfig.Certificate can answer
+// the request; in TLS 1.3 under the client handshake key, followed by its
+// CertificateVerify when it carries a chain), and nothing when it did
+// not; the ClientKeyExchange and Finished steps then leave it out (the
+// TLS 1.0-1.2 CertificateVerify still follows the ClientKeyExchange). A
+// check puts it before a message it sends out of place, so that the
+// message lands where the ClientKeyExchange or the Finished is due
+// whether or not the target requests a certificate.
 func SendRequestedCertificate() Step {
 	st := step(StepClientCertificate, func(cv *Conversation) error {
 		hs := cv.hs
@@ -151,15 +154,23 @@ func SendRequestedCertificate() Step {
 		}
 		hs.certRequested = false // sent: no later step sends it again
 		if hs.c.version != wire.VersionTLS13 {
-			return hs.send(StepCertificate, &wire.Certificate12{})
+			if err := hs.send(StepCertificate, hs.clientCertificate()); err != nil {
+				return err
+			}
+			hs.certificateSent()
+			return nil
 		}
 		if !hs.c.out.Protected() {
 			if err := hs.useClientHandshakeKeys(); err != nil {
 				return err
 			}
 		}
-		return hs.send(StepCertificate, &wire.Certificate13{})
+		if err := hs.send(StepCertificate, hs.clientCertificate()); err != nil {
+			return err
+		}
+		hs.certificateSent()
+		return hs.sendCertificateVerify()
 	})
-	st.Edits = []string{StepCertificate}
+	st.Edits = []string{StepCertificate, StepCertificateVerify}
 	return st
 }

@@ -47,9 +47,11 @@ func sendClientHelloTrailing(extra []byte) peers.Step {
 }
 
 // sendClientKeyExchangeTrailing sends the ClientKeyExchange (TLS 1.0-1.2)
-// with extra bytes after it in the same record, and derives the master
-// secret; only the message goes into the transcript. A ChangeCipherSpec
-// follows, so the bytes begin a message that would span it.
+// (with the requested client Certificate before it and, when that
+// carries a chain, the CertificateVerify after it) with extra bytes after
+// it in the same record, and derives the master secret; only the messages
+// go into the transcript. A ChangeCipherSpec follows, so the bytes begin
+// a message that would span it.
 func sendClientKeyExchangeTrailing(extra []byte) peers.Step {
 	return peers.Step{Name: peers.StepClientKeyExchange, Run: func(cv *peers.Conversation) error {
 		flight, err := cv.KeyExchangeFlight()
@@ -57,19 +59,33 @@ func sendClientKeyExchangeTrailing(extra []byte) peers.Step {
 			return err
 		}
 		var payload []byte
-		for _, m := range flight {
+		add := func(m wire.Message) error {
 			raw, err := m.Marshal()
 			if err != nil {
 				return fmt.Errorf("order: marshal %s: %w", m.Type(), err)
 			}
 			cv.Conn().Transcript().Add(raw)
 			payload = append(payload, raw...)
+			return nil
 		}
-		if err := cv.Conn().WriteRecord(wire.ContentHandshake, append(payload, extra...)); err != nil {
+		for _, m := range flight {
+			if err := add(m); err != nil {
+				return err
+			}
+		}
+		// The extended master secret's session hash ends at the
+		// ClientKeyExchange (RFC 7627 §3).
+		cv.DeriveMaster()
+		certVerify, err := cv.CertificateVerify()
+		if err != nil {
 			return err
 		}
-		cv.DeriveMaster()
-		return nil
+		if certVerify != nil {
+			if err := add(certVerify); err != nil {
+				return err
+			}
+		}
+		return cv.Conn().WriteRecord(wire.ContentHandshake, append(payload, extra...))
 	}}
 }
 

@@ -1,9 +1,17 @@
 package order
 
 import (
+	"context"
+	crand "crypto/rand"
+	"crypto/tls"
 	"math/rand/v2"
+	"net"
 	"testing"
+	"time"
 
+	"github.com/tlsconform/tlsconform/internal/loopback"
+	"github.com/tlsconform/tlsconform/peers"
+	"github.com/tlsconform/tlsconform/peers/certs"
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
 
@@ -45,5 +53,58 @@ func TestSampleMessagesParse(t *testing.T) {
 				t.Errorf("%s in form %v parses as %s", typ, ctx, got.Type())
 			}
 		}
+	}
+}
+
+// TestClientKeyExchangeTrailingClientCertificate: the step that sends the
+// ClientKeyExchange with trailing bytes sends a configured client
+// certificate's CertificateVerify after the ClientKeyExchange in the same
+// record (signed over the transcript through it), so with no trailing
+// bytes a crypto/tls server that requires a client certificate
+// completes.
+func TestClientKeyExchangeTrailingClientCertificate(t *testing.T) {
+	now := time.Now()
+	serverPair, err := certs.Generate("ecdsa", nil, crand.Reader, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clientPair, err := certs.Generate("ecdsa", []string{"client.test"}, crand.Reader, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan int, 1)
+	cfg := &tls.Config{
+		Certificates: []tls.Certificate{serverPair.TLSCertificate()},
+		MinVersion:   tls.VersionTLS12,
+		MaxVersion:   tls.VersionTLS12,
+		ClientAuth:   tls.RequireAnyClientCert,
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			select {
+			case got <- len(cs.PeerCertificates):
+			default:
+			}
+			return nil
+		},
+	}
+	addr := loopback.ServeEach(t, func(nc net.Conn) {
+		tc := tls.Server(nc, cfg)
+		buf := make([]byte, 64)
+		if n, err := tc.Read(buf); err == nil {
+			_, _ = tc.Write(buf[:n])
+		}
+	})
+	script := peers.DefaultScript(wire.VersionTLS12).Replace(peers.StepClientKeyExchange, sendClientKeyExchangeTrailing(nil))
+	ccfg := &peers.ClientConfig{Versions: []wire.Version{wire.VersionTLS12}, Timeout: 5 * time.Second, Certificate: clientPair}
+	cv := peers.RunScript(context.Background(), peers.TCP(addr), ccfg, script)
+	if cv.Outcome.Kind != peers.OutcomeCompleted {
+		t.Fatalf("outcome %v, want completed", cv.Outcome)
+	}
+	select {
+	case n := <-got:
+		if n != len(clientPair.Chain) {
+			t.Errorf("server received %d certificates, want %d", n, len(clientPair.Chain))
+		}
+	default:
+		t.Fatal("the server completed no handshake")
 	}
 }

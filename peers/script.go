@@ -619,6 +619,10 @@ func (cv *Conversation) KeyExchangeFlight() ([]wire.Message, error) {
 	return cv.hs.keyExchangeFlight12()
 }
 
+// CertificateRequested reports whether the server sent a
+// CertificateRequest in this conversation.
+func (cv *Conversation) CertificateRequested() bool { return cv.hs != nil && cv.hs.certRequested }
+
 // CertificateVerify is the client's CertificateVerify, signed over the
 // transcript so far, when one is due (the client's Certificate went out
 // with a chain and no CertificateVerify yet), else nil. Once it returns

@@ -190,7 +190,7 @@ func ExpectationsLine(r *Report, summary string, strict bool) string {
 		of = " of " + r.Expectations
 	}
 	line := fmt.Sprintf("%s%s", plural(expected, "expected deviation"), of)
-	if expected > 0 {
+	if expected > 0 && summary != "" {
 		line += fmt.Sprintf(" (listed in %s)", summary)
 	}
 	line += fmt.Sprintf(", %d unexpected", unexpected)

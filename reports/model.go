@@ -36,7 +36,7 @@ type Report struct {
 	Elapsed float64   `json:"elapsed_seconds"`
 	// Incomplete says why the run stopped before judging every check (it
 	// was interrupted); a run that is incomplete fails.
-	Incomplete string  `json:"incomplete,omitempty"`
+	Incomplete string `json:"incomplete,omitempty"`
 	// Expectations names the expected deviations the run was judged
 	// with ("crypto/tls (Go 1.26)", or the file's path); "" for none.
 	Expectations string `json:"expectations,omitempty"`

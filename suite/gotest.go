@@ -132,7 +132,11 @@ func Test(t *testing.T, target Target, opts Options) {
 		t.Error(reports.StaleLine(d, rep.Expectations))
 	}
 	if rep.Expectations != "" {
-		t.Log(reports.ExpectationsLine(rep, filepath.Join(opts.ReportDir, reports.SummaryFile), opts.Strict))
+		summary := ""
+		if opts.ReportDir != "" {
+			summary = filepath.Join(opts.ReportDir, reports.SummaryFile)
+		}
+		t.Log(reports.ExpectationsLine(rep, summary, opts.Strict))
 	}
 }
 

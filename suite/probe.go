@@ -34,12 +34,14 @@ func Probe(ctx context.Context, env *checks.Env) (*checks.Profile, error) {
 	p := &checks.Profile{KX: map[wire.Version][]checks.KX{}, Resumption: map[wire.Version]bool{}}
 	probeEnv := *env
 	probeEnv.Profile = nil
+	askedCert := false // some answer carried a CertificateRequest
 	completes := func(c checks.Context, id string, edit func(*peers.ClientConfig)) (*peers.Conversation, bool) {
 		cfg := probeEnv.Config(c, "probe/"+id)
 		if edit != nil {
 			edit(cfg)
 		}
 		cv := peers.RunScript(ctx, env.Dial, cfg, probeScript(c.Version))
+		askedCert = askedCert || cv.CertificateRequested()
 		return cv, speaks(cv, c.Version)
 	}
 	reachable := false
@@ -158,6 +160,13 @@ func Probe(ctx context.Context, env *checks.Env) (*checks.Profile, error) {
 		if ok && second.Conn() != nil && second.Conn().Resumed() {
 			p.Resumption[v] = true
 		}
+	}
+	if askedCert {
+		note := "asks for a client certificate (CertificateRequest)"
+		if env.ClientCert == nil {
+			note += "; the client has none to give (-client-cert, -client-key): a target that requires one fails its baselines"
+		}
+		p.Notes = append(p.Notes, note)
 	}
 	if err := ctx.Err(); err != nil {
 		// Probes cut short by the deadline look like missing features: a

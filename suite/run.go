@@ -243,6 +243,9 @@ func (r *Runner) Check(ctx context.Context, ch checks.Check) Result {
 	} else if b := r.dependsOnBaseline(cctx, ch); b != nil && b.Status == reports.Fail {
 		v = checks.Verdict{Status: reports.Fail, Expected: "a valid handshake completes first", Observed: b.Observed,
 			Reason: "the baseline handshake of " + ch.Ctx.String() + " failed, so this check cannot be trusted"}
+		if hint := r.clientCertHint(*b); hint != "" {
+			v.Reason += "; " + hint
+		}
 		ran = false
 	} else {
 		v = ch.Run(cctx, r.env)
@@ -343,8 +346,26 @@ func (r *Runner) baseline(ctx context.Context, c checks.Context) checks.Verdict 
 		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), CheckTimeout)
 		defer cancel()
 		b.v = checks.Baseline(c).Run(bctx, r.env)
+		if hint := r.clientCertHint(b.v); hint != "" {
+			b.v.Reason = strings.TrimPrefix(b.v.Reason+"; "+hint, "; ")
+		}
 	})
 	return b.v
+}
+
+// clientCertHint says, for a failed verdict whose target asked for a
+// client certificate the run did not have, that this is the likely
+// cause and how to give one; "" otherwise.
+func (r *Runner) clientCertHint(v checks.Verdict) string {
+	if v.Status != reports.Fail || r.env.ClientCert != nil {
+		return ""
+	}
+	for _, cv := range v.Conversations {
+		if cv.CertificateRequested() {
+			return "the target asked for a client certificate (CertificateRequest) and the client had none to give: if it requires one, give it with -client-cert and -client-key (Options.ClientCertificate)"
+		}
+	}
+	return ""
 }
 
 // dependsOnBaseline is the baseline verdict ch depends on, or nil when it

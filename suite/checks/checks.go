@@ -193,11 +193,12 @@ func seedBytes(a, b uint64) [32]byte {
 // preferred group first.
 func (e *Env) Config(c Context, id string) *peers.ClientConfig {
 	cfg := &peers.ClientConfig{
-		Versions:   []wire.Version{c.Version},
-		Timeout:    e.timeout(),
-		KeyLog:     e.KeyLog,
-		Rand:       e.Rand(id),
-		ServerName: e.ServerName,
+		Versions:    []wire.Version{c.Version},
+		Timeout:     e.timeout(),
+		KeyLog:      e.KeyLog,
+		Rand:        e.Rand(id),
+		ServerName:  e.ServerName,
+		Certificate: e.ClientCert,
 	}
 	var offered []wire.CipherSuite
 	for _, s := range suites.All() {

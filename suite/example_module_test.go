@@ -1,0 +1,97 @@
+package suite_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tlsconform/tlsconform/reports"
+	"github.com/tlsconform/tlsconform/suite"
+)
+
+// TestExampleModule: the go test API works from a module of one's own
+// (testdata/example, which requires this one through a replace
+// directive): its test passes against its crypto/tls server with the
+// shipped expectations, and fails when one deviation is removed from its
+// file. Its copy of the expectations is the shipped file.
+func TestExampleModule(t *testing.T) {
+	shipped, err := os.ReadFile("crypto-tls.expect.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	copied, err := os.ReadFile(filepath.Join("testdata", "example", "testdata", "tls.expect.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(shipped, copied) {
+		t.Error("testdata/example/testdata/tls.expect.json differs from crypto-tls.expect.json: copy it again")
+	}
+	if testing.Short() {
+		t.Skip("-short: builds and runs a module of its own")
+	}
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("no go command to build the example module with: %v", err)
+	}
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join("testdata", "example"))); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	goCmd := func(args ...string) (int, string) {
+		cmd := exec.CommandContext(ctx, goTool, args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
+		out, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		switch {
+		case err == nil:
+			return 0, string(out)
+		case errors.As(err, &ee):
+			return ee.ExitCode(), string(out)
+		}
+		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+		return 0, ""
+	}
+	if code, out := goCmd("mod", "edit", "-replace", "github.com/tlsconform/tlsconform="+root); code != 0 {
+		t.Fatalf("go mod edit: %s", out)
+	}
+	if code, out := goCmd("test", "-count=1", "./..."); code != 0 {
+		t.Fatalf("the example module's test failed with the shipped expectations (exit %d):\n%s", code, out)
+	}
+
+	var e suite.Expectations
+	if err := json.Unmarshal(shipped, &e); err != nil {
+		t.Fatal(err)
+	}
+	const removed = "client-hello/*/session_id/33-bytes"
+	n := len(e.Deviations)
+	e.Deviations = slices.DeleteFunc(e.Deviations, func(d reports.Deviation) bool { return d.ID == removed })
+	if len(e.Deviations) != n-1 {
+		t.Fatalf("the shipped file has no entry %q", removed)
+	}
+	data, err := json.MarshalIndent(e, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "testdata", "tls.expect.json"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out := goCmd("test", "-count=1", "-run", "TestTLSConformance$", "./...")
+	if code != 1 || !strings.Contains(out, "--- FAIL: TestTLSConformance/client-hello/tls13/ecdhe/session_id/33-bytes") {
+		t.Errorf("without the %s entry: exit %d, want 1 with the session_id/33-bytes subtest failing:\n%s", removed, code, out)
+	}
+}

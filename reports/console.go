@@ -207,7 +207,7 @@ func StaleLine(d Deviation, file string) string {
 	if file != "" {
 		in = " in " + file
 	}
-	return fmt.Sprintf("STALE expectation %q%s (%s %s): it did not happen (%s); delete the entry, or rewrite the file with -update-expect",
+	return fmt.Sprintf("STALE expectation %q%s (expected %s: %s): it did not happen (%s); delete the entry, or rewrite the file with -update-expect",
 		d.ID, in, d.Status, clean(d.Reason), clean(d.Observed))
 }
 

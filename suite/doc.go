@@ -6,6 +6,12 @@
 // in strict mode, writes the key log, and keeps every result in the report
 // model of package reports (report.json, summary.md).
 //
+// From a go test of your own (gotest.go): Test runs the catalogue as
+// subtests against a Target (Addr, Config for your own *tls.Config,
+// Named), with the deviations you accept in an expectations file
+// (expect.go; crypto/tls's ship in crypto-tls.expect.json and are the
+// built-in target's default). The Ginkgo entry point is suite/specs.
+//
 // Start here (run.go): Run judges a list of checks (the whole Catalogue
 // when the list is nil) against a target and returns the report; Start,
 // Runner.Check and Runner.Close do the same one check at a time. Catalogue
@@ -32,5 +38,5 @@
 //
 // suite imports the engine (peers), targets, reports and its families. It
 // must not import fuzz or cmd, and Ginkgo and Gomega stay in its _test.go
-// files: this package itself imports neither.
+// files and in suite/specs: this package itself imports neither.
 package suite

@@ -80,15 +80,15 @@ func Summary(r *Report) string {
 	}
 	writeStale(&b, r)
 	writeFindings(&b, "Failures", fails, maxFailureLadders, r.Strict)
+	if r.Expectations != "" || len(expected) > 0 {
+		writeExpected(&b, r.Expectations, expected)
+	}
 	incTitle, warnTitle := "Inconclusive (the observation proves nothing either way)", "Warnings"
 	if r.Strict {
 		incTitle, warnTitle = "Inconclusive (failures in strict mode)", "Warnings (failures in strict mode)"
 	}
 	writeFindings(&b, incTitle, inconclusive, maxWarningLadders, r.Strict)
 	writeFindings(&b, warnTitle, warns, maxWarningLadders, r.Strict)
-	if r.Expectations != "" || len(expected) > 0 {
-		writeExpected(&b, r.Expectations, expected)
-	}
 	writeSkipped(&b, skips)
 	return b.String()
 }

@@ -679,3 +679,44 @@ func TestInconclusive(t *testing.T) {
 		}
 	}
 }
+
+// TestExpectedDeviations: a failure an entry expected does not fail the
+// run but is shown as expected, with its reason, in the console summary
+// line and summary.md; a failure with an entry of another status still
+// fails; a stale entry fails the run and is named.
+func TestExpectedDeviations(t *testing.T) {
+	dev := &Deviation{ID: "a/*", Status: Fail, Reason: "known, tracked upstream"}
+	r := &Report{Target: "t", Expectations: "my server", Checks: []Check{
+		{ID: "a/1", Area: "a", Level: "MUST", Status: Fail, Observed: "went on", Deviation: dev},
+		{ID: "a/2", Area: "a", Level: "MUST", Status: Pass},
+	}}
+	if Failed(r, false) || Failed(r, true) {
+		t.Error("a run whose only failure was expected fails")
+	}
+	if u, e := Unexpected(r, false); u != 0 || e != 1 {
+		t.Errorf("Unexpected = %d, %d; want 0, 1", u, e)
+	}
+	con := ConsoleSummary(r, "out", false)
+	if !strings.Contains(con, "1 expected deviation of my server (listed in out/summary.md), 0 unexpected") || strings.Contains(con, "FAIL [") {
+		t.Errorf("console summary:\n%s", con)
+	}
+	if md := Summary(r); !strings.Contains(md, "## Expected deviations of my server (1)") || !strings.Contains(md, "known, tracked upstream") || !strings.Contains(md, "## Failures (0)") {
+		t.Errorf("summary.md:\n%s", md)
+	}
+
+	r.Checks[0].Deviation = &Deviation{ID: "a/*", Status: Warn, Reason: "r"} // expected a warning, got a failure
+	if !Failed(r, false) {
+		t.Error("a failure whose entry expected a warning passes")
+	}
+	r.Checks[0].Deviation = dev
+	r.Stale = []Deviation{{ID: "b/1", Status: Fail, Reason: "fixed?", Observed: "pass b/1"}}
+	if !Failed(r, false) {
+		t.Error("a run with a stale expectation passes")
+	}
+	if con := ConsoleSummary(r, "out", false); !strings.Contains(con, `STALE expectation "b/1" in my server`) || !strings.Contains(con, "result: FAIL") {
+		t.Errorf("console summary with a stale entry:\n%s", con)
+	}
+	if md := Summary(r); !strings.Contains(md, "## Stale expectations (1)") {
+		t.Errorf("summary.md lacks the stale entry:\n%s", md)
+	}
+}

@@ -150,7 +150,7 @@ func ConsoleSummary(r *Report, dir string, strict bool) string {
 	if r.Expectations != "" || len(r.Stale) > 0 {
 		b.WriteString("\n" + ExpectationsLine(r, filepath.Join(dir, SummaryFile), strict) + "\n")
 		for _, d := range r.Stale {
-			b.WriteString(StaleLine(d, r.Expectations) + "\n")
+			b.WriteString(StaleLine(r, d) + "\n")
 		}
 	}
 
@@ -162,8 +162,8 @@ func ConsoleSummary(r *Report, dir string, strict bool) string {
 		res = "FAIL"
 	}
 	fails := plural(total.Fail, "failure")
-	if _, expected := Unexpected(r, strict); expected > 0 {
-		fails += fmt.Sprintf(" (%d expected)", expected)
+	if n := expectedFailures(r); n > 0 {
+		fails += fmt.Sprintf(" (%d of them expected)", n)
 	}
 	fmt.Fprintf(&b, "\nresult: %s (%s, %s, %s, %d inconclusive, %d skipped)\n", res,
 		plural(total.Pass, "passed"), fails, plural(total.Warn, "warning"), total.Inconclusive, total.Skip)
@@ -178,6 +178,18 @@ func ConsoleSummary(r *Report, dir string, strict bool) string {
 		fmt.Fprintf(&b, "reports: %s\n", strings.Join(files, ", "))
 	}
 	return b.String()
+}
+
+// expectedFailures counts the failures an expected-deviations entry
+// names.
+func expectedFailures(r *Report) int {
+	n := 0
+	for _, c := range r.Checks {
+		if c.IsExpected() && verdict(c.Status) == Fail {
+			n++
+		}
+	}
+	return n
 }
 
 // ExpectationsLine is the run's count of expected deviations: "21
@@ -202,10 +214,13 @@ func ExpectationsLine(r *Report, summary string, strict bool) string {
 
 // StaleLine says which expected-deviations entry no longer happens and
 // what to do about it.
-func StaleLine(d Deviation, file string) string {
+func StaleLine(r *Report, d Deviation) string {
 	in := ""
-	if file != "" {
-		in = " in " + file
+	switch {
+	case r.ExpectationsFile != "":
+		in = " in " + r.ExpectationsFile
+	case r.Expectations != "":
+		in = " of " + r.Expectations
 	}
 	return fmt.Sprintf("STALE expectation %q%s (expected %s: %s): it did not happen (%s); delete the entry, or rewrite the file with -update-expect",
 		d.ID, in, d.Status, clean(d.Reason), clean(d.Observed))

@@ -73,11 +73,12 @@ func areaOf(c Check) string {
 // Failed reports whether the run fails: any failure (including an unknown
 // status), or in strict mode any warning or inconclusive check. A nil report or one with no checks
 // at all fails too: an empty run proves nothing (fail closed, as Ginkgo's
-// --fail-on-empty); so does an incomplete one, and one with a stale
+// --fail-on-empty); so does one whose every check was skipped, an
+// incomplete one, one that lost its target, and one with a stale
 // expected deviation. A failure an expected-deviations entry names does
 // not fail the run.
 func Failed(r *Report, strict bool) bool {
-	if r == nil || len(r.Checks) == 0 || r.Incomplete != "" || len(r.Stale) > 0 {
+	if r == nil || len(r.Checks) == 0 || r.Incomplete != "" || len(r.Stale) > 0 || r.TargetLost != "" || Judged(r) == 0 {
 		return true
 	}
 	for _, c := range r.Checks {
@@ -96,6 +97,18 @@ func failing(c Check, strict bool) bool {
 	}
 	v := verdict(c.Status)
 	return v == Fail || (strict && (v == Warn || v == Inconclusive))
+}
+
+// Judged counts the checks that were not skipped: a run whose every
+// check was skipped checked nothing, and fails.
+func Judged(r *Report) int {
+	n := 0
+	for _, c := range r.Checks {
+		if verdict(c.Status) != Skip {
+			n++
+		}
+	}
+	return n
 }
 
 // IsExpected reports whether c ended as an expected-deviations entry

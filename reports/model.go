@@ -43,8 +43,14 @@ type Report struct {
 	// Stale are the expected deviations that no longer happen: every
 	// check an entry names that was judged ended in another status. A
 	// stale entry fails the run until it is deleted.
-	Stale  []Deviation `json:"stale_expectations,omitempty"`
-	Checks []Check     `json:"checks"`
+	Stale []Deviation `json:"stale_expectations,omitempty"`
+	// ExpectationsFile is the path of the expected-deviations file.
+	ExpectationsFile string `json:"expectations_file,omitempty"`
+	// TargetLost says why the target stopped answering during the run
+	// (it died, or stopped answering); "" when it did not. Such a run
+	// fails.
+	TargetLost string  `json:"target_lost,omitempty"`
+	Checks     []Check `json:"checks"`
 }
 
 // Deviation is one entry of an expected-deviations file: the checks its

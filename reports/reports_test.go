@@ -713,7 +713,7 @@ func TestExpectedDeviations(t *testing.T) {
 	if !Failed(r, false) {
 		t.Error("a run with a stale expectation passes")
 	}
-	if con := ConsoleSummary(r, "out", false); !strings.Contains(con, `STALE expectation "b/1" in my server`) || !strings.Contains(con, "result: FAIL") {
+	if con := ConsoleSummary(r, "out", false); !strings.Contains(con, `STALE expectation "b/1" of my server`) || !strings.Contains(con, "result: FAIL") {
 		t.Errorf("console summary with a stale entry:\n%s", con)
 	}
 	if md := Summary(r); !strings.Contains(md, "## Stale expectations (1)") {

@@ -37,10 +37,6 @@ func TestExampleModule(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: builds and runs a module of its own")
 	}
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("no go command to build the example module with: %v", err)
-	}
 	root, err := filepath.Abs("..")
 	if err != nil {
 		t.Fatal(err)
@@ -49,23 +45,7 @@ func TestExampleModule(t *testing.T) {
 	if err := os.CopyFS(dir, os.DirFS(filepath.Join("testdata", "example"))); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	goCmd := func(args ...string) (int, string) {
-		cmd := exec.CommandContext(ctx, goTool, args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
-		out, err := cmd.CombinedOutput()
-		var ee *exec.ExitError
-		switch {
-		case err == nil:
-			return 0, string(out)
-		case errors.As(err, &ee):
-			return ee.ExitCode(), string(out)
-		}
-		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
-		return 0, ""
-	}
+	goCmd := func(args ...string) (int, string) { return runGo(t, dir, args...) }
 	if code, out := goCmd("mod", "edit", "-replace", "github.com/tlsconform/tlsconform="+root); code != 0 {
 		t.Fatalf("go mod edit: %s", out)
 	}
@@ -93,5 +73,50 @@ func TestExampleModule(t *testing.T) {
 	code, out := goCmd("test", "-count=1", "-run", "TestTLSConformance$", "./...")
 	if code != 1 || !strings.Contains(out, "--- FAIL: TestTLSConformance/client-hello/tls13/ecdhe/session_id/33-bytes") {
 		t.Errorf("without the %s entry: exit %d, want 1 with the session_id/33-bytes subtest failing:\n%s", removed, code, out)
+	}
+}
+
+// runGo runs the go command in dir and returns its exit status and
+// output; a go that cannot be started fails the test.
+func runGo(t *testing.T, dir string, args ...string) (int, string) {
+	t.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("no go command: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, goTool, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return 0, string(out)
+	case errors.As(err, &ee) && ctx.Err() == nil:
+		return ee.ExitCode(), string(out)
+	}
+	t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+	return 0, ""
+}
+
+// TestGinkgoGateFailsOnStale: the Ginkgo front (make conformance) fails
+// on a stale expectation even when the last spec it ran was skipped (a
+// failure in an AfterAll would land on that spec and be lost).
+func TestGinkgoGateFailsOnStale(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: runs the Ginkgo suite in a go test of its own")
+	}
+	stale := filepath.Join(t.TempDir(), "stale.json")
+	if err := os.WriteFile(stale, []byte(`{"deviations": [{"id": "finished/tls13/ecdhe/flip-bit-0", "status": "fail", "reason": "no longer"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// renegotiation/tls12/ecdhe_rsa/no-extension comes last and is
+	// skipped against the built-in target (no renegotiation).
+	code, out := runGo(t, ".", "test", "-count=1", "-run", "^TestConformance$", ".", "-args", "-target", "builtin",
+		"-run-checks", "finished/tls13/ecdhe/flip-bit-0,renegotiation/tls12/ecdhe_rsa/no-extension", "-expect", stale, "-report-dir", t.TempDir())
+	if code == 0 || !strings.Contains(out, `STALE expectation "finished/tls13/ecdhe/flip-bit-0"`) {
+		t.Errorf("a stale expectation: exit %d, want a failure naming it:\n%s", code, out)
 	}
 }

@@ -43,7 +43,12 @@ type Expectations struct {
 	Name       string              `json:"name,omitempty"`
 	Comment    string              `json:"comment,omitempty"`
 	Deviations []reports.Deviation `json:"deviations"`
+
+	path string // the file it was read from
 }
+
+// Path is the file the expectations were read from ("" when made in code).
+func (e *Expectations) Path() string { return e.path }
 
 //go:embed crypto-tls.expect.json
 var cryptoTLSExpect []byte
@@ -92,6 +97,7 @@ func ParseExpectations(data []byte, name string) (*Expectations, error) {
 	if e.Name == "" {
 		e.Name = name
 	}
+	e.path = name
 	ids := catalogueIDs()
 	seen := map[string]int{}
 	for i, d := range e.Deviations {
@@ -112,6 +118,24 @@ func ParseExpectations(data []byte, name string) (*Expectations, error) {
 		seen[d.ID] = i + 1
 		if !slices.ContainsFunc(ids, func(id string) bool { return Glob(d.ID, id) }) {
 			return nil, fmt.Errorf("%s: %q names no check (ids look like finished/tls12/ecdhe_rsa/flip-bit-0; tlsconform list -run '%s' shows what matches)", at, d.ID, d.ID)
+		}
+	}
+	// The first entry naming a check decides it: an entry every check of
+	// which an earlier one names would never be used, nor go stale.
+	used := make([]bool, len(e.Deviations))
+	for _, id := range ids {
+		if i := e.match(id); i >= 0 {
+			used[i] = true
+		}
+	}
+	for i, u := range used {
+		if !u {
+			d := e.Deviations[i]
+			j := slices.IndexFunc(e.Deviations[:i], func(o reports.Deviation) bool {
+				return slices.ContainsFunc(ids, func(id string) bool { return Glob(d.ID, id) && Glob(o.ID, id) })
+			})
+			return nil, fmt.Errorf("expected-deviations file %s, entry %d (%q): never used: entry %d (%q) comes first and names every check it names; put the more specific entry first, or delete one",
+				name, i+1, d.ID, j+1, e.Deviations[j].ID)
 		}
 	}
 	return &e, nil
@@ -152,19 +176,22 @@ func (e *Expectations) match(id string) int {
 	return -1
 }
 
-// Updated is e rewritten from a run (the -update-expect flag): entries
-// that went stale are dropped, the others kept with their reasons, and
-// every failure no entry expected is added under its own id (with
-// -strict, every warning too), with a reason to be edited. e may be nil.
-func (e *Expectations) Updated(rep *reports.Report, strict bool) *Expectations {
-	out := &Expectations{Name: rep.Target}
+// Updated is e rewritten from a run (the -update-expect flag): every
+// failure no entry expected is added under its own id (with strict,
+// every warning too), with a reason to edit, ahead of the entries kept;
+// entries that went stale are dropped, the others kept with their
+// reasons. e may be nil. A run that lost its target or was interrupted
+// is no ground to rewrite anything: that is an error.
+func (e *Expectations) Updated(rep *reports.Report, strict bool) (*Expectations, error) {
+	switch {
+	case rep.TargetLost != "":
+		return nil, fmt.Errorf("not rewriting the expectations: the target stopped answering during the run (%s)", rep.TargetLost)
+	case rep.Incomplete != "":
+		return nil, fmt.Errorf("not rewriting the expectations: the run is %s", rep.Incomplete)
+	}
+	out := &Expectations{Name: rep.Target, Deviations: []reports.Deviation{}}
 	if e != nil {
-		out.Name, out.Comment = e.Name, e.Comment
-		for _, d := range e.Deviations {
-			if !slices.ContainsFunc(rep.Stale, func(s reports.Deviation) bool { return s.ID == d.ID }) {
-				out.Deviations = append(out.Deviations, d)
-			}
-		}
+		out.Name, out.Comment, out.path = e.Name, e.Comment, e.path
 	}
 	day := time.Now().UTC().Format("2006-01-02")
 	for _, c := range rep.Checks {
@@ -176,7 +203,34 @@ func (e *Expectations) Updated(rep *reports.Report, strict bool) *Expectations {
 			Reason: fmt.Sprintf("recorded by -update-expect on %s (edit: say why it is accepted): expected %s, observed %s", day, c.Expected, c.Observed),
 		})
 	}
-	return out
+	if e != nil {
+		for _, d := range e.Deviations {
+			stale := slices.ContainsFunc(rep.Stale, func(s reports.Deviation) bool { return s.ID == d.ID })
+			added := slices.ContainsFunc(out.Deviations, func(n reports.Deviation) bool { return n.ID == d.ID })
+			if !stale && !added {
+				out.Deviations = append(out.Deviations, d)
+			}
+		}
+	}
+	return out, nil
+}
+
+// Rejudge says whether rep fails the gate under e instead of the
+// expectations it ran with (after -update-expect: what would the next
+// run with the same results say).
+func (e *Expectations) Rejudge(rep *reports.Report, strict bool) bool {
+	again := *rep
+	again.Stale = nil
+	again.Checks = make([]reports.Check, len(rep.Checks))
+	for i, c := range rep.Checks {
+		c.Deviation = nil
+		if j := e.match(c.ID); j >= 0 && e.Deviations[j].Status == c.Status {
+			d := e.Deviations[j]
+			c.Deviation = &d
+		}
+		again.Checks[i] = c
+	}
+	return reports.Failed(&again, strict)
 }
 
 // Write writes e to path as indented JSON, atomically enough for a file
@@ -197,13 +251,19 @@ func (e *Expectations) Write(path string) error {
 	return nil
 }
 
-// expectState follows one run's expectations: which entry each check
-// matched, and which entries happened.
+// expectState follows one run's expectations: for each entry, how many
+// checks of the catalogue it decides, and what became of those the run
+// recorded.
 type expectState struct {
-	e        *Expectations
-	judged   []int      // per entry: checks judged pass, warn or fail
-	happened []int      // per entry: checks that ended in its status
-	instead  [][]string // per entry: a few "status id" of those that did not
+	e *Expectations
+	// Per entry: the catalogue checks it decides (it is the first entry
+	// naming them); those recorded in this run; those judged pass, warn
+	// or fail from their own conversation; those that ended in its
+	// status; those whose verdict proves nothing (inconclusive, or not
+	// from their own conversation); a few "status id" of the judged
+	// ones that did not deviate.
+	total, seen, judged, happened, unproven []int
+	instead                                 [][]string
 }
 
 func newExpectState(e *Expectations) *expectState {
@@ -211,17 +271,32 @@ func newExpectState(e *Expectations) *expectState {
 		return nil
 	}
 	n := len(e.Deviations)
-	return &expectState{e: e, judged: make([]int, n), happened: make([]int, n), instead: make([][]string, n)}
+	s := &expectState{e: e, total: make([]int, n), seen: make([]int, n), judged: make([]int, n),
+		happened: make([]int, n), unproven: make([]int, n), instead: make([][]string, n)}
+	for _, id := range catalogueIDs() {
+		if i := e.match(id); i >= 0 {
+			s.total[i]++
+		}
+	}
+	return s
 }
 
-// note records a judged check; it returns the entry the check's status
-// was expected by, or nil.
-func (s *expectState) note(id string, st reports.Status) *reports.Deviation {
+// note records a check's verdict (own: from its own conversation); it
+// returns the entry the check's status was expected by, or nil.
+func (s *expectState) note(id string, st reports.Status, own bool) *reports.Deviation {
 	if s == nil {
 		return nil
 	}
 	i := s.e.match(id)
-	if i < 0 || (st != reports.Pass && st != reports.Warn && st != reports.Fail) {
+	if i < 0 {
+		return nil
+	}
+	s.seen[i]++
+	switch {
+	case st == reports.Skip:
+		return nil
+	case !own || (st != reports.Pass && st != reports.Warn && st != reports.Fail):
+		s.unproven[i]++
 		return nil
 	}
 	s.judged[i]++
@@ -244,14 +319,26 @@ func (s *expectState) name() string {
 	return s.e.Name
 }
 
-// stale are the entries judged at least once that never happened.
+// file is where the expectations were read from, "" without a file.
+func (s *expectState) file() string {
+	if s == nil {
+		return ""
+	}
+	return s.e.path
+}
+
+// stale are the entries that no longer happen: every check the entry
+// decides was recorded, at least one was judged, none proves nothing,
+// and none ended in the entry's status. An entry some of whose checks
+// did not run (a narrower -run, a label filter) is not confirmed either
+// way, and not stale.
 func (s *expectState) stale() []reports.Deviation {
 	if s == nil {
 		return nil
 	}
 	var out []reports.Deviation
 	for i, d := range s.e.Deviations {
-		if s.judged[i] > 0 && s.happened[i] == 0 {
+		if s.seen[i] == s.total[i] && s.judged[i] > 0 && s.unproven[i] == 0 && s.happened[i] == 0 {
 			d.Observed = strings.Join(s.instead[i], ", ")
 			if n := s.judged[i] - len(s.instead[i]); n > 0 {
 				d.Observed += fmt.Sprintf(" and %d more", n)

@@ -12,6 +12,7 @@ import (
 	"github.com/tlsconform/tlsconform/peers/wire"
 	"github.com/tlsconform/tlsconform/reports"
 	"github.com/tlsconform/tlsconform/suite"
+	"github.com/tlsconform/tlsconform/suite/checks"
 )
 
 func TestGlob(t *testing.T) {
@@ -51,6 +52,7 @@ func TestParseExpectationsErrors(t *testing.T) {
 		{"names nothing", `{"deviations": [{"id": "finished/tls14/*", "status": "fail", "reason": "r"}]}`, `"finished/tls14/*" names no check`},
 		{"duplicate", `{"deviations": [{"id": "finished/*", "status": "fail", "reason": "r"}, {"id": "finished/*", "status": "warn", "reason": "r"}]}`, "is entry 1 already"},
 		{"observed", `{"deviations": [{"id": "finished/*", "status": "fail", "reason": "r", "observed": "x"}]}`, `"observed" is written in reports`},
+		{"shadowed", `{"deviations": [{"id": "finished/*", "status": "warn", "reason": "r"}, {"id": "finished/tls13/ecdhe/flip-bit-0", "status": "fail", "reason": "r"}]}`, `entry 2 ("finished/tls13/ecdhe/flip-bit-0"): never used: entry 1 ("finished/*") comes first`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := suite.ParseExpectations([]byte(tc.data), "f.json")
@@ -129,7 +131,10 @@ func TestExpectedDeviationsGate(t *testing.T) {
 	if unexpected, _ := reports.Unexpected(rep, false); !reports.Failed(rep, false) || unexpected != 1 {
 		t.Errorf("without the 33-bytes entry: failed %v, %d unexpected; want a failed run with 1", reports.Failed(rep, false), unexpected)
 	}
-	up := fewer.Updated(rep, false)
+	up, err := fewer.Updated(rep, false)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !slices.ContainsFunc(up.Deviations, func(d reports.Deviation) bool {
 		return d.ID == "client-hello/tls12/ecdhe_rsa/session_id/33-bytes" && d.Status == reports.Fail && d.Reason != ""
 	}) {
@@ -144,11 +149,19 @@ func TestExpectedDeviationsGate(t *testing.T) {
 	if !reports.Failed(rep, false) || len(rep.Stale) != 1 || rep.Stale[0].ID != "finished/tls13/ecdhe/flip-bit-0" || !strings.Contains(rep.Stale[0].Observed, "pass") {
 		t.Fatalf("stale entry: failed %v, stale %+v", reports.Failed(rep, false), rep.Stale)
 	}
-	if line := reports.StaleLine(rep.Stale[0], rep.Expectations); !strings.Contains(line, "delete the entry") {
+	if line := reports.StaleLine(rep, rep.Stale[0]); !strings.Contains(line, "delete the entry") {
 		t.Errorf("stale line %q does not say what to do", line)
 	}
-	if up := more.Updated(rep, false); slices.ContainsFunc(up.Deviations, func(d reports.Deviation) bool { return d.ID == "finished/tls13/ecdhe/flip-bit-0" }) {
+	if up, _ := more.Updated(rep, false); slices.ContainsFunc(up.Deviations, func(d reports.Deviation) bool { return d.ID == "finished/tls13/ecdhe/flip-bit-0" }) {
 		t.Error("Updated kept the stale entry")
+	}
+
+	// A glob entry some of whose checks did not run is not stale, even
+	// when those that ran did not deviate.
+	rep = gateRun(t, "message-order/tls13/ecdhe/ccs-empty", &suite.Expectations{Deviations: []reports.Deviation{
+		{ID: "message-order/tls13/ecdhe/ccs-*", Status: reports.Fail, Reason: "ccs-encrypted and ccs-after-finished fail"}}})
+	if len(rep.Stale) != 0 {
+		t.Errorf("a run of one check of a glob entry made it stale: %+v", rep.Stale)
 	}
 
 	// Entries whose checks did not run are neither expected nor stale.
@@ -167,7 +180,11 @@ func TestUpdatedWritesAFileThatLoads(t *testing.T) {
 		t.Fatal("the run without expectations passed: the test proves nothing")
 	}
 	path := filepath.Join(t.TempDir(), "tls.expect.json")
-	if err := (*suite.Expectations)(nil).Updated(rep, false).Write(path); err != nil {
+	up, err := (*suite.Expectations)(nil).Updated(rep, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := up.Write(path); err != nil {
 		t.Fatal(err)
 	}
 	e, err := suite.LoadExpectations(path)
@@ -199,5 +216,34 @@ func TestPinnedVersionsAreNotSelected(t *testing.T) {
 		case c.Version != "1.3" && (c.Status != reports.Skip || c.Reason != "TLS "+c.Version+" not selected (-versions)"):
 			t.Errorf("%s: %s (%s), want skipped as not selected", c.ID, c.Status, c.Reason)
 		}
+	}
+}
+
+// TestDeadTargetIsNeverExpected: a check that fails because the target
+// is gone is no expected deviation, even where an entry expects the
+// check to fail, and it makes no entry stale: the run fails.
+func TestDeadTargetIsNeverExpected(t *testing.T) {
+	ctx := context.Background()
+	tgt, err := suite.Reference(ctx, suite.ReferenceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const id = "finished/tls13/ecdhe/flip-bit-0"
+	r, err := suite.Start(ctx, tgt, suite.Options{Seed: 1, Timeout: time.Second, Expectations: &suite.Expectations{
+		Deviations: []reports.Deviation{{ID: id, Status: reports.Fail, Reason: "pretend"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tgt.Close()
+	var ch *checks.Check
+	for _, c := range suite.Catalogue() {
+		if c.ID == id {
+			ch = &c
+		}
+	}
+	res := r.Check(ctx, *ch)
+	rep, _ := r.Close()
+	if res.Status != reports.Fail || res.Deviation != nil || !reports.Failed(rep, false) || len(rep.Stale) != 0 || rep.TargetLost == "" {
+		t.Errorf("dead target: %s (%s), deviation %+v, failed %v, stale %v, lost %q", res.Status, res.Observed, res.Deviation, reports.Failed(rep, false), rep.Stale, rep.TargetLost)
 	}
 }

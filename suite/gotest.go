@@ -129,7 +129,10 @@ func Test(t *testing.T, target Target, opts Options) {
 		t.Errorf("tlsconform: %v", err)
 	}
 	for _, d := range rep.Stale {
-		t.Error(reports.StaleLine(d, rep.Expectations))
+		t.Error(reports.StaleLine(rep, d))
+	}
+	if reports.Judged(rep) == 0 {
+		t.Errorf("tlsconform: no check was judged (every one that ran was skipped, or none ran), so nothing was checked")
 	}
 	if rep.Expectations != "" {
 		summary := ""

@@ -16,6 +16,10 @@ import (
 // ErrUnreachable is returned by Probe when nothing answers.
 var ErrUnreachable = errors.New("target unreachable")
 
+// ErrSilent is returned by Probe when the target accepts connections but
+// answers no ClientHello at all.
+var ErrSilent = errors.New("the target accepts connections but answered no ClientHello")
+
 // ErrNoHandshake is returned by Probe when the target answers but takes
 // up no version the client offers.
 var ErrNoHandshake = errors.New("the target answered, but took up no TLS version from 1.0 to 1.3")
@@ -46,12 +50,16 @@ func Probe(ctx context.Context, env *checks.Env) (*checks.Profile, error) {
 	}
 	reachable := false
 	var last peers.Outcome // the last answer, for the error when nothing completes
+	answered := false      // some probe got more than silence
 	for _, v := range checks.Versions {
 		var any bool
 		for _, k := range checks.KXFor(v) {
 			cv, ok := completes(checks.Context{Version: v, KX: k}, "version", nil)
 			if !cv.Outcome.Unreachable() {
 				reachable = true
+			}
+			if !cv.Outcome.Unreachable() && cv.Outcome.Kind != peers.OutcomeTimeout {
+				answered = true
 			}
 			last = cv.Outcome
 			if !ok && v == wire.VersionTLS13 {
@@ -86,6 +94,9 @@ func Probe(ctx context.Context, env *checks.Env) (*checks.Profile, error) {
 	}
 	if !reachable {
 		return nil, fmt.Errorf("%w (%s)", ErrUnreachable, last)
+	}
+	if len(p.Versions) == 0 && !answered {
+		return p, fmt.Errorf("%w (each probe waited %s for an answer)", ErrSilent, env.Timeout)
 	}
 	if len(p.Versions) == 0 {
 		return p, fmt.Errorf("%w (the last answer: %s)", ErrNoHandshake, last)

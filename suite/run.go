@@ -20,8 +20,16 @@ import (
 )
 
 // CheckTimeout bounds one check: a few conversations, each of a few reads
-// under Options.Timeout. The Ginkgo specs use it as their SpecTimeout.
+// under Options.Timeout.
 const CheckTimeout = 30 * time.Second
+
+// MaxCheckTime bounds Runner.Check as a whole: the check's own budget,
+// then a liveness check, then (after checks in a row that timed out) a
+// plain handshake of its own. A front that puts a deadline on each check
+// (Ginkgo's SpecTimeout) gives it this much, so that the check's own
+// budget runs out first and an unfinished check is inconclusive, not
+// an interrupted run.
+const MaxCheckTime = 2*CheckTimeout + aliveTimeout + 5*time.Second
 
 // probeTimeout bounds probing, which is a few dozen short conversations.
 const probeTimeout = 2 * time.Minute
@@ -222,16 +230,16 @@ func (res Result) Message() string {
 // "target unresponsive since check X".
 func (r *Runner) Check(ctx context.Context, ch checks.Check) Result {
 	if ok, why := r.profile.Applies(ch); !ok {
-		return r.record(ch, checks.Verdict{Status: reports.Skip, Reason: why}, 0)
+		return r.record(ch, checks.Verdict{Status: reports.Skip, Reason: why}, 0, true)
 	}
 	r.mu.Lock()
 	dead, unresponsive := r.dead, r.unresponsive
 	r.mu.Unlock()
 	if dead != nil {
-		return r.record(ch, checks.Verdict{Status: reports.Fail, Expected: "the target answers", Observed: "target unreachable", Reason: dead.Error()}, 0)
+		return r.record(ch, checks.Verdict{Status: reports.Fail, Expected: "the target answers", Observed: "target unreachable", Reason: dead.Error()}, 0, false)
 	}
 	if unresponsive != "" {
-		return r.record(ch, checks.Verdict{Status: reports.Fail, Expected: "the target answers", Observed: "target unresponsive", Reason: unresponsive}, 0)
+		return r.record(ch, checks.Verdict{Status: reports.Fail, Expected: "the target answers", Observed: "target unresponsive", Reason: unresponsive}, 0, false)
 	}
 	cctx, cancel := context.WithTimeout(ctx, CheckTimeout)
 	defer cancel()
@@ -260,7 +268,7 @@ func (r *Runner) Check(ctx context.Context, ch checks.Check) Result {
 		// nothing about the target, and the run is incomplete.
 		r.interrupt(err)
 		return r.record(ch, checks.Verdict{Status: reports.Skip, Expected: v.Expected, Observed: "not judged: the run was interrupted",
-			Reason: err.Error(), Conversations: v.Conversations}, time.Since(start))
+			Reason: err.Error(), Conversations: v.Conversations}, time.Since(start), false)
 	}
 	if v.Status == reports.Fail || endedAbruptly(v) {
 		// Under a context of its own: a check that used up its budget says
@@ -276,12 +284,13 @@ func (r *Runner) Check(ctx context.Context, ch checks.Check) Result {
 			r.mu.Unlock()
 			v.Status = reports.Fail
 			v.Observed, v.Reason = "target unreachable after this check (did it crash?)", err.Error()
+			ran = false // a crash is never an expected deviation
 		}
 	}
 	if ran {
 		r.watchStall(ctx, ch, v)
 	}
-	return r.record(ch, v, time.Since(start))
+	return r.record(ch, v, time.Since(start), ran)
 }
 
 // watchStall counts the checks in a row that ended in a timeout. After
@@ -392,8 +401,11 @@ func endedAbruptly(v checks.Verdict) bool {
 	return false
 }
 
-// record keeps a check's result for the reports.
-func (r *Runner) record(ch checks.Check, v checks.Verdict, took time.Duration) Result {
+// record keeps a check's result for the reports. own says the verdict
+// comes from the check's own conversation: only such a verdict can be an
+// expected deviation (a target found dead, unresponsive or without a
+// working baseline is never one) or make an expectation stale.
+func (r *Runner) record(ch checks.Check, v checks.Verdict, took time.Duration, own bool) Result {
 	rc := reports.Check{
 		ID: ch.ID, Area: ch.Area, Row: ch.Row, Mutator: ch.Mutator, RFC: ch.RFC, Level: string(ch.Level), Title: ch.Title, Rule: ruleText(ch.Rule),
 		Version: ch.Ctx.Version.Short(), KX: string(ch.Ctx.KX),
@@ -404,7 +416,7 @@ func (r *Runner) record(ch checks.Check, v checks.Verdict, took time.Duration) R
 		rc.Transcript = append(rc.Transcript, Transcript(cv)...)
 	}
 	r.mu.Lock()
-	rc.Deviation = r.expect.note(ch.ID, v.Status)
+	rc.Deviation = r.expect.note(ch.ID, v.Status, own)
 	r.results = append(r.results, rc)
 	r.mu.Unlock()
 	return Result{Check: rc, Verdict: v}
@@ -444,9 +456,23 @@ func (r *Runner) Report() *reports.Report {
 		Checks:     append([]reports.Check(nil), r.results...),
 		Incomplete: r.interrupted,
 
-		Expectations: r.expect.name(),
-		Stale:        r.expect.stale(),
+		Expectations:     r.expect.name(),
+		ExpectationsFile: r.expect.file(),
+		Stale:            r.expect.stale(),
+		TargetLost:       r.lost(),
 	}
+}
+
+// lost says why the target stopped answering during the run, "" when it
+// did not. Called with r.mu held.
+func (r *Runner) lost() string {
+	switch {
+	case r.dead != nil:
+		return "target unreachable: " + r.dead.Error()
+	case r.unresponsive != "":
+		return r.unresponsive
+	}
+	return ""
 }
 
 // Close ends the run: it writes report.json and summary.md to

@@ -20,6 +20,8 @@ func probeError(target string, err error) error {
 	switch {
 	case errors.Is(err, ErrUnreachable):
 		return fmt.Errorf("nothing answers at %s: %w. Check that the server is running and listens on that address", target, err)
+	case errors.Is(err, ErrSilent):
+		return fmt.Errorf("%s is not usable: %w. Check that it is a TLS server on that port and that it is not stuck; a slow one may need a longer -timeout", target, err)
 	case errors.Is(err, ErrNoHandshake):
 		return fmt.Errorf("%s is not usable: %w. Check that it is a TLS server (not plain TCP or HTTP) and that it shares a cipher suite with the suite's client", target, err)
 	}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,23 +48,46 @@ func envOr(k, def string) string {
 	return def
 }
 
+// envErrs are environment variables that could not be read; the run
+// fails on them in BeforeSuite rather than going on with a default.
+var envErrs []string
+
 func envBool(k string) bool {
-	b, _ := strconv.ParseBool(os.Getenv(k))
+	v := os.Getenv(k)
+	if v == "" {
+		return false
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		envErrs = append(envErrs, fmt.Sprintf("%s=%q: want 1, 0, true or false", k, v))
+	}
 	return b
 }
 
 func envInt(k string, def int64) int64 {
-	if n, err := strconv.ParseInt(os.Getenv(k), 10, 64); err == nil {
-		return n
+	v := os.Getenv(k)
+	if v == "" {
+		return def
 	}
-	return def
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		envErrs = append(envErrs, fmt.Sprintf("%s=%q: want a whole number", k, v))
+		return def
+	}
+	return n
 }
 
 func envDuration(k string, def time.Duration) time.Duration {
-	if d, err := time.ParseDuration(os.Getenv(k)); err == nil {
-		return d
+	v := os.Getenv(k)
+	if v == "" {
+		return def
 	}
-	return def
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		envErrs = append(envErrs, fmt.Sprintf("%s=%q: want a positive duration such as 2s or 500ms", k, v))
+		return def
+	}
+	return d
 }
 
 func TestConformance(t *testing.T) {
@@ -112,6 +136,9 @@ var _ = specs.Describe("tlsconform", func() suite.Target { return suite.Named(*f
 var setupErr error
 
 var _ = BeforeSuite(func() {
+	if len(envErrs) > 0 {
+		Fail("tlsconform: " + strings.Join(envErrs, "; "))
+	}
 	if setupErr != nil {
 		Fail("tlsconform: " + setupErr.Error())
 	}

@@ -215,6 +215,7 @@ func TestConformanceExitCodes(t *testing.T) {
 		{[]string{"conformance", "-run", "no/such/check"}, "names no check"},
 		{[]string{"conformance", "-client-cert", "c.pem"}, "go together"},
 		{[]string{"conformance", "-update-expect"}, "needs -expect FILE"},
+		{[]string{"conformance", "-versions", "1.3", "-run", "finished/tls12/*", "-report-dir", t.TempDir()}, "nothing was checked"},
 	} {
 		var out, errb bytes.Buffer
 		if code := run(context.Background(), tc.args, &out, &errb); code != 2 {

@@ -13,7 +13,8 @@
 // entry (a failure with Options.Strict); a check that does not apply is
 // skipped with the reason. The target is opened and probed once, in a
 // BeforeAll, when the first selected check runs; the reports are written
-// and stale expectations fail the container in its AfterAll. Ginkgo's
+// in its AfterAll, and a stale expectation fails the suite (in a
+// ReportAfterSuite: call Describe at the top level of the suite). Ginkgo's
 // label filters (--label-filter='tls1.3 && finished') and focus work on
 // the Its.
 //
@@ -45,6 +46,8 @@ const SetupTimeout = 3 * time.Minute
 // The profile and the closing summary go to Options.Out (default
 // GinkgoWriter). decorators are added to the container (Label, ...).
 func Describe(text string, target func() suite.Target, options func() suite.Options, decorators ...any) bool {
+	var run *runState
+	var gate string // why the run fails as a whole, once it is closed
 	args := append([]any{ginkgo.Ordered, ginkgo.ContinueOnFailure}, decorators...)
 	args = append(args, func() {
 		opts := options()
@@ -53,13 +56,12 @@ func Describe(text string, target func() suite.Target, options func() suite.Opti
 			ginkgo.It("selects checks", func() { ginkgo.Fail("tlsconform: " + err.Error()) })
 			return
 		}
-		var run *runState
 		ginkgo.BeforeAll(func(ctx ginkgo.SpecContext) {
 			run = open(ctx, target(), opts)
 		}, ginkgo.NodeTimeout(SetupTimeout))
 		ginkgo.AfterAll(func() {
 			if run != nil {
-				run.close()
+				gate = run.close()
 			}
 		})
 		tree(list, func(ctx ginkgo.SpecContext, ch checks.Check) {
@@ -69,13 +71,24 @@ func Describe(text string, target func() suite.Target, options func() suite.Opti
 			judge(run.r.Check(ctx, ch), opts.Strict)
 		})
 	})
+	// What fails the run as a whole (a stale expectation, reports not
+	// written, nothing judged) is told after every spec: a failure in the
+	// AfterAll would land on the last spec, and is lost when that one was
+	// skipped.
+	ginkgo.ReportAfterSuite("tlsconform: "+text, func(ginkgo.Report) {
+		if gate != "" {
+			ginkgo.Fail(gate)
+		}
+	})
 	return ginkgo.Describe(text, args...)
 }
 
-// runState is one run: the target, the runner and where to print.
+// runState is one run: the runner, and how to end it.
 type runState struct {
-	r     *suite.Runner
-	close func()
+	r *suite.Runner
+	// close writes the reports and the summary; it returns why the run
+	// fails as a whole, "" when it does not.
+	close func() string
 }
 
 // open opens and probes the target; a failure fails the BeforeAll with
@@ -96,20 +109,21 @@ func open(ctx ginkgo.SpecContext, target suite.Target, opts suite.Options) *runS
 		tgt.Close()
 		ginkgo.Fail("tlsconform: " + suite.SetupError(err))
 	}
-	return &runState{r: r, close: func() {
+	return &runState{r: r, close: func() string {
 		defer tgt.Close()
 		rep, err := r.Close()
 		fmt.Fprint(out, "\n"+reports.ConsoleSummary(rep, opts.ReportDir, opts.Strict))
+		var lines []string
 		if err != nil {
-			ginkgo.Fail("tlsconform: " + err.Error())
+			lines = append(lines, "tlsconform: "+err.Error())
 		}
-		if len(rep.Stale) > 0 {
-			var lines []string
-			for _, d := range rep.Stale {
-				lines = append(lines, reports.StaleLine(d, rep.Expectations))
-			}
-			ginkgo.Fail(strings.Join(lines, "\n"))
+		for _, d := range rep.Stale {
+			lines = append(lines, reports.StaleLine(rep, d))
 		}
+		if reports.Judged(rep) == 0 {
+			lines = append(lines, "tlsconform: every check that ran was skipped, so nothing was checked: select checks that apply to the target")
+		}
+		return strings.Join(lines, "\n")
 	}}
 }
 
@@ -168,14 +182,14 @@ func tree(list []checks.Check, check func(ginkgo.SpecContext, checks.Check)) {
 				if tables[area] {
 					var entries []ginkgo.TableEntry
 					for _, ch := range byCtx[c] {
-						entries = append(entries, ginkgo.Entry(name(ch), labels(ch), ginkgo.SpecTimeout(suite.CheckTimeout), ch))
+						entries = append(entries, ginkgo.Entry(name(ch), labels(ch), ginkgo.SpecTimeout(suite.MaxCheckTime), ch))
 					}
 					ginkgo.DescribeTable(c.String(), check, entries)
 					continue
 				}
 				ginkgo.Context(c.String(), func() {
 					for _, ch := range byCtx[c] {
-						ginkgo.It(name(ch), labels(ch), func(ctx ginkgo.SpecContext) { check(ctx, ch) }, ginkgo.SpecTimeout(suite.CheckTimeout))
+						ginkgo.It(name(ch), labels(ch), func(ctx ginkgo.SpecContext) { check(ctx, ch) }, ginkgo.SpecTimeout(suite.MaxCheckTime))
 					}
 				})
 			}

@@ -54,7 +54,7 @@ func Client(ctx context.Context, nc net.Conn, cfg *ClientConfig) (*Conn, error) 
 	c.SetMaxFragment(cfg.MaxFragment)
 	stop := withContext(ctx, nc)
 	defer stop()
-	hs := &clientHS{c: c, cfg: cfg, sessionKey: sessionKey(cfg, nc)}
+	hs := &clientHS{c: c, cfg: cfg, plan: cfg.plan(), sessionKey: sessionKey(cfg, nc)}
 	return c, c.runHandshake(hs.run)
 }
 
@@ -71,6 +71,7 @@ func sessionKey(cfg *ClientConfig, nc net.Conn) string {
 type clientHS struct {
 	c          *Conn
 	cfg        *ClientConfig
+	plan       ClientPlan
 	sessionKey string
 
 	hello   *wire.ClientHello

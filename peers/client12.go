@@ -1,7 +1,6 @@
 package peers
 
 import (
-	"crypto/hmac"
 	"crypto/rsa"
 	"fmt"
 	"slices"
@@ -326,8 +325,8 @@ func (hs *clientHS) readServerFinished12() error {
 		return err
 	}
 	got := m.(*wire.Finished).VerifyData
-	if !hmac.Equal(got, want) {
-		return &VerifyError{What: "server Finished", Reason: fmt.Sprintf("verify_data %x, want %x (RFC 5246 §7.4.9)", got, want)}
+	if err := hs.plan.VerifyServerFinished(got, want, "RFC 5246 §7.4.9"); err != nil {
+		return err
 	}
 	hs.serverVD = got
 	return nil

@@ -2,7 +2,6 @@ package peers
 
 import (
 	"crypto"
-	"crypto/hmac"
 	"fmt"
 	"slices"
 
@@ -396,9 +395,8 @@ func (hs *clientHS) verifyFinished13(h crypto.Hash, sHS []byte) error {
 	if err != nil {
 		return err
 	}
-	got := m.(*wire.Finished).VerifyData
-	if !hmac.Equal(got, want) {
-		return &VerifyError{What: "server Finished", Reason: fmt.Sprintf("verify_data %x, want %x (RFC 8446 §4.4.4)", got, want)}
+	if err := hs.plan.VerifyServerFinished(m.(*wire.Finished).VerifyData, want, "RFC 8446 §4.4.4"); err != nil {
+		return err
 	}
 	if c.hs.Buffered() > 0 {
 		return protoErr(wire.AlertUnexpectedMessage, "handshake message spans the key change after Finished (RFC 8446 §5.1)")

@@ -52,6 +52,10 @@ type ClientConfig struct {
 	// 1 sends every handshake message one byte per record.
 	MaxFragment int
 
+	// Misbehaviours change named steps of the client's plan (see
+	// ClientMisbehaviour); none for a correct client.
+	Misbehaviours []ClientMisbehaviour
+
 	Rand    io.Reader        // default crypto/rand
 	Time    func() time.Time // default time.Now
 	KeyLog  *keys.KeyLog

@@ -276,7 +276,7 @@ func RunScript(ctx context.Context, dial Dialer, cfg *ClientConfig, script Scrip
 	c.Cork()
 	stop := withContext(ctx, nc)
 	defer stop()
-	cv.hs = &clientHS{c: c, cfg: &local, sessionKey: sessionKey(&local, nc)}
+	cv.hs = &clientHS{c: c, cfg: &local, plan: local.plan(), sessionKey: sessionKey(&local, nc)}
 	cv.script, cv.ctx = script, ctx
 	for _, f := range setup {
 		f(cv)

@@ -96,13 +96,58 @@ func generate(kind string, hosts []string, rand io.Reader, now time.Time, withCA
 		return &Pair{Chain: [][]byte{leafDER}, Leaf: leaf, Key: leafKey}, nil
 	}
 
-	caKey, err := newKey(kind, rand)
+	ca, caKey, err := newCA(kind, rand, now)
 	if err != nil {
 		return nil, err
 	}
-	caSerial, err := serial(rand)
+	return signLeaf(leafTmpl, leafKey, ca, caKey, rand)
+}
+
+// GenerateSet makes one CA of caKind and, for each of kinds, a leaf it
+// signed, as Generate does: servers that present several certificates
+// (an RSA and an ECDSA one) to a client that trusts one CA.
+func GenerateSet(caKind string, kinds []string, hosts []string, rand io.Reader, now time.Time) ([]*Pair, error) {
+	if rand == nil {
+		return nil, errors.New("certs: nil random source")
+	}
+	if now.IsZero() {
+		return nil, errors.New("certs: zero time: pass the clock value to fix validity")
+	}
+	if len(hosts) == 0 {
+		hosts = []string{"localhost", "127.0.0.1", "::1"}
+	}
+	ca, caKey, err := newCA(caKind, rand, now)
 	if err != nil {
 		return nil, err
+	}
+	var out []*Pair
+	for _, kind := range kinds {
+		leafKey, err := newKey(kind, rand)
+		if err != nil {
+			return nil, err
+		}
+		leafTmpl, err := leafTemplate(hosts, leafKey, rand, now)
+		if err != nil {
+			return nil, err
+		}
+		p, err := signLeaf(leafTmpl, leafKey, ca, caKey, rand)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// newCA makes a self-signed CA of the given kind.
+func newCA(kind string, rand io.Reader, now time.Time) (*x509.Certificate, crypto.Signer, error) {
+	caKey, err := newKey(kind, rand)
+	if err != nil {
+		return nil, nil, err
+	}
+	caSerial, err := serial(rand)
+	if err != nil {
+		return nil, nil, err
 	}
 	caTmpl := &x509.Certificate{
 		SerialNumber:          caSerial,
@@ -116,12 +161,17 @@ func generate(kind string, hosts []string, rand io.Reader, now time.Time, withCA
 	}
 	caDER, err := x509.CreateCertificate(rand, caTmpl, caTmpl, caKey.Public(), caKey)
 	if err != nil {
-		return nil, fmt.Errorf("certs: signing the CA: %w", err)
+		return nil, nil, fmt.Errorf("certs: signing the CA: %w", err)
 	}
 	ca, err := x509.ParseCertificate(caDER)
 	if err != nil {
-		return nil, fmt.Errorf("certs: parsing the new CA: %w", err)
+		return nil, nil, fmt.Errorf("certs: parsing the new CA: %w", err)
 	}
+	return ca, caKey, nil
+}
+
+// signLeaf signs the leaf with the CA; the chain is leaf, CA.
+func signLeaf(leafTmpl *x509.Certificate, leafKey crypto.Signer, ca *x509.Certificate, caKey crypto.Signer, rand io.Reader) (*Pair, error) {
 	leafDER, err := x509.CreateCertificate(rand, leafTmpl, ca, leafKey.Public(), caKey)
 	if err != nil {
 		return nil, fmt.Errorf("certs: signing the leaf: %w", err)
@@ -130,7 +180,7 @@ func generate(kind string, hosts []string, rand io.Reader, now time.Time, withCA
 	if err != nil {
 		return nil, fmt.Errorf("certs: parsing the new leaf: %w", err)
 	}
-	return &Pair{Chain: [][]byte{leafDER, caDER}, Leaf: leaf, Key: leafKey, ca: ca}, nil
+	return &Pair{Chain: [][]byte{leafDER, ca.Raw}, Leaf: leaf, Key: leafKey, ca: ca}, nil
 }
 
 func leafTemplate(hosts []string, key crypto.Signer, rand io.Reader, now time.Time) (*x509.Certificate, error) {

@@ -7,6 +7,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
+	crand "crypto/rand"
 	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
@@ -333,5 +334,22 @@ func BenchmarkGenerate(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestGenerateSet: every leaf of a set verifies against the one CA, for
+// its hosts, as a server certificate.
+func TestGenerateSet(t *testing.T) {
+	pairs, err := GenerateSet("ecdsa", []string{"rsa", "ecdsa"}, nil, crand.Reader, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pairs) != 2 || !pairs[0].CA().Equal(pairs[1].CA()) {
+		t.Fatalf("%d pairs, or different CAs", len(pairs))
+	}
+	for _, p := range pairs {
+		if _, err := p.Leaf.Verify(x509.VerifyOptions{DNSName: "localhost", Roots: pairs[0].CertPool()}); err != nil {
+			t.Errorf("%T leaf: %v", p.Key, err)
+		}
 	}
 }

@@ -146,6 +146,9 @@ type Verdict struct {
 	Reason   string
 	// Conversations, for the transcript (the last one is the one judged).
 	Conversations []*peers.Conversation
+	// Served are the runs of a client under test against the reference
+	// server, for a client check's transcript.
+	Served []*Served
 }
 
 // Env is what a check needs of the run: how to reach the target, what it
@@ -161,6 +164,13 @@ type Env struct {
 	// ClientCert, when set, is presented when the target asks for a
 	// client certificate.
 	ClientCert *certs.Pair
+
+	// Client checks (the target is a client): RunClient starts the
+	// client under test once against the server at addr and returns how
+	// it ended; ServerCerts are what the reference server presents,
+	// signed by the CA the client was told to trust.
+	RunClient   func(ctx context.Context, addr string) ClientEnd
+	ServerCerts []*certs.Pair
 }
 
 func (e *Env) timeout() time.Duration {

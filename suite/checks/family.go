@@ -27,6 +27,11 @@ type Family struct {
 	Misbehaviours []peers.Misbehaviour
 	// SelfTests say what each misbehaviour must make the checks do.
 	SelfTests []SelfTest
+	// Client marks a family of client checks: the target is a client,
+	// and the reference server plays the other side. Its misbehaviours
+	// are the reference client's (ClientMisbehaviours).
+	Client              bool
+	ClientMisbehaviours []peers.ClientMisbehaviour
 }
 
 // SelfTest says, for one misbehaviour of the reference server, which

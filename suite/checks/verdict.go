@@ -133,6 +133,24 @@ const BaselineTitle = "Baseline (RFC 5246 §7.3, RFC 8446 §2): a valid handshak
 // for c), without building the whole catalogue.
 func Baseline(c Context) Check { return baseline(c) }
 
+// ClientBaseline is the positive control of a context for a client under
+// test: against the well-behaved reference server serving that context,
+// the client completes the handshake and sends application data.
+func ClientBaseline(c Context) Check {
+	id := "client-baseline/" + c.Slug() + "/handshake-completes"
+	rfc := "RFC 5246 §7.3"
+	if c.Version == wire.VersionTLS13 {
+		rfc = "RFC 8446 §2"
+	}
+	return Check{
+		ID: id, Area: "client-baseline", Row: 14, RFC: rfc, Level: MUST, Ctx: c, Baseline: true,
+		Title: "completes a valid handshake with the reference server and sends application data",
+		Run: func(ctx context.Context, env *Env) Verdict {
+			return ClientCompletes(env.Serve(ctx, c, id))
+		},
+	}
+}
+
 // baseline is the positive control of a context: a valid handshake and an
 // application-data round trip complete (the server's flight comes in RFC
 // order, RFC 5246 §7.3 and RFC 8446 §2, and its Finished verifies, RFC 5246

@@ -1,0 +1,381 @@
+package checks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/tlsconform/tlsconform/peers"
+	"github.com/tlsconform/tlsconform/peers/suites"
+	"github.com/tlsconform/tlsconform/peers/wire"
+	"github.com/tlsconform/tlsconform/reports"
+)
+
+// ClientEnd is how one run of the client under test ended (the runner's
+// copy of what package targets reports).
+type ClientEnd struct {
+	Started  bool   // false: the client could not be started (Err says why)
+	ExitCode int    // its exit status; -1 when it was killed
+	Killed   bool   // it still ran at the deadline and was killed
+	Err      error  // why it could not start, or an in-process client's error
+	Output   string // the end of what it printed
+}
+
+// String says how the client ended: "exit 0", "exit 1 (handshake
+// failure: ...)", "killed at the deadline", "did not start: ...".
+func (e ClientEnd) String() string {
+	switch {
+	case !e.Started:
+		return fmt.Sprintf("did not start: %v", e.Err)
+	case e.Killed:
+		return "killed at the deadline"
+	case e.Err != nil:
+		return fmt.Sprintf("exit %d (%v)", e.ExitCode, e.Err)
+	}
+	return fmt.Sprintf("exit %d", e.ExitCode)
+}
+
+// Served is one run of the client under test against the reference
+// server of one check: what the server sent and received, how its
+// handshake ended, and how the client ended.
+type Served struct {
+	Start     time.Time
+	Events    []peers.Event // Sent: by the server; Received: from the client
+	ServerErr error         // how the server's handshake ended; nil when it completed
+	Hello     *wire.ClientHello
+	End       ClientEnd
+	// Connections counts the connections the client opened (a client
+	// that retries opens more than one; only the first is judged).
+	Connections int
+}
+
+// serverSuites are the suites of context c, for the reference server.
+func serverSuites(c Context) []wire.CipherSuite {
+	var out []wire.CipherSuite
+	for _, s := range suites.All() {
+		if s.SupportsVersion(c.Version) && KXOf(s) == c.KX {
+			out = append(out, s.ID)
+		}
+	}
+	return out
+}
+
+// Serve runs the client under test once against the reference server,
+// serving context c (that version only, the suites of its key exchange)
+// with the misbehaviours given, and returns what happened. The server
+// handles the first connection (handshake, then an echo of application
+// data) and closes any other; everything is bounded by ctx and the
+// run's timeout.
+func (e *Env) Serve(ctx context.Context, c Context, id string, mis ...peers.Misbehaviour) *Served {
+	s := &Served{Start: time.Now()}
+	if e.RunClient == nil {
+		s.End = ClientEnd{Err: errors.New("no client under test")}
+		return s
+	}
+	var mu sync.Mutex
+	srv, err := peers.NewServer(peers.ServerConfig{
+		Certificates:  e.ServerCerts,
+		Versions:      []wire.Version{c.Version},
+		CipherSuites:  serverSuites(c),
+		Misbehaviours: mis,
+		Timeout:       e.timeout(),
+		Rand:          e.Rand(id),
+		KeyLog:        e.KeyLog,
+		Observe: func(ev peers.Event) {
+			mu.Lock()
+			s.Events = append(s.Events, ev)
+			mu.Unlock()
+		},
+	})
+	if err != nil {
+		s.End = ClientEnd{Err: fmt.Errorf("reference server: %w", err)}
+		return s
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
+	if err != nil {
+		s.End = ClientEnd{Err: fmt.Errorf("reference server: %w", err)}
+		return s
+	}
+	first := make(chan net.Conn, 1)
+	served := make(chan error, 1)
+	go func() {
+		n := 0
+		for {
+			nc, err := ln.Accept()
+			if err != nil {
+				if n == 0 {
+					served <- errNoConnection
+				}
+				return
+			}
+			n++
+			mu.Lock()
+			s.Connections = n
+			mu.Unlock()
+			if n > 1 {
+				nc.Close()
+				continue
+			}
+			first <- nc
+			go func() { served <- serveOne(ctx, srv, nc) }()
+		}
+	}()
+	end := e.RunClient(ctx, ln.Addr().String())
+	ln.Close()
+	// The client has ended: its socket is closed, so the server's next
+	// read ends at once; a client that left it open (a child process)
+	// costs at most one timeout.
+	select {
+	case nc := <-first:
+		_ = nc.SetDeadline(time.Now().Add(e.timeout()))
+	default:
+	}
+	s.ServerErr = <-served
+	mu.Lock()
+	defer mu.Unlock()
+	s.End = end
+	s.Hello = helloOf(s.Events)
+	return s
+}
+
+// errNoConnection is the server's end when the client never connected.
+var errNoConnection = errors.New("the client never connected")
+
+// serveOne runs the server's handshake on nc, then echoes application
+// data until the client closes or stops (each read under the server's
+// timeout). It returns the handshake's error.
+func serveOne(ctx context.Context, srv *peers.Server, nc net.Conn) error {
+	defer nc.Close()
+	c, err := srv.Handshake(ctx, nc)
+	if err != nil {
+		return err
+	}
+	buf := make([]byte, 16384)
+	for {
+		n, err := c.Read(buf)
+		if n > 0 {
+			if _, werr := c.Write(buf[:n]); werr != nil {
+				return nil
+			}
+		}
+		if err != nil {
+			return nil
+		}
+	}
+}
+
+// helloOf parses the first ClientHello the server received.
+func helloOf(events []peers.Event) *wire.ClientHello {
+	var buf []byte
+	for _, ev := range events {
+		if ev.Dir != peers.Received || ev.Type != wire.ContentHandshake {
+			continue
+		}
+		buf = append(buf, ev.Plaintext...)
+		if len(buf) < 4 {
+			continue
+		}
+		n := int(buf[1])<<16 | int(buf[2])<<8 | int(buf[3])
+		if len(buf) < 4+n {
+			continue
+		}
+		if wire.HandshakeType(buf[0]) != wire.TypeClientHello {
+			return nil
+		}
+		ch, err := wire.UnmarshalClientHello(buf[4 : 4+n])
+		if err != nil {
+			return nil
+		}
+		return ch
+	}
+	return nil
+}
+
+// sentAt is the index of the first event in which the server sent a
+// handshake message of type t, -1 when it never did.
+func sentAt(events []peers.Event, t wire.HandshakeType) int {
+	for i, ev := range events {
+		if ev.Dir == peers.Sent && ev.Type == wire.ContentHandshake && slices.Contains(handshakeTypes(ev.Plaintext), t) {
+			return i
+		}
+	}
+	return -1
+}
+
+// handshakeTypes are the types of the handshake messages a record
+// carries (a fragment's, for the first).
+func handshakeTypes(p []byte) []wire.HandshakeType {
+	var out []wire.HandshakeType
+	for len(p) >= 4 {
+		out = append(out, wire.HandshakeType(p[0]))
+		n := int(p[1])<<16 | int(p[2])<<8 | int(p[3])
+		if len(p) < 4+n {
+			break
+		}
+		p = p[4+n:]
+	}
+	return out
+}
+
+// ClientReaction is what the client did after the server's message at:
+// the first thing it sent that decides (an alert, a handshake message,
+// application data), or nothing.
+type ClientReaction struct {
+	Alert   *wire.Alert // a fatal alert, or close_notify
+	WentOn  string      // the handshake message or application data it sent instead
+	Reached bool        // the server sent the message at all
+}
+
+// ReactionTo reads what the client sent after the server's first
+// message of type at: ChangeCipherSpec (the TLS 1.3 compatibility one
+// included) and, below TLS 1.3, warning alerts other than close_notify
+// decide nothing and are passed over.
+func ReactionTo(s *Served, at wire.HandshakeType) ClientReaction {
+	i := sentAt(s.Events, at)
+	if i < 0 {
+		return ClientReaction{}
+	}
+	r := ClientReaction{Reached: true}
+	for _, ev := range s.Events[i+1:] {
+		if ev.Dir != peers.Received {
+			continue
+		}
+		switch ev.Type {
+		case wire.ContentAlert:
+			a, err := wire.UnmarshalAlert(ev.Plaintext)
+			if err != nil {
+				continue
+			}
+			if a.Level == wire.AlertLevelWarning && a.Description != wire.AlertCloseNotify {
+				continue
+			}
+			r.Alert = &a
+			return r
+		case wire.ContentHandshake:
+			r.WentOn = ev.Summary()
+			return r
+		case wire.ContentApplicationData:
+			if ev.Plaintext != nil {
+				r.WentOn = fmt.Sprintf("application data (%d bytes)", len(ev.Plaintext))
+				return r
+			}
+		}
+	}
+	return r
+}
+
+// ClientRejects judges a run in which the server's message at was one
+// the client MUST reject (the check's rule says why), with one of the
+// alerts want. Only proof counts: the client's alert (or, without one,
+// a failing exit status) is a rejection; a handshake message or
+// application data after the bad message proves acceptance; a client
+// that ends without either, or is still waiting at the deadline, proves
+// nothing and is inconclusive.
+func ClientRejects(s *Served, at wire.HandshakeType, want ...wire.AlertDescription) Verdict {
+	v := Verdict{Expected: expectText(want), Served: []*Served{s}}
+	switch {
+	case !s.End.Started:
+		v.Status, v.Observed = reports.Fail, "the client did not start"
+		v.Reason = fmt.Sprint(s.End.Err)
+		return v
+	case errors.Is(s.ServerErr, errNoConnection):
+		v.Status, v.Observed = reports.Fail, "the client never connected ("+s.End.String()+")"
+		return v
+	}
+	r := ReactionTo(s, at)
+	switch {
+	case !r.Reached:
+		v.Status, v.Observed = reports.Inconclusive, fmt.Sprintf("the handshake ended before the server sent its %s (%s; client %s)", at, orNone(s.ServerErr), s.End)
+		v.Reason = "the change was never sent, so the client's answer to it is unknown"
+	case r.WentOn != "":
+		v.Status, v.Observed = reports.Fail, fmt.Sprintf("the client went on: sent %s after the server's %s", r.WentOn, at)
+		v.Reason = "the client accepted what it must reject"
+	case r.Alert != nil && r.Alert.Description == wire.AlertCloseNotify:
+		v.Status, v.Observed = reports.Warn, fmt.Sprintf("close_notify (client %s)", s.End)
+		v.Reason = "the client stopped, but with close_notify, not an error alert"
+	case r.Alert != nil && slices.Contains(want, r.Alert.Description):
+		v.Status, v.Observed = reports.Pass, r.Alert.String()
+	case r.Alert != nil:
+		v.Status, v.Observed = reports.Warn, r.Alert.String()
+		v.Reason = fmt.Sprintf("the client stopped, but with %s where the RFC names %s", r.Alert.Description, wantText(want))
+	case s.End.Killed:
+		v.Status, v.Observed = reports.Inconclusive, "nothing until the deadline (the client was killed)"
+		v.Reason = "silence proves neither acceptance nor rejection"
+	case s.End.ExitCode != 0:
+		v.Status, v.Observed = reports.Warn, fmt.Sprintf("closed without an alert (client %s)", s.End)
+		v.Reason = "the client stopped, but without an alert"
+	default:
+		v.Status, v.Observed = reports.Inconclusive, fmt.Sprintf("closed without an alert or data (client %s)", s.End)
+		v.Reason = "the client neither sent an alert nor went on, yet reports success: nothing proves what it decided"
+	}
+	return v
+}
+
+// ClientCompletes judges a run with a well-behaved server: the client
+// must complete the handshake and exchange application data.
+func ClientCompletes(s *Served) Verdict {
+	v := Verdict{Expected: "the client completes the handshake and sends application data", Served: []*Served{s}}
+	app := slices.ContainsFunc(s.Events, func(ev peers.Event) bool {
+		return ev.Dir == peers.Received && ev.Type == wire.ContentApplicationData && len(ev.Plaintext) > 0
+	})
+	switch {
+	case !s.End.Started:
+		v.Status, v.Observed, v.Reason = reports.Fail, "the client did not start", fmt.Sprint(s.End.Err)
+	case s.ServerErr == nil && app:
+		v.Status, v.Observed = reports.Pass, "completed, application data exchanged (client "+s.End.String()+")"
+	case s.ServerErr == nil:
+		v.Status, v.Observed = reports.Fail, "completed, but the client sent no application data (client "+s.End.String()+")"
+		v.Reason = "the client contract: connect, complete the handshake, send some application data"
+	default:
+		v.Status, v.Observed = reports.Fail, fmt.Sprintf("%v (client %s)", s.ServerErr, s.End)
+	}
+	return v
+}
+
+func expectText(want []wire.AlertDescription) string {
+	return "the client aborts the handshake, with " + wantText(want)
+}
+
+func wantText(want []wire.AlertDescription) string {
+	var names []string
+	for _, a := range want {
+		names = append(names, a.String())
+	}
+	if len(names) == 0 {
+		return "an alert"
+	}
+	return joinOr(names)
+}
+
+func joinOr(xs []string) string {
+	switch len(xs) {
+	case 1:
+		return xs[0]
+	case 2:
+		return xs[0] + " or " + xs[1]
+	}
+	out := ""
+	for i, x := range xs {
+		switch {
+		case i == len(xs)-1:
+			out += ", or " + x
+		case i > 0:
+			out += ", " + x
+		default:
+			out = x
+		}
+	}
+	return out
+}
+
+func orNone(err error) string {
+	if err == nil {
+		return "the server's handshake completed"
+	}
+	return err.Error()
+}

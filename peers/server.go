@@ -43,6 +43,14 @@ type ServerConfig struct {
 	// Misbehaviours change named steps of the handshake (see Misbehaviour).
 	Misbehaviours []Misbehaviour
 
+	// ReadsOtherKeys makes the server read what a client under test
+	// sends as the suite's client does: a TLS 1.3 record that does not
+	// open under the current read key is tried under the earlier keys and
+	// as an alert in the clear (a client that fails the server's flight
+	// may send its alert before it moved its write side to the handshake
+	// key). For a server that observes a client, not for one under test.
+	ReadsOtherKeys bool
+
 	Rand    io.Reader
 	Time    func() time.Time
 	KeyLog  *keys.KeyLog
@@ -126,6 +134,7 @@ func (st *ServerState) MaxVersion() wire.Version { return st.srv.maxVersion() }
 func (s *Server) Handshake(ctx context.Context, nc net.Conn) (*Conn, error) {
 	c := newConn(nc, s.cfg.Timeout, s.cfg.Time, s.rand, s.cfg.KeyLog, s.cfg.Observe)
 	c.SetMaxFragment(s.cfg.MaxFragment)
+	c.readsOtherKeys = s.cfg.ReadsOtherKeys
 	stop := withContext(ctx, nc)
 	defer stop()
 	st := &ServerState{Conn: c, srv: s}

@@ -4,6 +4,7 @@ import (
 	"github.com/tlsconform/tlsconform/mutators"
 	"github.com/tlsconform/tlsconform/peers"
 	"github.com/tlsconform/tlsconform/suite/checks"
+	"github.com/tlsconform/tlsconform/suite/clientfinished"
 	"github.com/tlsconform/tlsconform/suite/finished"
 	"github.com/tlsconform/tlsconform/suite/hello"
 	"github.com/tlsconform/tlsconform/suite/keyexchange"
@@ -20,8 +21,21 @@ import (
 // misbehaviours it catches, its self-test expectations and the known
 // deviations of crypto/tls; a new check goes into one of them.
 func Families() []checks.Family {
+	var out []checks.Family
+	for _, f := range allFamilies() {
+		if !f.Client {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// allFamilies are the families of server checks, then those of client
+// checks (ClientFamilies).
+func allFamilies() []checks.Family {
 	return []checks.Family{order.Family(), negotiation.Family(), finished.Family(), hello.Family(),
-		keyexchange.Family(), records.Family(), replay.Family(), resumption.Family(), renegotiation.Family()}
+		keyexchange.Family(), records.Family(), replay.Family(), resumption.Family(), renegotiation.Family(),
+		clientfinished.Family()}
 }
 
 // Catalogue is every check: for each context, the baseline first, then

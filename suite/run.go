@@ -120,6 +120,9 @@ type Runner struct {
 	// longer answers, and the remaining checks fail without a conversation.
 	expect *expectState // nil without expectations
 
+	client  bool     // the target is a client: its checks serve it (client.go)
+	cleanup []func() // run at Close
+
 	stalled      int
 	stallSince   string
 	unresponsive string
@@ -135,6 +138,12 @@ type baselineResult struct {
 // handshake, or the report directory cannot be written. The runner does
 // not own the target: close it after the runner.
 func Start(ctx context.Context, tgt targets.Target, opts Options) (*Runner, error) {
+	return start(ctx, tgt, opts, nil, Probe)
+}
+
+// start makes a runner: setEnv (when not nil) completes the checks' Env
+// before probe learns the target's profile.
+func start(ctx context.Context, tgt targets.Target, opts Options, setEnv func(*checks.Env), probe func(context.Context, *checks.Env) (*checks.Profile, error)) (*Runner, error) {
 	r := &Runner{target: tgt, opts: opts, started: time.Now(), baselines: map[checks.Context]*baselineResult{}}
 	exp := opts.Expectations
 	if exp == nil && opts.Expect != "" {
@@ -165,9 +174,12 @@ func Start(ctx context.Context, tgt targets.Target, opts Options) (*Runner, erro
 		Seed:       opts.Seed,
 		ServerName: opts.ServerName,
 	}
+	if setEnv != nil {
+		setEnv(r.env)
+	}
 	pctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	defer cancel()
-	prof, err := Probe(pctx, r.env)
+	prof, err := probe(pctx, r.env)
 	if err != nil {
 		r.closeKeyLog()
 		return nil, probeError(r.targetText(), err)
@@ -317,7 +329,7 @@ func (r *Runner) watchStall(ctx context.Context, ch checks.Check, v checks.Verdi
 		return
 	}
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), CheckTimeout)
-	b := checks.Baseline(ch.Ctx).Run(bctx, r.env)
+	b := r.baselineCheck(ch.Ctx).Run(bctx, r.env)
 	cancel()
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -340,6 +352,15 @@ func endedInTimeout(v checks.Verdict) bool {
 	return o.Kind == peers.OutcomeTimeout || o.Kind == peers.OutcomeClosed && o.Pushed != ""
 }
 
+// baselineCheck is the positive control of context c: the server
+// baseline, or the client baseline when the target is a client.
+func (r *Runner) baselineCheck(c checks.Context) checks.Check {
+	if r.client {
+		return checks.ClientBaseline(c)
+	}
+	return checks.Baseline(c)
+}
+
 // baseline runs (once) the baseline check of a context.
 func (r *Runner) baseline(ctx context.Context, c checks.Context) checks.Verdict {
 	r.mu.Lock()
@@ -354,7 +375,7 @@ func (r *Runner) baseline(ctx context.Context, c checks.Context) checks.Verdict 
 	b.once.Do(func() {
 		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), CheckTimeout)
 		defer cancel()
-		b.v = checks.Baseline(c).Run(bctx, r.env)
+		b.v = r.baselineCheck(c).Run(bctx, r.env)
 		if hint := r.clientCertHint(b.v); hint != "" {
 			b.v.Reason = strings.TrimPrefix(b.v.Reason+"; "+hint, "; ")
 		}
@@ -415,6 +436,9 @@ func (r *Runner) record(ch checks.Check, v checks.Verdict, took time.Duration, o
 	for _, cv := range v.Conversations {
 		rc.Transcript = append(rc.Transcript, Transcript(cv)...)
 	}
+	for _, sv := range v.Served {
+		rc.Transcript = append(rc.Transcript, servedTranscript(sv)...)
+	}
 	r.mu.Lock()
 	rc.Deviation = r.expect.note(ch.ID, v.Status, own)
 	r.results = append(r.results, rc)
@@ -440,6 +464,31 @@ func Transcript(cv *peers.Conversation) []reports.Event {
 		})
 	}
 	return out
+}
+
+// servedTranscript turns a client check's run into the reports' form:
+// the server's side of it, with the client's end last.
+func servedTranscript(sv *checks.Served) []reports.Event {
+	var out []reports.Event
+	for _, e := range sv.Events {
+		dir := "server"
+		if e.Dir == peers.Received {
+			dir = "client"
+		}
+		typ := e.Type.String()
+		if e.Raw == nil {
+			typ = e.Note
+		}
+		out = append(out, reports.Event{
+			Dir: dir, Ms: float64(e.Time.Sub(sv.Start).Microseconds()) / 1000,
+			Type: typ, Summary: e.Summary(), Raw: fmt.Sprintf("%x", e.Raw), Plaintext: fmt.Sprintf("%x", e.Plaintext),
+		})
+	}
+	end := "client " + sv.End.String()
+	if sv.End.Output != "" {
+		end += ": " + strings.Join(strings.Fields(tail(sv.End.Output, 200)), " ")
+	}
+	return append(out, reports.Event{Dir: "client", Type: "end", Summary: end})
 }
 
 // Report is the run so far, in the form report.json holds.
@@ -497,6 +546,9 @@ func (r *Runner) Close() (*reports.Report, error) {
 	if err := r.closeKeyLog(); err != nil {
 		errs = append(errs, fmt.Errorf("suite: %w", err))
 	}
+	for _, f := range r.cleanup {
+		f()
+	}
 	return rep, errors.Join(errs...)
 }
 
@@ -530,6 +582,11 @@ func Run(ctx context.Context, tgt targets.Target, opts Options, list []checks.Ch
 	if err != nil {
 		return nil, err
 	}
+	return r.runList(ctx, list, opts)
+}
+
+// runList judges every check of list in order and closes the run.
+func (r *Runner) runList(ctx context.Context, list []checks.Check, opts Options) (*reports.Report, error) {
 	for i, ch := range list {
 		if err := ctx.Err(); err != nil {
 			r.interrupt(err)

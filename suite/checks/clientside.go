@@ -53,8 +53,9 @@ type Served struct {
 	Connections int
 }
 
-// serverSuites are the suites of context c, for the reference server.
-func serverSuites(c Context) []wire.CipherSuite {
+// SuitesOf are the suites of context c: those of its key exchange that
+// its version allows.
+func SuitesOf(c Context) []wire.CipherSuite {
 	var out []wire.CipherSuite
 	for _, s := range suites.All() {
 		if s.SupportsVersion(c.Version) && KXOf(s) == c.KX {
@@ -80,11 +81,14 @@ func (e *Env) Serve(ctx context.Context, c Context, id string, mis ...peers.Misb
 	srv, err := peers.NewServer(peers.ServerConfig{
 		Certificates:  e.ServerCerts,
 		Versions:      []wire.Version{c.Version},
-		CipherSuites:  serverSuites(c),
+		CipherSuites:  SuitesOf(c),
 		Misbehaviours: mis,
-		Timeout:       e.timeout(),
-		Rand:          e.Rand(id),
-		KeyLog:        e.KeyLog,
+		// What the client sends is observed, not judged: its alert may
+		// come in the clear before it moved to its handshake key.
+		ReadsOtherKeys: true,
+		Timeout:        e.timeout(),
+		Rand:           e.Rand(id),
+		KeyLog:         e.KeyLog,
 		Observe: func(ev peers.Event) {
 			mu.Lock()
 			s.Events = append(s.Events, ev)
@@ -187,7 +191,7 @@ func helloOf(events []peers.Event) *wire.ClientHello {
 		if wire.HandshakeType(buf[0]) != wire.TypeClientHello {
 			return nil
 		}
-		ch, err := wire.UnmarshalClientHello(buf[4 : 4+n])
+		ch, err := wire.UnmarshalClientHello(buf[:4+n])
 		if err != nil {
 			return nil
 		}

@@ -1,0 +1,314 @@
+package suite
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tlsconform/tlsconform/peers"
+	"github.com/tlsconform/tlsconform/peers/certs"
+	"github.com/tlsconform/tlsconform/peers/wire"
+	"github.com/tlsconform/tlsconform/reports"
+	"github.com/tlsconform/tlsconform/suite/checks"
+	"github.com/tlsconform/tlsconform/targets"
+)
+
+// ClientFamilies are the families of client checks, in catalogue order.
+func ClientFamilies() []checks.Family {
+	var out []checks.Family
+	for _, f := range allFamilies() {
+		if f.Client {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// ClientCatalogue is every client check: for each context, the client
+// baseline first, then the checks of every client family.
+func ClientCatalogue() []checks.Check {
+	var out []checks.Check
+	for _, c := range checks.Contexts() {
+		out = append(out, checks.ClientBaseline(c))
+	}
+	for _, f := range ClientFamilies() {
+		out = append(out, f.Checks()...)
+	}
+	return out
+}
+
+// ClientMisbehaviours are the reference client's named ways to break the
+// protocol, every client family's: reference:NAME as a client.
+func ClientMisbehaviours() []peers.ClientMisbehaviour {
+	var out []peers.ClientMisbehaviour
+	for _, f := range ClientFamilies() {
+		out = append(out, f.ClientMisbehaviours...)
+	}
+	return out
+}
+
+// ClientUnderTest is a client a run checks; Client and ReferenceClient
+// make one.
+type ClientUnderTest struct {
+	name string
+	open func(ctx context.Context) (targets.Client, error)
+	// expect are the expectations used when Options name none.
+	expect *Expectations
+}
+
+// Client is a client the suite knows by name, as the -client flag takes
+// it: builtin (Go's crypto/tls client, in-process), openssl, gnutls,
+// curl, reference[:MISBEHAVIOUR] (the suite's own client), or a command
+// line with the placeholders {addr}, {host}, {port}, {servername} and
+// {ca} (see targets.OpenClient).
+func Client(spec string) ClientUnderTest {
+	name, ok := strings.CutPrefix(spec, "reference")
+	if ok && (name == "" || strings.HasPrefix(name, ":")) {
+		return ClientUnderTest{name: spec, open: func(context.Context) (targets.Client, error) {
+			return ReferenceClient(spec, strings.TrimPrefix(name, ":"))
+		}}
+	}
+	return ClientUnderTest{name: spec, open: func(ctx context.Context) (targets.Client, error) {
+		return targets.OpenClient(ctx, spec, targets.ClientOptions{})
+	}}
+}
+
+// String is the client as the user named it.
+func (c ClientUnderTest) String() string { return c.name }
+
+// ReferenceClient is the suite's own client, in-process, with one of its
+// named misbehaviours (misbehaviour "" for none).
+func ReferenceClient(name, misbehaviour string) (targets.Client, error) {
+	rc := &referenceClient{name: name}
+	if misbehaviour != "" {
+		i := slices.IndexFunc(ClientMisbehaviours(), func(m peers.ClientMisbehaviour) bool { return m.Name == misbehaviour })
+		if i < 0 {
+			var names []string
+			for _, m := range ClientMisbehaviours() {
+				names = append(names, m.Name)
+			}
+			return nil, fmt.Errorf("unknown client misbehaviour %q: want one of %s", misbehaviour, strings.Join(names, ", "))
+		}
+		rc.mis = []peers.ClientMisbehaviour{ClientMisbehaviours()[i]}
+	}
+	return rc, nil
+}
+
+// referenceClient runs the reference client: every version, suite and
+// group the engine has, the CA trusted, a line of application data.
+type referenceClient struct {
+	name string
+	mis  []peers.ClientMisbehaviour
+}
+
+func (r *referenceClient) Name() string    { return r.name }
+func (r *referenceClient) Notes() []string { return nil }
+func (r *referenceClient) Close() error    { return nil }
+
+func (r *referenceClient) Run(ctx context.Context, c targets.Connect) targets.ClientResult {
+	start := time.Now()
+	timeout := 2 * time.Second
+	if d, ok := ctx.Deadline(); ok {
+		timeout = time.Until(d)
+	}
+	cfg := &peers.ClientConfig{
+		Versions:      []wire.Version{wire.VersionTLS13, wire.VersionTLS12, wire.VersionTLS11, wire.VersionTLS10},
+		ServerName:    c.ServerName,
+		RootCAs:       c.CAPool,
+		Timeout:       timeout,
+		Misbehaviours: r.mis,
+	}
+	res := peers.Converse(ctx, c.Addr, cfg, []byte("tlsconform\n"))
+	out := targets.ClientResult{Started: true, Took: time.Since(start)}
+	if res.Outcome != peers.OutcomeCompleted {
+		out.ExitCode, out.Err = 1, errors.New(res.Error)
+	}
+	return out
+}
+
+// clientTarget lets the runner, made for servers, name a client under
+// test: a client is started afresh by each check, so there is nothing to
+// dial and nothing that can die between checks.
+type clientTarget struct{ c targets.Client }
+
+func (t clientTarget) Name() string    { return t.c.Name() }
+func (t clientTarget) Addr() string    { return "client under test" }
+func (t clientTarget) Output() string  { return "" }
+func (t clientTarget) Notes() []string { return t.c.Notes() }
+func (t clientTarget) Versions() []string {
+	return nil
+}
+func (t clientTarget) Close() error                { return nil }
+func (t clientTarget) Alive(context.Context) error { return nil }
+func (t clientTarget) Dial(context.Context) (net.Conn, error) {
+	return nil, errors.New("a client under test is not dialled")
+}
+
+// StartClient probes a client under test and returns a runner for the
+// client checks: each check serves the client from a reference server of
+// its own, on a free loopback port, with certificates signed by a CA the
+// client is told to trust ({ca}). The runner does not own the client:
+// close it after the runner.
+func StartClient(ctx context.Context, cl targets.Client, opts Options) (*Runner, error) {
+	pairs, err := certs.GenerateSet("ecdsa", []string{"rsa", "ecdsa"}, []string{"localhost", "127.0.0.1", "::1"}, rand.Reader, time.Now())
+	if err != nil {
+		return nil, fmt.Errorf("server certificates: %w", err)
+	}
+	dir, err := os.MkdirTemp("", "tlsconform-ca-")
+	if err != nil {
+		return nil, fmt.Errorf("a directory for the CA file: %w", err)
+	}
+	caFile := filepath.Join(dir, "ca.pem")
+	if err := pairs[0].WriteCAPEM(caFile); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	conn := targets.Connect{ServerName: "localhost", CAFile: caFile, CAPool: pairs[0].CertPool()}
+	run := func(ctx context.Context, addr string) checks.ClientEnd {
+		c := conn
+		c.Addr = addr
+		res := cl.Run(ctx, c)
+		return checks.ClientEnd{Started: res.Started, ExitCode: res.ExitCode, Killed: res.Killed, Err: res.Err, Output: res.Output}
+	}
+	r, err := start(ctx, clientTarget{cl}, opts, func(env *checks.Env) {
+		env.RunClient, env.ServerCerts = run, pairs
+	}, ProbeClient)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	r.client = true
+	r.cleanup = append(r.cleanup, func() { os.RemoveAll(dir) })
+	return r, nil
+}
+
+// ProbeClient learns what a client under test supports: the first run
+// records its ClientHello (the versions, suites and groups it offers);
+// then, for each context it offers, the client baseline decides whether
+// it completes a handshake there. A client that never connects, or that
+// completes no handshake at all, is an error.
+func ProbeClient(ctx context.Context, env *checks.Env) (*checks.Profile, error) {
+	p := &checks.Profile{KX: map[wire.Version][]checks.KX{}, Resumption: map[wire.Version]bool{}}
+	var hello *wire.ClientHello
+	var first *checks.Served
+	for _, c := range checks.Contexts() {
+		if hello != nil && !offers(hello, c) {
+			continue
+		}
+		s := env.Serve(ctx, c, "probe/"+c.Slug())
+		if first == nil {
+			first = s
+			if !s.End.Started {
+				return nil, fmt.Errorf("the client did not start: %v", s.End.Err)
+			}
+			if s.Hello == nil {
+				return nil, fmt.Errorf("%w: it never sent a ClientHello to the suite's server (client %s; its output: %q)", ErrClientSilent, s.End, tail(s.End.Output, 300))
+			}
+			hello = s.Hello
+			if !offers(hello, c) {
+				continue
+			}
+		}
+		if v := checks.ClientCompletes(s); v.Status == reports.Pass {
+			p.KX[c.Version] = append(p.KX[c.Version], c.KX)
+			if !slices.Contains(p.Versions, c.Version) {
+				p.Versions = append(p.Versions, c.Version)
+			}
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("probing did not finish within its deadline: %w", err)
+	}
+	if len(p.Versions) == 0 {
+		return nil, fmt.Errorf("%w (first run: client %s, server: %v)", ErrClientNoHandshake, first.End, first.ServerErr)
+	}
+	slices.Sort(p.Versions)
+	for _, id := range hello.CipherSuites {
+		p.Suites = append(p.Suites, id)
+	}
+	if e, ok := wire.FindExtension(hello.Extensions, wire.ExtSupportedGroups); ok {
+		p.Groups, _ = wire.ParseSupportedGroups(e.Body)
+	}
+	p.AppData = true
+	return p, nil
+}
+
+// offers reports whether hello offers context c: its version, and a
+// suite of its key exchange.
+func offers(hello *wire.ClientHello, c checks.Context) bool {
+	if !slices.Contains(offeredVersions(hello), c.Version) {
+		return false
+	}
+	for _, s := range checks.SuitesOf(c) {
+		if slices.Contains(hello.CipherSuites, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// offeredVersions are the versions a ClientHello offers: supported_versions
+// when present, else every version from TLS 1.0 to legacy_version.
+func offeredVersions(hello *wire.ClientHello) []wire.Version {
+	if e, ok := wire.FindExtension(hello.Extensions, wire.ExtSupportedVersions); ok {
+		if vs, err := wire.ParseSupportedVersionsClient(e.Body); err == nil {
+			return vs
+		}
+	}
+	var out []wire.Version
+	for _, v := range checks.Versions {
+		if v <= hello.Version && v < wire.VersionTLS13 {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// ErrClientSilent is returned by ProbeClient when the client never sends
+// a ClientHello to the suite's server.
+var ErrClientSilent = errors.New("the client is not usable")
+
+// ErrClientNoHandshake is returned by ProbeClient when the client
+// completes no handshake with the well-behaved reference server.
+var ErrClientNoHandshake = errors.New("the client completed no handshake with the reference server at any version it offers")
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return "…" + s[len(s)-n:]
+	}
+	return s
+}
+
+// RunClient opens the client, runs the client checks Options select
+// (the whole client catalogue by default) and closes it.
+func RunClient(ctx context.Context, client ClientUnderTest, opts Options) (*reports.Report, error) {
+	if opts.Expect == "none" {
+		opts.Expect, opts.Expectations = "", nil
+	} else if opts.Expect == "" && opts.Expectations == nil {
+		opts.Expectations = client.expect
+	}
+	list := ClientCatalogue()
+	if opts.Run != "" || opts.Skip != "" {
+		var err error
+		if list, err = Select(list, opts.Run, opts.Skip); err != nil {
+			return nil, err
+		}
+	}
+	cl, err := client.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer cl.Close()
+	r, err := StartClient(ctx, cl, opts)
+	if err != nil {
+		return nil, err
+	}
+	return r.runList(ctx, list, opts)
+}

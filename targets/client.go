@@ -202,9 +202,11 @@ func (w *boundedBuffer) String() string {
 // offer TLS 1.0 and 1.1 when MinVersion asks for them.
 type goClient struct{}
 
-func (goClient) Name() string    { return "builtin" }
-func (goClient) Notes() []string { return []string{"crypto/tls client (" + goVersion() + "), TLS 1.0-1.3, every suite"} }
-func (goClient) Close() error    { return nil }
+func (goClient) Name() string { return "builtin" }
+func (goClient) Notes() []string {
+	return []string{"crypto/tls client (" + goVersion() + "), TLS 1.0-1.3, every suite"}
+}
+func (goClient) Close() error { return nil }
 
 func (goClient) Run(ctx context.Context, conn Connect) ClientResult {
 	start := time.Now()

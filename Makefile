@@ -61,6 +61,22 @@ conformance:
 		CLIENT_KEY='$(if $(CLIENT_KEY),$(abspath $(CLIENT_KEY)))' \
 		$(GO) tool ginkgo $(GINKGO_FLAGS) $${LABELS:+--label-filter="$$LABELS"} --seed=$(SEED) ./suite -- -test.run='^TestConformance$$'
 
+## conformance-client: the client gate: the suite's server against a client
+## under test, started once per check. CLIENT=builtin|openssl|gnutls|curl|
+## reference[:MISBEHAVIOUR]|'a command with {addr} {host} {port} {servername}
+## {ca}'; STRICT, VERSIONS, REPORT_DIR (default reports/out/client), SEED,
+## TIMEOUT, EXPECT, RUN, SKIP as for conformance.
+CLIENT ?= builtin
+CLIENT_REPORT_DIR = $(if $(filter file,$(origin REPORT_DIR)),$(CURDIR)/reports/out/client,$(REPORT_DIR))
+
+.PHONY: conformance-client
+conformance-client: export CLIENT := $(CLIENT)
+conformance-client: export RUN := $(RUN)
+conformance-client: export SKIP := $(SKIP)
+conformance-client: build
+	bin/tlsconform conformance -client "$$CLIENT" -strict='$(if $(filter 1 true,$(STRICT)),true,false)' -versions '$(VERSIONS)' \
+		-report-dir '$(CLIENT_REPORT_DIR)' -seed '$(SEED)' -timeout '$(TIMEOUT)' $(if $(EXPECT),-expect '$(EXPECT)') -run "$$RUN" -skip "$$SKIP"
+
 ## corpus: capture again the ClientHello of every TLS client installed here
 ## into corpus/clienthello/ (bin + provenance json). Run as root, it first
 ## installs the missing clients with apt-get; clients still missing are

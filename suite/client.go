@@ -209,7 +209,7 @@ func ProbeClient(ctx context.Context, env *checks.Env) (*checks.Profile, error) 
 				return nil, fmt.Errorf("the client did not start: %v", s.End.Err)
 			}
 			if s.Hello == nil {
-				return nil, fmt.Errorf("%w: it never sent a ClientHello to the suite's server (client %s; its output: %q)", ErrClientSilent, s.End, tail(s.End.Output, 300))
+				return nil, fmt.Errorf("%w: it never sent a ClientHello to the suite's server (client %s; its output: %q). A command must connect to {addr} (or {host} and {port}) and start a TLS handshake", ErrClientSilent, s.End, tail(s.End.Output, 300))
 			}
 			hello = s.Hello
 			if !offers(hello, c) {

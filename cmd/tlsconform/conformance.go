@@ -28,7 +28,8 @@ const (
 func conformance(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("conformance", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	target := fs.String("target", "builtin", "builtin, openssl, gnutls, nss, erlang, wolfssl, mbedtls, HOST:PORT, or reference[:MISBEHAVIOUR]")
+	target := fs.String("target", "builtin", "the server under test: builtin, openssl, gnutls, nss, erlang, wolfssl, mbedtls, HOST:PORT, or reference[:MISBEHAVIOUR]")
+	client := fs.String("client", "", "a client under test instead of a server: builtin, openssl, gnutls, curl, reference[:MISBEHAVIOUR], or a command with {addr} (also {host} {port} {servername} {ca}), started once per check")
 	strict := fs.Bool("strict", false, "treat SHOULD-level warnings (and inconclusive checks) as failures")
 	versions := fs.String("versions", "", "select the versions to check, e.g. 1.2,1.3 (default: whatever the target supports)")
 	reportDir := fs.String("report-dir", "reports/out", "where report.json, summary.md and keylog.txt go")
@@ -50,6 +51,11 @@ func conformance(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	if fs.NArg() > 0 {
 		return fail("unexpected argument %q (flags come before it? see tlsconform conformance -h)", fs.Arg(0))
+	}
+	targetSet := false
+	fs.Visit(func(f *flag.Flag) { targetSet = targetSet || f.Name == "target" })
+	if targetSet && *client != "" {
+		return fail("-target names a server under test and -client a client under test: give one of them")
 	}
 	pin, err := suite.ParseVersions(*versions)
 	if err != nil {
@@ -85,7 +91,12 @@ func conformance(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			fmt.Fprintln(stdout, reports.Progress(done, total, counts))
 		}
 	}
-	rep, err := suite.RunTarget(ctx, suite.Named(*target), opts)
+	var rep *reports.Report
+	if *client != "" {
+		rep, err = suite.RunClient(ctx, suite.Client(*client), opts)
+	} else {
+		rep, err = suite.RunTarget(ctx, suite.Named(*target), opts)
+	}
 	if rep == nil { // the target could not be tested at all
 		return fail("%s", suite.SetupError(err))
 	}

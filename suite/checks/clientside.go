@@ -129,23 +129,51 @@ func (e *Env) Serve(ctx context.Context, c Context, id string, mis ...peers.Misb
 			go func() { served <- serveOne(ctx, srv, nc) }()
 		}
 	}()
-	end := e.RunClient(ctx, ln.Addr().String())
-	ln.Close()
-	// The client has ended: its socket is closed, so the server's next
-	// read ends at once; a client that left it open (a child process)
-	// costs at most one timeout.
+	// The client's run is bounded: a handshake is a few round trips, and
+	// a process start costs little.
+	cctx, cancel := context.WithTimeout(ctx, clientRuns*e.timeout())
+	defer cancel()
+	ended := make(chan ClientEnd, 1)
+	go func() { ended <- e.RunClient(cctx, ln.Addr().String()) }()
+	var end ClientEnd
+	serverDone := false
 	select {
-	case nc := <-first:
-		_ = nc.SetDeadline(time.Now().Add(e.timeout()))
-	default:
+	case end = <-ended:
+	case s.ServerErr = <-served:
+		// The server is done first (the client went silent, or waits
+		// after its answer): the client gets one timeout to end on its
+		// own, then is killed.
+		serverDone = true
+		grace := time.NewTimer(e.timeout())
+		select {
+		case end = <-ended:
+		case <-grace.C:
+			cancel()
+			end = <-ended
+		}
+		grace.Stop()
 	}
-	s.ServerErr = <-served
+	ln.Close()
+	if !serverDone {
+		// The client has ended: its socket is closed, so the server's
+		// next read ends at once; a client that left it open (a child
+		// process) costs at most one timeout.
+		select {
+		case nc := <-first:
+			_ = nc.SetDeadline(time.Now().Add(e.timeout()))
+		default:
+		}
+		s.ServerErr = <-served
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	s.End = end
 	s.Hello = helloOf(s.Events)
 	return s
 }
+
+// clientRuns bounds one run of a client under test, in timeouts.
+const clientRuns = 5
 
 // errNoConnection is the server's end when the client never connected.
 var errNoConnection = errors.New("the client never connected")

@@ -1,0 +1,94 @@
+package suite_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tlsconform/tlsconform/reports"
+	"github.com/tlsconform/tlsconform/suite"
+)
+
+// runClientCatalogue runs the client catalogue against a client.
+func runClientCatalogue(t *testing.T, client string) *reports.Report {
+	t.Helper()
+	rep, err := suite.RunClient(context.Background(), suite.Client(client), suite.Options{Seed: 1, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// TestReferenceClientPassesEverything: the well-behaved reference client,
+// as a client under test, passes every client check at every version.
+func TestReferenceClientPassesEverything(t *testing.T) {
+	rep := runClientCatalogue(t, "reference")
+	if len(rep.Checks) != len(suite.ClientCatalogue()) {
+		t.Fatalf("%d checks judged, the catalogue has %d", len(rep.Checks), len(suite.ClientCatalogue()))
+	}
+	for _, c := range rep.Checks {
+		if c.Status != reports.Pass {
+			t.Errorf("%s: %s: expected %s, observed %s; %s", c.ID, c.Status, c.Expected, c.Observed, c.Reason)
+		}
+	}
+}
+
+// TestClientMisbehavioursAreCaught: for every misbehaviour of the
+// reference client, the checks its family names fail and the ones it
+// says are unrelated pass; every misbehaviour has a self-test.
+func TestClientMisbehavioursAreCaught(t *testing.T) {
+	covered := map[string]bool{}
+	for _, f := range suite.ClientFamilies() {
+		for _, st := range f.SelfTests {
+			covered[st.Misbehaviour] = true
+			t.Run(st.Misbehaviour, func(t *testing.T) {
+				rep := runClientCatalogue(t, "reference:"+st.Misbehaviour)
+				failed, passed := 0, 0
+				for _, c := range rep.Checks {
+					switch {
+					case match(st.Fail, c.ID):
+						failed++
+						if c.Status != reports.Fail {
+							t.Errorf("%s: %s, want fail (observed %s)", c.ID, c.Status, c.Observed)
+						}
+					case match(st.Pass, c.ID):
+						passed++
+						if c.Status != reports.Pass {
+							t.Errorf("%s: %s, want pass: an unrelated check (observed %s; %s)", c.ID, c.Status, c.Observed, c.Reason)
+						}
+					}
+				}
+				if failed == 0 || (st.Pass != "" && passed == 0) {
+					t.Errorf("the self-test's patterns match %d checks to fail and %d to pass", failed, passed)
+				}
+			})
+		}
+	}
+	for _, m := range suite.ClientMisbehaviours() {
+		if !covered[m.Name] {
+			t.Errorf("client misbehaviour %s has no self-test", m.Name)
+		}
+	}
+}
+
+// TestClientFailClosed: a client that never connects is a setup error,
+// not a run of passes; one that connects and then says nothing is never
+// judged to pass a check that needs its answer.
+func TestClientFailClosed(t *testing.T) {
+	_, err := suite.RunClient(context.Background(), suite.Client("true {addr}"), suite.Options{Seed: 1, Timeout: time.Second})
+	if !errors.Is(err, suite.ErrClientSilent) {
+		t.Errorf("a client that never connects: %v, want ErrClientSilent", err)
+	}
+	// Connects, sends nothing, waits (bash's /dev/tcp holds the
+	// connection): killed, and a setup error.
+	start := time.Now()
+	_, err = suite.RunClient(context.Background(), suite.Client("bash -c 'exec 3<>/dev/tcp/127.0.0.1/$0; sleep 30' {port}"), suite.Options{Seed: 1, Timeout: time.Second})
+	if !errors.Is(err, suite.ErrClientSilent) || !strings.Contains(err.Error(), "killed") {
+		t.Errorf("a client that connects and says nothing: %v, want ErrClientSilent after killing it", err)
+	}
+	if took := time.Since(start); took > 20*time.Second {
+		t.Errorf("a silent client took %s to give up on", took)
+	}
+}

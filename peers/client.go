@@ -55,6 +55,7 @@ func Client(ctx context.Context, nc net.Conn, cfg *ClientConfig) (*Conn, error) 
 	stop := withContext(ctx, nc)
 	defer stop()
 	hs := &clientHS{c: c, cfg: cfg, plan: cfg.plan(), sessionKey: sessionKey(cfg, nc)}
+	c.unexpected = hs.plan.Unexpected
 	return c, c.runHandshake(hs.run)
 }
 
@@ -326,12 +327,8 @@ func (hs *clientHS) negotiatedVersion(sh *wire.ServerHello) (wire.Version, error
 	}
 	// Downgrade protection (RFC 8446 §4.1.3).
 	if len(sh.Random) == 32 {
-		tail := [8]byte(sh.Random[24:])
-		if cfg.offers(wire.VersionTLS13) && (tail == wire.DowngradeTLS12 || tail == wire.DowngradeTLS11) {
-			return 0, protoErr(wire.AlertIllegalParameter, "ServerHello.random carries a downgrade sentinel while negotiating %s (RFC 8446 §4.1.3)", v)
-		}
-		if cfg.maxVersion() >= wire.VersionTLS12 && v < wire.VersionTLS12 && tail == wire.DowngradeTLS11 {
-			return 0, protoErr(wire.AlertIllegalParameter, "ServerHello.random carries DOWNGRD\\x00 while negotiating %s (RFC 8446 §4.1.3)", v)
+		if err := hs.plan.DowngradeSentinel(cfg, [8]byte(sh.Random[24:]), v); err != nil {
+			return 0, err
 		}
 	}
 	return v, nil

@@ -356,8 +356,10 @@ func (hs *clientHS) verifySKE(ske *wire.ServerKeyExchange, pub any) error {
 		}
 	}
 	msg := kx.SignedParams12(hs.hello.Random, hs.server.Random, ske.Params())
-	if err := kx.Verify(pub, scheme, msg, ske.Signature); err != nil {
-		return &VerifyError{What: "ServerKeyExchange signature", Reason: scheme.String(), Err: err}
-	}
-	return nil
+	return hs.plan.VerifySignature("ServerKeyExchange", func() error {
+		if err := kx.Verify(pub, scheme, msg, ske.Signature); err != nil {
+			return &VerifyError{What: "ServerKeyExchange signature", Reason: scheme.String(), Err: err}
+		}
+		return nil
+	})
 }

@@ -281,8 +281,13 @@ func (hs *clientHS) readServerFlight13() error {
 		if !slices.Contains(hs.cfg.schemes(), cv.Algorithm) {
 			return protoErr(wire.AlertIllegalParameter, "CertificateVerify uses %s, which the client did not offer (RFC 8446 §4.4.3)", cv.Algorithm)
 		}
-		if err := kx.Verify(hs.serverCerts[0].PublicKey, cv.Algorithm, kx.CertificateVerifyInput13(true, th), cv.Signature); err != nil {
-			return &VerifyError{What: "server CertificateVerify", Reason: cv.Algorithm.String(), Err: err}
+		if err := hs.plan.VerifySignature("CertificateVerify", func() error {
+			if err := kx.Verify(hs.serverCerts[0].PublicKey, cv.Algorithm, kx.CertificateVerifyInput13(true, th), cv.Signature); err != nil {
+				return &VerifyError{What: "server CertificateVerify", Reason: cv.Algorithm.String(), Err: err}
+			}
+			return nil
+		}); err != nil {
+			return err
 		}
 	}
 	if err := hs.verifyFinished13(h, hs.sHS); err != nil {

@@ -119,6 +119,9 @@ type Conn struct {
 	// learns what the target said. The reference server never does: a
 	// record that does not open is bad_record_mac to it (RFC 8446 §5.2).
 	readsOtherKeys bool
+	// unexpected decides on a handshake message of another type than
+	// the one expect waits for (the client's plan); nil: an error.
+	unexpected func(got, want wire.HandshakeType) error
 
 	// pending is an item handed back by Unread, returned by the next
 	// ReadItem; pendingErr an error a look ahead met (stopAnswered), which
@@ -672,11 +675,17 @@ func (c *Conn) readHandshake(skipCCS bool) (wire.Message, []byte, error) {
 // bytes are added to the transcript.
 func (c *Conn) expect(t wire.HandshakeType, skipCCS bool) (wire.Message, []byte, error) {
 	m, raw, err := c.readHandshake(skipCCS)
+	for err == nil && m.Type() != t {
+		if c.unexpected == nil {
+			return nil, nil, protoErr(wire.AlertUnexpectedMessage, "got %s, want %s", m.Type(), t)
+		}
+		if err := c.unexpected(m.Type(), t); err != nil {
+			return nil, nil, err
+		}
+		m, raw, err = c.readHandshake(false)
+	}
 	if err != nil {
 		return nil, nil, err
-	}
-	if m.Type() != t {
-		return nil, nil, protoErr(wire.AlertUnexpectedMessage, "got %s, want %s", m.Type(), t)
 	}
 	c.transcript.Add(raw)
 	return m, raw, nil

@@ -44,6 +44,9 @@ func (hs *clientHS) processServerHello12() error {
 		return protoErr(wire.AlertIllegalParameter, "server chose compression method %d, which the client did not offer", sh.CompressionMethod)
 	}
 	for _, e := range sh.Extensions {
+		if !hs.requested(e.Type) {
+			return protoErr(wire.AlertUnsupportedExtension, "ServerHello carries %s, which the client did not request (RFC 5246 §7.4.1.4)", e.Type)
+		}
 		switch e.Type {
 		case wire.ExtExtendedMasterSecret:
 			if hs.cfg.DisableEMS {
@@ -339,6 +342,16 @@ func newHalfConn12(c *Conn, key, iv, mac []byte) (*record.HalfConn, error) {
 	}
 	hc.SetRand(c.rand)
 	return hc, nil
+}
+
+// requested reports whether the ClientHello asked for a ServerHello (or
+// EncryptedExtensions) extension of type t: it carried one, or, for
+// renegotiation_info, the SCSV that stands for it (RFC 5746 §3.4).
+func (hs *clientHS) requested(t wire.ExtensionType) bool {
+	if wire.CountExtension(hs.hello.Extensions, t) > 0 {
+		return true
+	}
+	return t == wire.ExtRenegotiationInfo && slices.Contains(hs.hello.CipherSuites, wire.CipherSuite(0x00FF))
 }
 
 // verifySKE checks the ServerKeyExchange signature (RFC 5246 §7.4.3,

@@ -383,6 +383,9 @@ func (hs *clientHS) checkEncryptedExtensions(ee *wire.EncryptedExtensions) error
 		hs.c.alpn = protos[0]
 	}
 	for _, e := range ee.Extensions {
+		if !hs.requested(e.Type) {
+			return protoErr(wire.AlertUnsupportedExtension, "EncryptedExtensions carries %s, which the client did not request (RFC 8446 §4.2)", e.Type)
+		}
 		switch e.Type {
 		case wire.ExtSupportedVersions, wire.ExtKeyShare, wire.ExtPreSharedKey, wire.ExtCookie:
 			return protoErr(wire.AlertIllegalParameter, "%s in EncryptedExtensions (RFC 8446 §4.2)", e.Type)

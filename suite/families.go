@@ -5,6 +5,7 @@ import (
 	"github.com/tlsconform/tlsconform/peers"
 	"github.com/tlsconform/tlsconform/suite/checks"
 	"github.com/tlsconform/tlsconform/suite/clientfinished"
+	"github.com/tlsconform/tlsconform/suite/clientnegotiation"
 	"github.com/tlsconform/tlsconform/suite/finished"
 	"github.com/tlsconform/tlsconform/suite/hello"
 	"github.com/tlsconform/tlsconform/suite/keyexchange"
@@ -35,7 +36,7 @@ func Families() []checks.Family {
 func allFamilies() []checks.Family {
 	return []checks.Family{order.Family(), negotiation.Family(), finished.Family(), hello.Family(),
 		keyexchange.Family(), records.Family(), replay.Family(), resumption.Family(), renegotiation.Family(),
-		clientfinished.Family()}
+		clientfinished.Family(), clientnegotiation.Family()}
 }
 
 // Catalogue is every check: for each context, the baseline first, then

@@ -172,6 +172,35 @@ func (e *Env) Serve(ctx context.Context, c Context, id string, mis ...peers.Misb
 	return s
 }
 
+// EditServerFlight is a server misbehaviour for a client check: edit
+// changes each flight the server sends (after the plan's own changes),
+// with the server's state at hand.
+func EditServerFlight(name string, edit func(st *peers.ServerState, msgs []wire.Message) []wire.Message) peers.Misbehaviour {
+	return peers.Misbehaviour{Name: "client-check/" + name, Apply: func(p *peers.ServerPlan) {
+		next := p.Outgoing
+		p.Outgoing = func(st *peers.ServerState, msgs []wire.Message) []wire.Message {
+			return edit(st, next(st, msgs))
+		}
+	}}
+}
+
+// ClientCheck is a client check: the reference server serves context c
+// with the misbehaviour mis, and the client must reject the server's
+// message at with one of want, under rule at level.
+func ClientCheck(area string, c Context, name, rfc string, rule Rule, level Level, title string, mis peers.Misbehaviour, at wire.HandshakeType, want ...wire.AlertDescription) Check {
+	id := area + "/" + c.Slug() + "/" + name
+	return Check{
+		ID: id, Area: area, RFC: rfc, Level: level, Ctx: c, Rule: rule, Title: title,
+		Run: func(ctx context.Context, env *Env) Verdict {
+			v := ClientRejects(env.Serve(ctx, c, id, mis), at, want...)
+			if v.Status == reports.Fail && level == SHOULD {
+				v.Status = reports.Warn
+			}
+			return v
+		},
+	}
+}
+
 // clientRuns bounds one run of a client under test, in timeouts.
 const clientRuns = 5
 

@@ -6,7 +6,6 @@
 package clientfinished
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/tlsconform/tlsconform/peers"
@@ -57,20 +56,16 @@ func changes(n int) []change {
 
 // badFinished is the server misbehaviour that sends the Finished edited.
 func badFinished(name string, edit func([]byte) []byte) peers.Misbehaviour {
-	return peers.Misbehaviour{Name: "client-check/" + name, Apply: func(p *peers.ServerPlan) {
-		next := p.Outgoing
-		p.Outgoing = func(st *peers.ServerState, msgs []wire.Message) []wire.Message {
-			msgs = next(st, msgs)
-			out := make([]wire.Message, len(msgs))
-			for i, m := range msgs {
-				if f, ok := m.(*wire.Finished); ok {
-					m = &wire.Finished{VerifyData: edit(f.VerifyData)}
-				}
-				out[i] = m
+	return checks.EditServerFlight(name, func(_ *peers.ServerState, msgs []wire.Message) []wire.Message {
+		out := make([]wire.Message, len(msgs))
+		for i, m := range msgs {
+			if f, ok := m.(*wire.Finished); ok {
+				m = &wire.Finished{VerifyData: edit(f.VerifyData)}
 			}
-			return out
+			out[i] = m
 		}
-	}}
+		return out
+	})
 }
 
 // verifyDataLen is the length of the server's verify_data in context c
@@ -92,7 +87,6 @@ func clientChecks() []checks.Check {
 			rule, rfc = checks.RuleFinished13, "RFC 8446 §4.4.4"
 		}
 		for _, ch := range changes(verifyDataLen(c)) {
-			id := area + "/" + c.Slug() + "/" + ch.name
 			rule, rfc, want := rule, rfc, want
 			if ch.length {
 				// A verify_data of the wrong length does not parse as the
@@ -104,14 +98,9 @@ func clientChecks() []checks.Check {
 					rule, rfc = checks.RuleDecode13, "RFC 8446 §6, §4.4.4"
 				}
 			}
-			mis := badFinished(ch.name, ch.edit)
-			out = append(out, checks.Check{
-				ID: id, Area: area, RFC: rfc, Level: checks.MUST, Ctx: c, Rule: rule,
-				Title: "aborts on a server Finished with " + ch.title + ", with " + want[0].String(),
-				Run: func(ctx context.Context, env *checks.Env) checks.Verdict {
-					return checks.ClientRejects(env.Serve(ctx, c, id, mis), wire.TypeFinished, want...)
-				},
-			})
+			out = append(out, checks.ClientCheck(area, c, ch.name, rfc, rule, checks.MUST,
+				"aborts on a server Finished with "+ch.title+", with "+want[0].String(),
+				badFinished(ch.name, ch.edit), wire.TypeFinished, want...))
 		}
 	}
 	return out

@@ -129,11 +129,11 @@ func clientChecks() []checks.Check {
 		}
 		dg := checks.ClientCheck(area, c, "downgrade-sentinel", "RFC 8446 §4.1.3", ruleSentinel, checks.MUST,
 			"aborts on a "+c.Version.String()+" ServerHello whose random ends in the TLS 1.3 downgrade sentinel, with illegal_parameter",
-			editServerHello("downgrade-sentinel", func(_ *peers.ServerState, sh *wire.ServerHello) {
-				r := slices.Clone(sh.Random)
-				copy(r[24:], sentinel[:])
-				sh.Random = r
-			}), wire.TypeServerHello, wire.AlertIllegalParameter)
+			// Through the plan's sentinel step, so that the random the
+			// ServerKeyExchange signs is the one sent.
+			peers.Misbehaviour{Name: "client-check/downgrade-sentinel", Apply: func(p *peers.ServerPlan) {
+				p.DowngradeSentinel = func(_ *peers.ServerState, random []byte) { copy(random[24:], sentinel[:]) }
+			}}, wire.TypeServerHello, wire.AlertIllegalParameter)
 		// Only a client that speaks TLS 1.3 is bound to look.
 		dg.Needs = checks.NeedTLS13
 		out = append(out, dg,

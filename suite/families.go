@@ -5,7 +5,9 @@ import (
 	"github.com/tlsconform/tlsconform/peers"
 	"github.com/tlsconform/tlsconform/suite/checks"
 	"github.com/tlsconform/tlsconform/suite/clientfinished"
+	"github.com/tlsconform/tlsconform/suite/clientkx"
 	"github.com/tlsconform/tlsconform/suite/clientnegotiation"
+	"github.com/tlsconform/tlsconform/suite/clientorder"
 	"github.com/tlsconform/tlsconform/suite/finished"
 	"github.com/tlsconform/tlsconform/suite/hello"
 	"github.com/tlsconform/tlsconform/suite/keyexchange"
@@ -36,7 +38,7 @@ func Families() []checks.Family {
 func allFamilies() []checks.Family {
 	return []checks.Family{order.Family(), negotiation.Family(), finished.Family(), hello.Family(),
 		keyexchange.Family(), records.Family(), replay.Family(), resumption.Family(), renegotiation.Family(),
-		clientfinished.Family(), clientnegotiation.Family()}
+		clientnegotiation.Family(), clientorder.Family(), clientfinished.Family(), clientkx.Family()}
 }
 
 // Catalogue is every check: for each context, the baseline first, then

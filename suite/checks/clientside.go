@@ -72,6 +72,12 @@ func SuitesOf(c Context) []wire.CipherSuite {
 // data) and closes any other; everything is bounded by ctx and the
 // run's timeout.
 func (e *Env) Serve(ctx context.Context, c Context, id string, mis ...peers.Misbehaviour) *Served {
+	return e.ServeGroups(ctx, c, id, nil, mis...)
+}
+
+// ServeGroups is Serve with the server's groups limited to groups (nil:
+// every group the engine has).
+func (e *Env) ServeGroups(ctx context.Context, c Context, id string, groups []wire.Group, mis ...peers.Misbehaviour) *Served {
 	s := &Served{Start: time.Now()}
 	if e.RunClient == nil {
 		s.End = ClientEnd{Err: errors.New("no client under test")}
@@ -82,6 +88,7 @@ func (e *Env) Serve(ctx context.Context, c Context, id string, mis ...peers.Misb
 		Certificates:  e.ServerCerts,
 		Versions:      []wire.Version{c.Version},
 		CipherSuites:  SuitesOf(c),
+		Groups:        groups,
 		Misbehaviours: mis,
 		// What the client sends is observed, not judged: its alert may
 		// come in the clear before it moved to its handshake key.
@@ -258,14 +265,24 @@ func helloOf(events []peers.Event) *wire.ClientHello {
 }
 
 // sentAt is the index of the first event in which the server sent a
-// handshake message of type t, -1 when it never did.
+// handshake message of type t (for ServerHello, a real one: not a
+// HelloRetryRequest), -1 when it never did.
 func sentAt(events []peers.Event, t wire.HandshakeType) int {
 	for i, ev := range events {
-		if ev.Dir == peers.Sent && ev.Type == wire.ContentHandshake && slices.Contains(handshakeTypes(ev.Plaintext), t) {
-			return i
+		if ev.Dir != peers.Sent || ev.Type != wire.ContentHandshake || !slices.Contains(handshakeTypes(ev.Plaintext), t) {
+			continue
 		}
+		if t == wire.TypeServerHello && isHRR(ev.Plaintext) {
+			continue
+		}
+		return i
 	}
 	return -1
+}
+
+// isHRR reports whether a record starts with a HelloRetryRequest.
+func isHRR(p []byte) bool {
+	return len(p) >= 4+2+32 && wire.HandshakeType(p[0]) == wire.TypeServerHello && string(p[6:38]) == string(wire.HelloRetryRequestRandom[:])
 }
 
 // handshakeTypes are the types of the handshake messages a record

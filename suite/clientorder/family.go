@@ -1,0 +1,124 @@
+// Package clientorder is the family of client checks on the order of the
+// server's flight: a message left out (EncryptedExtensions, Certificate,
+// CertificateVerify in TLS 1.3; Certificate and, with (EC)DHE, the
+// ServerKeyExchange below it: the SKIP-TLS and FREAK class), a message
+// sent twice, and ServerHelloDone sent first. The client must abort with
+// unexpected_message.
+package clientorder
+
+import (
+	"slices"
+
+	"github.com/tlsconform/tlsconform/peers"
+	"github.com/tlsconform/tlsconform/peers/wire"
+	"github.com/tlsconform/tlsconform/suite/checks"
+)
+
+const area = "client-order"
+
+// Family is the client-side message order family.
+func Family() checks.Family {
+	return checks.Family{
+		Area:                area,
+		Title:               "The order of the server's flight, as a client checks it (RFC 5246 §7.3, §7.4; RFC 8446 §2, §4)",
+		Checks:              clientChecks,
+		Client:              true,
+		ClientMisbehaviours: ClientMisbehaviours(),
+		SelfTests:           selfTests,
+	}
+}
+
+// drop leaves the messages of type t out of the server's flights.
+func drop(name string, t wire.HandshakeType) peers.Misbehaviour {
+	return checks.EditServerFlight(name, func(_ *peers.ServerState, msgs []wire.Message) []wire.Message {
+		return slices.DeleteFunc(slices.Clone(msgs), func(m wire.Message) bool { return m.Type() == t })
+	})
+}
+
+// twice sends the messages of type t twice in a row.
+func twice(name string, t wire.HandshakeType) peers.Misbehaviour {
+	return checks.EditServerFlight(name, func(_ *peers.ServerState, msgs []wire.Message) []wire.Message {
+		var out []wire.Message
+		for _, m := range msgs {
+			out = append(out, m)
+			if m.Type() == t {
+				out = append(out, m)
+			}
+		}
+		return out
+	})
+}
+
+// doneFirst moves ServerHelloDone right after the ServerHello.
+func doneFirst(name string) peers.Misbehaviour {
+	return checks.EditServerFlight(name, func(_ *peers.ServerState, msgs []wire.Message) []wire.Message {
+		i := slices.IndexFunc(msgs, func(m wire.Message) bool { return m.Type() == wire.TypeServerHelloDone })
+		if i < 0 || msgs[0].Type() != wire.TypeServerHello {
+			return msgs
+		}
+		out := []wire.Message{msgs[0], msgs[i]}
+		out = append(out, msgs[1:i]...)
+		return append(out, msgs[i+1:]...)
+	})
+}
+
+func clientChecks() []checks.Check {
+	var out []checks.Check
+	um := wire.AlertUnexpectedMessage
+	for _, c := range checks.Contexts() {
+		check := func(name, title string, mis peers.Misbehaviour, at wire.HandshakeType) checks.Check {
+			rule, rfc := checks.RuleOrder12, "RFC 5246 §7.3"
+			if c.Version == wire.VersionTLS13 {
+				rule, rfc = checks.RuleOrder13, "RFC 8446 §4"
+			}
+			return checks.ClientCheck(area, c, name, rfc, rule, checks.MUST, title+", with unexpected_message", mis, at, um)
+		}
+		if c.Version == wire.VersionTLS13 {
+			out = append(out,
+				check("missing-encrypted-extensions", "aborts when the server leaves out EncryptedExtensions",
+					drop("missing-encrypted-extensions", wire.TypeEncryptedExtensions), wire.TypeCertificate),
+				check("missing-certificate", "aborts when the server leaves out its Certificate",
+					drop("missing-certificate", wire.TypeCertificate), wire.TypeCertificateVerify),
+				check("missing-certificate-verify", "aborts when the server leaves out its CertificateVerify",
+					drop("missing-certificate-verify", wire.TypeCertificateVerify), wire.TypeFinished),
+				check("duplicate-certificate-verify", "aborts on a second CertificateVerify",
+					twice("duplicate-certificate-verify", wire.TypeCertificateVerify), wire.TypeCertificateVerify),
+			)
+			continue
+		}
+		out = append(out,
+			check("missing-certificate", "aborts when the server leaves out its Certificate",
+				drop("missing-certificate", wire.TypeCertificate), wire.TypeServerHelloDone),
+			check("duplicate-certificate", "aborts on a second Certificate",
+				twice("duplicate-certificate", wire.TypeCertificate), wire.TypeCertificate),
+			check("server-hello-done-first", "aborts on a ServerHelloDone right after the ServerHello",
+				doneFirst("server-hello-done-first"), wire.TypeServerHelloDone),
+		)
+		if c.KX != checks.KXRSA {
+			out = append(out, check("missing-server-key-exchange", "aborts when the server leaves out the ServerKeyExchange of an ECDHE suite (the SKIP-TLS class)",
+				drop("missing-server-key-exchange", wire.TypeServerKeyExchange), wire.TypeServerHelloDone))
+		}
+	}
+	return out
+}
+
+// ClientMisbehaviours are the reference client's ways to break what the
+// family checks.
+func ClientMisbehaviours() []peers.ClientMisbehaviour {
+	return []peers.ClientMisbehaviour{{
+		Name: "client-order/skip-unexpected",
+		Apply: func(p *peers.ClientPlan) {
+			p.Unexpected = func(got, want wire.HandshakeType) error { return nil }
+		},
+	}}
+}
+
+// selfTests: a client that drops a message it did not wait for goes on
+// after a duplicated Certificate where its state machine asks for the
+// ServerKeyExchange of ECDHE. (After a dropped second CertificateVerify
+// its Finished no longer verifies: it stops, with decrypt_error.)
+var selfTests = []checks.SelfTest{{
+	Misbehaviour: "client-order/skip-unexpected",
+	Fail:         `^client-order/tls1[012]/ecdhe_.*/duplicate-certificate$`,
+	Pass:         `^client-baseline/`,
+}}

@@ -2,6 +2,7 @@ package suite
 
 import (
 	"context"
+	_ "embed"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -75,10 +76,36 @@ func Client(spec string) ClientUnderTest {
 			return ReferenceClient(spec, strings.TrimPrefix(name, ":"))
 		}}
 	}
-	return ClientUnderTest{name: spec, open: func(ctx context.Context) (targets.Client, error) {
+	c := ClientUnderTest{name: spec, open: func(ctx context.Context) (targets.Client, error) {
 		return targets.OpenClient(ctx, spec, targets.ClientOptions{})
 	}}
+	if spec == "builtin" {
+		c.expect = CryptoTLSClientExpectations()
+	}
+	return c
 }
+
+//go:embed crypto-tls-client.expect.json
+var cryptoTLSClientExpect []byte
+
+// CryptoTLSClientExpectFile is where the crypto/tls client's
+// expectations live in this repository (the built-in client's default).
+const CryptoTLSClientExpectFile = "suite/crypto-tls-client.expect.json"
+
+// CryptoTLSClientExpectations are the known deviations of Go's crypto/tls
+// client at the Go version in go.mod, the built-in client's default
+// expectations.
+func CryptoTLSClientExpectations() *Expectations {
+	e, err := parseExpectations(cryptoTLSClientExpect, CryptoTLSClientExpectFile, clientCatalogueIDs())
+	if err != nil {
+		panic(err) // TestCryptoTLSExpectations keeps the embedded file valid
+	}
+	return e
+}
+
+// DefaultExpectations are the expectations a run against c uses when
+// its Options name none.
+func (c ClientUnderTest) DefaultExpectations() *Expectations { return c.expect }
 
 // String is the client as the user named it.
 func (c ClientUnderTest) String() string { return c.name }

@@ -83,6 +83,12 @@ func TestCryptoTLSExpectations(t *testing.T) {
 	if d := suite.Named("builtin").DefaultExpectations(); d == nil || len(d.Deviations) != len(e.Deviations) {
 		t.Error("the built-in target does not default to the shipped expectations")
 	}
+	if d := suite.Client("builtin").DefaultExpectations(); d == nil || !strings.HasPrefix(d.Name, "crypto/tls client") {
+		t.Error("the built-in client does not default to the shipped client expectations")
+	}
+	if suite.Client("openssl").DefaultExpectations() != nil {
+		t.Error("a client other than builtin has default expectations")
+	}
 	if suite.Named("openssl").DefaultExpectations() != nil || suite.Addr("127.0.0.1:1").DefaultExpectations() != nil {
 		t.Error("a target other than builtin has default expectations")
 	}

@@ -321,3 +321,30 @@ func TestList(t *testing.T) {
 		}
 	}
 }
+
+// TestConformanceClient: the client gate exits 0 against the reference
+// client and against Go's crypto/tls client (its expected deviations
+// shipped), 1 against a reference client that skips the server Finished
+// check, 2 for a command that could not know where to connect, and 2
+// when -target and -client are both given.
+func TestConformanceClient(t *testing.T) {
+	for _, tc := range []struct {
+		client string
+		want   int
+	}{
+		{"reference", 0},
+		{"builtin", 0},
+		{"reference:client-finished/skip-verify", 1},
+		{"true", 2},
+	} {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), []string{"conformance", "-client", tc.client, "-report-dir", t.TempDir(), "-timeout", "1s"}, &out, &errb)
+		if code != tc.want {
+			t.Errorf("-client %s: exit %d, want %d\n%s%s", tc.client, code, tc.want, out.String(), errb.String())
+		}
+	}
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"conformance", "-client", "builtin", "-target", "builtin"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "give one of them") {
+		t.Errorf("-client with -target: exit %d: %s", code, errb.String())
+	}
+}

@@ -19,13 +19,14 @@ type Client interface {
 	// ends. Run returns when the client has ended, or when ctx ends
 	// (the client is then killed, with its whole process group, and
 	// Killed is set). It never blocks past ctx's deadline + a small grace
-	// (clientGrace); without a deadline in ctx a run is bounded by
-	// clientWithin.
+	// (3 s: the kill, and a grandchild holding the output pipe); without
+	// a deadline in ctx a run is bounded by 60 s.
 	Run(ctx context.Context, c Connect) ClientResult
 	// Notes are facts for the report: the tool's version, the command line.
 	Notes() []string
-	// Close releases what OpenClient made; a Run after Close does not
-	// start the client. It may be called more than once.
+	// Close releases what OpenClient made (no client makes temporary
+	// files today: each Run cleans up after itself); a Run after Close
+	// does not start the client. It may be called more than once.
 	Close() error
 }
 

@@ -1,239 +1,161 @@
 package targets
 
 import (
-	"bytes"
 	"context"
-	"crypto/tls"
 	"crypto/x509"
-	"errors"
-	"fmt"
 	"net"
-	"os/exec"
-	"runtime"
+	"regexp"
 	"strings"
-	"sync"
-	"syscall"
 	"time"
-
-	"github.com/tlsconform/tlsconform/internal/extproc"
 )
 
-// Client is a TLS client under test: Run starts it once against a server
-// of the suite's and reports how it ended.
+// Client is a TLS client under test: Run starts it once against a
+// server of the suite's and reports how it ended.
 type Client interface {
 	// Name is "builtin", "openssl", "gnutls", "curl" or the command given.
 	Name() string
-	// Run starts the client once to connect to the server at c.Addr: it
-	// handshakes, sends a line of application data, reads the answer and
-	// ends. Run returns when the client has ended, or when ctx ends (a
-	// process is then killed with its whole process group, and Killed
-	// is set).
+	// Run starts the client once to connect to the server at c.Addr:
+	// it handshakes, sends some application data, reads the answer and
+	// ends. Run returns when the client has ended, or when ctx ends
+	// (the client is then killed, with its whole process group, and
+	// Killed is set). It never blocks past ctx's deadline + a small grace
+	// (3 s: the kill, and a grandchild holding the output pipe); without
+	// a deadline in ctx a run is bounded by 60 s.
 	Run(ctx context.Context, c Connect) ClientResult
-	// Notes are facts for the report: the tool's version, the command.
+	// Notes are facts for the report: the tool's version, the command line.
 	Notes() []string
-	// Close releases what OpenClient made. It may be called more than once.
+	// Close releases what OpenClient made (no client makes temporary
+	// files today: each Run cleans up after itself); a Run after Close
+	// does not start the client. It may be called more than once.
 	Close() error
 }
 
 // Connect is what a client needs to reach the suite's server.
 type Connect struct {
-	Addr       string         // HOST:PORT to connect to
-	ServerName string         // for SNI and certificate verification
-	CAFile     string         // PEM file of the CA that signed the server's certificates
-	CAPool     *x509.CertPool // the same CA, for in-process clients
+	Addr string // HOST:PORT to connect to ("127.0.0.1:40123")
+	// ServerName is the name for SNI and certificate verification
+	// ("localhost"); default Addr's host. An IP address is verified
+	// against the certificate's IP SANs and sent as no SNI.
+	ServerName string
+	CAFile     string         // PEM file of the CA that signed the server's certificate
+	CAPool     *x509.CertPool // the same CA, for in-process clients (CAFile is read when nil)
 }
 
-// ClientResult is how one run of a client ended.
+// ClientResult is how one run of the client ended.
 type ClientResult struct {
-	Started  bool  // false: it could not be started (Err says why)
-	ExitCode int   // exit status; an in-process client: 0 completed, 1 failed; -1 when killed
-	Killed   bool  // still running at the deadline, and killed
-	Err      error // why it did not start, or an in-process client's error
-	Output   string
-	Took     time.Duration
+	Started bool // the client started (a command that cannot start: false, Err says why)
+	// ExitCode is the exit status; 0 for an in-process client that
+	// completed, 1 for one that failed; -1 when killed, when the process
+	// died of a signal, or when it did not start.
+	ExitCode int
+	Killed   bool // the client was still running at the deadline and was killed
+	// Err is why it failed to start, or (in-process) the handshake/IO
+	// error, or the signal a process died of when it was not killed here.
+	Err    error
+	Output string // the end of what it printed (stdout and stderr), at most clientOutputTail bytes
+	Took   time.Duration
 }
 
-// ClientOptions configure OpenClient; none are needed yet.
-type ClientOptions struct{}
+// ClientOptions are the optional parts of OpenClient.
+type ClientOptions struct {
+	// Versions pins the client to these TLS versions ("1.0" to "1.3", as
+	// in Options.Versions); default the client's own defaults widened to
+	// TLS 1.0-1.3 where a flag allows it (see OpenClient). A command
+	// spec cannot be pinned: Notes says so.
+	Versions []string
+}
 
-// ClientNames are the clients OpenClient knows by name.
+// Bounds that keep a client run from costing unbounded time.
+const (
+	// clientWithin bounds a run whose context has no deadline.
+	clientWithin = 60 * time.Second
+	// clientGrace is how long Run may take past the context's end: the
+	// kill, and extproc's bound on a grandchild holding the output pipe.
+	clientGrace = 3 * time.Second
+	// clientOutputTail is how much of a client's output a result keeps.
+	clientOutputTail = 4 << 10
+	// clientLines bounds the lines of output kept while a client runs.
+	clientLines = 500
+)
+
+// clientHello is the application data every client sends: the builtin
+// one writes it, a process client gets it on standard input, then EOF.
+const clientHello = "tlsconform\n"
+
+// ClientNames lists the clients OpenClient knows by name; any command
+// line with {addr} or {port} works too.
 func ClientNames() []string { return []string{"builtin", "openssl", "gnutls", "curl"} }
 
-// clientLine is the application data a client sends.
-const clientLine = "tlsconform\n"
-
-// clientOutputMax bounds what is kept of a client's output.
-const clientOutputMax = 4 << 10
-
-// The commands of the named clients: each connects to {addr}, trusts
-// {ca}, sends the line on its stdin (curl: an HTTP request) and exits,
-// with a non-zero status when the handshake or the verification fails.
-var clientCommands = map[string]string{
-	"openssl": "openssl s_client -connect {addr} -servername {servername} -CAfile {ca} -verify_return_error -cipher DEFAULT:@SECLEVEL=0 -quiet -no_ign_eof",
-	"gnutls":  "gnutls-cli --x509cafile {ca} --port {port} --sni-hostname {servername} --verify-hostname {servername} {host}",
-	"curl":    "curl -sS --cacert {ca} --connect-to {servername}:{port}:{host}:{port} https://{servername}:{port}/ -o /dev/null",
-}
-
-// clientTools are the binaries of the named clients, for lookups.
-var clientTools = map[string]string{"openssl": "openssl", "gnutls": "gnutls-cli", "curl": "curl"}
-
-// OpenClient opens the client a user names: "builtin" (Go's crypto/tls
-// client, in-process, TLS 1.0-1.3 and every suite Go has), "openssl"
-// (s_client), "gnutls" (gnutls-cli), "curl", or a command line run with
-// /bin/sh -c once per run, after replacing {addr} (HOST:PORT), {host},
-// {port}, {servername} and {ca} (the CA file) with their values, each
-// shell-quoted. The command gets a line on its standard input, then its
-// end; it must connect to {addr} (or {host} and {port}), complete the
-// handshake, send some application data and exit, with a non-zero status
-// when it rejects the connection.
+// OpenClient opens the client a user names; it starts nothing (each Run
+// does), it only finds the tool and notes its version:
+//
+//   - "builtin": Go crypto/tls's client, in-process, offering TLS 1.0-1.3
+//     and every suite Go has (GoSuites, RSA key exchange and CBC
+//     included); it writes clientHello and reads the answer;
+//   - "openssl": `openssl s_client -connect {addr} -servername
+//     {servername} -verify_hostname {servername} -CAfile {ca}
+//     -verify_return_error -brief -cipher DEFAULT:@SECLEVEL=0`;
+//   - "gnutls": `gnutls-cli --x509cafile {ca} --sni-hostname {servername}
+//     --verify-hostname {servername} -p {port} {host}`, at GnuTLS's
+//     defaults (NORMAL already has TLS 1.0-1.3 and RSA key exchange);
+//   - "curl": `curl -sS --cacert {ca} --ciphers DEFAULT:@SECLEVEL=0
+//     --resolve {servername}:{port}:{host} -X HTTP/1.1 --request-target
+//     200 -H 'Content-Length: 0' -o /dev/null https://{servername}:{port}/`
+//     (see curlArgs for why the request looks like a response);
+//   - anything else: a command line run with /bin/sh -c after replacing
+//     {addr} (HOST:PORT), {host}, {port}, {servername} and {ca} (the CA
+//     file) with their values, each shell-quoted when it needs it. It must
+//     name {addr} or {port}, or it could not know where to connect.
+//
+// Every process client gets clientHello on standard input, then EOF, and
+// runs in a process group of its own, killed whole at ctx's end.
 func OpenClient(ctx context.Context, spec string, opts ClientOptions) (Client, error) {
-	switch spec {
-	case "":
-		return nil, errors.New("no client named: want builtin, openssl, gnutls, curl, or a command with {addr}")
-	case "builtin":
-		return goClient{}, nil
-	}
-	cmdline, named := clientCommands[spec]
-	if !named {
-		if !strings.Contains(spec, "{addr}") && !strings.Contains(spec, "{port}") {
-			return nil, fmt.Errorf("client %q: neither a known client (%s) nor a command with {addr} or {port} in it, so it could not know where to connect", spec, strings.Join(ClientNames(), ", "))
-		}
-		cmdline = spec
-	}
-	c := &cmdClient{name: spec, cmdline: cmdline}
-	if named {
-		path, err := extproc.Lookup(clientTools[spec])
-		if err != nil {
-			return nil, fmt.Errorf("client %s: %w", spec, err)
-		}
-		arg := "--version"
-		if spec == "openssl" {
-			arg = "version"
-		}
-		c.notes = append(c.notes, toolVersion(ctx, path, arg))
-	}
-	c.notes = append(c.notes, "command: "+cmdline)
-	return c, nil
-}
-
-// cmdClient is a client run as a command, once per Run.
-type cmdClient struct {
-	name, cmdline string
-	notes         []string
-}
-
-func (c *cmdClient) Name() string    { return c.name }
-func (c *cmdClient) Notes() []string { return c.notes }
-func (c *cmdClient) Close() error    { return nil }
-
-// Expand is the command line with the placeholders of conn replaced,
-// each value shell-quoted.
-func Expand(cmdline string, conn Connect) string {
-	host, port, _ := net.SplitHostPort(conn.Addr)
-	return strings.NewReplacer(
-		"{addr}", shellQuote(conn.Addr), "{host}", shellQuote(host), "{port}", shellQuote(port),
-		"{servername}", shellQuote(conn.ServerName), "{ca}", shellQuote(conn.CAFile),
-	).Replace(cmdline)
-}
-
-func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
-
-func (c *cmdClient) Run(ctx context.Context, conn Connect) ClientResult {
-	start := time.Now()
-	cmd := exec.Command("/bin/sh", "-c", Expand(c.cmdline, conn))
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Stdin = strings.NewReader(clientLine)
-	out := &boundedBuffer{max: clientOutputMax}
-	cmd.Stdout, cmd.Stderr = out, out
-	cmd.WaitDelay = time.Second
-	if err := cmd.Start(); err != nil {
-		return ClientResult{Err: fmt.Errorf("start %s: %w", c.name, err), Took: time.Since(start)}
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	res := ClientResult{Started: true}
-	var err error
-	select {
-	case err = <-done:
-	case <-ctx.Done():
-		// The whole group: sh and what it started.
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		err = <-done
-		res.Killed = true
-	}
-	res.Took, res.Output = time.Since(start), out.String()
-	var ee *exec.ExitError
-	switch {
-	case res.Killed:
-		res.ExitCode = -1
-	case err == nil:
-	case errors.As(err, &ee):
-		res.ExitCode = ee.ExitCode()
-	default:
-		res.ExitCode, res.Err = -1, err
-	}
-	return res
-}
-
-// boundedBuffer keeps the last max bytes written to it.
-type boundedBuffer struct {
-	mu  sync.Mutex
-	max int
-	b   bytes.Buffer
-}
-
-func (w *boundedBuffer) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.b.Write(p)
-	if extra := w.b.Len() - w.max; extra > 0 {
-		w.b.Next(extra)
-	}
-	return len(p), nil
-}
-
-func (w *boundedBuffer) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.String()
-}
-
-// goClient is Go's crypto/tls client, in-process. Go 1.26 lets a client
-// offer TLS 1.0 and 1.1 when MinVersion asks for them.
-type goClient struct{}
-
-func (goClient) Name() string { return "builtin" }
-func (goClient) Notes() []string {
-	return []string{"crypto/tls client (" + goVersion() + "), TLS 1.0-1.3, every suite"}
-}
-func (goClient) Close() error { return nil }
-
-func (goClient) Run(ctx context.Context, conn Connect) ClientResult {
-	start := time.Now()
-	res := ClientResult{Started: true, ExitCode: 1}
-	d := tls.Dialer{Config: &tls.Config{
-		RootCAs: conn.CAPool, ServerName: conn.ServerName,
-		MinVersion: tls.VersionTLS10, CipherSuites: GoSuites(),
-	}}
-	nc, err := d.DialContext(ctx, "tcp", conn.Addr)
+	versions, err := parseVersions(opts.Versions)
 	if err != nil {
-		res.Err, res.Took = err, time.Since(start)
-		return res
+		return nil, err
 	}
-	defer nc.Close()
-	if dl, ok := ctx.Deadline(); ok {
-		_ = nc.SetDeadline(dl)
+	pinned := len(opts.Versions) > 0
+	switch spec {
+	case "builtin":
+		return newBuiltinClient(versions), nil
+	case "openssl":
+		return openOpenSSLClient(ctx, versions, pinned)
+	case "gnutls":
+		return openGnuTLSClient(ctx, versions, pinned)
+	case "curl":
+		return openCurlClient(ctx, versions, pinned)
 	}
-	if _, err := nc.Write([]byte(clientLine)); err != nil {
-		res.Err, res.Took = err, time.Since(start)
-		return res
-	}
-	// The answer is best effort: the handshake and the write decided.
-	buf := make([]byte, 64)
-	_, _ = nc.Read(buf)
-	res.ExitCode, res.Took = 0, time.Since(start)
-	return res
+	return openCommandClient(spec, pinned)
 }
 
-// goVersion is the Go release the binary was built with.
-func goVersion() string { return runtime.Version() }
+// expandCommand replaces the placeholders in a command spec, each value
+// quoted for /bin/sh.
+func expandCommand(spec string, c Connect, host, port, name string) string {
+	return strings.NewReplacer(
+		"{addr}", shellQuote(net.JoinHostPort(host, port)),
+		"{host}", shellQuote(host),
+		"{port}", shellQuote(port),
+		"{servername}", shellQuote(name),
+		"{ca}", shellQuote(c.CAFile),
+	).Replace(spec)
+}
+
+// serverName is c.ServerName, or the host connected to.
+func serverName(c Connect, host string) string {
+	if c.ServerName != "" {
+		return c.ServerName
+	}
+	return host
+}
+
+// shellSafe are the values /bin/sh takes as one word as they are, so a
+// placeholder the user wrote inside quotes ("{ca}") still works for them.
+var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_@%+=:,./-]+$`)
+
+// shellQuote quotes s as one word for /bin/sh, when it has to.
+func shellQuote(s string) string {
+	if shellSafe.MatchString(s) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

@@ -8,6 +8,13 @@
 // waits for readiness, tells a crashed or unreachable target from a live
 // one, and stops them. Start with Open and Serve.
 //
+// The suite also tests TLS clients: OpenClient opens a client under test
+// (Go's crypto/tls client in-process, openssl s_client, gnutls-cli, curl
+// or any command line) that Client.Run starts once per check against a
+// server of the suite's, killing it with its process group at the
+// deadline. Go's client offers TLS 1.0 and 1.1 with MinVersion alone: no
+// GODEBUG setting is needed on the client side.
+//
 // Open probes every target it starts with a crypto/tls handshake at each
 // TLS version, so Versions says what the target really serves and Notes
 // says where that differs from what was asked for.

@@ -2,8 +2,8 @@ package suite
 
 import (
 	"context"
-	_ "embed"
 	"crypto/rand"
+	_ "embed"
 	"errors"
 	"fmt"
 	"net"

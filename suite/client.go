@@ -3,6 +3,8 @@ package suite
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -41,6 +43,13 @@ func ClientCatalogue() []checks.Check {
 	}
 	for _, f := range ClientFamilies() {
 		out = append(out, f.Checks()...)
+	}
+	for i := range out {
+		if out[i].Rule.Text == "" {
+			if r, ok := checks.RuleOf(out[i], false); ok {
+				out[i].Rule = r
+			}
+		}
 	}
 	return out
 }
@@ -313,14 +322,79 @@ func tail(s string, n int) string {
 	return s
 }
 
+// ClientFunc is a client of your own, in-process: dial connects to addr
+// trusting roots (the CA of the suite's server) for the server name
+// "localhost", completes the handshake, sends some application data and
+// returns nil, or the error with which it refused the connection. Every
+// read and write it does must honour ctx's deadline.
+func ClientFunc(name string, dial func(ctx context.Context, addr string, roots *x509.CertPool) error) ClientUnderTest {
+	return ClientUnderTest{name: name, open: func(context.Context) (targets.Client, error) {
+		return funcClient{name: name, dial: dial}, nil
+	}}
+}
+
+// ClientConfig is Go's crypto/tls client with your *tls.Config, in
+// process: the configuration you ship, tested as a client. RootCAs and
+// ServerName are set to the suite's (a copy is changed, not cfg); the
+// rest is used as it is.
+func ClientConfig(cfg *tls.Config) ClientUnderTest {
+	return ClientFunc("crypto/tls client (your *tls.Config)", func(ctx context.Context, addr string, roots *x509.CertPool) error {
+		c := cfg.Clone()
+		c.RootCAs, c.ServerName = roots, "localhost"
+		d := tls.Dialer{Config: c}
+		nc, err := d.DialContext(ctx, "tcp", addr)
+		if err != nil {
+			return err
+		}
+		defer nc.Close()
+		if dl, ok := ctx.Deadline(); ok {
+			if err := nc.SetDeadline(dl); err != nil {
+				return err
+			}
+		}
+		if _, err := nc.Write([]byte("tlsconform\n")); err != nil {
+			return err
+		}
+		_, _ = nc.Read(make([]byte, 64)) // the echo, best effort
+		return nil
+	})
+}
+
+// funcClient runs a ClientFunc.
+type funcClient struct {
+	name string
+	dial func(ctx context.Context, addr string, roots *x509.CertPool) error
+}
+
+func (f funcClient) Name() string    { return f.name }
+func (f funcClient) Notes() []string { return nil }
+func (f funcClient) Close() error    { return nil }
+
+func (f funcClient) Run(ctx context.Context, c targets.Connect) targets.ClientResult {
+	start := time.Now()
+	err := f.dial(ctx, c.Addr, c.CAPool)
+	res := targets.ClientResult{Started: true, Took: time.Since(start)}
+	if err != nil {
+		res.ExitCode, res.Err = 1, err
+	}
+	return res
+}
+
+// withClientDefaults fills in the client's default expectations.
+func (o Options) withClientDefaults(c ClientUnderTest) Options {
+	o.Timeout = o.timeout()
+	if o.Expect == "none" {
+		o.Expect, o.Expectations = "", nil
+	} else if o.Expect == "" && o.Expectations == nil {
+		o.Expectations = c.expect
+	}
+	return o
+}
+
 // RunClient opens the client, runs the client checks Options select
 // (the whole client catalogue by default) and closes it.
 func RunClient(ctx context.Context, client ClientUnderTest, opts Options) (*reports.Report, error) {
-	if opts.Expect == "none" {
-		opts.Expect, opts.Expectations = "", nil
-	} else if opts.Expect == "" && opts.Expectations == nil {
-		opts.Expectations = client.expect
-	}
+	opts = opts.withClientDefaults(client)
 	list := ClientCatalogue()
 	if opts.Run != "" || opts.Skip != "" {
 		var err error

@@ -2,6 +2,7 @@ package suite_test
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"slices"
 	"strings"
@@ -104,4 +105,17 @@ func TestClientFailClosed(t *testing.T) {
 	if took := time.Since(start); took > 20*time.Second {
 		t.Errorf("a silent client took %s to give up on", took)
 	}
+}
+
+// TestGoClientHasNoMustFailure: Go's crypto/tls client, as the built-in
+// client runs it, fails no MUST check but the deviations its shipped
+// expectations record, through the go test API (one subtest per check);
+// so does a client of one's own *tls.Config with Go's defaults.
+func TestGoClientHasNoMustFailure(t *testing.T) {
+	t.Run("builtin", func(t *testing.T) {
+		suite.TestClient(t, suite.Client("builtin"), suite.Options{Seed: 1, Timeout: time.Second})
+	})
+	t.Run("config", func(t *testing.T) {
+		suite.TestClient(t, suite.ClientConfig(&tls.Config{}), suite.Options{Seed: 1, Timeout: time.Second, Expectations: suite.CryptoTLSClientExpectations()})
+	})
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tlsconform/tlsconform/reports"
+	"github.com/tlsconform/tlsconform/suite/checks"
 	"github.com/tlsconform/tlsconform/targets"
 )
 
@@ -119,6 +120,38 @@ func Test(t *testing.T, target Target, opts Options) {
 	if err != nil {
 		t.Fatalf("tlsconform: %s", SetupError(err))
 	}
+	testChecks(t, r, list, opts)
+}
+
+// TestClient is Test for a client under test: the client catalogue as
+// subtests of t, one per check, each serving the client from a reference
+// server of its own (see Client, ClientConfig and ClientFunc).
+func TestClient(t *testing.T, client ClientUnderTest, opts Options) {
+	t.Helper()
+	opts = opts.withClientDefaults(client)
+	list, err := Select(ClientCatalogue(), opts.Run, opts.Skip)
+	if err != nil {
+		t.Fatalf("tlsconform: %v", err)
+	}
+	ctx := t.Context()
+	cl, err := client.open(ctx)
+	if err != nil {
+		t.Fatalf("tlsconform: %s", SetupError(err))
+	}
+	defer cl.Close()
+	if opts.Out == nil {
+		opts.Out = testWriter{t}
+	}
+	r, err := StartClient(ctx, cl, opts)
+	if err != nil {
+		t.Fatalf("tlsconform: %s", SetupError(err))
+	}
+	testChecks(t, r, list, opts)
+}
+
+// testChecks judges list as subtests of t and closes the run.
+func testChecks(t *testing.T, r *Runner, list []checks.Check, opts Options) {
+	t.Helper()
 	for _, ch := range list {
 		t.Run(ch.ID, func(t *testing.T) {
 			judgeTest(t, r.Check(t.Context(), ch), opts.Strict)

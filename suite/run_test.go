@@ -412,7 +412,7 @@ func TestSends(t *testing.T) {
 func TestEveryMustHasARule(t *testing.T) {
 	missing := map[string][]string{}
 	n := 0
-	for _, ch := range suite.Catalogue() {
+	for _, ch := range append(suite.Catalogue(), suite.ClientCatalogue()...) {
 		if ch.Level != checks.MUST {
 			continue
 		}

@@ -137,6 +137,7 @@ func list(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	runGlob := fs.String("run", "", "list only the checks whose id matches one of these globs (comma-separated; * matches any run of characters)")
 	asJSON := fs.Bool("json", false, "print a JSON array instead of a table")
+	clients := fs.Bool("client", false, "list the client checks (-client of conformance) instead of the server checks")
 	if err := fs.Parse(args); err != nil {
 		return exitSetup
 	}
@@ -144,7 +145,11 @@ func list(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tlsconform list: unexpected argument %q\n", fs.Arg(0))
 		return exitSetup
 	}
-	chs, err := suite.Select(suite.Catalogue(), *runGlob, "")
+	catalogue := suite.Catalogue()
+	if *clients {
+		catalogue = suite.ClientCatalogue()
+	}
+	chs, err := suite.Select(catalogue, *runGlob, "")
 	if err != nil {
 		fmt.Fprintf(stderr, "tlsconform list: -run: %v\n", err)
 		return exitSetup

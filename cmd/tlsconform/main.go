@@ -45,7 +45,7 @@ const usage = `usage:
                          [-expect FILE|none] [-update-expect] [-run GLOB,...] [-skip GLOB,...]
                          exit status: 0 no unexpected MUST failure, 1 failures or stale expectations, 2 usage or setup error
   tlsconform conformance -client builtin|openssl|gnutls|curl|reference[:MISBEHAVIOUR]|'COMMAND {addr} ...' [the same flags]
-  tlsconform list [-run GLOB,...] [-json]
+  tlsconform list [-client] [-run GLOB,...] [-json]
   tlsconform serve -listen ADDR [-cert FILE -key FILE] [-keylog FILE] [-timeout D] [-misbehave NAME]
   tlsconform campaign -target builtin|openssl|gnutls|HOST:PORT [-target-cmd CMD] [-target2 TARGET]
                       [-duration D] [-workers N] [-seed S] [-report-dir DIR] [-mutators PREFIX,...] [-timeout D]

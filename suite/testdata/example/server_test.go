@@ -67,3 +67,9 @@ func TestTLSConformance(t *testing.T) {
 func TestTLSConfigConformance(t *testing.T) {
 	suite.Test(t, suite.Config(config(t)), suite.Options{Expect: "testdata/tls.expect.json"})
 }
+
+// TestTLSClientConformance checks a client configuration: the suite
+// serves it from its reference server, one check at a time.
+func TestTLSClientConformance(t *testing.T) {
+	suite.TestClient(t, suite.ClientConfig(&tls.Config{MinVersion: tls.VersionTLS12}), suite.Options{Expect: "testdata/tls-client.expect.json"})
+}

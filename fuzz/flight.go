@@ -5,6 +5,7 @@ import (
 	"context"
 	"net"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/tlsconform/tlsconform/peers"
@@ -102,12 +103,29 @@ func (flightAddr) String() string  { return "server-flight" }
 type tee struct {
 	net.Conn
 	out *bytes.Buffer
+
+	mu      sync.Mutex
+	stopped bool // the client is done: later writes are not its flight
 }
 
 func (t *tee) Write(p []byte) (int, error) {
 	n, err := t.Conn.Write(p)
-	t.out.Write(p[:n])
+	t.mu.Lock()
+	if !t.stopped {
+		t.out.Write(p[:n])
+	}
+	t.mu.Unlock()
 	return n, err
+}
+
+// stop ends the recording: what the server writes after the client's
+// script ended (a close_notify in answer to the close, which may or may
+// not get through the closing link) would make the recording differ from
+// run to run.
+func (t *tee) stop() {
+	t.mu.Lock()
+	t.stopped = true
+	t.mu.Unlock()
 }
 
 // RecordServerFlight runs the engine's default conversation, as the
@@ -119,9 +137,11 @@ func (e *Env) RecordServerFlight(offer uint8) ([]byte, Result) {
 	cfg := e.clientConfig(flightSeed, pick(offers, int(offer)).versions)
 	client, server := newLink()
 	var sent bytes.Buffer
+	rec := &tee{Conn: server, out: &sent}
 	done := make(chan error, 1)
-	go func() { done <- e.serve(&tee{Conn: server, out: &sent}, flightSeed) }()
+	go func() { done <- e.serve(rec, flightSeed) }()
 	cv := peers.RunScript(context.Background(), func(context.Context) (net.Conn, error) { return client, nil }, cfg, script())
+	rec.stop()
 	client.Close()
 	serr := <-done
 	server.Close()

@@ -266,6 +266,23 @@ func ProbeClient(ctx context.Context, env *checks.Env) (*checks.Profile, error) 
 		return nil, fmt.Errorf("%w (first run: client %s, server: %v)", ErrClientNoHandshake, first.End, first.ServerErr)
 	}
 	slices.Sort(p.Versions)
+	// Whether it verifies the server's chain: the same context again,
+	// with certificates from a CA it was not told to trust.
+	top := p.Versions[len(p.Versions)-1]
+	untrusted, err := certs.GenerateSet("ecdsa", []string{"rsa", "ecdsa"}, []string{"localhost", "127.0.0.1", "::1"}, rand.Reader, time.Now())
+	if err != nil {
+		return nil, fmt.Errorf("untrusted certificates: %w", err)
+	}
+	c := checks.Context{Version: top, KX: p.KX[top][0]}
+	s := env.ServeWith(ctx, c, "probe/untrusted-chain", func(cfg *peers.ServerConfig) { cfg.Certificates = untrusted })
+	switch v := checks.ClientCompletes(s); {
+	case v.Status == reports.Pass:
+		p.Problems = append(p.Problems, fmt.Sprintf("does not verify the server's certificate: it completed a %s handshake with a chain from a CA it was not told to trust ({ca})", c))
+	case s.End.Killed:
+		p.Notes = append(p.Notes, "whether it verifies the server's certificate is unknown: with an untrusted chain it was killed at the deadline")
+	default:
+		p.Notes = append(p.Notes, "verifies the server's certificate: it refused a chain from a CA it was not told to trust ("+reactionText(s)+")")
+	}
 	for _, id := range hello.CipherSuites {
 		p.Suites = append(p.Suites, id)
 	}
@@ -274,6 +291,16 @@ func ProbeClient(ctx context.Context, env *checks.Env) (*checks.Profile, error) 
 	}
 	p.AppData = true
 	return p, nil
+}
+
+// reactionText says how a client ended a run: its alert, or its exit.
+func reactionText(s *checks.Served) string {
+	for _, ev := range s.Events {
+		if ev.Dir == peers.Received && ev.Type == wire.ContentAlert {
+			return ev.Summary() + ", client " + s.End.String()
+		}
+	}
+	return "client " + s.End.String()
 }
 
 // offers reports whether hello offers context c: its version, and a

@@ -78,17 +78,22 @@ func (e *Env) Serve(ctx context.Context, c Context, id string, mis ...peers.Misb
 // ServeGroups is Serve with the server's groups limited to groups (nil:
 // every group the engine has).
 func (e *Env) ServeGroups(ctx context.Context, c Context, id string, groups []wire.Group, mis ...peers.Misbehaviour) *Served {
+	return e.ServeWith(ctx, c, id, func(cfg *peers.ServerConfig) { cfg.Groups = groups }, mis...)
+}
+
+// ServeWith is Serve with the server's configuration changed by edit
+// (other certificates, groups).
+func (e *Env) ServeWith(ctx context.Context, c Context, id string, edit func(*peers.ServerConfig), mis ...peers.Misbehaviour) *Served {
 	s := &Served{Start: time.Now()}
 	if e.RunClient == nil {
 		s.End = ClientEnd{Err: errors.New("no client under test")}
 		return s
 	}
 	var mu sync.Mutex
-	srv, err := peers.NewServer(peers.ServerConfig{
+	cfg := peers.ServerConfig{
 		Certificates:  e.ServerCerts,
 		Versions:      []wire.Version{c.Version},
 		CipherSuites:  SuitesOf(c),
-		Groups:        groups,
 		Misbehaviours: mis,
 		// What the client sends is observed, not judged: its alert may
 		// come in the clear before it moved to its handshake key.
@@ -101,7 +106,11 @@ func (e *Env) ServeGroups(ctx context.Context, c Context, id string, groups []wi
 			s.Events = append(s.Events, ev)
 			mu.Unlock()
 		},
-	})
+	}
+	if edit != nil {
+		edit(&cfg)
+	}
+	srv, err := peers.NewServer(cfg)
 	if err != nil {
 		s.End = ClientEnd{Err: fmt.Errorf("reference server: %w", err)}
 		return s

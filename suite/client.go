@@ -289,6 +289,12 @@ func ProbeClient(ctx context.Context, env *checks.Env) (*checks.Profile, error) 
 	if e, ok := wire.FindExtension(hello.Extensions, wire.ExtSupportedGroups); ok {
 		p.Groups, _ = wire.ParseSupportedGroups(e.Body)
 	}
+	if e, ok := wire.FindExtension(hello.Extensions, wire.ExtKeyShare); ok {
+		shares, _ := wire.ParseKeyShareClient(e.Body)
+		for _, sh := range shares {
+			p.KeyShares = append(p.KeyShares, sh.Group)
+		}
+	}
 	p.AppData = true
 	return p, nil
 }

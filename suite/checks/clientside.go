@@ -273,10 +273,25 @@ func helloOf(events []peers.Event) *wire.ClientHello {
 	return nil
 }
 
+// AtHelloRetryRequest names, for ReactionTo and ClientRejects, the last
+// HelloRetryRequest the server sent (it has no handshake type of its
+// own: it is a ServerHello with a special random).
+const AtHelloRetryRequest = wire.HandshakeType(0xFE)
+
 // sentAt is the index of the first event in which the server sent a
 // handshake message of type t (for ServerHello, a real one: not a
+// HelloRetryRequest; for AtHelloRetryRequest, the last
 // HelloRetryRequest), -1 when it never did.
 func sentAt(events []peers.Event, t wire.HandshakeType) int {
+	if t == AtHelloRetryRequest {
+		last := -1
+		for i, ev := range events {
+			if ev.Dir == peers.Sent && ev.Type == wire.ContentHandshake && isHRR(ev.Plaintext) {
+				last = i
+			}
+		}
+		return last
+	}
 	for i, ev := range events {
 		if ev.Dir != peers.Sent || ev.Type != wire.ContentHandshake || !slices.Contains(handshakeTypes(ev.Plaintext), t) {
 			continue
@@ -377,10 +392,10 @@ func ClientRejects(s *Served, at wire.HandshakeType, want ...wire.AlertDescripti
 	r := ReactionTo(s, at)
 	switch {
 	case !r.Reached:
-		v.Status, v.Observed = reports.Inconclusive, fmt.Sprintf("the handshake ended before the server sent its %s (%s; client %s)", at, orNone(s.ServerErr), s.End)
+		v.Status, v.Observed = reports.Inconclusive, fmt.Sprintf("the handshake ended before the server sent its %s (%s; client %s)", atName(at), orNone(s.ServerErr), s.End)
 		v.Reason = "the change was never sent, so the client's answer to it is unknown"
 	case r.WentOn != "":
-		v.Status, v.Observed = reports.Fail, fmt.Sprintf("the client went on: sent %s after the server's %s", r.WentOn, at)
+		v.Status, v.Observed = reports.Fail, fmt.Sprintf("the client went on: sent %s after the server's %s", r.WentOn, atName(at))
 		v.Reason = "the client accepted what it must reject"
 	case r.Alert != nil && r.Alert.Description == wire.AlertCloseNotify:
 		v.Status, v.Observed = reports.Warn, fmt.Sprintf("close_notify (client %s)", s.End)
@@ -422,6 +437,14 @@ func ClientCompletes(s *Served) Verdict {
 		v.Status, v.Observed = reports.Fail, fmt.Sprintf("%v (client %s)", s.ServerErr, s.End)
 	}
 	return v
+}
+
+// atName names the message a check changed.
+func atName(at wire.HandshakeType) string {
+	if at == AtHelloRetryRequest {
+		return "HelloRetryRequest"
+	}
+	return at.String()
 }
 
 func expectText(want []wire.AlertDescription) string {

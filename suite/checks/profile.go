@@ -27,6 +27,10 @@ type Profile struct {
 	// Pinned are the versions the user selected (-versions), nil for
 	// all; Unselected those the target speaks that the pin left out.
 	Pinned, Unselected []wire.Version
+	// KeyShares are the groups of a client's first TLS 1.3 key shares
+	// (client probing); a group of Groups not among them is one a server
+	// can ask for with a HelloRetryRequest.
+	KeyShares []wire.Group
 }
 
 // GroupsAt is the groups the target takes at version v: those probed at

@@ -6,10 +6,13 @@
 package clientnegotiation
 
 import (
+	"context"
 	"slices"
 
 	"github.com/tlsconform/tlsconform/peers"
+	"github.com/tlsconform/tlsconform/peers/kx"
 	"github.com/tlsconform/tlsconform/peers/wire"
+	"github.com/tlsconform/tlsconform/reports"
 	"github.com/tlsconform/tlsconform/suite/checks"
 )
 
@@ -18,12 +21,16 @@ const area = "client-negotiation"
 // The receiver-duty sentences of the family (RFC 8446, RFC 5246; text as
 // published by the RFC Editor).
 var (
-	ruleVersions = checks.Rule{Cite: "RFC 8446 §4.2.1", Text: "If the \"supported_versions\" extension in the ServerHello contains a version not offered by the client or contains a version prior to TLS 1.3, the client MUST abort the handshake with an \"illegal_parameter\" alert."}
-	ruleEcho     = checks.Rule{Cite: "RFC 8446 §4.1.3", Text: "A client which receives a legacy_session_id_echo field that does not match what it sent in the ClientHello MUST abort the handshake with an \"illegal_parameter\" alert."}
-	ruleSuite    = checks.Rule{Cite: "RFC 8446 §4.1.3", Text: "A client which receives a cipher suite that was not offered MUST abort the handshake with an \"illegal_parameter\" alert."}
-	ruleSentinel = checks.Rule{Cite: "RFC 8446 §4.1.3", Text: "TLS 1.3 clients receiving a ServerHello indicating TLS 1.2 or below MUST check that the last 8 bytes are not equal to either of these values."}
-	ruleExt12    = checks.Rule{Cite: "RFC 5246 §7.4.1.4", Text: "If a client receives an extension type in ServerHello that it did not request in the associated ClientHello, it MUST abort the handshake with an unsupported_extension fatal alert."}
-	ruleExt13    = checks.Rule{Cite: "RFC 8446 §4.2", Text: "Implementations MUST NOT send extension responses if the remote endpoint did not send the corresponding extension requests, with the exception of the \"cookie\" extension in the HelloRetryRequest. Upon receiving such an extension, an endpoint MUST abort the handshake with an \"unsupported_extension\" alert."}
+	ruleVersions    = checks.Rule{Cite: "RFC 8446 §4.2.1", Text: "If the \"supported_versions\" extension in the ServerHello contains a version not offered by the client or contains a version prior to TLS 1.3, the client MUST abort the handshake with an \"illegal_parameter\" alert."}
+	ruleEcho        = checks.Rule{Cite: "RFC 8446 §4.1.3", Text: "A client which receives a legacy_session_id_echo field that does not match what it sent in the ClientHello MUST abort the handshake with an \"illegal_parameter\" alert."}
+	ruleSuite       = checks.Rule{Cite: "RFC 8446 §4.1.3", Text: "A client which receives a cipher suite that was not offered MUST abort the handshake with an \"illegal_parameter\" alert."}
+	ruleSentinel    = checks.Rule{Cite: "RFC 8446 §4.1.3", Text: "TLS 1.3 clients receiving a ServerHello indicating TLS 1.2 or below MUST check that the last 8 bytes are not equal to either of these values."}
+	ruleExt12       = checks.Rule{Cite: "RFC 5246 §7.4.1.4", Text: "If a client receives an extension type in ServerHello that it did not request in the associated ClientHello, it MUST abort the handshake with an unsupported_extension fatal alert."}
+	ruleHRRGroup    = checks.Rule{Cite: "RFC 8446 §4.2.8", Text: "Upon receipt of this extension in a HelloRetryRequest, the client MUST verify that (1) the selected_group field corresponds to a group which was provided in the \"supported_groups\" extension in the original ClientHello and (2) the selected_group field does not correspond to a group which was provided in the \"key_share\" extension in the original ClientHello. If either of these checks fails, then the client MUST abort the handshake with an \"illegal_parameter\" alert."}
+	ruleHRRNoChange = checks.Rule{Cite: "RFC 8446 §4.1.4", Text: "Clients MUST abort the handshake with an \"illegal_parameter\" alert if the HelloRetryRequest would not result in any change in the ClientHello."}
+	ruleHRRTwice    = checks.Rule{Cite: "RFC 8446 §4.1.4", Text: "If a client receives a second HelloRetryRequest in the same connection (i.e., where the ClientHello was itself in response to a HelloRetryRequest), it MUST abort the handshake with an \"unexpected_message\" alert."}
+	ruleHRRSuite    = checks.Rule{Cite: "RFC 8446 §4.1.4", Text: "Upon receiving the ServerHello, clients MUST check that the cipher suite supplied in the ServerHello is the same as that in the HelloRetryRequest and otherwise abort the handshake with an \"illegal_parameter\" alert."}
+	ruleExt13       = checks.Rule{Cite: "RFC 8446 §4.2", Text: "Implementations MUST NOT send extension responses if the remote endpoint did not send the corresponding extension requests, with the exception of the \"cookie\" extension in the HelloRetryRequest. Upon receiving such an extension, an endpoint MUST abort the handshake with an \"unsupported_extension\" alert."}
 )
 
 // unrequested is an extension type no client requests: unassigned
@@ -42,11 +49,12 @@ func Family() checks.Family {
 	}
 }
 
-// editServerHello changes the ServerHello of the server's flights.
+// editServerHello changes the ServerHello of the server's flights (not
+// a HelloRetryRequest).
 func editServerHello(name string, edit func(st *peers.ServerState, sh *wire.ServerHello)) peers.Misbehaviour {
 	return checks.EditServerFlight(name, func(st *peers.ServerState, msgs []wire.Message) []wire.Message {
 		for i, m := range msgs {
-			if sh, ok := m.(*wire.ServerHello); ok {
+			if sh, ok := m.(*wire.ServerHello); ok && !sh.IsHelloRetryRequest() {
 				c := *sh
 				c.Extensions = slices.Clone(sh.Extensions)
 				edit(st, &c)
@@ -110,6 +118,31 @@ func clientChecks() []checks.Check {
 					editServerHello("unoffered-suite", func(st *peers.ServerState, sh *wire.ServerHello) {
 						sh.CipherSuite = unofferedSuite(st.Hello)
 					}), wire.TypeServerHello, wire.AlertIllegalParameter),
+				hrrCheck(c, "hrr-group-already-shared", "RFC 8446 §4.2.8", ruleHRRGroup,
+					"aborts on a HelloRetryRequest for a group it already sent a key share for, with illegal_parameter",
+					editHRR("hrr-group-already-shared", func(st *peers.ServerState, hrr *wire.ServerHello) {
+						if g, ok := firstShare(st.Hello); ok {
+							hrr.Extensions = setExtension(hrr.Extensions, wire.KeyShareHRRExt(g))
+						}
+					}), checks.AtHelloRetryRequest, wire.AlertIllegalParameter),
+				hrrCheck(c, "hrr-group-not-offered", "RFC 8446 §4.2.8", ruleHRRGroup,
+					"aborts on a HelloRetryRequest for a group not in its supported_groups, with illegal_parameter",
+					editHRR("hrr-group-not-offered", func(st *peers.ServerState, hrr *wire.ServerHello) {
+						hrr.Extensions = setExtension(hrr.Extensions, wire.KeyShareHRRExt(unofferedGroup(st.Hello)))
+					}), checks.AtHelloRetryRequest, wire.AlertIllegalParameter),
+				hrrCheck(c, "hrr-changes-nothing", "RFC 8446 §4.1.4", ruleHRRNoChange,
+					"aborts on a HelloRetryRequest with neither a key_share nor a cookie, with illegal_parameter",
+					editHRR("hrr-changes-nothing", func(_ *peers.ServerState, hrr *wire.ServerHello) {
+						hrr.Extensions = slices.DeleteFunc(hrr.Extensions, func(e wire.Extension) bool { return e.Type == wire.ExtKeyShare })
+					}), checks.AtHelloRetryRequest, wire.AlertIllegalParameter),
+				hrrCheck(c, "second-hrr", "RFC 8446 §4.1.4", ruleHRRTwice,
+					"aborts on a second HelloRetryRequest, with unexpected_message",
+					secondHRR, checks.AtHelloRetryRequest, wire.AlertUnexpectedMessage),
+				hrrCheck(c, "suite-differs-after-hrr", "RFC 8446 §4.1.4", ruleHRRSuite,
+					"aborts on a ServerHello whose cipher suite differs from the HelloRetryRequest's, with illegal_parameter",
+					editServerHello("suite-differs-after-hrr", func(st *peers.ServerState, sh *wire.ServerHello) {
+						sh.CipherSuite = otherSuite(st.Hello, sh.CipherSuite)
+					}), wire.TypeServerHello, wire.AlertIllegalParameter),
 				checks.ClientCheck(area, c, "unrequested-extension", "RFC 8446 §4.2", ruleExt13, checks.MUST,
 					"aborts on an EncryptedExtensions with an extension it did not request, with unsupported_extension",
 					checks.EditServerFlight("unrequested-extension", func(_ *peers.ServerState, msgs []wire.Message) []wire.Message {
@@ -147,6 +180,105 @@ func clientChecks() []checks.Check {
 	return out
 }
 
+// hrrCheck is a check that needs a HelloRetryRequest: the server takes
+// only the groups the client supports but sent no key share for, so that
+// it must ask for one; a client that shares every group it supports
+// leaves the check nothing to test, and it is skipped.
+func hrrCheck(c checks.Context, name, rfc string, rule checks.Rule, title string, mis peers.Misbehaviour, at wire.HandshakeType, want ...wire.AlertDescription) checks.Check {
+	ch := checks.ClientCheck(area, c, name, rfc, rule, checks.MUST, title, mis, at, want...)
+	id := ch.ID
+	ch.Run = func(ctx context.Context, env *checks.Env) checks.Verdict {
+		var groups []wire.Group
+		if env.Profile != nil {
+			for _, g := range env.Profile.Groups {
+				if !slices.Contains(env.Profile.KeyShares, g) && slices.Contains(kx.Groups(), g) {
+					groups = append(groups, g)
+				}
+			}
+		}
+		if len(groups) == 0 {
+			return checks.Verdict{Status: reports.Skip, Reason: "the client sends a key share for every group it supports that the engine has: no HelloRetryRequest can ask for another"}
+		}
+		return checks.ClientRejects(env.ServeGroups(ctx, c, id, groups, mis), at, want...)
+	}
+	return ch
+}
+
+// editHRR changes the HelloRetryRequest of the server's flights.
+func editHRR(name string, edit func(st *peers.ServerState, hrr *wire.ServerHello)) peers.Misbehaviour {
+	return checks.EditServerFlight(name, func(st *peers.ServerState, msgs []wire.Message) []wire.Message {
+		for i, m := range msgs {
+			if sh, ok := m.(*wire.ServerHello); ok && sh.IsHelloRetryRequest() {
+				c := *sh
+				c.Extensions = slices.Clone(sh.Extensions)
+				edit(st, &c)
+				msgs[i] = &c
+			}
+		}
+		return msgs
+	})
+}
+
+// secondHRR answers the second ClientHello with another
+// HelloRetryRequest (for the group the first one asked for) instead of
+// the ServerHello.
+var secondHRR = checks.EditServerFlight("second-hrr", func(st *peers.ServerState, msgs []wire.Message) []wire.Message {
+	for i, m := range msgs {
+		sh, ok := m.(*wire.ServerHello)
+		if !ok || sh.IsHelloRetryRequest() {
+			continue
+		}
+		g := wire.GroupSecp256r1
+		if e, ok := wire.FindExtension(sh.Extensions, wire.ExtKeyShare); ok {
+			if entry, err := wire.ParseKeyShareServer(e.Body); err == nil {
+				g = entry.Group
+			}
+		}
+		msgs[i] = &wire.ServerHello{Version: wire.VersionTLS12, Random: wire.HelloRetryRequestRandom[:], SessionID: sh.SessionID, CipherSuite: sh.CipherSuite,
+			Extensions: []wire.Extension{wire.SupportedVersionsServerExt(wire.VersionTLS13), wire.KeyShareHRRExt(g)}}
+	}
+	return msgs
+})
+
+// firstShare is the group of the ClientHello's first key share.
+func firstShare(ch *wire.ClientHello) (wire.Group, bool) {
+	e, ok := wire.FindExtension(ch.Extensions, wire.ExtKeyShare)
+	if !ok {
+		return 0, false
+	}
+	shares, err := wire.ParseKeyShareClient(e.Body)
+	if err != nil || len(shares) == 0 {
+		return 0, false
+	}
+	return shares[0].Group, true
+}
+
+// unofferedGroup is a named group the ClientHello's supported_groups
+// does not list: ffdhe8192, else an unassigned value.
+func unofferedGroup(ch *wire.ClientHello) wire.Group {
+	var offered []wire.Group
+	if e, ok := wire.FindExtension(ch.Extensions, wire.ExtSupportedGroups); ok {
+		offered, _ = wire.ParseSupportedGroups(e.Body)
+	}
+	for _, g := range []wire.Group{0x0104, 0x01FE, 0x0FEF} {
+		if !slices.Contains(offered, g) {
+			return g
+		}
+	}
+	return 0x0FEE
+}
+
+// otherSuite is a TLS 1.3 suite of the ClientHello other than s, else
+// one it did not offer (which it must refuse as well).
+func otherSuite(ch *wire.ClientHello, s wire.CipherSuite) wire.CipherSuite {
+	for id := wire.CipherSuite(0x1301); id <= 0x1305; id++ {
+		if id != s && slices.Contains(ch.CipherSuites, id) {
+			return id
+		}
+	}
+	return unofferedSuite(ch)
+}
+
 // ClientMisbehaviours are the reference client's ways to break what the
 // family checks.
 func ClientMisbehaviours() []peers.ClientMisbehaviour {
@@ -163,5 +295,5 @@ func ClientMisbehaviours() []peers.ClientMisbehaviour {
 var selfTests = []checks.SelfTest{{
 	Misbehaviour: "client-negotiation/ignore-downgrade-sentinel",
 	Fail:         `^client-negotiation/tls1[012]/.*/downgrade-sentinel$`,
-	Pass:         `^(client-baseline/.*|client-negotiation/.*/(unrequested-extension|session-id-echo-mismatch|unoffered-suite|supported-versions-.*))$`,
+	Pass:         `^(client-baseline/.*|client-negotiation/.*/(unrequested-extension|session-id-echo-mismatch|unoffered-suite|supported-versions-.*|hrr-.*|second-hrr|suite-differs-after-hrr))$`,
 }}

@@ -6,6 +6,7 @@ import (
 	"github.com/tlsconform/tlsconform/suite/checks"
 	"github.com/tlsconform/tlsconform/suite/clientfinished"
 	"github.com/tlsconform/tlsconform/suite/clientkx"
+	"github.com/tlsconform/tlsconform/suite/clientmalformed"
 	"github.com/tlsconform/tlsconform/suite/clientnegotiation"
 	"github.com/tlsconform/tlsconform/suite/clientorder"
 	"github.com/tlsconform/tlsconform/suite/finished"
@@ -38,7 +39,7 @@ func Families() []checks.Family {
 func allFamilies() []checks.Family {
 	return []checks.Family{order.Family(), negotiation.Family(), finished.Family(), hello.Family(),
 		keyexchange.Family(), records.Family(), replay.Family(), resumption.Family(), renegotiation.Family(),
-		clientnegotiation.Family(), clientorder.Family(), clientfinished.Family(), clientkx.Family()}
+		clientnegotiation.Family(), clientorder.Family(), clientfinished.Family(), clientkx.Family(), clientmalformed.Family()}
 }
 
 // Catalogue is every check: for each context, the baseline first, then

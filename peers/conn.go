@@ -209,6 +209,11 @@ func (c *Conn) Deadline() time.Time { return c.deadline() }
 // with a ServerHello of its own).
 func (c *Conn) SetVersion(v wire.Version) { c.version = v }
 
+// SetSuite sets the negotiated cipher suite, whose keys protect the
+// records from the next key change on (for a plan hook that answers
+// with another suite than the one chosen, and means it).
+func (c *Conn) SetSuite(s *suites.Spec) { c.spec = s }
+
 // WriteProtected reports whether records to the peer are under record
 // protection now.
 func (c *Conn) WriteProtected() bool { return c.out.Protected() }

@@ -127,6 +127,10 @@ func (s *Server) maxVersion() wire.Version { return slices.Max(s.cfg.Versions) }
 // Versions are the versions the server is configured with.
 func (st *ServerState) Versions() []wire.Version { return slices.Clone(st.srv.cfg.Versions) }
 
+// SentHelloRetryRequest reports whether this handshake sent a
+// HelloRetryRequest.
+func (st *ServerState) SentHelloRetryRequest() bool { return st.hrrSent }
+
 // MaxVersion is the highest version the server is configured with.
 func (st *ServerState) MaxVersion() wire.Version { return st.srv.maxVersion() }
 

@@ -165,8 +165,18 @@ func (r *referenceClient) Run(ctx context.Context, c targets.Connect) targets.Cl
 	out := targets.ClientResult{Started: true, Took: time.Since(start)}
 	if res.Outcome != peers.OutcomeCompleted {
 		out.ExitCode, out.Err = 1, errors.New(res.Error)
+		killedAtDeadline(ctx, &out)
 	}
 	return out
+}
+
+// killedAtDeadline marks an in-process client's failed run that ended
+// because its context did as killed, as a process would be: what it did
+// not do by then proves nothing.
+func killedAtDeadline(ctx context.Context, res *targets.ClientResult) {
+	if ctx.Err() != nil {
+		res.Killed, res.ExitCode = true, -1
+	}
 }
 
 // clientTarget lets the runner, made for servers, name a client under
@@ -280,8 +290,10 @@ func ProbeClient(ctx context.Context, env *checks.Env) (*checks.Profile, error) 
 		p.Problems = append(p.Problems, fmt.Sprintf("does not verify the server's certificate: it completed a %s handshake with a chain from a CA it was not told to trust ({ca})", c))
 	case s.End.Killed:
 		p.Notes = append(p.Notes, "whether it verifies the server's certificate is unknown: with an untrusted chain it was killed at the deadline")
-	default:
+	case hasAlert(s):
 		p.Notes = append(p.Notes, "verifies the server's certificate: it refused a chain from a CA it was not told to trust ("+reactionText(s)+")")
+	default:
+		p.Notes = append(p.Notes, "whether it verifies the server's certificate is unknown: with an untrusted chain it did not complete, but sent no alert ("+reactionText(s)+")")
 	}
 	for _, id := range hello.CipherSuites {
 		p.Suites = append(p.Suites, id)
@@ -297,6 +309,11 @@ func ProbeClient(ctx context.Context, env *checks.Env) (*checks.Profile, error) 
 	}
 	p.AppData = true
 	return p, nil
+}
+
+// hasAlert reports whether the client sent an alert.
+func hasAlert(s *checks.Served) bool {
+	return slices.ContainsFunc(s.Events, func(ev peers.Event) bool { return ev.Dir == peers.Received && ev.Type == wire.ContentAlert })
 }
 
 // reactionText says how a client ended a run: its alert, or its exit.
@@ -409,6 +426,7 @@ func (f funcClient) Run(ctx context.Context, c targets.Connect) targets.ClientRe
 	res := targets.ClientResult{Started: true, Took: time.Since(start)}
 	if err != nil {
 		res.ExitCode, res.Err = 1, err
+		killedAtDeadline(ctx, &res)
 	}
 	return res
 }

@@ -119,3 +119,20 @@ func TestGoClientHasNoMustFailure(t *testing.T) {
 		suite.TestClient(t, suite.ClientConfig(&tls.Config{}), suite.Options{Seed: 1, Timeout: time.Second, Expectations: suite.CryptoTLSClientExpectations()})
 	})
 }
+
+// TestClientWaitIsInconclusive: a client that drops what it did not wait
+// for and keeps waiting ends only when the server gives up: its exit
+// status then proves nothing, and the check is inconclusive, never a
+// warning or a pass.
+func TestClientWaitIsInconclusive(t *testing.T) {
+	rep, err := suite.RunClient(context.Background(), suite.Client("reference:client-order/skip-unexpected"),
+		suite.Options{Seed: 1, Timeout: time.Second, Run: "client-order/tls12/ecdhe_rsa/missing-server-key-exchange"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range rep.Checks {
+		if c.ID == "client-order/tls12/ecdhe_rsa/missing-server-key-exchange" && c.Status != reports.Inconclusive {
+			t.Errorf("%s: %s (%s; %s), want inconclusive", c.ID, c.Status, c.Observed, c.Reason)
+		}
+	}
+}

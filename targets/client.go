@@ -48,7 +48,7 @@ type ClientResult struct {
 	// completed, 1 for one that failed; -1 when killed, when the process
 	// died of a signal, or when it did not start.
 	ExitCode int
-	Killed   bool // the client was still running at the deadline and was killed
+	Killed   bool // the client was still running at the deadline and was killed (an in-process one: its run ended by the deadline)
 	// Err is why it failed to start, or (in-process) the handshake/IO
 	// error, or the signal a process died of when it was not killed here.
 	Err    error

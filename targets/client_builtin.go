@@ -62,6 +62,10 @@ func (b *builtinClient) Run(ctx context.Context, c Connect) ClientResult {
 	res := ClientResult{Started: true, Output: tail(out.String(), clientOutputTail), Took: time.Since(start)}
 	if err != nil {
 		res.ExitCode, res.Err = 1, fmt.Errorf("targets: builtin client: %w", err)
+		if ctx.Err() != nil {
+			// Ended by the deadline, as a process is killed by it.
+			res.ExitCode, res.Killed = -1, true
+		}
 	}
 	return res
 }

@@ -51,6 +51,12 @@ type Served struct {
 	// Connections counts the connections the client opened (a client
 	// that retries opens more than one; only the first is judged).
 	Connections int
+	// Version is the version the server served.
+	Version wire.Version
+	// ServerFirst: the server was done before the client ended (it gave
+	// up waiting, or closed): the client's exit status came after that,
+	// and says nothing about what it decided.
+	ServerFirst bool
 }
 
 // SuitesOf are the suites of context c: those of its key exchange that
@@ -84,7 +90,7 @@ func (e *Env) ServeGroups(ctx context.Context, c Context, id string, groups []wi
 // ServeWith is Serve with the server's configuration changed by edit
 // (other certificates, groups).
 func (e *Env) ServeWith(ctx context.Context, c Context, id string, edit func(*peers.ServerConfig), mis ...peers.Misbehaviour) *Served {
-	s := &Served{Start: time.Now()}
+	s := &Served{Start: time.Now(), Version: c.Version}
 	if e.RunClient == nil {
 		s.End = ClientEnd{Err: errors.New("no client under test")}
 		return s
@@ -160,6 +166,7 @@ func (e *Env) ServeWith(ctx context.Context, c Context, id string, edit func(*pe
 		// after its answer): the client gets one timeout to end on its
 		// own, then is killed.
 		serverDone = true
+		s.ServerFirst = true
 		grace := time.NewTimer(e.timeout())
 		select {
 		case end = <-ended:
@@ -331,18 +338,28 @@ type ClientReaction struct {
 	Alert   *wire.Alert // a fatal alert, or close_notify
 	WentOn  string      // the handshake message or application data it sent instead
 	Reached bool        // the server sent the message at all
+	// MaybeFalseStart: WentOn is application data after a TLS 1.0-1.2
+	// server Finished, which a False Start client sends before it reads
+	// that Finished: alone, it proves no acceptance.
+	MaybeFalseStart bool
 }
 
 // ReactionTo reads what the client sent after the server's first
 // message of type at: ChangeCipherSpec (the TLS 1.3 compatibility one
 // included) and, below TLS 1.3, warning alerts other than close_notify
-// decide nothing and are passed over.
+// decide nothing and are passed over (in TLS 1.3 every alert but
+// close_notify and user_canceled is an error, whatever its level: RFC
+// 8446 §6). Below TLS 1.3 a client may send application data right
+// after its own Finished, before it reads the server's (False Start,
+// RFC 7918): after the server's Finished, application data followed by
+// an alert is the alert's rejection.
 func ReactionTo(s *Served, at wire.HandshakeType) ClientReaction {
 	i := sentAt(s.Events, at)
 	if i < 0 {
 		return ClientReaction{}
 	}
 	r := ClientReaction{Reached: true}
+	falseStart := s.Version < wire.VersionTLS13 && at == wire.TypeFinished
 	for _, ev := range s.Events[i+1:] {
 		if ev.Dir != peers.Received {
 			continue
@@ -353,17 +370,29 @@ func ReactionTo(s *Served, at wire.HandshakeType) ClientReaction {
 			if err != nil {
 				continue
 			}
-			if a.Level == wire.AlertLevelWarning && a.Description != wire.AlertCloseNotify {
+			if a.Level == wire.AlertLevelWarning && a.Description != wire.AlertCloseNotify &&
+				(s.Version < wire.VersionTLS13 || a.Description == wire.AlertUserCanceled) {
 				continue
 			}
-			r.Alert = &a
+			if r.WentOn != "" && a.Description == wire.AlertCloseNotify {
+				return r // it went on, then closed
+			}
+			r.WentOn, r.Alert = "", &a
 			return r
 		case wire.ContentHandshake:
-			r.WentOn = ev.Summary()
+			if r.WentOn == "" {
+				r.WentOn = ev.Summary()
+			}
 			return r
 		case wire.ContentApplicationData:
-			if ev.Plaintext != nil {
+			if ev.Plaintext == nil {
+				continue
+			}
+			if r.WentOn == "" {
 				r.WentOn = fmt.Sprintf("application data (%d bytes)", len(ev.Plaintext))
+				r.MaybeFalseStart = falseStart
+			}
+			if !falseStart {
 				return r
 			}
 		}
@@ -394,13 +423,16 @@ func ClientRejects(s *Served, at wire.HandshakeType, want ...wire.AlertDescripti
 	case !r.Reached:
 		v.Status, v.Observed = reports.Inconclusive, fmt.Sprintf("the handshake ended before the server sent its %s (%s; client %s)", atName(at), orNone(s.ServerErr), s.End)
 		v.Reason = "the change was never sent, so the client's answer to it is unknown"
+	case r.WentOn != "" && r.MaybeFalseStart && (s.End.ExitCode != 0 || s.End.Killed):
+		v.Status, v.Observed = reports.Inconclusive, fmt.Sprintf("%s after the server's %s, then no alert (client %s)", r.WentOn, atName(at), s.End)
+		v.Reason = "a False Start client (RFC 7918) sends application data before it reads the server's Finished, and it reports no success: nothing proves it accepted"
 	case r.WentOn != "":
 		v.Status, v.Observed = reports.Fail, fmt.Sprintf("the client went on: sent %s after the server's %s", r.WentOn, atName(at))
 		v.Reason = "the client accepted what it must reject"
 	case r.Alert != nil && r.Alert.Description == wire.AlertCloseNotify:
 		v.Status, v.Observed = reports.Warn, fmt.Sprintf("close_notify (client %s)", s.End)
 		v.Reason = "the client stopped, but with close_notify, not an error alert"
-	case r.Alert != nil && slices.Contains(want, r.Alert.Description):
+	case r.Alert != nil && (len(want) == 0 || slices.Contains(want, r.Alert.Description)):
 		v.Status, v.Observed = reports.Pass, r.Alert.String()
 	case r.Alert != nil:
 		v.Status, v.Observed = reports.Warn, r.Alert.String()
@@ -408,6 +440,9 @@ func ClientRejects(s *Served, at wire.HandshakeType, want ...wire.AlertDescripti
 	case s.End.Killed:
 		v.Status, v.Observed = reports.Inconclusive, "nothing until the deadline (the client was killed)"
 		v.Reason = "silence proves neither acceptance nor rejection"
+	case s.ServerFirst:
+		v.Status, v.Observed = reports.Inconclusive, fmt.Sprintf("nothing until the server gave up waiting (%s); then client %s", orNone(s.ServerErr), s.End)
+		v.Reason = "the client ended only after the server did: its exit status says nothing about what it decided"
 	case s.End.ExitCode != 0:
 		v.Status, v.Observed = reports.Warn, fmt.Sprintf("closed without an alert (client %s)", s.End)
 		v.Reason = "the client stopped, but without an alert"
@@ -416,6 +451,39 @@ func ClientRejects(s *Served, at wire.HandshakeType, want ...wire.AlertDescripti
 		v.Reason = "the client neither sent an alert nor went on, yet reports success: nothing proves what it decided"
 	}
 	return v
+}
+
+// Unchanged is the verdict of a run in which the server could not make
+// the check's change (why says what was missing): whatever the client
+// did proves nothing about the rule.
+func Unchanged(s *Served, why string) Verdict {
+	return Verdict{Status: reports.Inconclusive, Expected: "the check's change reaches the client", Observed: why,
+		Reason: "the server could not make the change this check is about", Served: []*Served{s}}
+}
+
+// SentHRRs counts the HelloRetryRequests the server sent, and gives the
+// cipher suites of the last one and of the ServerHello (0 when absent).
+func SentHRRs(s *Served) (n int, hrrSuite, shSuite wire.CipherSuite) {
+	for _, ev := range s.Events {
+		if ev.Dir != peers.Sent || ev.Type != wire.ContentHandshake || len(ev.Plaintext) < 4 || wire.HandshakeType(ev.Plaintext[0]) != wire.TypeServerHello {
+			continue
+		}
+		n4 := int(ev.Plaintext[1])<<16 | int(ev.Plaintext[2])<<8 | int(ev.Plaintext[3])
+		if len(ev.Plaintext) < 4+n4 {
+			continue
+		}
+		sh, err := wire.UnmarshalServerHello(ev.Plaintext[:4+n4])
+		if err != nil {
+			continue
+		}
+		if sh.IsHelloRetryRequest() {
+			n++
+			hrrSuite = sh.CipherSuite
+		} else {
+			shSuite = sh.CipherSuite
+		}
+	}
+	return n, hrrSuite, shSuite
 }
 
 // ClientCompletes judges a run with a well-behaved server: the client

@@ -74,7 +74,7 @@ func edit(name string, t wire.HandshakeType, ch change) peers.Misbehaviour {
 			}
 			raw, err := m.Marshal()
 			if err != nil || len(raw) < 5 {
-				return msgs // an empty body cannot lose a byte: the check will find nothing sent
+				return msgs // cannot happen: none of the messages changed here has an empty body
 			}
 			out := slices.Clone(msgs)
 			out[i] = rawMessage{t: t, raw: reframe(raw, ch.body(raw[4:]))}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tlsconform/tlsconform/peers"
 	"github.com/tlsconform/tlsconform/peers/kx"
+	"github.com/tlsconform/tlsconform/peers/suites"
 	"github.com/tlsconform/tlsconform/peers/wire"
 	"github.com/tlsconform/tlsconform/reports"
 	"github.com/tlsconform/tlsconform/suite/checks"
@@ -115,34 +116,55 @@ func clientChecks() []checks.Check {
 					}), wire.TypeServerHello, wire.AlertIllegalParameter),
 				checks.ClientCheck(area, c, "unoffered-suite", "RFC 8446 §4.1.3", ruleSuite, checks.MUST,
 					"aborts on a ServerHello with a TLS 1.3 cipher suite it did not offer, with illegal_parameter",
-					editServerHello("unoffered-suite", func(st *peers.ServerState, sh *wire.ServerHello) {
-						sh.CipherSuite = unofferedSuite(st.Hello)
-					}), wire.TypeServerHello, wire.AlertIllegalParameter),
+					unofferedSuiteMis, wire.TypeServerHello, wire.AlertIllegalParameter),
 				hrrCheck(c, "hrr-group-already-shared", "RFC 8446 §4.2.8", ruleHRRGroup,
 					"aborts on a HelloRetryRequest for a group it already sent a key share for, with illegal_parameter",
 					editHRR("hrr-group-already-shared", func(st *peers.ServerState, hrr *wire.ServerHello) {
 						if g, ok := firstShare(st.Hello); ok {
 							hrr.Extensions = setExtension(hrr.Extensions, wire.KeyShareHRRExt(g))
 						}
-					}), checks.AtHelloRetryRequest, wire.AlertIllegalParameter),
+					}), func(s *checks.Served) string {
+						if why := hrrSent(s); why != "" {
+							return why
+						}
+						if s.Hello == nil {
+							return "the ClientHello was not read"
+						}
+						if _, ok := firstShare(s.Hello); !ok {
+							return "the client sent no key share (RFC 8446 §4.2.8 allows an empty one): there is no group it already shared"
+						}
+						return ""
+					}, checks.AtHelloRetryRequest, wire.AlertIllegalParameter),
 				hrrCheck(c, "hrr-group-not-offered", "RFC 8446 §4.2.8", ruleHRRGroup,
 					"aborts on a HelloRetryRequest for a group not in its supported_groups, with illegal_parameter",
 					editHRR("hrr-group-not-offered", func(st *peers.ServerState, hrr *wire.ServerHello) {
 						hrr.Extensions = setExtension(hrr.Extensions, wire.KeyShareHRRExt(unofferedGroup(st.Hello)))
-					}), checks.AtHelloRetryRequest, wire.AlertIllegalParameter),
+					}), hrrSent, checks.AtHelloRetryRequest, wire.AlertIllegalParameter),
 				hrrCheck(c, "hrr-changes-nothing", "RFC 8446 §4.1.4", ruleHRRNoChange,
 					"aborts on a HelloRetryRequest with neither a key_share nor a cookie, with illegal_parameter",
 					editHRR("hrr-changes-nothing", func(_ *peers.ServerState, hrr *wire.ServerHello) {
 						hrr.Extensions = slices.DeleteFunc(hrr.Extensions, func(e wire.Extension) bool { return e.Type == wire.ExtKeyShare })
-					}), checks.AtHelloRetryRequest, wire.AlertIllegalParameter),
+					}), hrrSent, checks.AtHelloRetryRequest, wire.AlertIllegalParameter),
 				hrrCheck(c, "second-hrr", "RFC 8446 §4.1.4", ruleHRRTwice,
 					"aborts on a second HelloRetryRequest, with unexpected_message",
-					secondHRR, checks.AtHelloRetryRequest, wire.AlertUnexpectedMessage),
+					secondHRR, func(s *checks.Served) string {
+						if n, _, _ := checks.SentHRRs(s); n < 2 {
+							return "no first HelloRetryRequest was sent (the client's key shares differed from those probed), so none was a second"
+						}
+						return ""
+					}, checks.AtHelloRetryRequest, wire.AlertUnexpectedMessage, wire.AlertIllegalParameter),
 				hrrCheck(c, "suite-differs-after-hrr", "RFC 8446 §4.1.4", ruleHRRSuite,
 					"aborts on a ServerHello whose cipher suite differs from the HelloRetryRequest's, with illegal_parameter",
-					editServerHello("suite-differs-after-hrr", func(st *peers.ServerState, sh *wire.ServerHello) {
-						sh.CipherSuite = otherSuite(st.Hello, sh.CipherSuite)
-					}), wire.TypeServerHello, wire.AlertIllegalParameter),
+					suiteAfterHRR, func(s *checks.Served) string {
+						n, hrr, sh := checks.SentHRRs(s)
+						switch {
+						case n == 0:
+							return hrrSent(s)
+						case hrr == sh:
+							return "the client offered no other TLS 1.3 suite with the hash of the HelloRetryRequest's, which the server could switch to"
+						}
+						return ""
+					}, wire.TypeServerHello, wire.AlertIllegalParameter),
 				checks.ClientCheck(area, c, "unrequested-extension", "RFC 8446 §4.2", ruleExt13, checks.MUST,
 					"aborts on an EncryptedExtensions with an extension it did not request, with unsupported_extension",
 					checks.EditServerFlight("unrequested-extension", func(_ *peers.ServerState, msgs []wire.Message) []wire.Message {
@@ -162,13 +184,17 @@ func clientChecks() []checks.Check {
 		}
 		dg := checks.ClientCheck(area, c, "downgrade-sentinel", "RFC 8446 §4.1.3", ruleSentinel, checks.MUST,
 			"aborts on a "+c.Version.String()+" ServerHello whose random ends in the TLS 1.3 downgrade sentinel, with illegal_parameter",
-			// Through the plan's sentinel step, so that the random the
-			// ServerKeyExchange signs is the one sent.
-			peers.Misbehaviour{Name: "client-check/downgrade-sentinel", Apply: func(p *peers.ServerPlan) {
-				p.DowngradeSentinel = func(_ *peers.ServerState, random []byte) { copy(random[24:], sentinel[:]) }
-			}}, wire.TypeServerHello, wire.AlertIllegalParameter)
-		// Only a client that speaks TLS 1.3 is bound to look.
+			sentinelMis(sentinel), wire.TypeServerHello, wire.AlertIllegalParameter)
+		// Only a client that speaks TLS 1.3 is bound to look, and only
+		// when this ClientHello offered it.
 		dg.Needs = checks.NeedTLS13
+		dg.Run = func(ctx context.Context, env *checks.Env) checks.Verdict {
+			s := env.Serve(ctx, c, dg.ID, sentinelMis(sentinel))
+			if s.Hello != nil && !slices.Contains(offeredVersions(s.Hello), wire.VersionTLS13) {
+				return checks.Unchanged(s, "this ClientHello did not offer TLS 1.3, so the sentinel binds it to nothing")
+			}
+			return checks.ClientRejects(s, wire.TypeServerHello, wire.AlertIllegalParameter)
+		}
 		out = append(out, dg,
 			checks.ClientCheck(area, c, "unrequested-extension", "RFC 5246 §7.4.1.4", ruleExt12, checks.MUST,
 				"aborts on a ServerHello with an extension it did not request, with unsupported_extension",
@@ -180,11 +206,29 @@ func clientChecks() []checks.Check {
 	return out
 }
 
+// sentinelMis writes the downgrade sentinel through the plan's step, so
+// that the random the ServerKeyExchange signs is the one sent.
+func sentinelMis(sentinel [8]byte) peers.Misbehaviour {
+	return peers.Misbehaviour{Name: "client-check/downgrade-sentinel", Apply: func(p *peers.ServerPlan) {
+		p.DowngradeSentinel = func(_ *peers.ServerState, random []byte) { copy(random[24:], sentinel[:]) }
+	}}
+}
+
+// offeredVersions are the versions a ClientHello offers.
+func offeredVersions(ch *wire.ClientHello) []wire.Version {
+	if e, ok := wire.FindExtension(ch.Extensions, wire.ExtSupportedVersions); ok {
+		if vs, err := wire.ParseSupportedVersionsClient(e.Body); err == nil {
+			return vs
+		}
+	}
+	return []wire.Version{ch.Version}
+}
+
 // hrrCheck is a check that needs a HelloRetryRequest: the server takes
 // only the groups the client supports but sent no key share for, so that
 // it must ask for one; a client that shares every group it supports
 // leaves the check nothing to test, and it is skipped.
-func hrrCheck(c checks.Context, name, rfc string, rule checks.Rule, title string, mis peers.Misbehaviour, at wire.HandshakeType, want ...wire.AlertDescription) checks.Check {
+func hrrCheck(c checks.Context, name, rfc string, rule checks.Rule, title string, mis peers.Misbehaviour, valid func(*checks.Served) string, at wire.HandshakeType, want ...wire.AlertDescription) checks.Check {
 	ch := checks.ClientCheck(area, c, name, rfc, rule, checks.MUST, title, mis, at, want...)
 	id := ch.ID
 	ch.Run = func(ctx context.Context, env *checks.Env) checks.Verdict {
@@ -199,9 +243,21 @@ func hrrCheck(c checks.Context, name, rfc string, rule checks.Rule, title string
 		if len(groups) == 0 {
 			return checks.Verdict{Status: reports.Skip, Reason: "the client sends a key share for every group it supports that the engine has: no HelloRetryRequest can ask for another"}
 		}
-		return checks.ClientRejects(env.ServeGroups(ctx, c, id, groups, mis), at, want...)
+		s := env.ServeGroups(ctx, c, id, groups, mis)
+		if why := valid(s); why != "" {
+			return checks.Unchanged(s, why)
+		}
+		return checks.ClientRejects(s, at, want...)
 	}
 	return ch
+}
+
+// hrrSent requires the HelloRetryRequest the check edits.
+func hrrSent(s *checks.Served) string {
+	if n, _, _ := checks.SentHRRs(s); n == 0 {
+		return "no HelloRetryRequest was sent (the client's key shares differed from those probed)"
+	}
+	return ""
 }
 
 // editHRR changes the HelloRetryRequest of the server's flights.
@@ -225,7 +281,7 @@ func editHRR(name string, edit func(st *peers.ServerState, hrr *wire.ServerHello
 var secondHRR = checks.EditServerFlight("second-hrr", func(st *peers.ServerState, msgs []wire.Message) []wire.Message {
 	for i, m := range msgs {
 		sh, ok := m.(*wire.ServerHello)
-		if !ok || sh.IsHelloRetryRequest() {
+		if !ok || sh.IsHelloRetryRequest() || !st.SentHelloRetryRequest() {
 			continue
 		}
 		g := wire.GroupSecp256r1
@@ -268,16 +324,60 @@ func unofferedGroup(ch *wire.ClientHello) wire.Group {
 	return 0x0FEE
 }
 
-// otherSuite is a TLS 1.3 suite of the ClientHello other than s, else
-// one it did not offer (which it must refuse as well).
-func otherSuite(ch *wire.ClientHello, s wire.CipherSuite) wire.CipherSuite {
-	for id := wire.CipherSuite(0x1301); id <= 0x1305; id++ {
-		if id != s && slices.Contains(ch.CipherSuites, id) {
-			return id
+// suiteAfterHRR answers, after a HelloRetryRequest, with a ServerHello
+// for another TLS 1.3 suite the client offered, of the same hash (so
+// that the transcript stays the one the HelloRetryRequest started), and
+// means it: the server's records are protected with that suite. A
+// client that takes the ServerHello goes on; without such a suite the
+// ServerHello is left alone (and the check says so).
+var suiteAfterHRR = checks.EditServerFlight("suite-differs-after-hrr", func(st *peers.ServerState, msgs []wire.Message) []wire.Message {
+	for i, m := range msgs {
+		sh, ok := m.(*wire.ServerHello)
+		if !ok || sh.IsHelloRetryRequest() || !st.SentHelloRetryRequest() {
+			continue
+		}
+		for _, id := range st.Hello.CipherSuites {
+			spec, ok := suites.Lookup(id)
+			if !ok || id == sh.CipherSuite || !spec.SupportsVersion(wire.VersionTLS13) || spec.PRF != st.Spec.PRF {
+				continue
+			}
+			c := *sh
+			c.CipherSuite = id
+			msgs[i] = &c
+			st.Spec = spec
+			st.SetSuite(spec)
+			break
 		}
 	}
-	return unofferedSuite(ch)
-}
+	return msgs
+})
+
+// unofferedSuiteMis answers with a TLS 1.3 suite the client did not
+// offer, and means it (the server uses it) when the engine has one;
+// otherwise the ServerHello names an unassigned suite, which no client
+// can go on with (only its alert can be judged).
+var unofferedSuiteMis = peers.Misbehaviour{Name: "client-check/unoffered-suite", Apply: func(p *peers.ServerPlan) {
+	next, out := p.ChooseSuite, p.Outgoing
+	p.ChooseSuite = func(st *peers.ServerState) (*suites.Spec, error) {
+		for _, spec := range suites.All() {
+			if spec.SupportsVersion(wire.VersionTLS13) && !slices.Contains(st.Hello.CipherSuites, spec.ID) {
+				return spec, nil
+			}
+		}
+		return next(st)
+	}
+	p.Outgoing = func(st *peers.ServerState, msgs []wire.Message) []wire.Message {
+		msgs = out(st, msgs)
+		for i, m := range msgs {
+			if sh, ok := m.(*wire.ServerHello); ok && !sh.IsHelloRetryRequest() && slices.Contains(st.Hello.CipherSuites, sh.CipherSuite) {
+				c := *sh
+				c.CipherSuite = unofferedSuite(st.Hello)
+				msgs[i] = &c
+			}
+		}
+		return msgs
+	}
+}}
 
 // ClientMisbehaviours are the reference client's ways to break what the
 // family checks.

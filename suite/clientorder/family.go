@@ -67,7 +67,11 @@ func clientChecks() []checks.Check {
 	um := wire.AlertUnexpectedMessage
 	for _, c := range checks.Contexts() {
 		check := func(name, title string, mis peers.Misbehaviour, at wire.HandshakeType) checks.Check {
-			rule, rfc := checks.RuleOrder12, "RFC 5246 §7.3"
+			// The nearest sentence below TLS 1.3 (RFC 5246 §7.4) is worded
+			// for the sender ("in the order they MUST be sent") and makes
+			// the wrong order "a fatal error": the catalogue's server checks
+			// rest on it too.
+			rule, rfc := checks.RuleOrder12, "RFC 5246 §7.4"
 			if c.Version == wire.VersionTLS13 {
 				rule, rfc = checks.RuleOrder13, "RFC 8446 §4"
 			}

@@ -432,15 +432,7 @@ func (f funcClient) Run(ctx context.Context, c targets.Connect) targets.ClientRe
 }
 
 // withClientDefaults fills in the client's default expectations.
-func (o Options) withClientDefaults(c ClientUnderTest) Options {
-	o.Timeout = o.timeout()
-	if o.Expect == "none" {
-		o.Expect, o.Expectations = "", nil
-	} else if o.Expect == "" && o.Expectations == nil {
-		o.Expectations = c.expect
-	}
-	return o
-}
+func (o Options) withClientDefaults(c ClientUnderTest) Options { return o.withExpect(c.expect) }
 
 // RunClient opens the client, runs the client checks Options select
 // (the whole client catalogue by default) and closes it.

@@ -76,12 +76,16 @@ func (t Target) DefaultExpectations() *Expectations { return t.expect }
 func WithDefaults(opts Options, target Target) Options { return opts.withDefaults(target) }
 
 // withDefaults fills in the target's default expectations.
-func (o Options) withDefaults(t Target) Options {
+func (o Options) withDefaults(t Target) Options { return o.withExpect(t.expect) }
+
+// withExpect fills in the default timeout and, when the options name no
+// expectations, def ("none" names none).
+func (o Options) withExpect(def *Expectations) Options {
 	o.Timeout = o.timeout()
 	if o.Expect == "none" {
 		o.Expect, o.Expectations = "", nil
 	} else if o.Expect == "" && o.Expectations == nil {
-		o.Expectations = t.expect
+		o.Expectations = def
 	}
 	return o
 }

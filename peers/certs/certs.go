@@ -65,7 +65,9 @@ func GenerateSelfSigned(kind string, hosts []string, rand io.Reader, now time.Ti
 	return generate(kind, hosts, rand, now, false)
 }
 
-func generate(kind string, hosts []string, rand io.Reader, now time.Time, withCA bool) (*Pair, error) {
+// checkInputs checks a generator's randomness and clock, and gives the
+// hosts with their default.
+func checkInputs(hosts []string, rand io.Reader, now time.Time) ([]string, error) {
 	if rand == nil {
 		return nil, errors.New("certs: nil random source")
 	}
@@ -74,6 +76,14 @@ func generate(kind string, hosts []string, rand io.Reader, now time.Time, withCA
 	}
 	if len(hosts) == 0 {
 		hosts = []string{"localhost", "127.0.0.1", "::1"}
+	}
+	return hosts, nil
+}
+
+func generate(kind string, hosts []string, rand io.Reader, now time.Time, withCA bool) (*Pair, error) {
+	hosts, err := checkInputs(hosts, rand, now)
+	if err != nil {
+		return nil, err
 	}
 	leafKey, err := newKey(kind, rand)
 	if err != nil {
@@ -107,14 +117,9 @@ func generate(kind string, hosts []string, rand io.Reader, now time.Time, withCA
 // signed, as Generate does: servers that present several certificates
 // (an RSA and an ECDSA one) to a client that trusts one CA.
 func GenerateSet(caKind string, kinds []string, hosts []string, rand io.Reader, now time.Time) ([]*Pair, error) {
-	if rand == nil {
-		return nil, errors.New("certs: nil random source")
-	}
-	if now.IsZero() {
-		return nil, errors.New("certs: zero time: pass the clock value to fix validity")
-	}
-	if len(hosts) == 0 {
-		hosts = []string{"localhost", "127.0.0.1", "::1"}
+	hosts, err := checkInputs(hosts, rand, now)
+	if err != nil {
+		return nil, err
 	}
 	ca, caKey, err := newCA(caKind, rand, now)
 	if err != nil {

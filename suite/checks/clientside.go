@@ -166,7 +166,6 @@ func (e *Env) ServeWith(ctx context.Context, c Context, id string, edit func(*pe
 		// after its answer): the client gets one timeout to end on its
 		// own, then is killed.
 		serverDone = true
-		s.ServerFirst = true
 		grace := time.NewTimer(e.timeout())
 		select {
 		case end = <-ended:
@@ -188,12 +187,28 @@ func (e *Env) ServeWith(ctx context.Context, c Context, id string, edit func(*pe
 		}
 		s.ServerErr = <-served
 	}
+	// The server stopped on its own (it gave up waiting, or refused
+	// something itself) rather than on the client's alert or close: then
+	// the client's exit followed the server's end, and decides nothing.
+	var gaveUp *serverGaveUp
+	if errors.As(s.ServerErr, &gaveUp) {
+		s.ServerFirst, s.ServerErr = true, nil // the handshake had completed
+	} else if k := peers.Classify(s.ServerErr); k == peers.OutcomeTimeout || k == peers.OutcomeError && !errors.Is(s.ServerErr, errNoConnection) {
+		s.ServerFirst = true
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	s.End = end
 	s.Hello = helloOf(s.Events)
 	return s
 }
+
+// serverGaveUp is serveOne's end when the handshake completed and the
+// echo then stopped on the server's own deadline (the handshake's own
+// result is nil).
+type serverGaveUp struct{ err error }
+
+func (e *serverGaveUp) Error() string { return "the server gave up waiting: " + e.err.Error() }
 
 // EditServerFlight is a server misbehaviour for a client check: edit
 // changes each flight the server sends (after the plan's own changes),
@@ -248,6 +263,9 @@ func serveOne(ctx context.Context, srv *peers.Server, nc net.Conn) error {
 			}
 		}
 		if err != nil {
+			if peers.Classify(err) == peers.OutcomeTimeout {
+				return &serverGaveUp{err: err}
+			}
 			return nil
 		}
 	}

@@ -35,6 +35,10 @@ type ClientPlan struct {
 	// type than the one due: an error ends the handshake, nil drops the
 	// message and reads on.
 	Unexpected func(got, want wire.HandshakeType) error
+	// UnexpectedRecord decides what to do with a record of a content
+	// type the handshake does not take (application data before the
+	// keys, an unknown type): an error ends the handshake, nil drops it.
+	UnexpectedRecord func(wire.ContentType) error
 }
 
 // defaultClientPlan is the correct behaviour.
@@ -58,6 +62,9 @@ func defaultClientPlan() ClientPlan {
 		VerifySignature: func(_ string, verify func() error) error { return verify() },
 		Unexpected: func(got, want wire.HandshakeType) error {
 			return protoErr(wire.AlertUnexpectedMessage, "got %s, want %s", got, want)
+		},
+		UnexpectedRecord: func(t wire.ContentType) error {
+			return protoErr(wire.AlertUnexpectedMessage, "unexpected %s record during the handshake (RFC 5246 §6, RFC 8446 §5)", t)
 		},
 	}
 }

@@ -122,6 +122,9 @@ type Conn struct {
 	// unexpected decides on a handshake message of another type than
 	// the one expect waits for (the client's plan); nil: an error.
 	unexpected func(got, want wire.HandshakeType) error
+	// unexpectedRecord decides on a record of a type the handshake does
+	// not take (the client's plan); nil: an error.
+	unexpectedRecord func(wire.ContentType) error
 
 	// pending is an item handed back by Unread, returned by the next
 	// ReadItem; pendingErr an error a look ahead met (stopAnswered), which
@@ -671,6 +674,12 @@ func (c *Conn) readHandshake(skipCCS bool) (wire.Message, []byte, error) {
 			}
 			return nil, nil, protoErr(wire.AlertUnexpectedMessage, "unexpected ChangeCipherSpec")
 		default:
+			if c.unexpectedRecord != nil {
+				if err := c.unexpectedRecord(it.Type); err != nil {
+					return nil, nil, err
+				}
+				continue
+			}
 			return nil, nil, protoErr(wire.AlertUnexpectedMessage, "unexpected %s record during the handshake", it.Type)
 		}
 	}

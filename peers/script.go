@@ -277,7 +277,7 @@ func RunScript(ctx context.Context, dial Dialer, cfg *ClientConfig, script Scrip
 	stop := withContext(ctx, nc)
 	defer stop()
 	cv.hs = &clientHS{c: c, cfg: &local, plan: local.plan(), sessionKey: sessionKey(&local, nc)}
-	c.unexpected = cv.hs.plan.Unexpected
+	c.unexpected, c.unexpectedRecord = cv.hs.plan.Unexpected, cv.hs.plan.UnexpectedRecord
 	cv.script, cv.ctx = script, ctx
 	for _, f := range setup {
 		f(cv)

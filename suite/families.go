@@ -9,6 +9,7 @@ import (
 	"github.com/tlsconform/tlsconform/suite/clientmalformed"
 	"github.com/tlsconform/tlsconform/suite/clientnegotiation"
 	"github.com/tlsconform/tlsconform/suite/clientorder"
+	"github.com/tlsconform/tlsconform/suite/clientrecords"
 	"github.com/tlsconform/tlsconform/suite/finished"
 	"github.com/tlsconform/tlsconform/suite/hello"
 	"github.com/tlsconform/tlsconform/suite/keyexchange"
@@ -39,7 +40,7 @@ func Families() []checks.Family {
 func allFamilies() []checks.Family {
 	return []checks.Family{order.Family(), negotiation.Family(), finished.Family(), hello.Family(),
 		keyexchange.Family(), records.Family(), replay.Family(), resumption.Family(), renegotiation.Family(),
-		clientnegotiation.Family(), clientorder.Family(), clientfinished.Family(), clientkx.Family(), clientmalformed.Family()}
+		clientnegotiation.Family(), clientorder.Family(), clientfinished.Family(), clientkx.Family(), clientmalformed.Family(), clientrecords.Family()}
 }
 
 // Catalogue is every check: for each context, the baseline first, then

@@ -11,7 +11,7 @@ TESTFLAGS ?=
 ## crypto/tls)
 test:
 	$(GO) vet ./...
-	TARGET=reference REPORT_DIR=$(CURDIR)/reports/out/selftest $(GO) test $(TESTFLAGS) -timeout 15m ./...
+	TARGET=reference CLIENT=reference REPORT_DIR=$(CURDIR)/reports/out/selftest $(GO) test $(TESTFLAGS) -timeout 15m ./...
 
 ## build: the tlsconform command into bin/
 build:
@@ -65,7 +65,8 @@ conformance:
 ## under test, started once per check. CLIENT=builtin|openssl|gnutls|curl|
 ## reference[:MISBEHAVIOUR]|'a command with {addr} {host} {port} {servername}
 ## {ca}'; STRICT, VERSIONS, REPORT_DIR (default reports/out/client), SEED,
-## TIMEOUT, EXPECT, RUN, SKIP as for conformance.
+## TIMEOUT, EXPECT, RUN, SKIP, LABELS as for conformance (Ginkgo, JUnit
+## included; bin/tlsconform conformance -client is the same gate without it).
 CLIENT ?= builtin
 CLIENT_REPORT_DIR = $(if $(filter file,$(origin REPORT_DIR)),$(CURDIR)/reports/out/client,$(REPORT_DIR))
 
@@ -73,9 +74,12 @@ CLIENT_REPORT_DIR = $(if $(filter file,$(origin REPORT_DIR)),$(CURDIR)/reports/o
 conformance-client: export CLIENT := $(CLIENT)
 conformance-client: export RUN := $(RUN)
 conformance-client: export SKIP := $(SKIP)
-conformance-client: build
-	bin/tlsconform conformance -client "$$CLIENT" -strict='$(if $(filter 1 true,$(STRICT)),true,false)' -versions '$(VERSIONS)' \
-		-report-dir '$(CLIENT_REPORT_DIR)' -seed '$(SEED)' -timeout '$(TIMEOUT)' $(if $(EXPECT),-expect '$(EXPECT)') -run "$$RUN" -skip "$$SKIP"
+conformance-client: export LABELS := $(LABELS)
+conformance-client:
+	@mkdir -p "$(CLIENT_REPORT_DIR)"
+	STRICT='$(STRICT)' REPORT_DIR='$(abspath $(CLIENT_REPORT_DIR))' SEED='$(SEED)' VERSIONS='$(VERSIONS)' TIMEOUT='$(TIMEOUT)' \
+		EXPECT='$(if $(filter none,$(EXPECT)),none,$(if $(EXPECT),$(abspath $(EXPECT))))' \
+		$(GO) tool ginkgo $(GINKGO_FLAGS) $${LABELS:+--label-filter="$$LABELS"} --seed=$(SEED) ./suite/clientgate -- -test.run='^TestClientConformance$$'
 
 ## corpus: capture again the ClientHello of every TLS client installed here
 ## into corpus/clienthello/ (bin + provenance json). Run as root, it first

@@ -431,6 +431,19 @@ func (f funcClient) Run(ctx context.Context, c targets.Connect) targets.ClientRe
 	return res
 }
 
+// Open starts the client under test (or checks its command); close it
+// after the run.
+func (c ClientUnderTest) Open(ctx context.Context) (targets.Client, error) {
+	if c.open == nil {
+		return nil, errors.New("no client: make one with suite.Client, suite.ClientConfig or suite.ClientFunc")
+	}
+	return c.open(ctx)
+}
+
+// WithClientDefaults is opts with what the client implies where opts say
+// nothing: its default expectations and the default timeout.
+func WithClientDefaults(opts Options, c ClientUnderTest) Options { return opts.withClientDefaults(c) }
+
 // withClientDefaults fills in the client's default expectations.
 func (o Options) withClientDefaults(c ClientUnderTest) Options { return o.withExpect(c.expect) }
 

@@ -23,7 +23,6 @@ package specs
 
 import (
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -46,18 +45,34 @@ const SetupTimeout = 3 * time.Minute
 // The profile and the closing summary go to Options.Out (default
 // GinkgoWriter). decorators are added to the container (Label, ...).
 func Describe(text string, target func() suite.Target, options func() suite.Options, decorators ...any) bool {
+	return describe(text, suite.Catalogue, func(ctx ginkgo.SpecContext, opts suite.Options) *runState {
+		return open(ctx, target(), opts)
+	}, options, decorators...)
+}
+
+// DescribeClient is Describe for a client under test: the client
+// catalogue, each check serving the client from a reference server of
+// its own (see suite.Client, suite.ClientConfig, suite.ClientFunc).
+func DescribeClient(text string, client func() suite.ClientUnderTest, options func() suite.Options, decorators ...any) bool {
+	return describe(text, suite.ClientCatalogue, func(ctx ginkgo.SpecContext, opts suite.Options) *runState {
+		return openClient(ctx, client(), opts)
+	}, options, decorators...)
+}
+
+// describe builds the container of a catalogue's checks.
+func describe(text string, catalogue func() []checks.Check, start func(ginkgo.SpecContext, suite.Options) *runState, options func() suite.Options, decorators ...any) bool {
 	var run *runState
 	var gate string // why the run fails as a whole, once it is closed
 	args := append([]any{ginkgo.Ordered, ginkgo.ContinueOnFailure}, decorators...)
 	args = append(args, func() {
 		opts := options()
-		list, err := suite.Select(suite.Catalogue(), opts.Run, opts.Skip)
+		list, err := suite.Select(catalogue(), opts.Run, opts.Skip)
 		if err != nil {
 			ginkgo.It("selects checks", func() { ginkgo.Fail("tlsconform: " + err.Error()) })
 			return
 		}
 		ginkgo.BeforeAll(func(ctx ginkgo.SpecContext) {
-			run = open(ctx, target(), opts)
+			run = start(ctx, opts)
 		}, ginkgo.NodeTimeout(SetupTimeout))
 		ginkgo.AfterAll(func() {
 			if run != nil {
@@ -94,12 +109,7 @@ type runState struct {
 // open opens and probes the target; a failure fails the BeforeAll with
 // the setup error in plain words.
 func open(ctx ginkgo.SpecContext, target suite.Target, opts suite.Options) *runState {
-	var out io.Writer = ginkgo.GinkgoWriter
-	if opts.Out != nil {
-		out = opts.Out
-	}
-	opts.Out = out
-	opts = suite.WithDefaults(opts, target)
+	opts = withOut(suite.WithDefaults(opts, target))
 	tgt, err := target.Open(ctx, opts.Timeout)
 	if err != nil {
 		ginkgo.Fail("tlsconform: " + suite.SetupError(err))
@@ -109,8 +119,39 @@ func open(ctx ginkgo.SpecContext, target suite.Target, opts suite.Options) *runS
 		tgt.Close()
 		ginkgo.Fail("tlsconform: " + suite.SetupError(err))
 	}
+	return newRunState(r, opts, tgt.Close)
+}
+
+// openClient opens and probes a client under test.
+func openClient(ctx ginkgo.SpecContext, client suite.ClientUnderTest, opts suite.Options) *runState {
+	opts = withOut(suite.WithClientDefaults(opts, client))
+	cl, err := client.Open(ctx)
+	if err != nil {
+		ginkgo.Fail("tlsconform: " + suite.SetupError(err))
+	}
+	r, err := suite.StartClient(ctx, cl, opts)
+	if err != nil {
+		cl.Close()
+		ginkgo.Fail("tlsconform: " + suite.SetupError(err))
+	}
+	return newRunState(r, opts, cl.Close)
+}
+
+// withOut sends the profile and the summary to GinkgoWriter unless the
+// options say where.
+func withOut(opts suite.Options) suite.Options {
+	if opts.Out == nil {
+		opts.Out = ginkgo.GinkgoWriter
+	}
+	return opts
+}
+
+// newRunState is a run whose end writes the reports and the summary,
+// then releases what release owns.
+func newRunState(r *suite.Runner, opts suite.Options, release func() error) *runState {
+	out := opts.Out
 	return &runState{r: r, close: func() string {
-		defer tgt.Close()
+		defer release()
 		rep, err := r.Close()
 		fmt.Fprint(out, "\n"+reports.ConsoleSummary(rep, opts.ReportDir, opts.Strict))
 		var lines []string

@@ -177,6 +177,9 @@ libfuzzer:
 ## prefix,... narrows the changes. Findings go to REPORT_DIR/findings/ (default
 ## reports/out/campaign); the same REPORT_DIR resumes. Replay a finding with
 ## bin/tlsconform replay REPORT_DIR/findings/NAME/finding.json.
+## CLIENT=builtin|openssl|gnutls|curl|'COMMAND {addr}' makes it a client
+## campaign: the suite's server sends changed server flights to the client,
+## started once per conversation (crash, hang and accept oracles).
 TARGET_CMD ?=
 TARGET2 ?=
 DURATION ?= 60s
@@ -186,6 +189,17 @@ CAMPAIGN_REPORT_DIR = $(if $(filter file,$(origin REPORT_DIR)),$(CURDIR)/reports
 
 .PHONY: campaign
 campaign: export TARGET_CMD := $(TARGET_CMD)
+# CLIENT given on the command line (or in the environment) makes it a
+# client campaign; its default (builtin, for conformance-client) does not.
+CAMPAIGN_CLIENT = $(if $(filter file,$(origin CLIENT)),,$(CLIENT))
+
+campaign: export CAMPAIGN_CLIENT_SPEC := $(CAMPAIGN_CLIENT)
 campaign: build
-	bin/tlsconform campaign -target '$(TARGET)' -target-cmd "$$TARGET_CMD" -target2 '$(TARGET2)' \
-		-duration '$(DURATION)' -workers '$(WORKERS)' -seed '$(SEED)' -report-dir '$(CAMPAIGN_REPORT_DIR)' -mutators '$(MUTATORS)'
+	@if [ -n "$$CAMPAIGN_CLIENT_SPEC" ]; then \
+		echo bin/tlsconform campaign -client "$$CAMPAIGN_CLIENT_SPEC" -duration '$(DURATION)' -seed '$(SEED)' -report-dir '$(CAMPAIGN_REPORT_DIR)'; \
+		bin/tlsconform campaign -client "$$CAMPAIGN_CLIENT_SPEC" -duration '$(DURATION)' -seed '$(SEED)' -report-dir '$(CAMPAIGN_REPORT_DIR)'; \
+	else \
+		echo bin/tlsconform campaign -target '$(TARGET)' ...; \
+		bin/tlsconform campaign -target '$(TARGET)' -target-cmd "$$TARGET_CMD" -target2 '$(TARGET2)' \
+			-duration '$(DURATION)' -workers '$(WORKERS)' -seed '$(SEED)' -report-dir '$(CAMPAIGN_REPORT_DIR)' -mutators '$(MUTATORS)'; \
+	fi

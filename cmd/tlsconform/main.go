@@ -47,7 +47,7 @@ const usage = `usage:
   tlsconform conformance -client builtin|openssl|gnutls|curl|reference[:MISBEHAVIOUR]|'COMMAND {addr} ...' [the same flags]
   tlsconform list [-client] [-run GLOB,...] [-json]
   tlsconform serve -listen ADDR [-cert FILE -key FILE] [-keylog FILE] [-timeout D] [-misbehave NAME]
-  tlsconform campaign -target builtin|openssl|gnutls|HOST:PORT [-target-cmd CMD] [-target2 TARGET]
+  tlsconform campaign -target builtin|openssl|gnutls|HOST:PORT [-target-cmd CMD] [-target2 TARGET] | -client builtin|openssl|gnutls|curl|'COMMAND {addr}' 
                       [-duration D] [-workers N] [-seed S] [-report-dir DIR] [-mutators PREFIX,...] [-timeout D]
   tlsconform replay [-target TARGET] [-target-cmd CMD] [-target2 TARGET] [-timeout D] FINDING.json
 `
@@ -313,11 +313,23 @@ func runCampaign(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	muts := fs.String("mutators", "", "only changes whose name starts with one of these comma-separated prefixes")
 	timeout := fs.Duration("timeout", campaign.DefaultTimeout, "deadline for each read and write (a longer silence is a hang)")
 	progress := fs.Duration("progress", 5*time.Second, "interval of the progress line")
+	client := fs.String("client", "", "a client under test instead of a server: builtin, openssl, gnutls, curl, or a command with {addr} (started once per conversation)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "tlsconform campaign: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	clientOnly := map[string]bool{"target-cmd": true, "target2": true, "mutators": true}
+	var conflict string
+	fs.Visit(func(f *flag.Flag) {
+		if *client != "" && (f.Name == "target" || clientOnly[f.Name]) {
+			conflict = f.Name
+		}
+	})
+	if conflict != "" {
+		fmt.Fprintf(stderr, "tlsconform campaign: -%s is for a server campaign; -client runs a client campaign\n", conflict)
 		return 2
 	}
 	d, err := time.ParseDuration(*duration)
@@ -340,10 +352,17 @@ func runCampaign(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			prefixes = append(prefixes, p)
 		}
 	}
-	sum, err := campaign.Run(ctx, campaign.Config{
-		Target: *target, TargetCmd: *targetCmd, Target2: *target2, Duration: d, Workers: *workers, Seed: s,
-		ReportDir: *reportDir, Mutators: prefixes, Timeout: *timeout, ProgressEvery: *progress, Out: stdout,
-	})
+	var sum campaign.Summary
+	if *client != "" {
+		sum, err = campaign.RunClient(ctx, campaign.ClientConfig{
+			Client: *client, Duration: d, Seed: s, ReportDir: *reportDir, Timeout: *timeout, ProgressEvery: *progress, Out: stdout,
+		})
+	} else {
+		sum, err = campaign.Run(ctx, campaign.Config{
+			Target: *target, TargetCmd: *targetCmd, Target2: *target2, Duration: d, Workers: *workers, Seed: s,
+			ReportDir: *reportDir, Mutators: prefixes, Timeout: *timeout, ProgressEvery: *progress, Out: stdout,
+		})
+	}
 	var se *campaign.SetupError
 	switch {
 	case errors.As(err, &se):

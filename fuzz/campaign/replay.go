@@ -37,6 +37,9 @@ func Replay(ctx context.Context, path string, opts ReplayOptions) (bool, error) 
 	if err != nil {
 		return false, &SetupError{err}
 	}
+	if f.Case.Kind == KindClientFlight {
+		return replayClient(ctx, f, opts, out)
+	}
 	target, cmd := f.Target, f.TargetCmd
 	if opts.Target != "" {
 		target, cmd = opts.Target, ""

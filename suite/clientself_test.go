@@ -4,11 +4,13 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tlsconform/tlsconform/internal/extproc"
 	"github.com/tlsconform/tlsconform/reports"
 	"github.com/tlsconform/tlsconform/suite"
 )
@@ -134,5 +136,50 @@ func TestClientWaitIsInconclusive(t *testing.T) {
 		if c.ID == "client-order/tls12/ecdhe_rsa/missing-server-key-exchange" && c.Status != reports.Inconclusive {
 			t.Errorf("%s: %s (%s; %s), want inconclusive", c.ID, c.Status, c.Observed, c.Reason)
 		}
+	}
+}
+
+// TestReadmeClientCommands: the README's command clients (a Go program of
+// one's own, s_client, curl) keep the command contract: each completes
+// the baselines of what it offers and refuses a Finished that does not
+// verify.
+func TestReadmeClientCommands(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds a program and starts processes")
+	}
+	bin := filepath.Join(t.TempDir(), "goclient")
+	if code, out := runGo(t, ".", "build", "-o", bin, "../targets/testdata/goclient"); code != 0 {
+		t.Fatalf("go build goclient: %s", out)
+	}
+	commands := map[string]string{
+		"go":      bin + " -addr {addr} -ca {ca}",
+		"openssl": "openssl s_client -connect {addr} -servername {servername} -verify_hostname {servername} -CAfile {ca} -verify_return_error -brief",
+		"curl":    "curl -sS --cacert {ca} --resolve {servername}:{port}:{host} https://{servername}:{port}/ -o /dev/null",
+	}
+	for name, cmd := range commands {
+		t.Run(name, func(t *testing.T) {
+			if tool := strings.Fields(cmd)[0]; name != "go" {
+				extproc.Require(t, tool)
+			}
+			rep, err := suite.RunClient(context.Background(), suite.Client(cmd), suite.Options{Seed: 1, Timeout: 2 * time.Second,
+				Run: "client-baseline/*,client-finished/tls12/*/flip-bit-0,client-finished/tls13/*/flip-bit-0", Expect: "none"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			judged := 0
+			for _, c := range rep.Checks {
+				if c.Status == reports.Skip {
+					continue
+				}
+				judged++
+				// A refusal with another alert than the RFC's is a warning.
+				if c.Status != reports.Pass && c.Status != reports.Warn {
+					t.Errorf("%s: %s (%s; %s)", c.ID, c.Status, c.Observed, c.Reason)
+				}
+			}
+			if judged == 0 {
+				t.Error("no check was judged")
+			}
+		})
 	}
 }

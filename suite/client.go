@@ -307,8 +307,46 @@ func ProbeClient(ctx context.Context, env *checks.Env) (*checks.Profile, error) 
 			p.KeyShares = append(p.KeyShares, sh.Group)
 		}
 	}
+	p.Notes = append(p.Notes, helloNotes(hello)...)
 	p.AppData = true
 	return p, nil
+}
+
+// helloNotes are what a client's ClientHello shows, for the profile:
+// its extensions, signature algorithms and key shares, and whether it
+// offers to resume (a client started afresh for each check has no
+// session to offer, so resumption is not probed).
+func helloNotes(hello *wire.ClientHello) []string {
+	var exts, schemes, shares []string
+	for _, e := range hello.Extensions {
+		exts = append(exts, e.Type.String())
+	}
+	if e, ok := wire.FindExtension(hello.Extensions, wire.ExtSignatureAlgorithms); ok {
+		ss, _ := wire.ParseSignatureAlgorithms(e.Body)
+		for _, sc := range ss {
+			schemes = append(schemes, sc.String())
+		}
+	}
+	if e, ok := wire.FindExtension(hello.Extensions, wire.ExtKeyShare); ok {
+		ks, _ := wire.ParseKeyShareClient(e.Body)
+		for _, k := range ks {
+			shares = append(shares, k.Group.String())
+		}
+	}
+	notes := []string{"ClientHello extensions: " + strings.Join(exts, ", ")}
+	if len(schemes) > 0 {
+		notes = append(notes, "signature algorithms: "+strings.Join(schemes, ", "))
+	}
+	if len(shares) > 0 {
+		notes = append(notes, "key shares: "+strings.Join(shares, ", "))
+	}
+	resumes := wire.CountExtension(hello.Extensions, wire.ExtPreSharedKey) > 0 || len(hello.SessionID) > 0 && wire.CountExtension(hello.Extensions, wire.ExtSupportedVersions) == 0
+	if resumes {
+		notes = append(notes, "offers a session to resume in its first ClientHello")
+	} else {
+		notes = append(notes, "resumption is not probed: each run starts the client afresh, with no session to offer")
+	}
+	return notes
 }
 
 // hasAlert reports whether the client sent an alert.

@@ -62,6 +62,27 @@ func doneFirst(name string) peers.Misbehaviour {
 	})
 }
 
+// earlyCCS sends a ChangeCipherSpec right after the ServerHello (before
+// the Certificate): the CVE-2014-0224 class, from the server's side. The
+// ServerHello goes out in a record of its own, in the same write.
+var earlyCCS = checks.EditServerFlight("early-ccs", func(st *peers.ServerState, msgs []wire.Message) []wire.Message {
+	if len(msgs) < 2 {
+		return msgs
+	}
+	sh, ok := msgs[0].(*wire.ServerHello)
+	if !ok || sh.IsHelloRetryRequest() {
+		return msgs
+	}
+	raw, err := sh.Marshal()
+	if err != nil {
+		return msgs
+	}
+	st.Transcript().Add(raw)
+	_ = st.WriteRecord(wire.ContentHandshake, raw)
+	_ = st.WriteRecord(wire.ContentChangeCipherSpec, []byte{1})
+	return msgs[1:]
+})
+
 func clientChecks() []checks.Check {
 	var out []checks.Check
 	um := wire.AlertUnexpectedMessage
@@ -97,6 +118,8 @@ func clientChecks() []checks.Check {
 				twice("duplicate-certificate", wire.TypeCertificate), wire.TypeCertificate),
 			check("server-hello-done-first", "aborts on a ServerHelloDone right after the ServerHello",
 				doneFirst("server-hello-done-first"), wire.TypeServerHelloDone),
+			check("early-ccs", "aborts on a ChangeCipherSpec right after the ServerHello (the CVE-2014-0224 class)",
+				earlyCCS, wire.TypeServerHello),
 		)
 		if c.KX != checks.KXRSA {
 			out = append(out, check("missing-server-key-exchange", "aborts when the server leaves out the ServerKeyExchange of an ECDHE suite (the SKIP-TLS class)",

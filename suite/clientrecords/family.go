@@ -25,13 +25,13 @@ func Family() checks.Family {
 	}
 }
 
-// before sends a record of type t (one byte of payload, version {3,3})
-// in front of the ServerHello, in the same write.
+// before sends a record of type t (one byte of payload) in front of the
+// ServerHello, in the same write.
 func before(name string, t wire.ContentType) peers.Misbehaviour {
 	return checks.EditServerFlight(name, func(st *peers.ServerState, msgs []wire.Message) []wire.Message {
 		for _, m := range msgs {
 			if sh, ok := m.(*wire.ServerHello); ok && !sh.IsHelloRetryRequest() {
-				_ = st.WriteRaw([]byte{byte(t), 3, 3, 0, 1, 0})
+				_ = st.WriteRecord(t, []byte{0})
 				break
 			}
 		}

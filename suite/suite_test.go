@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +19,7 @@ import (
 	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/gomega"
 
+	"github.com/tlsconform/tlsconform/internal/envflag"
 	"github.com/tlsconform/tlsconform/reports"
 	"github.com/tlsconform/tlsconform/suite"
 	"github.com/tlsconform/tlsconform/suite/specs"
@@ -27,12 +27,12 @@ import (
 
 // Flags; each defaults to the environment variable make passes.
 var (
-	flagTarget     = flag.String("target", envOr("TARGET", "builtin"), "target: builtin, openssl, gnutls, nss, erlang, wolfssl, mbedtls, HOST:PORT, or reference[:MISBEHAVIOUR] (the suite's own server)")
+	flagTarget     = flag.String("target", env.String("TARGET", "builtin"), "target: builtin, openssl, gnutls, nss, erlang, wolfssl, mbedtls, HOST:PORT, or reference[:MISBEHAVIOUR] (the suite's own server)")
 	flagVersions   = flag.String("versions", os.Getenv("VERSIONS"), "select the versions to check, e.g. 1.2,1.3 (default: whatever the target supports)")
-	flagStrict     = flag.Bool("strict", envBool("STRICT"), "treat SHOULD-level warnings (and inconclusive checks) as failures")
-	flagReports    = flag.String("report-dir", envOr("REPORT_DIR", filepath.Join("..", "reports", "out")), "where to write junit.xml, report.json, summary.md and keylog.txt")
-	flagSeed       = flag.Int64("seed", envInt("SEED", 1), "seed for the client's randomness (and Ginkgo's order with --seed)")
-	flagTimeout    = flag.Duration("op-timeout", envDuration("TIMEOUT", 2*time.Second), "deadline for each read and write of a conversation")
+	flagStrict     = flag.Bool("strict", env.Bool("STRICT"), "treat SHOULD-level warnings (and inconclusive checks) as failures")
+	flagReports    = flag.String("report-dir", env.String("REPORT_DIR", filepath.Join("..", "reports", "out")), "where to write junit.xml, report.json, summary.md and keylog.txt")
+	flagSeed       = flag.Int64("seed", env.Int("SEED", 1), "seed for the client's randomness (and Ginkgo's order with --seed)")
+	flagTimeout    = flag.Duration("op-timeout", env.Duration("TIMEOUT", 2*time.Second), "deadline for each read and write of a conversation")
 	flagSNI        = flag.String("sni", os.Getenv("SNI"), "server_name to send")
 	flagExpect     = flag.String("expect", os.Getenv("EXPECT"), "expected-deviations file (default: crypto/tls's for the builtin target; none for none)")
 	flagRun        = flag.String("run-checks", os.Getenv("RUN"), "run only the checks whose id matches one of these globs (comma-separated)")
@@ -41,54 +41,9 @@ var (
 	flagClientKey  = flag.String("client-key", os.Getenv("CLIENT_KEY"), "PEM private key of -client-cert")
 )
 
-func envOr(k, def string) string {
-	if v := os.Getenv(k); v != "" {
-		return v
-	}
-	return def
-}
-
-// envErrs are environment variables that could not be read; the run
-// fails on them in BeforeSuite rather than going on with a default.
-var envErrs []string
-
-func envBool(k string) bool {
-	v := os.Getenv(k)
-	if v == "" {
-		return false
-	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		envErrs = append(envErrs, fmt.Sprintf("%s=%q: want 1, 0, true or false", k, v))
-	}
-	return b
-}
-
-func envInt(k string, def int64) int64 {
-	v := os.Getenv(k)
-	if v == "" {
-		return def
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil {
-		envErrs = append(envErrs, fmt.Sprintf("%s=%q: want a whole number", k, v))
-		return def
-	}
-	return n
-}
-
-func envDuration(k string, def time.Duration) time.Duration {
-	v := os.Getenv(k)
-	if v == "" {
-		return def
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
-		envErrs = append(envErrs, fmt.Sprintf("%s=%q: want a positive duration such as 2s or 500ms", k, v))
-		return def
-	}
-	return d
-}
+// env reads the variables make passes; what it could not read fails the
+// run in BeforeSuite.
+var env envflag.Env
 
 func TestConformance(t *testing.T) {
 	gomega.RegisterFailHandler(Fail)
@@ -136,8 +91,8 @@ var _ = specs.Describe("tlsconform", func() suite.Target { return suite.Named(*f
 var setupErr error
 
 var _ = BeforeSuite(func() {
-	if len(envErrs) > 0 {
-		Fail("tlsconform: " + strings.Join(envErrs, "; "))
+	if len(env.Errs) > 0 {
+		Fail("tlsconform: " + strings.Join(env.Errs, "; "))
 	}
 	if setupErr != nil {
 		Fail("tlsconform: " + setupErr.Error())

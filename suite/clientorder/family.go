@@ -7,6 +7,7 @@
 package clientorder
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/tlsconform/tlsconform/peers"
@@ -46,6 +47,18 @@ func twice(name string, t wire.HandshakeType) peers.Misbehaviour {
 			}
 		}
 		return out
+	})
+}
+
+// insertBefore sends m right before the server's first message of type
+// t: a message of the wrong type in that slot.
+func insertBefore(name string, t wire.HandshakeType, m wire.Message) peers.Misbehaviour {
+	return checks.EditServerFlight(name, func(_ *peers.ServerState, msgs []wire.Message) []wire.Message {
+		i := slices.IndexFunc(msgs, func(x wire.Message) bool { return x.Type() == t })
+		if i < 0 {
+			return msgs
+		}
+		return slices.Insert(slices.Clone(msgs), i, m)
 	})
 }
 
@@ -109,6 +122,12 @@ func clientChecks() []checks.Check {
 				check("duplicate-certificate-verify", "aborts on a second CertificateVerify",
 					twice("duplicate-certificate-verify", wire.TypeCertificateVerify), wire.TypeCertificateVerify),
 			)
+			nst := &wire.NewSessionTicket13{Lifetime: 60, Nonce: []byte{0}, Ticket: []byte{1, 2, 3, 4}}
+			for _, slot := range []wire.HandshakeType{wire.TypeEncryptedExtensions, wire.TypeCertificate, wire.TypeCertificateVerify, wire.TypeFinished} {
+				name := "new-session-ticket-before-" + slotName(slot)
+				out = append(out, check(name, "aborts on a NewSessionTicket where its "+slot.String()+" is due",
+					insertBefore(name, slot, nst), wire.TypeNewSessionTicket))
+			}
 			continue
 		}
 		out = append(out,
@@ -121,12 +140,40 @@ func clientChecks() []checks.Check {
 			check("early-ccs", "aborts on a ChangeCipherSpec right after the ServerHello (the CVE-2014-0224 class)",
 				earlyCCS, wire.TypeServerHello),
 		)
+		slots := []wire.HandshakeType{wire.TypeCertificate, wire.TypeServerHelloDone}
+		if c.KX != checks.KXRSA {
+			slots = append(slots, wire.TypeServerKeyExchange)
+		}
+		for _, slot := range slots {
+			name := "new-session-ticket-before-" + slotName(slot)
+			out = append(out, check(name, "aborts on a NewSessionTicket where its "+slot.String()+" is due",
+				insertBefore(name, slot, &wire.NewSessionTicket12{LifetimeHint: 60, Ticket: []byte{1, 2, 3, 4}}), wire.TypeNewSessionTicket))
+		}
 		if c.KX != checks.KXRSA {
 			out = append(out, check("missing-server-key-exchange", "aborts when the server leaves out the ServerKeyExchange of an ECDHE suite (the SKIP-TLS class)",
 				drop("missing-server-key-exchange", wire.TypeServerKeyExchange), wire.TypeServerHelloDone))
 		}
 	}
 	return out
+}
+
+// slotName is a message type as a check name part.
+func slotName(t wire.HandshakeType) string {
+	switch t {
+	case wire.TypeEncryptedExtensions:
+		return "encrypted-extensions"
+	case wire.TypeCertificate:
+		return "certificate"
+	case wire.TypeCertificateVerify:
+		return "certificate-verify"
+	case wire.TypeFinished:
+		return "finished"
+	case wire.TypeServerKeyExchange:
+		return "server-key-exchange"
+	case wire.TypeServerHelloDone:
+		return "server-hello-done"
+	}
+	return fmt.Sprintf("type-%d", t)
 }
 
 // ClientMisbehaviours are the reference client's ways to break what the
@@ -142,10 +189,13 @@ func ClientMisbehaviours() []peers.ClientMisbehaviour {
 
 // selfTests: a client that drops a message it did not wait for goes on
 // after a duplicated Certificate where its state machine asks for the
-// ServerKeyExchange of ECDHE. (After a dropped second CertificateVerify
+// ServerKeyExchange of ECDHE, and after a NewSessionTicket where the
+// Certificate or the ServerKeyExchange is due (below TLS 1.3: its next
+// message comes before any transcript check), or the TLS 1.3 Finished
+// (whose verify_data was computed before the ticket went in). (After a dropped second CertificateVerify
 // its Finished no longer verifies: it stops, with decrypt_error.)
 var selfTests = []checks.SelfTest{{
 	Misbehaviour: "client-order/skip-unexpected",
-	Fail:         `^client-order/tls1[012]/ecdhe_.*/duplicate-certificate$`,
+	Fail:         `^client-order/(tls1[012]/ecdhe_.*/duplicate-certificate|tls1[012]/.*/new-session-ticket-before-certificate|tls1[012]/ecdhe_.*/new-session-ticket-before-server-key-exchange|tls13/ecdhe/new-session-ticket-before-finished)$`,
 	Pass:         `^client-baseline/`,
 }}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"hash/fnv"
 	"os"
 	"path/filepath"
@@ -123,8 +124,11 @@ func sigHash(sig string) string {
 // LoadFinding reads a finding.json.
 func LoadFinding(path string) (*Finding, error) {
 	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("no finding at %s: give the finding.json of a finding directory (REPORT_DIR/findings/NAME/finding.json)", path)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("campaign: %w", err)
+		return nil, fmt.Errorf("reading the finding: %w", err)
 	}
 	var f Finding
 	if err := json.Unmarshal(b, &f); err != nil {

@@ -328,13 +328,25 @@ func (r *Runner) watchStall(ctx context.Context, ch checks.Check, v checks.Verdi
 	if !decide {
 		return
 	}
+	// A context the target supports: a check that runs whatever the
+	// profile says (Always) may be in one it does not, whose baseline
+	// would prove nothing about whether the target still answers.
+	c := ch.Ctx
+	if !r.env.SupportsCtx(c) {
+		for _, x := range checks.Contexts() {
+			if r.env.SupportsCtx(x) {
+				c = x
+				break
+			}
+		}
+	}
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), CheckTimeout)
-	b := r.baselineCheck(ch.Ctx).Run(bctx, r.env)
+	b := r.baselineCheck(c).Run(bctx, r.env)
 	cancel()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if endedInTimeout(b) {
-		r.unresponsive = fmt.Sprintf("target unresponsive since check %s: %d checks in a row ended in a timeout, and so did a plain %s handshake", since, r.stalled, ch.Ctx)
+		r.unresponsive = fmt.Sprintf("target unresponsive since check %s: %d checks in a row ended in a timeout, and so did a plain %s handshake", since, r.stalled, c)
 		return
 	}
 	r.stalled, r.stallSince = 0, ""

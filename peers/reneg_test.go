@@ -58,3 +58,23 @@ func TestRenegotiation(t *testing.T) {
 		})
 	}
 }
+
+// TestRenegotiationBounded: the reference server renegotiates
+// MaxRenegotiations times on one connection, then refuses with
+// handshake_failure: a client that asks without end costs a bounded
+// amount.
+func TestRenegotiationBounded(t *testing.T) {
+	p := mustPKI(t)
+	ref := startRefServer(t, peers.ServerConfig{Versions: []wire.Version{wire.VersionTLS12}, Timeout: 5 * time.Second})
+	cb := combo{wire.VersionTLS12, wire.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, wire.GroupX25519}
+	s := peers.DefaultScript(wire.VersionTLS12).Remove(peers.StepApplicationData)
+	for range peers.MaxRenegotiations {
+		s = s.Then(peers.RenegotiationSteps(peers.Renegotiation{})...)
+	}
+	s = s.Then(peers.Renegotiate(peers.Renegotiation{}), peers.ExpectRejection(false))
+	o := peers.RunScript(context.Background(), peers.TCP(ref), cb.clientConfig(p), s).Outcome
+	// At the last step: every renegotiation before it completed.
+	if o.Kind != peers.OutcomeAlert || o.Alert.Description != wire.AlertHandshakeFailure || o.Step != peers.StepExpectRejection {
+		t.Errorf("renegotiation %d: %v at %s, want handshake_failure at %s", peers.MaxRenegotiations+1, o, o.Step, peers.StepExpectRejection)
+	}
+}

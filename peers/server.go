@@ -208,6 +208,8 @@ type ServerState struct {
 	*Conn
 	srv *Server
 
+	renegotiations int // done on this connection
+
 	Hello    *wire.ClientHello
 	HelloRaw []byte
 	Spec     *suites.Spec

@@ -50,8 +50,17 @@ func (st *ServerState) postHandshake(c *Conn, m wire.Message, raw []byte) error 
 	if err := st.srv.plan.Renegotiation(st, ch); err != nil {
 		return err
 	}
+	// Each renegotiation is a full handshake's work: a client that asks
+	// for them without end costs a bounded amount.
+	if st.renegotiations++; st.renegotiations > MaxRenegotiations {
+		return protoErr(wire.AlertHandshakeFailure, "more than %d renegotiations on one connection", MaxRenegotiations)
+	}
 	return st.renegotiate(ch, raw)
 }
+
+// MaxRenegotiations bounds the renegotiations the reference server does
+// on one connection.
+const MaxRenegotiations = 8
 
 // renegotiate runs a new TLS 1.0-1.2 handshake for ch under the current
 // keys (RFC 5246 §7.4.1.2: a ClientHello "in response to a HelloRequest

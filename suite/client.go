@@ -9,8 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -203,35 +201,25 @@ func (t clientTarget) Dial(context.Context) (net.Conn, error) {
 // client is told to trust ({ca}). The runner does not own the client:
 // close it after the runner.
 func StartClient(ctx context.Context, cl targets.Client, opts Options) (*Runner, error) {
-	pairs, err := certs.GenerateSet("ecdsa", []string{"rsa", "ecdsa"}, []string{"localhost", "127.0.0.1", "::1"}, rand.Reader, time.Now())
+	pki, err := targets.NewClientPKI()
 	if err != nil {
-		return nil, fmt.Errorf("server certificates: %w", err)
-	}
-	dir, err := os.MkdirTemp("", "tlsconform-ca-")
-	if err != nil {
-		return nil, fmt.Errorf("a directory for the CA file: %w", err)
-	}
-	caFile := filepath.Join(dir, "ca.pem")
-	if err := pairs[0].WriteCAPEM(caFile); err != nil {
-		os.RemoveAll(dir)
 		return nil, err
 	}
-	conn := targets.Connect{ServerName: "localhost", CAFile: caFile, CAPool: pairs[0].CertPool()}
 	run := func(ctx context.Context, addr string) checks.ClientEnd {
-		c := conn
+		c := pki.Connect
 		c.Addr = addr
 		res := cl.Run(ctx, c)
 		return checks.ClientEnd{Started: res.Started, ExitCode: res.ExitCode, Killed: res.Killed, Err: res.Err, Output: res.Output}
 	}
 	r, err := start(ctx, clientTarget{cl}, opts, func(env *checks.Env) {
-		env.RunClient, env.ServerCerts = run, pairs
+		env.RunClient, env.ServerCerts = run, pki.Pairs
 	}, ProbeClient)
 	if err != nil {
-		os.RemoveAll(dir)
+		pki.Close()
 		return nil, err
 	}
 	r.client = true
-	r.cleanup = append(r.cleanup, func() { os.RemoveAll(dir) })
+	r.cleanup = append(r.cleanup, func() { pki.Close() })
 	return r, nil
 }
 
@@ -367,7 +355,7 @@ func reactionText(s *checks.Served) string {
 // offers reports whether hello offers context c: its version, and a
 // suite of its key exchange.
 func offers(hello *wire.ClientHello, c checks.Context) bool {
-	if !slices.Contains(offeredVersions(hello), c.Version) {
+	if !slices.Contains(checks.OfferedVersions(hello), c.Version) {
 		return false
 	}
 	for _, s := range checks.SuitesOf(c) {
@@ -376,23 +364,6 @@ func offers(hello *wire.ClientHello, c checks.Context) bool {
 		}
 	}
 	return false
-}
-
-// offeredVersions are the versions a ClientHello offers: supported_versions
-// when present, else every version from TLS 1.0 to legacy_version.
-func offeredVersions(hello *wire.ClientHello) []wire.Version {
-	if e, ok := wire.FindExtension(hello.Extensions, wire.ExtSupportedVersions); ok {
-		if vs, err := wire.ParseSupportedVersionsClient(e.Body); err == nil {
-			return vs
-		}
-	}
-	var out []wire.Version
-	for _, v := range checks.Versions {
-		if v <= hello.Version && v < wire.VersionTLS13 {
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 // ErrClientSilent is returned by ProbeClient when the client never sends

@@ -2,18 +2,14 @@ package campaign
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"io"
 	mrand "math/rand/v2"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/tlsconform/tlsconform/peers"
-	"github.com/tlsconform/tlsconform/peers/certs"
 	"github.com/tlsconform/tlsconform/peers/wire"
 	"github.com/tlsconform/tlsconform/suite/checks"
 	"github.com/tlsconform/tlsconform/targets"
@@ -58,13 +54,7 @@ type clientChange struct {
 	must bool   // any change here must be refused: the accept oracle applies
 }
 
-func (c clientChange) name() string { return "server/" + msgSlug(c.msg) + "/" + c.how }
-
-// msgSlug names a server message in a change's name.
-func msgSlug(t wire.HandshakeType) string {
-	return strings.ReplaceAll(strings.ToLower(strings.NewReplacer("ServerHelloDone", "server_hello_done", "ServerHello", "server_hello",
-		"EncryptedExtensions", "encrypted_extensions", "CertificateVerify", "certificate_verify", "ServerKeyExchange", "server_key_exchange").Replace(t.String())), " ", "_")
-}
+func (c clientChange) name() string { return "server/" + c.msg.RFCName() + "/" + c.how }
 
 // clientChanges are the changes that apply to context c: the messages of
 // its server flight, each flipped (one bit), truncated or extended (its
@@ -91,21 +81,13 @@ func clientChanges(c checks.Context) []clientChange {
 
 // changeByName finds a change of context c.
 func changeByName(c checks.Context, name string) (clientChange, bool) {
-	i := slices.IndexFunc(clientChanges(c), func(ch clientChange) bool { return ch.name() == name })
+	changes := clientChanges(c)
+	i := slices.IndexFunc(changes, func(ch clientChange) bool { return ch.name() == name })
 	if i < 0 {
 		return clientChange{}, false
 	}
-	return clientChanges(c)[i], true
+	return changes[i], true
 }
-
-// rawMsg is a handshake message sent as given.
-type rawMsg struct {
-	t   wire.HandshakeType
-	raw []byte
-}
-
-func (m rawMsg) Type() wire.HandshakeType { return m.t }
-func (m rawMsg) Marshal() ([]byte, error) { return m.raw, nil }
 
 // misbehaviour makes change ch to the server's first message of its
 // type, at the places seed picks.
@@ -137,9 +119,8 @@ func (ch clientChange) misbehaviour(seed uint64) peers.Misbehaviour {
 				}
 				body = append(body, extra...)
 			}
-			n := len(body)
 			out := slices.Clone(msgs)
-			out[i] = rawMsg{t: ch.msg, raw: append([]byte{raw[0], byte(n >> 16), byte(n >> 8), byte(n)}, body...)}
+			out[i] = checks.RawMessage{T: ch.msg, Raw: checks.Reframe(raw, body)}
 			return out
 		}
 		return msgs
@@ -165,24 +146,14 @@ type clientEnv struct {
 // CA it trusts and the server's certificates, the client itself, and
 // the contexts it completes.
 func openClientEnv(ctx context.Context, cl targets.Client, timeout time.Duration, seed uint64) (*clientEnv, error) {
-	pairs, err := certs.GenerateSet("ecdsa", []string{"rsa", "ecdsa"}, nil, rand.Reader, time.Now())
-	if err != nil {
-		return nil, fmt.Errorf("campaign: server certificates: %w", err)
-	}
-	dir, err := os.MkdirTemp("", "tlsconform-campaign-ca-")
+	pki, err := targets.NewClientPKI()
 	if err != nil {
 		return nil, fmt.Errorf("campaign: %w", err)
 	}
-	caFile := filepath.Join(dir, "ca.pem")
-	if err := pairs[0].WriteCAPEM(caFile); err != nil {
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("campaign: %w", err)
-	}
-	conn := targets.Connect{ServerName: "localhost", CAFile: caFile, CAPool: pairs[0].CertPool()}
-	ce := &clientEnv{cleanup: func() { os.RemoveAll(dir) }}
-	ce.env = &checks.Env{Timeout: timeout, Seed: int64(seed), ServerCerts: pairs,
+	ce := &clientEnv{cleanup: func() { pki.Close() }}
+	ce.env = &checks.Env{Timeout: timeout, Seed: int64(seed), ServerCerts: pki.Pairs,
 		RunClient: func(ctx context.Context, addr string) checks.ClientEnd {
-			c := conn
+			c := pki.Connect
 			c.Addr = addr
 			r := cl.Run(ctx, c)
 			return checks.ClientEnd{Started: r.Started, ExitCode: r.ExitCode, Killed: r.Killed, Err: r.Err, Output: r.Output}

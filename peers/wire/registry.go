@@ -10,7 +10,11 @@
 // nothing else of this project.
 package wire
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+	"unicode"
+)
 
 // ContentType is the record-layer content type (RFC 8446 §5.1).
 type ContentType uint8
@@ -145,6 +149,27 @@ var handshakeTypeNames = map[HandshakeType]string{
 	TypeCertificateStatus:   "CertificateStatus",
 	TypeKeyUpdate:           "KeyUpdate",
 	TypeMessageHash:         "message_hash",
+}
+
+// RFCName is the type's name as RFC 8446 §4 spells it in the
+// HandshakeType enum: "server_hello", "encrypted_extensions";
+// "unknown_99" for a type no RFC assigns.
+func (t HandshakeType) RFCName() string {
+	n, ok := handshakeTypeNames[t]
+	if !ok {
+		return fmt.Sprintf("unknown_%d", uint8(t))
+	}
+	var b strings.Builder
+	for i, r := range n {
+		if unicode.IsUpper(r) {
+			if i > 0 {
+				b.WriteByte('_')
+			}
+			r = unicode.ToLower(r)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 func (t HandshakeType) String() string {

@@ -471,6 +471,41 @@ func ClientRejects(s *Served, at wire.HandshakeType, want ...wire.AlertDescripti
 	return v
 }
 
+// RawMessage is a handshake message a server misbehaviour sends as
+// given (header included): a message the codec would not write.
+type RawMessage struct {
+	T   wire.HandshakeType
+	Raw []byte
+}
+
+func (m RawMessage) Type() wire.HandshakeType { return m.T }
+func (m RawMessage) Marshal() ([]byte, error) { return m.Raw, nil }
+
+// Reframe is a message's bytes with its body replaced by body and its
+// length field set to body's length.
+func Reframe(raw []byte, body []byte) []byte {
+	n := len(body)
+	return append([]byte{raw[0], byte(n >> 16), byte(n >> 8), byte(n)}, body...)
+}
+
+// OfferedVersions are the versions a ClientHello offers:
+// supported_versions when present, else every version from TLS 1.0 to
+// legacy_version (below TLS 1.3).
+func OfferedVersions(hello *wire.ClientHello) []wire.Version {
+	if e, ok := wire.FindExtension(hello.Extensions, wire.ExtSupportedVersions); ok {
+		if vs, err := wire.ParseSupportedVersionsClient(e.Body); err == nil {
+			return vs
+		}
+	}
+	var out []wire.Version
+	for _, v := range Versions {
+		if v <= hello.Version && v < wire.VersionTLS13 {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // Unchanged is the verdict of a run in which the server could not make
 // the check's change (why says what was missing): whatever the client
 // did proves nothing about the rule.

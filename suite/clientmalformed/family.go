@@ -38,22 +38,6 @@ func Family() checks.Family {
 	}
 }
 
-// rawMessage is a handshake message sent as given (header included).
-type rawMessage struct {
-	t   wire.HandshakeType
-	raw []byte
-}
-
-func (m rawMessage) Type() wire.HandshakeType { return m.t }
-func (m rawMessage) Marshal() ([]byte, error) { return m.raw, nil }
-
-// reframe is a message's bytes with its body changed and its length
-// field set to the new body's length.
-func reframe(raw []byte, body []byte) []byte {
-	n := len(body)
-	return append([]byte{raw[0], byte(n >> 16), byte(n >> 8), byte(n)}, body...)
-}
-
 // change is one way to break a message's syntax.
 type change struct {
 	name, title string
@@ -80,7 +64,7 @@ func edit(name string, t wire.HandshakeType, ch change) peers.Misbehaviour {
 				return msgs // cannot happen: none of the messages changed here has an empty body
 			}
 			out := slices.Clone(msgs)
-			out[i] = rawMessage{t: t, raw: reframe(raw, ch.body(raw[4:]))}
+			out[i] = checks.RawMessage{T: t, Raw: checks.Reframe(raw, ch.body(raw[4:]))}
 			return out
 		}
 		return msgs
@@ -110,7 +94,7 @@ func lengthLie(c checks.Context, t wire.HandshakeType, path string, delta int) c
 		way = "short"
 	}
 	short := path[strings.Index(path, ".")+1:]
-	name := fmt.Sprintf("%s/length/%s/%s", slug(t), strings.TrimSuffix(short, ".length"), way)
+	name := fmt.Sprintf("%s/length/%s/%s", t.RFCName(), strings.TrimSuffix(short, ".length"), way)
 	ch := checks.ClientCheck(area, c, name, "RFC 8446 §6", checks.RuleDecode13, checks.MUST,
 		fmt.Sprintf("aborts on a %s whose %s is one too %s, with decode_error", t, short, map[bool]string{true: "many", false: "few"}[delta > 0]),
 		peers.Misbehaviour{}, t, wire.AlertDecodeError)
@@ -146,7 +130,7 @@ func lengthLie(c checks.Context, t wire.HandshakeType, path string, delta int) c
 					raw[j], v = byte(v), v>>8
 				}
 				out := slices.Clone(msgs)
-				out[i] = rawMessage{t: t, raw: raw}
+				out[i] = checks.RawMessage{T: t, Raw: raw}
 				applied = true
 				return out
 			}
@@ -188,7 +172,7 @@ func clientChecks() []checks.Check {
 		}
 		for _, t := range msgs {
 			for _, ch := range changes {
-				name := fmt.Sprintf("%s/%s", slug(t), ch.name)
+				name := fmt.Sprintf("%s/%s", t.RFCName(), ch.name)
 				out = append(out, checks.ClientCheck(area, c, name, rfc, rule, level,
 					fmt.Sprintf("aborts on a %s with %s, with decode_error", t, ch.title),
 					edit(name, t, ch), t, wire.AlertDecodeError))
@@ -196,21 +180,4 @@ func clientChecks() []checks.Check {
 		}
 	}
 	return out
-}
-
-// slug is a message type as a check id part: "server_hello".
-func slug(t wire.HandshakeType) string {
-	switch t {
-	case wire.TypeServerHello:
-		return "server_hello"
-	case wire.TypeEncryptedExtensions:
-		return "encrypted_extensions"
-	case wire.TypeCertificate:
-		return "certificate"
-	case wire.TypeCertificateVerify:
-		return "certificate_verify"
-	case wire.TypeServerKeyExchange:
-		return "server_key_exchange"
-	}
-	return fmt.Sprintf("type-%d", t)
 }

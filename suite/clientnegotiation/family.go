@@ -190,7 +190,7 @@ func clientChecks() []checks.Check {
 		dg.Needs = checks.NeedTLS13
 		dg.Run = func(ctx context.Context, env *checks.Env) checks.Verdict {
 			s := env.Serve(ctx, c, dg.ID, sentinelMis(sentinel))
-			if s.Hello != nil && !slices.Contains(offeredVersions(s.Hello), wire.VersionTLS13) {
+			if s.Hello != nil && !slices.Contains(checks.OfferedVersions(s.Hello), wire.VersionTLS13) {
 				return checks.Unchanged(s, "this ClientHello did not offer TLS 1.3, so the sentinel binds it to nothing")
 			}
 			return checks.ClientRejects(s, wire.TypeServerHello, wire.AlertIllegalParameter)
@@ -212,16 +212,6 @@ func sentinelMis(sentinel [8]byte) peers.Misbehaviour {
 	return peers.Misbehaviour{Name: "client-check/downgrade-sentinel", Apply: func(p *peers.ServerPlan) {
 		p.DowngradeSentinel = func(_ *peers.ServerState, random []byte) { copy(random[24:], sentinel[:]) }
 	}}
-}
-
-// offeredVersions are the versions a ClientHello offers.
-func offeredVersions(ch *wire.ClientHello) []wire.Version {
-	if e, ok := wire.FindExtension(ch.Extensions, wire.ExtSupportedVersions); ok {
-		if vs, err := wire.ParseSupportedVersionsClient(e.Body); err == nil {
-			return vs
-		}
-	}
-	return []wire.Version{ch.Version}
 }
 
 // hrrCheck is a check that needs a HelloRetryRequest: the server takes

@@ -63,23 +63,6 @@ var orderTypes = []wire.HandshakeType{
 // orderUnknownType is a handshake type no RFC assigns.
 const orderUnknownType = wire.HandshakeType(99)
 
-// orderTypeName is the RFC name of a handshake type, for check names.
-func orderTypeName(t wire.HandshakeType) string {
-	names := map[wire.HandshakeType]string{
-		wire.TypeHelloRequest: "hello_request", wire.TypeClientHello: "client_hello", wire.TypeServerHello: "server_hello",
-		wire.TypeNewSessionTicket: "new_session_ticket", wire.TypeEndOfEarlyData: "end_of_early_data",
-		wire.TypeEncryptedExtensions: "encrypted_extensions", wire.TypeCertificate: "certificate",
-		wire.TypeServerKeyExchange: "server_key_exchange", wire.TypeCertificateRequest: "certificate_request",
-		wire.TypeServerHelloDone: "server_hello_done", wire.TypeCertificateVerify: "certificate_verify",
-		wire.TypeClientKeyExchange: "client_key_exchange", wire.TypeFinished: "finished",
-		wire.TypeCertificateStatus: "certificate_status", wire.TypeKeyUpdate: "key_update",
-	}
-	if n, ok := names[t]; ok {
-		return n
-	}
-	return fmt.Sprintf("unknown_%d", uint8(t))
-}
-
 // orderTypeTitle is how a title names a message of type t, with its
 // article.
 func orderTypeTitle(t wire.HandshakeType) string {
@@ -139,7 +122,7 @@ func orderSlotChecks(c checks.Context, s orderSlot, script peers.Script, rows ma
 		if !ok {
 			title = fmt.Sprintf("rejects %s where %s is due, with unexpected_message", orderTypeTitle(t), s.what)
 		}
-		out = append(out, orderRejects(c, row, s.rfc, s.name+"/"+orderTypeName(t), title,
+		out = append(out, orderRejects(c, row, s.rfc, s.name+"/"+t.RFCName(), title,
 			script.InsertBefore(s.at, s.steps(wrong)...), stepName))
 	}
 	return out

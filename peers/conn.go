@@ -309,7 +309,14 @@ func (c *Conn) WriteRecord(typ wire.ContentType, payload []byte) error {
 	return c.WriteRaw(buf)
 }
 
-// WriteHandshake marshals msg, adds it to the transcript and sends it.
+// Stray is a handshake message a misbehaviour sends that the sender's
+// own handshake does not count: WriteHandshake sends it but leaves it out
+// of the transcript, so that a peer which drops it (rather than refusing
+// it) goes on with a transcript that still agrees, and is caught going on.
+type Stray struct{ wire.Message }
+
+// WriteHandshake marshals msg, adds it to the transcript (a Stray
+// excepted) and sends it.
 func (c *Conn) WriteHandshake(msgs ...wire.Message) error {
 	var payload []byte
 	for _, m := range msgs {
@@ -317,7 +324,9 @@ func (c *Conn) WriteHandshake(msgs ...wire.Message) error {
 		if err != nil {
 			return fmt.Errorf("peers: marshal %s: %w", m.Type(), err)
 		}
-		c.transcript.Add(b)
+		if _, stray := m.(Stray); !stray {
+			c.transcript.Add(b)
+		}
 		payload = append(payload, b...)
 	}
 	return c.WriteRecord(wire.ContentHandshake, payload)

@@ -98,11 +98,6 @@ func clientChecks() []checks.Check {
 					editServerHello("supported-versions-unoffered", func(_ *peers.ServerState, sh *wire.ServerHello) {
 						sh.Extensions = setExtension(sh.Extensions, wire.SupportedVersionsServerExt(0x0305))
 					}), wire.TypeServerHello, wire.AlertIllegalParameter),
-				checks.ClientCheck(area, c, "supported-versions-tls12", "RFC 8446 §4.2.1", ruleVersions, checks.MUST,
-					"aborts on a ServerHello whose supported_versions picks TLS 1.2, with illegal_parameter",
-					editServerHello("supported-versions-tls12", func(_ *peers.ServerState, sh *wire.ServerHello) {
-						sh.Extensions = setExtension(sh.Extensions, wire.SupportedVersionsServerExt(wire.VersionTLS12))
-					}), wire.TypeServerHello, wire.AlertIllegalParameter),
 				checks.ClientCheck(area, c, "session-id-echo-mismatch", "RFC 8446 §4.1.3", ruleEcho, checks.MUST,
 					"aborts on a ServerHello whose legacy_session_id_echo differs from its legacy_session_id, with illegal_parameter",
 					editServerHello("session-id-echo-mismatch", func(_ *peers.ServerState, sh *wire.ServerHello) {
@@ -195,7 +190,27 @@ func clientChecks() []checks.Check {
 			}
 			return checks.ClientRejects(s, wire.TypeServerHello, wire.AlertIllegalParameter)
 		}
-		out = append(out, dg,
+		out = append(out, dg)
+		if c.Version == wire.VersionTLS12 {
+			// The server goes on with the TLS 1.2 handshake it names, so
+			// that a client which takes it goes on, and is caught.
+			sv := checks.ClientCheck(area, c, "supported-versions-tls12", "RFC 8446 §4.2.1", ruleVersions, checks.MUST,
+				"aborts on a TLS 1.2 ServerHello whose supported_versions names TLS 1.2, with illegal_parameter", peers.Misbehaviour{},
+				wire.TypeServerHello, wire.AlertIllegalParameter)
+			sv.Needs = checks.NeedTLS13
+			mis := editServerHello("supported-versions-tls12", func(_ *peers.ServerState, sh *wire.ServerHello) {
+				sh.Extensions = setExtension(sh.Extensions, wire.SupportedVersionsServerExt(wire.VersionTLS12))
+			})
+			sv.Run = func(ctx context.Context, env *checks.Env) checks.Verdict {
+				s := env.Serve(ctx, c, sv.ID, mis)
+				if s.Hello != nil && !slices.Contains(checks.OfferedVersions(s.Hello), wire.VersionTLS13) {
+					return checks.Unchanged(s, "this ClientHello did not offer TLS 1.3: it sent no supported_versions for the ServerHello to answer")
+				}
+				return checks.ClientRejects(s, wire.TypeServerHello, wire.AlertIllegalParameter)
+			}
+			out = append(out, sv)
+		}
+		out = append(out,
 			checks.ClientCheck(area, c, "unrequested-extension", "RFC 5246 §7.4.1.4", ruleExt12, checks.MUST,
 				"aborts on a ServerHello with an extension it did not request, with unsupported_extension",
 				editServerHello("unrequested-extension", func(_ *peers.ServerState, sh *wire.ServerHello) {

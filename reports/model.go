@@ -101,16 +101,56 @@ type Check struct {
 	// status was expected by: the check failed (or warned) as recorded,
 	// which is shown with the entry's reason and does not fail the run.
 	Deviation *Deviation `json:"deviation,omitempty"`
+	// Change is what the check changed in what it sent, when it names
+	// one field: the message, the field's path and its bytes before and
+	// after.
+	Change *Change `json:"change,omitempty"`
+	// Source is where the check is defined ("suite/finished/family.go:42"),
+	// for JUnit's file and line.
+	Source string `json:"source,omitempty"`
+	// Conversations are the check's conversations in the order it had
+	// them; Event.Conv indexes them. A check with one conversation may
+	// leave it out.
+	Conversations []Conversation `json:"conversations,omitempty"`
 	// Transcript is the conversation, record by record.
 	Transcript []Event `json:"transcript,omitempty"`
 }
 
+// Conversation is one connection of a check.
+type Conversation struct {
+	Label string    `json:"label,omitempty"` // "baseline", "variant 3", "probe"
+	Start time.Time `json:"start"`
+}
+
+// Change is the one field a check changed: Path names it inside Message
+// ("extensions.key_share.client_shares[0].key_exchange"); Before and After
+// are its bytes in hex (Before "" for an inserted field, After "" for a
+// removed one).
+type Change struct {
+	Message string `json:"message"` // "ClientHello"
+	Path    string `json:"path,omitempty"`
+	Offset  int    `json:"offset"` // of the change in the message, its 4-byte header included
+	Before  string `json:"before"`
+	After   string `json:"after"`
+}
+
 // Event is one record of a conversation, as in the engine's transcript.
 type Event struct {
+	Conv      int     `json:"conv,omitempty"`      // which of the check's Conversations
 	Dir       string  `json:"dir"`                 // "client" (sent by the suite's client) or "server" (sent by the target)
 	Ms        float64 `json:"ms"`                  // since the conversation began
 	Type      string  `json:"type"`                // "handshake", "alert", "change_cipher_spec", "application_data", ...
 	Summary   string  `json:"summary"`             // "ClientHello", "ServerHello, Certificate, ServerHelloDone", "fatal decode_error", "undecryptable"
 	Raw       string  `json:"raw"`                 // hex, the record as on the wire
 	Plaintext string  `json:"plaintext,omitempty"` // hex, decrypted payload
+}
+
+// Payload is the record's content in hex: the decrypted plaintext of an
+// encrypted record, the fragment after the 5-byte header of one sent in
+// the clear ("" for a pseudo-event: closed, timeout, reset).
+func (e Event) Payload() string {
+	if e.Plaintext != "" || len(e.Raw) < 10 {
+		return e.Plaintext
+	}
+	return e.Raw[10:]
 }

@@ -1,6 +1,7 @@
 package suite
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -445,17 +446,36 @@ func (r *Runner) record(ch checks.Check, v checks.Verdict, took time.Duration, o
 		Status: v.Status, Expected: v.Expected, Observed: v.Observed, Reason: v.Reason,
 		Millis: float64(took.Microseconds()) / 1000,
 	}
+	n := len(v.Conversations) + len(v.Served)
 	for _, cv := range v.Conversations {
-		rc.Transcript = append(rc.Transcript, Transcript(cv)...)
+		rc.Transcript = append(rc.Transcript, conv(Transcript(cv), len(rc.Conversations))...)
+		rc.Conversations = append(rc.Conversations, reports.Conversation{Start: cv.Start(), Label: convLabel(len(rc.Conversations), n)})
 	}
 	for _, sv := range v.Served {
-		rc.Transcript = append(rc.Transcript, servedTranscript(sv)...)
+		rc.Transcript = append(rc.Transcript, conv(servedTranscript(sv), len(rc.Conversations))...)
+		rc.Conversations = append(rc.Conversations, reports.Conversation{Start: sv.Start, Label: convLabel(len(rc.Conversations), n)})
 	}
 	r.mu.Lock()
 	rc.Deviation = r.expect.note(ch.ID, v.Status, own)
 	r.results = append(r.results, rc)
 	r.mu.Unlock()
 	return Result{Check: rc, Verdict: v}
+}
+
+// conv marks events as those of the check's i-th conversation.
+func conv(events []reports.Event, i int) []reports.Event {
+	for j := range events {
+		events[j].Conv = i
+	}
+	return events
+}
+
+// convLabel names the i-th of a check's n conversations.
+func convLabel(i, n int) string {
+	if n <= 1 {
+		return ""
+	}
+	return fmt.Sprintf("conversation %d of %d", i+1, n)
 }
 
 // Transcript turns a conversation's events into the reports' form.
@@ -472,10 +492,19 @@ func Transcript(cv *peers.Conversation) []reports.Event {
 		}
 		out = append(out, reports.Event{
 			Dir: dir, Ms: float64(e.Time.Sub(cv.Start()).Microseconds()) / 1000,
-			Type: typ, Summary: e.Summary(), Raw: fmt.Sprintf("%x", e.Raw), Plaintext: fmt.Sprintf("%x", e.Plaintext),
+			Type: typ, Summary: e.Summary(), Raw: fmt.Sprintf("%x", e.Raw), Plaintext: plaintextHex(e),
 		})
 	}
 	return out
+}
+
+// plaintextHex is a record's decrypted payload in hex, "" when it is the
+// record's own payload (a record sent in the clear).
+func plaintextHex(e peers.Event) string {
+	if len(e.Raw) >= 5 && bytes.Equal(e.Raw[5:], e.Plaintext) {
+		return ""
+	}
+	return fmt.Sprintf("%x", e.Plaintext)
 }
 
 // servedTranscript turns a client check's run into the reports' form:
@@ -493,7 +522,7 @@ func servedTranscript(sv *checks.Served) []reports.Event {
 		}
 		out = append(out, reports.Event{
 			Dir: dir, Ms: float64(e.Time.Sub(sv.Start).Microseconds()) / 1000,
-			Type: typ, Summary: e.Summary(), Raw: fmt.Sprintf("%x", e.Raw), Plaintext: fmt.Sprintf("%x", e.Plaintext),
+			Type: typ, Summary: e.Summary(), Raw: fmt.Sprintf("%x", e.Raw), Plaintext: plaintextHex(e),
 		})
 	}
 	end := "client " + sv.End.String()

@@ -142,14 +142,18 @@ type Event struct {
 	Type      string  `json:"type"`                // "handshake", "alert", "change_cipher_spec", "application_data", ...
 	Summary   string  `json:"summary"`             // "ClientHello", "ServerHello, Certificate, ServerHelloDone", "fatal decode_error", "undecryptable"
 	Raw       string  `json:"raw"`                 // hex, the record as on the wire
-	Plaintext string  `json:"plaintext,omitempty"` // hex, decrypted payload
+	Plaintext string  `json:"plaintext,omitempty"` // hex, decrypted payload of an encrypted record
+	// Encrypted: the record was protected; Plaintext is its content (""
+	// when no key opened it). A record sent in the clear has its content
+	// after Raw's 5-byte header.
+	Encrypted bool `json:"encrypted,omitempty"`
 }
 
 // Payload is the record's content in hex: the decrypted plaintext of an
 // encrypted record, the fragment after the 5-byte header of one sent in
 // the clear ("" for a pseudo-event: closed, timeout, reset).
 func (e Event) Payload() string {
-	if e.Plaintext != "" || len(e.Raw) < 10 {
+	if e.Encrypted || len(e.Raw) < 10 {
 		return e.Plaintext
 	}
 	return e.Raw[10:]

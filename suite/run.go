@@ -492,16 +492,22 @@ func Transcript(cv *peers.Conversation) []reports.Event {
 		}
 		out = append(out, reports.Event{
 			Dir: dir, Ms: float64(e.Time.Sub(cv.Start()).Microseconds()) / 1000,
-			Type: typ, Summary: e.Summary(), Raw: fmt.Sprintf("%x", e.Raw), Plaintext: plaintextHex(e),
+			Type: typ, Summary: e.Summary(), Raw: fmt.Sprintf("%x", e.Raw), Plaintext: plaintextHex(e), Encrypted: encrypted(e),
 		})
 	}
 	return out
 }
 
+// encrypted reports whether a record was protected: its content is not
+// the payload sent.
+func encrypted(e peers.Event) bool {
+	return len(e.Raw) > 5 && !bytes.Equal(e.Raw[5:], e.Plaintext)
+}
+
 // plaintextHex is a record's decrypted payload in hex, "" when it is the
 // record's own payload (a record sent in the clear).
 func plaintextHex(e peers.Event) string {
-	if len(e.Raw) >= 5 && bytes.Equal(e.Raw[5:], e.Plaintext) {
+	if !encrypted(e) {
 		return ""
 	}
 	return fmt.Sprintf("%x", e.Plaintext)
@@ -522,7 +528,7 @@ func servedTranscript(sv *checks.Served) []reports.Event {
 		}
 		out = append(out, reports.Event{
 			Dir: dir, Ms: float64(e.Time.Sub(sv.Start).Microseconds()) / 1000,
-			Type: typ, Summary: e.Summary(), Raw: fmt.Sprintf("%x", e.Raw), Plaintext: plaintextHex(e),
+			Type: typ, Summary: e.Summary(), Raw: fmt.Sprintf("%x", e.Raw), Plaintext: plaintextHex(e), Encrypted: encrypted(e),
 		})
 	}
 	end := "client " + sv.End.String()

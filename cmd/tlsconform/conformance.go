@@ -162,6 +162,8 @@ func list(args []string, stdout, stderr io.Writer) int {
 		Title string `json:"title"`
 		Sends string `json:"sends"`
 		Rule  string `json:"rule,omitempty"`
+		// Source is where the check is defined: "suite/order/checks.go:231".
+		Source string `json:"source,omitempty"`
 	}
 	rows := make([]row, 0, len(chs))
 	for _, ch := range chs {
@@ -169,7 +171,7 @@ func list(args []string, stdout, stderr io.Writer) int {
 		if sends == "" {
 			sends = ch.Title
 		}
-		rows = append(rows, row{ID: ch.ID, Area: ch.Area, Level: string(ch.Level), RFC: ch.RFC, Title: oneLine(ch.Title), Sends: oneLine(sends), Rule: oneLine(ruleOf(ch.Rule))})
+		rows = append(rows, row{ID: ch.ID, Area: ch.Area, Level: string(ch.Level), RFC: ch.RFC, Title: oneLine(ch.Title), Sends: oneLine(sends), Rule: oneLine(ruleOf(ch.Rule)), Source: ch.Source})
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)

@@ -80,6 +80,9 @@ const (
 type Check struct {
 	ID   string // stable: "<area>/<context>/<name>"
 	Area string
+	// Source is where its family defines the check (DefinedAt):
+	// "suite/order/checks.go:231".
+	Source string
 	// Mutator names the mutator a check applies, if any (the malformation
 	// families are generated from the mutator registry).
 	Mutator string

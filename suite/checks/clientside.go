@@ -228,7 +228,8 @@ func EditServerFlight(name string, edit func(st *peers.ServerState, msgs []wire.
 func ClientCheck(area string, c Context, name, rfc string, rule Rule, level Level, title string, mis peers.Misbehaviour, at wire.HandshakeType, want ...wire.AlertDescription) Check {
 	id := area + "/" + c.Slug() + "/" + name
 	return Check{
-		ID: id, Area: area, RFC: rfc, Level: level, Ctx: c, Rule: rule, Title: title,
+		Source: DefinedAt(),
+		ID:     id, Area: area, RFC: rfc, Level: level, Ctx: c, Rule: rule, Title: title,
 		Run: func(ctx context.Context, env *Env) Verdict {
 			v := ClientRejects(env.Serve(ctx, c, id, mis), at, want...)
 			if v.Status == reports.Fail && level == SHOULD {

@@ -143,7 +143,7 @@ func ClientBaseline(c Context) Check {
 		rfc = "RFC 8446 §2"
 	}
 	return Check{
-		ID: id, Area: "client-baseline", Row: 14, RFC: rfc, Level: MUST, Ctx: c, Baseline: true,
+		Source: definedHere(), ID: id, Area: "client-baseline", Row: 14, RFC: rfc, Level: MUST, Ctx: c, Baseline: true,
 		Title: "completes a valid handshake with the reference server and sends application data",
 		Run: func(ctx context.Context, env *Env) Verdict {
 			return ClientCompletes(env.Serve(ctx, c, id))
@@ -162,7 +162,7 @@ func baseline(c Context) Check {
 		rfc = "RFC 8446 §2"
 	}
 	return Check{
-		ID: id, Area: "baseline", Row: 14, RFC: rfc, Level: MUST, Ctx: c, Baseline: true, Script: peers.DefaultScript(c.Version),
+		Source: definedHere(), ID: id, Area: "baseline", Row: 14, RFC: rfc, Level: MUST, Ctx: c, Baseline: true, Script: peers.DefaultScript(c.Version),
 		Title: "completes a valid handshake with its flight in RFC order and a Finished that verifies",
 		Run: func(ctx context.Context, env *Env) Verdict {
 			return Complete(env.Converse(ctx, c, id, peers.DefaultScript(c.Version)))

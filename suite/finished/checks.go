@@ -24,7 +24,7 @@ const areaFinished = "finished"
 
 func finishedCheck(c checks.Context, row int, rfc, name, title string, run func(ctx context.Context, env *checks.Env, id string) checks.Verdict) checks.Check {
 	id := areaFinished + "/" + c.Slug() + "/" + name
-	return checks.Check{ID: id, Area: areaFinished, Row: row, RFC: rfc, Level: checks.MUST, Title: title, Ctx: c,
+	return checks.Check{Source: checks.DefinedAt(), ID: id, Area: areaFinished, Row: row, RFC: rfc, Level: checks.MUST, Title: title, Ctx: c,
 		Run: func(ctx context.Context, env *checks.Env) checks.Verdict { return run(ctx, env, id) }}
 }
 

@@ -138,7 +138,8 @@ func helloCheck(c checks.Context, m mutators.Mutator) checks.Check {
 		level = checks.SHOULD
 	}
 	return checks.Check{
-		ID: id, Area: areaHello, Mutator: m.Name, Row: m.Expect.Row, RFC: m.Expect.RFC, Level: level,
+		Source: checks.DefinedAt(),
+		ID:     id, Area: areaHello, Mutator: m.Name, Row: m.Expect.Row, RFC: m.Expect.RFC, Level: level,
 		Title: helloTitle(m), Ctx: c,
 		Run: func(ctx context.Context, env *checks.Env) checks.Verdict {
 			v := runHelloCheck(ctx, env, c, id, m)
@@ -283,7 +284,8 @@ func helloNegotiates12(cv *peers.Conversation, env *checks.Env) checks.Verdict {
 func helloRetryWithoutShare(c checks.Context) checks.Check {
 	id := areaHello + "/" + c.Slug() + "/hrr/second-hello-without-requested-share"
 	return checks.Check{
-		ID: id, Area: areaHello, Row: 44, RFC: "RFC 8446 §4.1.2, §4.2.8", Level: checks.MUST, Ctx: c,
+		Source: checks.DefinedAt(),
+		ID:     id, Area: areaHello, Row: 44, RFC: "RFC 8446 §4.1.2, §4.2.8", Level: checks.MUST, Ctx: c,
 		Title: "rejects a second ClientHello that lacks the key share its HelloRetryRequest asked for, with illegal_parameter",
 		Run: func(ctx context.Context, env *checks.Env) checks.Verdict {
 			empty := wire.KeyShareClientExt()

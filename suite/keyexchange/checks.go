@@ -87,7 +87,7 @@ func keyExchangeChecks() []checks.Check {
 // ckeCheck is the check of mutator m in context c.
 func ckeCheck(c checks.Context, m mutators.Mutator) checks.Check {
 	id := areaKeyExchange + "/" + c.Slug() + "/" + strings.TrimPrefix(m.Name, ckePrefix)
-	ch := checks.Check{ID: id, Area: areaKeyExchange, Mutator: m.Name, Row: m.Expect.Row, RFC: m.Expect.RFC, Level: checks.MUST, Ctx: c}
+	ch := checks.Check{Source: checks.DefinedAt(), ID: id, Area: areaKeyExchange, Mutator: m.Name, Row: m.Expect.Row, RFC: m.Expect.RFC, Level: checks.MUST, Ctx: c}
 	switch m.Expect.Class {
 	case mutators.Oracle:
 		ch.Title = "answers " + m.Doc + " exactly as a good pre-master secret with a wrong Finished (the same alert, the same close)"
@@ -460,7 +460,7 @@ const (
 
 func robotCheck(c checks.Context, variants []mutators.Mutator) checks.Check {
 	id := areaKeyExchange + "/" + c.Slug() + "/robot-oracle"
-	return checks.Check{ID: id, Area: areaKeyExchange, Row: 53, RFC: "RFC 5246 §7.4.7.1", Level: checks.MUST, Ctx: c,
+	return checks.Check{Source: checks.DefinedAt(), ID: id, Area: areaKeyExchange, Row: 53, RFC: "RFC 5246 §7.4.7.1", Level: checks.MUST, Ctx: c,
 		Title: "answers every PKCS#1 v1.5 padding variant exactly as a good pre-master secret with a wrong Finished, every time: no padding oracle (ROBOT)",
 		Run: func(ctx context.Context, env *checks.Env) checks.Verdict {
 			return robot(ctx, env, c, id, variants)

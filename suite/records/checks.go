@@ -55,7 +55,7 @@ var recordNotFirstFlight = map[string]bool{"record/coalesce": true}
 
 func recordCheck(c checks.Context, row int, rfc, name, title string, run func(ctx context.Context, env *checks.Env, id string) checks.Verdict) checks.Check {
 	id := areaRecords + "/" + c.Slug() + "/" + name
-	return checks.Check{ID: id, Area: areaRecords, Row: row, RFC: rfc, Level: checks.MUST, Title: title, Ctx: c,
+	return checks.Check{Source: checks.DefinedAt(), ID: id, Area: areaRecords, Row: row, RFC: rfc, Level: checks.MUST, Title: title, Ctx: c,
 		Run: func(ctx context.Context, env *checks.Env) checks.Verdict { return run(ctx, env, id) }}
 }
 

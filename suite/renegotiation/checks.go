@@ -79,7 +79,8 @@ func changedScript(v wire.Version, r peers.Renegotiation) peers.Script {
 func secureRenegotiation(c checks.Context) checks.Check {
 	id := fmt.Sprintf("%s/%s/secure-renegotiation", areaRenegotiation, c.Slug())
 	return checks.Check{
-		ID: id, Area: areaRenegotiation, Row: 62, RFC: "RFC 5746 §3.5, §3.7", Level: checks.MUST, Rule: ruleAnswer, Ctx: c,
+		Source: checks.DefinedAt(),
+		ID:     id, Area: areaRenegotiation, Row: 62, RFC: "RFC 5746 §3.5, §3.7", Level: checks.MUST, Rule: ruleAnswer, Ctx: c,
 		Title:  "renegotiates securely, its ServerHello carrying client_verify_data and server_verify_data, or refuses renegotiation",
 		Script: controlScript(nil, c.Version), Change: peers.StepRenegotiate,
 		Run: func(ctx context.Context, env *checks.Env) checks.Verdict {
@@ -164,7 +165,8 @@ func changed(c checks.Context, name string, rule checks.Rule, r peers.Renegotiat
 	id := fmt.Sprintf("%s/%s/%s", areaRenegotiation, c.Slug(), name)
 	script := changedScript(c.Version, r)
 	return checks.Check{
-		ID: id, Area: areaRenegotiation, Row: 62, RFC: "RFC 5746 §3.7", Level: checks.MUST, Rule: rule, Ctx: c,
+		Source: checks.DefinedAt(),
+		ID:     id, Area: areaRenegotiation, Row: 62, RFC: "RFC 5746 §3.7", Level: checks.MUST, Rule: rule, Ctx: c,
 		Title: title, Script: script, Change: peers.StepRenegotiate,
 		Run: func(ctx context.Context, env *checks.Env) checks.Verdict {
 			expected := "the renegotiation stops at the ClientHello, with handshake_failure"

@@ -27,7 +27,8 @@ func corpusChecks() []checks.Check {
 		// A corpus that does not load is a failure to see, not a check
 		// that quietly disappears.
 		return []checks.Check{{
-			ID: "real-client-hello/corpus-loads", Area: "real-client-hello", Row: 41, RFC: "RFC 8446 §4.1.2; RFC 8701", Level: checks.MUST,
+			Source: checks.DefinedAt(),
+			ID:     "real-client-hello/corpus-loads", Area: "real-client-hello", Row: 41, RFC: "RFC 8446 §4.1.2; RFC 8701", Level: checks.MUST,
 			Title: "the corpus of real ClientHellos loads", Ctx: checks.Context{Version: wire.VersionTLS12, KX: checks.KXECDHERSA}, Always: true,
 			Run: func(context.Context, *checks.Env) checks.Verdict {
 				return checks.Verdict{Status: reports.Fail, Expected: "every corpus/clienthello file parses", Observed: err.Error(), Reason: "a suite bug: fix the corpus"}
@@ -67,7 +68,8 @@ func replayCheck(t corpus.Template) checks.Check {
 	}
 	id := "real-client-hello/" + t.Name
 	return checks.Check{
-		ID: id, Area: "real-client-hello", Row: row, RFC: "RFC 8446 §4.1.2; RFC 8701", Level: checks.MUST, Ctx: c,
+		Source: checks.DefinedAt(),
+		ID:     id, Area: "real-client-hello", Row: row, RFC: "RFC 8446 §4.1.2; RFC 8701", Level: checks.MUST, Ctx: c,
 		Title: "accepts the ClientHello of " + client + " replayed as it is",
 		Run: func(ctx context.Context, env *checks.Env) checks.Verdict {
 			script := peers.Script{peers.SendClientHelloBytes(t.Raw, t.RecordVersion()), peers.ReadFirstAnswer()}

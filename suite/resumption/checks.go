@@ -94,7 +94,8 @@ func noEdit(*peers.ClientConfig) {}
 func check12(c checks.Context, mech mechanism, ch change12) checks.Check {
 	id := fmt.Sprintf("%s/%s/%s/%s", areaResumption, c.Slug(), mech, ch.name)
 	return checks.Check{
-		ID: id, Area: areaResumption, Row: ch.row, RFC: ch.rfc, Level: ch.level, Rule: ch.rule, Ctx: c,
+		Source: checks.DefinedAt(),
+		ID:     id, Area: areaResumption, Row: ch.row, RFC: ch.rfc, Level: ch.level, Rule: ch.rule, Ctx: c,
 		Needs: checks.NeedResumption,
 		Title: fmt.Sprintf("%s (a session offered by %s)", ch.title, mech),
 		Run: func(ctx context.Context, env *checks.Env) checks.Verdict {
@@ -357,7 +358,8 @@ func run12(ctx context.Context, env *checks.Env, c checks.Context, id string, me
 func check13(c checks.Context, name, title string, rule checks.Rule, run func(ctx context.Context, env *checks.Env, id string) checks.Verdict) checks.Check {
 	id := fmt.Sprintf("%s/%s/psk/%s", areaResumption, c.Slug(), name)
 	return checks.Check{
-		ID: id, Area: areaResumption, Row: 61, RFC: "RFC 8446 §4.2.11", Level: checks.MUST, Rule: rule, Ctx: c,
+		Source: checks.DefinedAt(),
+		ID:     id, Area: areaResumption, Row: 61, RFC: "RFC 8446 §4.2.11", Level: checks.MUST, Rule: rule, Ctx: c,
 		Needs: checks.NeedResumption, Title: title,
 		Run: func(ctx context.Context, env *checks.Env) checks.Verdict { return run(ctx, env, id) },
 	}

@@ -33,7 +33,7 @@ type Cause struct {
 }
 
 // RootCauses groups r's failures, inconclusive checks and warnings by
-// cause: the same status (and expected or not), RFC rule, expectation and
+// cause: the same status (and expected or not), RFC label, expectation and
 // observation, the numbers and cipher suite names of the observation
 // aside ("ServerHello with TLS 1.2 and TLS_RSA_WITH_AES_128_GCM_SHA256"
 // and the same with TLS 1.0 and another suite are one cause). Causes come
@@ -142,7 +142,9 @@ func causeKey(c Check) string {
 	if c.IsExpected() {
 		exp = "expected"
 	}
-	return strings.Join([]string{string(verdict(c.Status)), exp, c.Level, c.RFC, c.Rule, norm(c.Expected), norm(c.Observed)}, "\x00")
+	// The rule's sentence is left out: one behaviour judged under TLS 1.2's
+	// and TLS 1.3's sentence of the same RFC label is one cause.
+	return strings.Join([]string{string(verdict(c.Status)), exp, c.Level, c.RFC, norm(c.Expected), norm(c.Observed)}, "\x00")
 }
 
 func addOnce(xs []string, x string) []string {

@@ -78,7 +78,7 @@ func areaOf(c Check) string {
 // expected deviation. A failure an expected-deviations entry names does
 // not fail the run.
 func Failed(r *Report, strict bool) bool {
-	if r == nil || len(r.Checks) == 0 || r.Incomplete != "" || len(r.Stale) > 0 || r.TargetLost != "" || Judged(r) == 0 {
+	if r == nil || r.SetupError != "" || len(r.Checks) == 0 || r.Incomplete != "" || len(r.Stale) > 0 || r.TargetLost != "" || Judged(r) == 0 {
 		return true
 	}
 	for _, c := range r.Checks {

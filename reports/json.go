@@ -2,9 +2,14 @@ package reports
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
+	"time"
 )
 
 // File names inside REPORT_DIR.
@@ -13,7 +18,45 @@ const (
 	SummaryFile = "summary.md"
 	JUnitFile   = "junit.xml"
 	KeyLogFile  = "keylog.txt"
+	HTMLFile    = "report.html"
+	PcapFile    = "conversations.pcapng"
 )
+
+// Files are the reports of a run, every one of which Clear removes.
+var Files = []string{JSONFile, SummaryFile, JUnitFile, HTMLFile, PcapFile, KeyLogFile}
+
+// tmpInfix marks the temporary files reports are written to before they
+// are renamed: ".report.json.tmp-123".
+const tmpInfix = ".tmp-"
+
+// Clear removes a previous run's reports from dir (and temporary files a
+// killed run left), so that what dir holds after a run is this run's only:
+// a run that fails at setup, or writes fewer files, never leaves an old
+// PASS behind. A dir that does not exist is not an error.
+func Clear(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("reports: %w", err)
+	}
+	var errs []error
+	for _, e := range entries {
+		name := e.Name()
+		stale := slices.Contains(Files, name)
+		for _, f := range Files {
+			stale = stale || strings.HasPrefix(name, "."+f+tmpInfix)
+		}
+		if !stale || e.IsDir() {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, fmt.Errorf("reports: remove the previous run's %s: %w", name, err))
+		}
+	}
+	return errors.Join(errs...)
+}
 
 // WriteJSON writes r to path as indented JSON with its checks sorted by area
 // then ID, so two runs of the same suite diff cleanly. r itself is not
@@ -46,14 +89,26 @@ func ReadJSON(path string) (*Report, error) {
 	return &r, nil
 }
 
-// WriteAll writes report.json and summary.md into dir, creating it if
-// needed. junit.xml comes from Ginkgo's reporter and keylog.txt from
-// OpenKeyLog.
+// WriteAll writes report.json, summary.md and junit.xml into dir,
+// creating it if needed; keylog.txt comes from OpenKeyLog.
 func WriteAll(dir string, r *Report) error {
 	if err := WriteJSON(filepath.Join(dir, JSONFile), r); err != nil {
 		return err
 	}
-	return WriteSummary(filepath.Join(dir, SummaryFile), r)
+	if err := WriteSummary(filepath.Join(dir, SummaryFile), r); err != nil {
+		return err
+	}
+	return WriteJUnit(filepath.Join(dir, JUnitFile), r)
+}
+
+// WriteSetupFailure writes the reports of a run that failed before it
+// judged a check: they say so (FAIL, with why), so that a CI publishing
+// them never shows an earlier run's result.
+func WriteSetupFailure(dir, target string, started time.Time, setup error) error {
+	if err := Clear(dir); err != nil {
+		return err
+	}
+	return WriteAll(dir, &Report{Target: target, Started: started, Elapsed: time.Since(started).Seconds(), SetupError: setup.Error()})
 }
 
 // writeFileAtomic writes data to a temporary file beside path and renames it
@@ -63,7 +118,7 @@ func writeFileAtomic(path string, data []byte) (err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("reports: %w", err)
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+tmpInfix+"*")
 	if err != nil {
 		return fmt.Errorf("reports: write %s: %w", path, err)
 	}

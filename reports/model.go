@@ -34,6 +34,9 @@ type Report struct {
 	Strict  bool      `json:"strict"`
 	Started time.Time `json:"started"`
 	Elapsed float64   `json:"elapsed_seconds"`
+	// SetupError says why the run judged nothing: the target could not
+	// be opened or probed, the options were wrong. Such a run fails.
+	SetupError string `json:"setup_error,omitempty"`
 	// Incomplete says why the run stopped before judging every check (it
 	// was interrupted); a run that is incomplete fails.
 	Incomplete string `json:"incomplete,omitempty"`

@@ -236,6 +236,8 @@ func ruleText(c Check) string {
 
 func resultText(r *Report, total Counts) string {
 	switch {
+	case r.SetupError != "":
+		return "FAIL (setup failed: " + clean(r.SetupError) + ")"
 	case len(r.Checks) == 0:
 		return "FAIL (no checks ran)"
 	case r.Incomplete != "":

@@ -464,12 +464,12 @@ func RunClient(ctx context.Context, client ClientUnderTest, opts Options) (*repo
 	if opts.Run != "" || opts.Skip != "" {
 		var err error
 		if list, err = Select(list, opts.Run, opts.Skip); err != nil {
-			return nil, err
+			return nil, SetupFailed(opts, client.String(), err)
 		}
 	}
 	cl, err := client.open(ctx)
 	if err != nil {
-		return nil, err
+		return nil, SetupFailed(opts, client.String(), err)
 	}
 	defer cl.Close()
 	r, err := StartClient(ctx, cl, opts)

@@ -114,7 +114,7 @@ func Test(t *testing.T, target Target, opts Options) {
 	ctx := t.Context()
 	tgt, err := target.Open(ctx, opts.timeout())
 	if err != nil {
-		t.Fatalf("tlsconform: %s", SetupError(err))
+		t.Fatalf("tlsconform: %s", SetupError(SetupFailed(opts, target.String(), err)))
 	}
 	defer tgt.Close()
 	if opts.Out == nil {
@@ -140,7 +140,7 @@ func TestClient(t *testing.T, client ClientUnderTest, opts Options) {
 	ctx := t.Context()
 	cl, err := client.open(ctx)
 	if err != nil {
-		t.Fatalf("tlsconform: %s", SetupError(err))
+		t.Fatalf("tlsconform: %s", SetupError(SetupFailed(opts, client.String(), err)))
 	}
 	defer cl.Close()
 	if opts.Out == nil {

@@ -144,8 +144,20 @@ func Start(ctx context.Context, tgt targets.Target, opts Options) (*Runner, erro
 
 // start makes a runner: setEnv (when not nil) completes the checks' Env
 // before probe learns the target's profile.
-func start(ctx context.Context, tgt targets.Target, opts Options, setEnv func(*checks.Env), probe func(context.Context, *checks.Env) (*checks.Profile, error)) (*Runner, error) {
+func start(ctx context.Context, tgt targets.Target, opts Options, setEnv func(*checks.Env), probe func(context.Context, *checks.Env) (*checks.Profile, error)) (_ *Runner, err error) {
 	r := &Runner{target: tgt, opts: opts, started: time.Now(), baselines: map[checks.Context]*baselineResult{}}
+	if opts.ReportDir != "" {
+		// The reports of a run are this run's: an earlier run's go first,
+		// and a run that fails here writes reports that say so.
+		if err := reports.Clear(opts.ReportDir); err != nil {
+			return nil, fmt.Errorf("suite: report directory: %w", err)
+		}
+		defer func() {
+			if err != nil {
+				reports.WriteSetupFailure(opts.ReportDir, r.targetText(), r.started, err)
+			}
+		}()
+	}
 	exp := opts.Expectations
 	if exp == nil && opts.Expect != "" {
 		var err error
@@ -441,7 +453,7 @@ func endedAbruptly(v checks.Verdict) bool {
 // working baseline is never one) or make an expectation stale.
 func (r *Runner) record(ch checks.Check, v checks.Verdict, took time.Duration, own bool) Result {
 	rc := reports.Check{
-		ID: ch.ID, Area: ch.Area, Row: ch.Row, Mutator: ch.Mutator, RFC: ch.RFC, Level: string(ch.Level), Title: ch.Title, Rule: ruleText(ch.Rule),
+		ID: ch.ID, Area: ch.Area, Row: ch.Row, Mutator: ch.Mutator, Source: ch.Source, RFC: ch.RFC, Level: string(ch.Level), Title: ch.Title, Rule: ruleText(ch.Rule),
 		Version: ch.Ctx.Version.Short(), KX: string(ch.Ctx.KX),
 		Status: v.Status, Expected: v.Expected, Observed: v.Observed, Reason: v.Reason,
 		Millis: float64(took.Microseconds()) / 1000,
@@ -658,15 +670,27 @@ func RunTarget(ctx context.Context, target Target, opts Options) (*reports.Repor
 	opts = opts.withDefaults(target)
 	if opts.Run != "" || opts.Skip != "" {
 		if _, err := Select(Catalogue(), opts.Run, opts.Skip); err != nil {
-			return nil, err
+			return nil, SetupFailed(opts, target.String(), err)
 		}
 	}
 	tgt, err := target.Open(ctx, opts.timeout())
 	if err != nil {
-		return nil, err
+		return nil, SetupFailed(opts, target.String(), err)
 	}
 	defer tgt.Close()
 	return Run(ctx, tgt, opts, nil)
+}
+
+// SetupFailed writes the reports of a run that failed before its runner
+// started (a target that would not open or start, a -run pattern that
+// selects nothing) into Options.ReportDir, when set, and returns err: the
+// reports say the run failed and why, never an earlier run's result. The
+// runner's own setup (probing) writes them itself.
+func SetupFailed(opts Options, target string, err error) error {
+	if opts.ReportDir != "" && err != nil {
+		reports.WriteSetupFailure(opts.ReportDir, target, time.Now(), errors.New(SetupError(err)))
+	}
+	return err
 }
 
 // interrupt marks the run incomplete: the caller gave up.

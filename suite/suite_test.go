@@ -16,11 +16,9 @@ import (
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
-	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/gomega"
 
 	"github.com/tlsconform/tlsconform/internal/envflag"
-	"github.com/tlsconform/tlsconform/reports"
 	"github.com/tlsconform/tlsconform/suite"
 	"github.com/tlsconform/tlsconform/suite/specs"
 )
@@ -99,16 +97,5 @@ var _ = BeforeSuite(func() {
 	}
 	if err := os.MkdirAll(*flagReports, 0o755); err != nil {
 		Fail("tlsconform: report dir: " + err.Error())
-	}
-})
-
-var _ = ReportAfterSuite("tlsconform reports", func(rep Report) {
-	dir := *flagReports
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		fmt.Fprintf(os.Stderr, "tlsconform: %v\n", err)
-		return
-	}
-	if err := reporters.GenerateJUnitReport(rep, filepath.Join(dir, reports.JUnitFile)); err != nil {
-		fmt.Fprintf(os.Stderr, "tlsconform: junit: %v\n", err)
 	}
 })

@@ -14,11 +14,9 @@ import (
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
-	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/gomega"
 
 	"github.com/tlsconform/tlsconform/internal/envflag"
-	"github.com/tlsconform/tlsconform/reports"
 	"github.com/tlsconform/tlsconform/suite"
 	"github.com/tlsconform/tlsconform/suite/specs"
 )
@@ -71,15 +69,5 @@ var _ = BeforeSuite(func() {
 	}
 	if err := os.MkdirAll(*flagReports, 0o755); err != nil {
 		Fail("tlsconform: report dir: " + err.Error())
-	}
-})
-
-var _ = ReportAfterSuite("tlsconform client reports", func(rep Report) {
-	if err := os.MkdirAll(*flagReports, 0o755); err != nil {
-		fmt.Fprintf(os.Stderr, "tlsconform: %v\n", err)
-		return
-	}
-	if err := reporters.GenerateJUnitReport(rep, filepath.Join(*flagReports, reports.JUnitFile)); err != nil {
-		fmt.Fprintf(os.Stderr, "tlsconform: junit: %v\n", err)
 	}
 })

@@ -22,6 +22,7 @@
 package specs
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -47,7 +48,7 @@ const SetupTimeout = 3 * time.Minute
 func Describe(text string, target func() suite.Target, options func() suite.Options, decorators ...any) bool {
 	return describe(text, suite.Catalogue, func(ctx ginkgo.SpecContext, opts suite.Options) *runState {
 		return open(ctx, target(), opts)
-	}, options, decorators...)
+	}, func() string { return target().String() }, options, decorators...)
 }
 
 // DescribeClient is Describe for a client under test: the client
@@ -56,16 +57,17 @@ func Describe(text string, target func() suite.Target, options func() suite.Opti
 func DescribeClient(text string, client func() suite.ClientUnderTest, options func() suite.Options, decorators ...any) bool {
 	return describe(text, suite.ClientCatalogue, func(ctx ginkgo.SpecContext, opts suite.Options) *runState {
 		return openClient(ctx, client(), opts)
-	}, options, decorators...)
+	}, func() string { return client().String() }, options, decorators...)
 }
 
 // describe builds the container of a catalogue's checks.
-func describe(text string, catalogue func() []checks.Check, start func(ginkgo.SpecContext, suite.Options) *runState, options func() suite.Options, decorators ...any) bool {
+func describe(text string, catalogue func() []checks.Check, start func(ginkgo.SpecContext, suite.Options) *runState, name func() string, options func() suite.Options, decorators ...any) bool {
 	var run *runState
 	var gate string // why the run fails as a whole, once it is closed
+	var opts suite.Options
 	args := append([]any{ginkgo.Ordered, ginkgo.ContinueOnFailure}, decorators...)
 	args = append(args, func() {
-		opts := options()
+		opts = options()
 		list, err := suite.Select(catalogue(), opts.Run, opts.Skip)
 		if err != nil {
 			ginkgo.It("selects checks", func() { ginkgo.Fail("tlsconform: " + err.Error()) })
@@ -90,12 +92,29 @@ func describe(text string, catalogue func() []checks.Check, start func(ginkgo.Sp
 	// written, nothing judged) is told after every spec: a failure in the
 	// AfterAll would land on the last spec, and is lost when that one was
 	// skipped.
-	ginkgo.ReportAfterSuite("tlsconform: "+text, func(ginkgo.Report) {
+	ginkgo.ReportAfterSuite("tlsconform: "+text, func(rep ginkgo.Report) {
+		if run == nil && opts.ReportDir != "" {
+			// The run never started (a BeforeSuite or the setup failed, or
+			// nothing was selected): the reports say so and why, rather
+			// than keep an earlier run's.
+			suite.SetupFailed(opts, name(), errors.New(firstFailure(rep)))
+		}
 		if gate != "" {
 			ginkgo.Fail(gate)
 		}
 	})
 	return ginkgo.Describe(text, args...)
+}
+
+// firstFailure is the message of the report's first failure, or why no
+// check ran.
+func firstFailure(rep ginkgo.Report) string {
+	for _, sp := range rep.SpecReports {
+		if sp.Failed() && sp.Failure.Message != "" {
+			return strings.TrimPrefix(sp.Failure.Message, "tlsconform: ")
+		}
+	}
+	return "no check ran (nothing was selected, or the run was interrupted before its setup)"
 }
 
 // runState is one run: the runner, and how to end it.
@@ -112,7 +131,7 @@ func open(ctx ginkgo.SpecContext, target suite.Target, opts suite.Options) *runS
 	opts = withOut(suite.WithDefaults(opts, target))
 	tgt, err := target.Open(ctx, opts.Timeout)
 	if err != nil {
-		ginkgo.Fail("tlsconform: " + suite.SetupError(err))
+		ginkgo.Fail("tlsconform: " + suite.SetupError(suite.SetupFailed(opts, target.String(), err)))
 	}
 	r, err := suite.Start(ctx, tgt, opts)
 	if err != nil {
@@ -127,7 +146,7 @@ func openClient(ctx ginkgo.SpecContext, client suite.ClientUnderTest, opts suite
 	opts = withOut(suite.WithClientDefaults(opts, client))
 	cl, err := client.Open(ctx)
 	if err != nil {
-		ginkgo.Fail("tlsconform: " + suite.SetupError(err))
+		ginkgo.Fail("tlsconform: " + suite.SetupError(suite.SetupFailed(opts, client.String(), err)))
 	}
 	r, err := suite.StartClient(ctx, cl, opts)
 	if err != nil {

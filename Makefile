@@ -30,7 +30,8 @@ bench:
 ## conformance: the conformance gate (Ginkgo, JUnit included; see the README
 ## for every variable). TARGET=builtin|openssl|gnutls|nss|erlang|wolfssl|
 ## mbedtls|HOST:PORT|reference[:MISBEHAVIOUR], STRICT=1 (warnings fail),
-## VERSIONS=1.2,1.3, REPORT_DIR=DIR, SEED=N, SNI=NAME, TIMEOUT=2s,
+## VERSIONS=1.2,1.3, REPORT_DIR=DIR (replaced at each run), FULL_REPORT=1
+## (every conversation in report.json and the pcap), SEED=N, SNI=NAME, TIMEOUT=2s,
 ## EXPECT=FILE|none (default for builtin: suite/crypto-tls.expect.json),
 ## RUN=GLOB,... SKIP=GLOB,... (check ids), CLIENT_CERT=FILE CLIENT_KEY=FILE,
 ## LABELS='tls1.3 && finished' (Ginkgo's label filter, added to
@@ -39,6 +40,7 @@ bench:
 TARGET ?= builtin
 REPORT_DIR ?= $(CURDIR)/reports/out
 STRICT ?= 0
+FULL_REPORT ?= 0
 SEED ?= 1
 VERSIONS ?=
 SNI ?=
@@ -56,7 +58,7 @@ conformance: export RUN := $(RUN)
 conformance: export SKIP := $(SKIP)
 conformance:
 	@mkdir -p "$(REPORT_DIR)"
-	TARGET='$(TARGET)' STRICT='$(STRICT)' REPORT_DIR='$(abspath $(REPORT_DIR))' SEED='$(SEED)' VERSIONS='$(VERSIONS)' \
+	TARGET='$(TARGET)' STRICT='$(STRICT)' FULL_REPORT='$(FULL_REPORT)' REPORT_DIR='$(abspath $(REPORT_DIR))' SEED='$(SEED)' VERSIONS='$(VERSIONS)' \
 		SNI='$(SNI)' TIMEOUT='$(TIMEOUT)' EXPECT='$(if $(filter none,$(EXPECT)),none,$(if $(EXPECT),$(abspath $(EXPECT))))' CLIENT_CERT='$(if $(CLIENT_CERT),$(abspath $(CLIENT_CERT)))' \
 		CLIENT_KEY='$(if $(CLIENT_KEY),$(abspath $(CLIENT_KEY)))' \
 		$(GO) tool ginkgo $(GINKGO_FLAGS) $${LABELS:+--label-filter="$$LABELS"} --seed=$(SEED) ./suite -- -test.run='^TestConformance$$'
@@ -77,7 +79,7 @@ conformance-client: export SKIP := $(SKIP)
 conformance-client: export LABELS := $(LABELS)
 conformance-client:
 	@mkdir -p "$(CLIENT_REPORT_DIR)"
-	STRICT='$(STRICT)' REPORT_DIR='$(abspath $(CLIENT_REPORT_DIR))' SEED='$(SEED)' VERSIONS='$(VERSIONS)' TIMEOUT='$(TIMEOUT)' \
+	STRICT='$(STRICT)' FULL_REPORT='$(FULL_REPORT)' REPORT_DIR='$(abspath $(CLIENT_REPORT_DIR))' SEED='$(SEED)' VERSIONS='$(VERSIONS)' TIMEOUT='$(TIMEOUT)' \
 		EXPECT='$(if $(filter none,$(EXPECT)),none,$(if $(EXPECT),$(abspath $(EXPECT))))' \
 		$(GO) tool ginkgo $(GINKGO_FLAGS) $${LABELS:+--label-filter="$$LABELS"} --seed=$(SEED) ./suite/clientgate -- -test.run='^TestClientConformance$$'
 

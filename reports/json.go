@@ -67,9 +67,8 @@ func WriteJSON(path string, r *Report) error {
 	if r == nil {
 		return fmt.Errorf("reports: write %s: nil report", path)
 	}
-	out := *r
-	out.Checks = sortedChecks(r)
-	data, err := json.MarshalIndent(&out, "", "  ")
+	out := compact(r)
+	data, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {
 		return fmt.Errorf("reports: encode %s: %w", path, err)
 	}
@@ -86,7 +85,73 @@ func ReadJSON(path string) (*Report, error) {
 	if err := json.Unmarshal(data, &r); err != nil {
 		return nil, fmt.Errorf("reports: decode %s: %w", path, err)
 	}
+	for i := range r.Checks {
+		for j := range r.Checks[i].Transcript {
+			e := &r.Checks[i].Transcript[j]
+			if e.Ref == "" {
+				continue
+			}
+			raw, ok := r.Records[e.Ref]
+			if !ok {
+				return nil, fmt.Errorf("reports: decode %s: check %s names record %q, which the report does not hold", path, r.Checks[i].ID, e.Ref)
+			}
+			e.Raw, e.Ref = raw, ""
+		}
+	}
+	r.Records = nil
 	return &r, nil
+}
+
+// sharedRecord is the shortest record (in hex) worth keeping once.
+const sharedRecord = 128
+
+// compact is r as report.json holds it: checks in report order; passing
+// checks without their transcript unless r.Full; a record that appears
+// more than once kept once in Records. r is not changed.
+func compact(r *Report) *Report {
+	out := *r
+	out.Checks = sortedChecks(r)
+	seen := map[string]int{}
+	for i := range out.Checks {
+		c := &out.Checks[i]
+		if !r.Full && verdict(c.Status) == Pass && !c.IsExpected() {
+			c.Transcript, c.Conversations = nil, nil
+		}
+		for _, e := range c.Transcript {
+			if len(e.Raw) >= sharedRecord {
+				seen[e.Raw]++
+			}
+		}
+	}
+	keys := map[string]string{}
+	for i := range out.Checks {
+		c := &out.Checks[i]
+		var events []Event
+		for j, e := range c.Transcript {
+			if seen[e.Raw] < 2 {
+				continue
+			}
+			if events == nil {
+				events = slices.Clone(c.Transcript) // the caller's events stay as they were
+			}
+			k, ok := keys[e.Raw]
+			if !ok {
+				k = fmt.Sprintf("r%d", len(keys)+1)
+				keys[e.Raw] = k
+			}
+			events[j].Raw, events[j].Ref = "", k
+		}
+		if events != nil {
+			c.Transcript = events
+		}
+	}
+	if len(keys) > 0 {
+		out.Records = make(map[string]string, len(keys))
+		for raw, k := range keys {
+			out.Records[k] = raw
+		}
+	}
+	return &out
 }
 
 // WriteAll writes report.json, summary.md and junit.xml into dir,

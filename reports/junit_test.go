@@ -3,6 +3,7 @@ package reports
 import (
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -209,5 +210,68 @@ func TestSetupFailureReplacesOldReports(t *testing.T) {
 	}
 	if !strings.Contains(string(data), `failures="1"`) || !strings.Contains(string(data), "setup failed: cannot connect") {
 		t.Errorf("junit.xml:\n%s", data)
+	}
+}
+
+// TestReportJSONCompact: a passing check keeps no transcript unless Full;
+// a record that appears in several transcripts is written once and read
+// back in place; the caller's report is not changed.
+func TestReportJSONCompact(t *testing.T) {
+	var b strings.Builder
+	for i := range 1731 {
+		fmt.Fprintf(&b, "%02x", i*7%251)
+	}
+	cert := "16030306c3" + b.String()
+	conv := func() []Event {
+		return []Event{{Dir: "client", Type: "handshake", Raw: "1603010004aabbccdd"}, {Dir: "server", Type: "handshake", Raw: cert}}
+	}
+	r := &Report{Target: "t", Checks: []Check{
+		{ID: "a/pass", Status: Pass, Transcript: conv()},
+		{ID: "a/warn", Status: Warn, Transcript: conv()},
+		{ID: "a/fail", Status: Fail, Transcript: conv()},
+	}}
+	for _, full := range []bool{false, true} {
+		r.Full = full
+		path := filepath.Join(t.TempDir(), JSONFile)
+		if err := WriteJSON(path, r); err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := strings.Count(string(data), cert[10:]); n != 1 {
+			t.Errorf("full=%v: the shared record is written %d times, want once", full, n)
+		}
+		back, err := ReadJSON(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range back.Checks {
+			want := 2
+			if c.Status == Pass && !full {
+				want = 0
+			}
+			if len(c.Transcript) != want {
+				t.Errorf("full=%v: %s has %d events, want %d", full, c.ID, len(c.Transcript), want)
+			}
+			for _, e := range c.Transcript {
+				if e.Ref != "" || (e.Dir == "server" && e.Raw != cert) {
+					t.Errorf("full=%v: %s: record not restored (ref %q)", full, c.ID, e.Ref)
+				}
+			}
+		}
+		if back.Records != nil {
+			t.Errorf("Records kept in memory after ReadJSON")
+		}
+	}
+	if r.Checks[0].Transcript == nil || r.Checks[1].Transcript[1].Raw != cert {
+		t.Errorf("WriteJSON changed the caller's report")
+	}
+	// A report naming a record it does not hold is an error, not a panic.
+	path := filepath.Join(t.TempDir(), JSONFile)
+	os.WriteFile(path, []byte(`{"checks":[{"id":"x","transcript":[{"dir":"server","ref":"r9"}]}]}`), 0o644)
+	if _, err := ReadJSON(path); err == nil || !strings.Contains(err.Error(), `record "r9"`) {
+		t.Errorf("dangling ref: %v", err)
 	}
 }

@@ -53,7 +53,17 @@ type Report struct {
 	// (it died, or stopped answering); "" when it did not. Such a run
 	// fails.
 	TargetLost string  `json:"target_lost,omitempty"`
-	Checks     []Check `json:"checks"`
+	// Full keeps every check's transcript in report.json; without it a
+	// passing check is a compact record (no transcript), and a failure,
+	// warning, inconclusive or expected deviation keeps its whole
+	// conversation.
+	Full   bool    `json:"full_transcripts,omitempty"`
+	Checks []Check `json:"checks"`
+	// Records holds, in report.json, the records that appear in more than
+	// one transcript (the server's Certificate, most often) once; an
+	// event names one by its key in Ref instead of repeating Raw.
+	// ReadJSON puts them back: in memory, Raw is always set.
+	Records map[string]string `json:"records,omitempty"`
 }
 
 // Deviation is one entry of an expected-deviations file: the checks its
@@ -141,6 +151,7 @@ type Change struct {
 type Event struct {
 	Conv      int     `json:"conv,omitempty"`      // which of the check's Conversations
 	Dir       string  `json:"dir"`                 // "client" (sent by the suite's client) or "server" (sent by the target)
+	Ref       string  `json:"ref,omitempty"`       // in report.json: Raw is Report.Records[Ref]
 	Ms        float64 `json:"ms"`                  // since the conversation began
 	Type      string  `json:"type"`                // "handshake", "alert", "change_cipher_spec", "application_data", ...
 	Summary   string  `json:"summary"`             // "ClientHello", "ServerHello, Certificate, ServerHelloDone", "fatal decode_error", "undecryptable"

@@ -59,9 +59,14 @@ type Options struct {
 	Timeout time.Duration
 	// ServerName is sent as SNI when not empty.
 	ServerName string
-	// ReportDir, when not empty, receives keylog.txt as the run goes and
-	// report.json and summary.md at Close.
+	// ReportDir, when not empty, is cleared when the run starts and
+	// receives the reports at Close: report.json, summary.md, junit.xml,
+	// report.html, conversations.pcapng and keylog.txt.
 	ReportDir string
+	// FullReport keeps every check's conversation in report.json and
+	// conversations.pcapng; by default only the checks that did not pass
+	// keep theirs.
+	FullReport bool
 	// Out, when not nil, receives the profile when probing is done.
 	Out io.Writer
 	// Progress, when not nil, is called by Run after each check with the
@@ -568,6 +573,7 @@ func (r *Runner) Report() *reports.Report {
 		ExpectationsFile: r.expect.file(),
 		Stale:            r.expect.stale(),
 		TargetLost:       r.lost(),
+		Full:             r.opts.FullReport,
 	}
 }
 

@@ -37,6 +37,7 @@ var (
 	flagSkip       = flag.String("skip-checks", os.Getenv("SKIP"), "skip the checks whose id matches one of these globs")
 	flagClientCert = flag.String("client-cert", os.Getenv("CLIENT_CERT"), "PEM certificate chain to present when the target asks for a client certificate")
 	flagClientKey  = flag.String("client-key", os.Getenv("CLIENT_KEY"), "PEM private key of -client-cert")
+	flagFull       = flag.Bool("full-report", env.Bool("FULL_REPORT"), "keep every check's conversation in report.json and conversations.pcapng")
 )
 
 // env reads the variables make passes; what it could not read fails the
@@ -57,6 +58,7 @@ func options() suite.Options {
 		Timeout:    *flagTimeout,
 		ServerName: *flagSNI,
 		ReportDir:  *flagReports,
+		FullReport: *flagFull,
 		Out:        os.Stdout,
 		Expect:     *flagExpect,
 		Run:        *flagRun,

@@ -32,7 +32,8 @@ func conformance(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	client := fs.String("client", "", "a client under test instead of a server: builtin, openssl, gnutls, curl, reference[:MISBEHAVIOUR], or a command with {addr} (also {host} {port} {servername} {ca}), started once per check")
 	strict := fs.Bool("strict", false, "treat SHOULD-level warnings (and inconclusive checks) as failures")
 	versions := fs.String("versions", "", "select the versions to check, e.g. 1.2,1.3 (default: whatever the target supports)")
-	reportDir := fs.String("report-dir", "reports/out", "where report.json, summary.md and keylog.txt go")
+	reportDir := fs.String("report-dir", "reports/out", "where report.json, summary.md, junit.xml, report.html, conversations.pcapng and keylog.txt go (replaced at each run)")
+	fullReport := fs.Bool("full-report", false, "keep every check's conversation in report.json and conversations.pcapng, not only those of the checks that did not pass")
 	seed := fs.Int64("seed", 1, "seed for the client's randomness")
 	sni := fs.String("sni", "", "server_name to send")
 	timeout := fs.Duration("timeout", 2*time.Second, "deadline for each read and write of a conversation")
@@ -65,7 +66,7 @@ func conformance(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return fail("-update-expect needs -expect FILE: the file to rewrite (it may not exist yet)")
 	}
 	opts := suite.Options{
-		Versions: pin, Strict: *strict, Seed: *seed, Timeout: *timeout, ServerName: *sni, ReportDir: *reportDir, Out: stdout,
+		Versions: pin, Strict: *strict, Seed: *seed, Timeout: *timeout, ServerName: *sni, ReportDir: *reportDir, FullReport: *fullReport, Out: stdout,
 		Expect: *expect, Run: *runGlob, Skip: *skipGlob,
 	}
 	if *updateExpect {

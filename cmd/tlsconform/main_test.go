@@ -9,10 +9,12 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tlsconform/tlsconform/reports"
 	"github.com/tlsconform/tlsconform/targets"
 )
 
@@ -218,8 +220,17 @@ func TestConformanceExitCodes(t *testing.T) {
 		{[]string{"conformance", "-versions", "1.3", "-run", "finished/tls12/*", "-report-dir", t.TempDir()}, "nothing was checked"},
 	} {
 		var out, errb bytes.Buffer
-		if code := run(context.Background(), tc.args, &out, &errb); code != 2 {
+		args := tc.args
+		dir := t.TempDir()
+		if !slices.Contains(args, "-report-dir") {
+			args = append(slices.Clone(args), "-report-dir", dir)
+		}
+		if code := run(context.Background(), args, &out, &errb); code != 2 {
 			t.Errorf("%q: exit %d, want 2", tc.args, code)
+		}
+		// Whatever reports a failed setup leaves say that it failed.
+		if sum, err := os.ReadFile(filepath.Join(dir, reports.SummaryFile)); err == nil && !strings.Contains(string(sum), "FAIL (setup failed") {
+			t.Errorf("%q: summary.md does not say the setup failed:\n%s", tc.args, sum)
 		}
 		msg := errb.String()
 		if msg == "" || strings.Count(strings.TrimSpace(msg), "\n") > 1 || !strings.Contains(msg, tc.want) || strings.Contains(msg, "{") {

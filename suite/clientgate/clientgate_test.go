@@ -31,6 +31,7 @@ var (
 	flagExpect   = flag.String("expect", os.Getenv("EXPECT"), "expected-deviations file (default: crypto/tls's client file for the builtin client; none for none)")
 	flagRun      = flag.String("run-checks", os.Getenv("RUN"), "run only the checks whose id matches one of these globs (comma-separated)")
 	flagSkip     = flag.String("skip-checks", os.Getenv("SKIP"), "skip the checks whose id matches one of these globs")
+	flagFull     = flag.Bool("full-report", env.Bool("FULL_REPORT"), "keep every check's conversation in report.json and conversations.pcapng")
 )
 
 // env reads the variables make passes; what it could not read fails the
@@ -47,7 +48,7 @@ var setupErr error
 
 var _ = specs.DescribeClient("tlsconform client", func() suite.ClientUnderTest { return suite.Client(*flagClient) }, func() suite.Options {
 	opts := suite.Options{
-		Strict: *flagStrict, Seed: *flagSeed, Timeout: *flagTimeout, ReportDir: *flagReports, Out: os.Stdout,
+		Strict: *flagStrict, Seed: *flagSeed, Timeout: *flagTimeout, ReportDir: *flagReports, FullReport: *flagFull, Out: os.Stdout,
 		Expect: *flagExpect, Run: *flagRun, Skip: *flagSkip,
 	}
 	if *flagVersions != "" {

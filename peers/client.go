@@ -117,9 +117,41 @@ type clientHS struct {
 	reneg                  *Renegotiation
 
 	// edits, when set, rewrite the bytes of what a named step sends
-	// (conversation scripts); nil for the plain client.
-	edits map[string]Edit
+	// (conversation scripts); nil for the plain client. changes records
+	// what they (and a step's own edit of the ClientHello) changed.
+	edits   map[string]Edit
+	changes []Change
 }
+
+// Change is what an edit changed in what a step sends: the bytes as built
+// and as sent.
+type Change struct {
+	Step          string
+	Before, After []byte
+}
+
+// edit applies the edit registered for step to raw (if any) and records
+// what it changed.
+func (hs *clientHS) edit(step string, raw []byte) []byte {
+	e := hs.edits[step]
+	if e == nil {
+		return raw
+	}
+	before := bytes.Clone(raw)
+	out := e(raw)
+	hs.noteChange(step, before, out)
+	return out
+}
+
+// noteChange records a change of what step sends, when there is one.
+func (hs *clientHS) noteChange(step string, before, after []byte) {
+	if !bytes.Equal(before, after) && len(hs.changes) < maxChanges {
+		hs.changes = append(hs.changes, Change{Step: step, Before: before, After: bytes.Clone(after)})
+	}
+}
+
+// maxChanges bounds what a conversation records of its edits.
+const maxChanges = 8
 
 func (hs *clientHS) run() error {
 	if err := hs.buildHello(); err != nil {
@@ -279,10 +311,7 @@ func (hs *clientHS) helloBytes() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("peers: marshal ClientHello: %w", err)
 	}
-	if edit := hs.edits[StepClientHello]; edit != nil {
-		raw = edit(raw)
-	}
-	return raw, nil
+	return hs.edit(StepClientHello, raw), nil
 }
 
 func (hs *clientHS) readServerHello() (*wire.ServerHello, error) {
@@ -389,8 +418,7 @@ type Edit func(raw []byte) []byte
 // adds the result to the transcript and sends it as handshake records.
 func (hs *clientHS) send(step string, msgs ...wire.Message) error {
 	c := hs.c
-	edit := hs.edits[step]
-	if edit == nil {
+	if hs.edits[step] == nil {
 		return c.WriteHandshake(msgs...)
 	}
 	var raw []byte
@@ -401,16 +429,13 @@ func (hs *clientHS) send(step string, msgs ...wire.Message) error {
 		}
 		raw = append(raw, b...)
 	}
-	raw = edit(raw)
+	raw = hs.edit(step, raw)
 	c.transcript.Add(raw)
 	return c.WriteRecord(wire.ContentHandshake, raw)
 }
 
 // sendCCS sends a ChangeCipherSpec record, edited if the step has an edit.
 func (hs *clientHS) sendCCS(step string) error {
-	body := wire.ChangeCipherSpecPayload
-	if edit := hs.edits[step]; edit != nil {
-		body = edit(append([]byte(nil), body...))
-	}
+	body := hs.edit(step, append([]byte(nil), wire.ChangeCipherSpecPayload...))
 	return hs.c.WriteRecord(wire.ContentChangeCipherSpec, body)
 }

@@ -76,9 +76,7 @@ func Renegotiate(r Renegotiation) Step {
 		if err != nil {
 			return err
 		}
-		if edit := hs.edits[StepRenegotiate]; edit != nil {
-			raw = edit(raw)
-		}
+		raw = hs.edit(StepRenegotiate, raw)
 		c.transcript.Add(raw)
 		return c.WriteRecord(wire.ContentHandshake, raw)
 	})

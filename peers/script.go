@@ -178,6 +178,15 @@ func (cv *Conversation) Conn() *Conn {
 // "timeout", "reset").
 func (cv *Conversation) Events() []Event { return cv.events }
 
+// Changes are what the conversation's edits changed in what it sent, in
+// the order it sent them (at most a few).
+func (cv *Conversation) Changes() []Change {
+	if cv.hs == nil {
+		return nil
+	}
+	return cv.hs.changes
+}
+
 // Start is when the conversation began.
 func (cv *Conversation) Start() time.Time { return cv.start }
 
@@ -383,8 +392,14 @@ func SendClientHello(edit ...func(*wire.ClientHello)) Step {
 			if err := hs.buildHello(); err != nil {
 				return err
 			}
+			before, _ := hs.hello.Marshal()
 			for _, e := range edit {
 				e(hs.hello)
+			}
+			if len(edit) > 0 && before != nil {
+				if after, err := hs.hello.Marshal(); err == nil {
+					hs.noteChange(StepClientHello, before, after)
+				}
 			}
 		}
 		return hs.sendHello()

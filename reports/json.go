@@ -1,10 +1,12 @@
 package reports
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -67,12 +69,11 @@ func WriteJSON(path string, r *Report) error {
 	if r == nil {
 		return fmt.Errorf("reports: write %s: nil report", path)
 	}
-	out := compact(r)
-	data, err := json.MarshalIndent(out, "", "  ")
+	data, err := encodeJSON(compact(r))
 	if err != nil {
 		return fmt.Errorf("reports: encode %s: %w", path, err)
 	}
-	return writeFileAtomic(path, append(data, '\n'))
+	return writeFileAtomic(path, data)
 }
 
 // ReadJSON reads a report written by WriteJSON.
@@ -86,6 +87,13 @@ func ReadJSON(path string) (*Report, error) {
 		return nil, fmt.Errorf("reports: decode %s: %w", path, err)
 	}
 	for i := range r.Checks {
+		if k := r.Checks[i].RuleRef; k != "" {
+			q, ok := r.Rules[k]
+			if !ok {
+				return nil, fmt.Errorf("reports: decode %s: check %s names rule %q, which the report does not hold", path, r.Checks[i].ID, k)
+			}
+			r.Checks[i].Rule, r.Checks[i].RuleRef = q, ""
+		}
 		for j := range r.Checks[i].Transcript {
 			e := &r.Checks[i].Transcript[j]
 			if e.Ref == "" {
@@ -98,8 +106,78 @@ func ReadJSON(path string) (*Report, error) {
 			e.Raw, e.Ref = raw, ""
 		}
 	}
-	r.Records = nil
+	r.Records, r.Rules = nil, nil
 	return &r, nil
+}
+
+// encodeJSON writes the report indented, except that each check (and each
+// shared record) is one line: a diff of two runs shows one line per check
+// that changed, and the file is a third smaller than fully indented.
+func encodeJSON(r *Report) ([]byte, error) {
+	head := *r
+	head.Checks, head.Records, head.Rules = nil, nil, nil
+	top, err := json.MarshalIndent(&head, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	// The head ends with `  "checks": null` and "}": the checks go in
+	// their place.
+	i := bytes.LastIndex(top, []byte(`"checks": null`))
+	if i < 0 {
+		return nil, fmt.Errorf("no checks field")
+	}
+	var b bytes.Buffer
+	b.Write(top[:i])
+	b.WriteString(`"checks": [`)
+	for j, c := range r.Checks {
+		line, err := json.Marshal(c)
+		if err != nil {
+			return nil, err
+		}
+		if j > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("\n    ")
+		b.Write(line)
+	}
+	if len(r.Checks) > 0 {
+		b.WriteString("\n  ")
+	}
+	b.WriteByte(']')
+	for _, m := range []struct {
+		name string
+		m    map[string]string
+	}{{"rules", r.Rules}, {"records", r.Records}} {
+		if len(m.m) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, ",\n  %q: {", m.name)
+		keys := slices.Sorted(maps.Keys(m.m))
+		for j, k := range keys {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			kv, _ := json.Marshal(k)
+			vv, _ := json.Marshal(m.m[k])
+			fmt.Fprintf(&b, "\n    %s: %s", kv, vv)
+		}
+		b.WriteString("\n  }")
+	}
+	b.Write(top[i+len(`"checks": null`):])
+	b.WriteByte('\n')
+	return b.Bytes(), nil
+}
+
+// representatives maps each non-passing check to its root cause's
+// representative.
+func representatives(r *Report) map[string]string {
+	rep := map[string]string{}
+	for _, cs := range RootCauses(r) {
+		for _, id := range cs.Checks {
+			rep[id] = cs.Representative
+		}
+	}
+	return rep
 }
 
 // sharedRecord is the shortest record (in hex) worth keeping once.
@@ -112,10 +190,26 @@ func compact(r *Report) *Report {
 	out := *r
 	out.Checks = sortedChecks(r)
 	seen := map[string]int{}
+	rules := map[string]string{} // sentence → key
+	repOf := representatives(r)
 	for i := range out.Checks {
 		c := &out.Checks[i]
 		if !r.Full && verdict(c.Status) == Pass && !c.IsExpected() {
-			c.Transcript, c.Conversations = nil, nil
+			// A compact record: what was checked and that it passed.
+			c.Transcript, c.Conversations, c.Expected, c.Observed, c.Rule = nil, nil, "", "", ""
+		}
+		if rep := repOf[c.ID]; !r.Full && rep != "" && rep != c.ID && verdict(c.Status) == Warn && !c.IsExpected() {
+			// One conversation per root cause of warnings: the others
+			// went the same way (-full-report keeps them all).
+			c.Transcript, c.Conversations, c.SameAs = nil, nil, rep
+		}
+		if c.Rule != "" {
+			k, ok := rules[c.Rule]
+			if !ok {
+				k = fmt.Sprintf("q%d", len(rules)+1)
+				rules[c.Rule] = k
+			}
+			c.Rule, c.RuleRef = "", k
 		}
 		for _, e := range c.Transcript {
 			if len(e.Raw) >= sharedRecord {
@@ -143,6 +237,12 @@ func compact(r *Report) *Report {
 		}
 		if events != nil {
 			c.Transcript = events
+		}
+	}
+	if len(rules) > 0 {
+		out.Rules = make(map[string]string, len(rules))
+		for q, k := range rules {
+			out.Rules[k] = q
 		}
 	}
 	if len(keys) > 0 {

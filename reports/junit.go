@@ -113,12 +113,7 @@ func JUnit(r *Report) ([]byte, error) {
 	}
 	// A warning's ladder is shown once per root cause, on its
 	// representative: 882 copies of the same conversation help nobody.
-	repOf := map[string]string{}
-	for _, cs := range RootCauses(r) {
-		for _, id := range cs.Checks {
-			repOf[id] = cs.Representative
-		}
-	}
+	repOf := representatives(r)
 	byArea := map[string]int{}
 	for _, c := range sortedChecks(r) {
 		a := areaOf(c)
@@ -190,9 +185,19 @@ func junitTestCase(c Check, strict bool, rep string) junitCase {
 	if c.Reason != "" {
 		what += "; " + clean(c.Reason)
 	}
-	body := func() string {
+	sameAs := rep != "" && rep != c.ID && !failing(c, strict)
+	// body is the failure's text, or a skipped case's system-out: the
+	// rule, what changed and the ladder; a warning whose root cause
+	// another check stands for names that check instead.
+	body := func(withWhat bool) string {
 		var b strings.Builder
-		b.WriteString(what + "\n")
+		if withWhat {
+			b.WriteString(what + "\n")
+		}
+		if sameAs {
+			b.WriteString("The same root cause as " + clean(rep) + ", which shows the rule and the conversation.\n")
+			return b.String()
+		}
 		if c.Rule != "" {
 			b.WriteString("rule: " + clean(c.Rule) + "\n")
 		}
@@ -202,10 +207,7 @@ func junitTestCase(c Check, strict bool, rep string) junitCase {
 		if c.Mutator != "" {
 			b.WriteString("mutator: " + clean(c.Mutator) + "\n")
 		}
-		switch {
-		case rep != "" && rep != c.ID && !failing(c, strict):
-			b.WriteString("\nThe same root cause as " + clean(rep) + ", whose conversation is shown there; this one's is in report.json and report.html.\n")
-		case len(c.Transcript) > 0:
+		if len(c.Transcript) > 0 {
 			b.WriteString("\n" + ladder(c.Transcript, maxLadderRecords))
 		}
 		return b.String()
@@ -217,17 +219,17 @@ func junitTestCase(c Check, strict bool, rep string) junitCase {
 		if c.Deviation.Reason != "" {
 			msg += " — expected because: " + clean(c.Deviation.Reason)
 		}
-		tc.Skipped, tc.SystemOut = &junitSkipped{Message: msg}, body()
+		tc.Skipped, tc.SystemOut = &junitSkipped{Message: msg}, body(false)
 	case failing(c, strict):
 		typ := c.Level
 		if v != Fail {
 			typ = strings.ToUpper(string(v)) + " (strict)"
 		}
-		tc.Failure = &junitFailure{Message: what, Type: typ, Body: body()}
+		tc.Failure = &junitFailure{Message: what, Type: typ, Body: body(true)}
 	case v == Warn:
-		tc.Skipped, tc.SystemOut = &junitSkipped{Message: "WARNING: " + what}, body()
+		tc.Skipped, tc.SystemOut = &junitSkipped{Message: "WARNING: " + what}, body(false)
 	case v == Inconclusive:
-		tc.Skipped, tc.SystemOut = &junitSkipped{Message: "INCONCLUSIVE: " + what}, body()
+		tc.Skipped, tc.SystemOut = &junitSkipped{Message: "INCONCLUSIVE: " + what}, body(false)
 	case v == Skip:
 		tc.Skipped = &junitSkipped{Message: "NOT APPLICABLE: " + orDash(clean(c.Reason))}
 	}

@@ -52,7 +52,7 @@ type Report struct {
 	// TargetLost says why the target stopped answering during the run
 	// (it died, or stopped answering); "" when it did not. Such a run
 	// fails.
-	TargetLost string  `json:"target_lost,omitempty"`
+	TargetLost string `json:"target_lost,omitempty"`
 	// Full keeps every check's transcript in report.json; without it a
 	// passing check is a compact record (no transcript), and a failure,
 	// warning, inconclusive or expected deviation keeps its whole
@@ -64,6 +64,9 @@ type Report struct {
 	// event names one by its key in Ref instead of repeating Raw.
 	// ReadJSON puts them back: in memory, Raw is always set.
 	Records map[string]string `json:"records,omitempty"`
+	// Rules holds, in report.json, each quoted rule once; a check names
+	// its own by RuleRef. ReadJSON puts them back in Check.Rule.
+	Rules map[string]string `json:"rules,omitempty"`
 }
 
 // Deviation is one entry of an expected-deviations file: the checks its
@@ -98,10 +101,11 @@ type Check struct {
 	ID       string  `json:"id"`   // stable across runs: "finished/tls12/ecdhe_rsa/flip-bit-17"
 	Area     string  `json:"area"` // "message-order", "version-negotiation", "finished"
 	Row      int     `json:"row,omitempty"`
-	Mutator  string  `json:"mutator,omitempty"` // the mutator applied, for malformation checks
-	RFC      string  `json:"rfc"`               // "RFC 5246 §7.4.9"
-	Rule     string  `json:"rule,omitempty"`    // the receiver-duty sentence, quoted with its RFC and section
-	Level    string  `json:"level"`             // "MUST" or "SHOULD"
+	Mutator  string  `json:"mutator,omitempty"`  // the mutator applied, for malformation checks
+	RFC      string  `json:"rfc"`                // "RFC 5246 §7.4.9"
+	Rule     string  `json:"rule,omitempty"`     // the receiver-duty sentence, quoted with its RFC and section
+	RuleRef  string  `json:"rule_ref,omitempty"` // in report.json: Rule is Report.Rules[RuleRef]
+	Level    string  `json:"level"`              // "MUST" or "SHOULD"
 	Title    string  `json:"title"`
 	Version  string  `json:"version,omitempty"` // "1.2"
 	KX       string  `json:"kx,omitempty"`      // "ecdhe_rsa"
@@ -127,6 +131,10 @@ type Check struct {
 	Conversations []Conversation `json:"conversations,omitempty"`
 	// Transcript is the conversation, record by record.
 	Transcript []Event `json:"transcript,omitempty"`
+	// SameAs, in report.json, names the check whose conversation stands
+	// for this warning's: it is of the same root cause, and its own
+	// transcript was left out (-full-report keeps it).
+	SameAs string `json:"same_cause_as,omitempty"`
 }
 
 // Conversation is one connection of a check.

@@ -89,6 +89,11 @@ func TestJSONRoundTrip(t *testing.T) {
 	}
 	want := *r
 	want.Checks = sortedChecks(r)
+	for i, c := range want.Checks {
+		if c.Status == Pass { // a compact record
+			want.Checks[i].Expected, want.Checks[i].Observed, want.Checks[i].Rule, want.Checks[i].Transcript = "", "", "", nil
+		}
+	}
 	if !reflect.DeepEqual(got, &want) {
 		t.Errorf("round trip differs:\n got %+v\nwant %+v", got, &want)
 	}
@@ -103,7 +108,7 @@ func TestJSONRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, key := range []string{`"target"`, `"profile"`, `"seed": 42`, `"checks"`, `"id"`, `"area"`, `"rfc"`, `"version"`, `"kx"`, `"status": "fail"`, `"expected"`, `"observed"`, `"transcript"`} {
+	for _, key := range []string{`"target"`, `"profile"`, `"seed": 42`, `"checks"`, `"id"`, `"area"`, `"rfc"`, `"version"`, `"kx"`, `"status":"fail"`, `"expected"`, `"observed"`, `"transcript"`} {
 		if !strings.Contains(string(data), key) {
 			t.Errorf("report.json lacks %s", key)
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // Field is one named byte range of a marshalled message. Mutators aim at
@@ -269,4 +270,40 @@ func marshalMessage(m layoutMarshaler) ([]byte, error) {
 		return nil, b.err
 	}
 	return b.buf, nil
+}
+
+// Enclosing returns the innermost field that holds all of [start, end).
+// For an empty range (bytes inserted before offset start) it is the list
+// the bytes went into: the innermost field start is strictly inside, or a
+// list (a field with elements) that begins at start; failing both, the
+// outermost list that ends at start (bytes appended to it).
+func (l Layout) Enclosing(start, end int) (Field, bool) {
+	var best Field
+	found := false
+	isList := func(f Field) bool {
+		for _, g := range l {
+			if strings.HasPrefix(g.Path, f.Path+"[") {
+				return true
+			}
+		}
+		return false
+	}
+	for _, f := range l {
+		inside := f.Start <= start && end <= f.End && start < f.End
+		if start == end {
+			inside = (f.Start < start && start < f.End) || (f.Start == start && f.End > start && isList(f))
+		}
+		if inside && (!found || f.End-f.Start <= best.End-best.Start) {
+			best, found = f, true
+		}
+	}
+	if found || start != end {
+		return best, found
+	}
+	for _, f := range l {
+		if f.End == start && isList(f) && (!found || f.End-f.Start > best.End-best.Start) {
+			best, found = f, true
+		}
+	}
+	return best, found
 }

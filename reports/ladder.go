@@ -48,7 +48,17 @@ func ladder(events []Event, limit int) string {
 		head = limit - tail
 	}
 	prevMs := 0.0
+	convs := 1
+	for _, e := range events {
+		convs = max(convs, e.Conv+1)
+	}
 	for i, e := range events {
+		if convs > 1 && (i == 0 || e.Conv != events[i-1].Conv) {
+			// A check with several conversations: each is labelled, and
+			// its times start again.
+			fmt.Fprintf(&b, "%*s  --- conversation %d of %d ---\n", tw, "", e.Conv+1, convs)
+			prevMs = 0
+		}
 		if i == head && tail > 0 {
 			omitted := len(events) - head - tail
 			fmt.Fprintf(&b, "%*s  %s%s %d records omitted %s\n", tw, "", strings.Repeat(" ", ladderLeft/2), ellipsis, omitted, ellipsis)

@@ -433,10 +433,14 @@ func TestSummary(t *testing.T) {
 		"| version-negotiation | 1 | 0 | 0 | 0 | 1 | 2 |",
 		"| **Total** | 2 | 2 | 0 | 2 | 3 | 9 |",
 		"## Failures (2)",
-		"- **FAIL** `finished/tls12/rsa/flip-bit-3` — RFC 5246 §7.4.9 (MUST): expected decrypt_error, observed handshake_failure",
-		"- **FAIL** `message-order/tls12/rsa/ccs-before-cke` — RFC 5246 §7.4 (MUST): expected unexpected_message, observed timeout",
+		"- **FAIL** `finished/tls12/rsa/flip-bit-3` (root cause 1): observed handshake_failure",
+		"- **FAIL** `message-order/tls12/rsa/ccs-before-cke` (root cause 2): observed timeout",
 		"## Warnings (2)",
-		"- **WARN** `message-order/tls12/rsa/close-without-alert` — RFC 5246 §7.2.2 (SHOULD): expected alert decode_error, observed close without alert — closed without sending an alert",
+		"- **WARN** `message-order/tls12/rsa/close-without-alert` (root cause 4): observed close without alert — closed without sending an alert",
+		"- **Root causes:** 2 failures in 2 root causes, 2 warnings in 2 root causes",
+		"## Root causes (4)",
+		"### 1. FAIL — RFC 5246 §7.4.9 (MUST)",
+		"- **Expected:** decrypt_error\n- **Observed:** handshake_failure\n- **Where:** TLS 1.2; rsa\n- **Checks (1):** finished/tls12/rsa/flip-bit-3",
 		"## Skipped (3)",
 		"| target does not offer TLS 1.0 | 2 |",
 		"| target does not offer TLS 1.1 | 1 |",
@@ -446,14 +450,16 @@ func TestSummary(t *testing.T) {
 			t.Errorf("summary lacks %q", w)
 		}
 	}
-	if strings.Count(s, "- **FAIL**") != 2 || strings.Count(s, "- **WARN**") != 2 {
+	if strings.Count(s, "- **FAIL**") != 2 || strings.Count(s, "- **WARN**") != 2 || strings.Count(s, "\n### ") != 4 {
 		t.Errorf("want one line per failure and warning")
 	}
 	if strings.Count(s, "```")%2 != 0 {
 		t.Error("unbalanced code fences")
 	}
-	// Failures come in report order, then warnings, then skips.
-	if !(strings.Index(s, "flip-bit-3") < strings.Index(s, "ccs-before-cke") &&
+	// The root causes lead; then failures in report order, then
+	// warnings, then skips.
+	if !(strings.Index(s, "## Root causes") < strings.Index(s, "## Profile") &&
+		strings.Index(s, "flip-bit-3") < strings.Index(s, "ccs-before-cke") &&
 		strings.Index(s, "## Failures") < strings.Index(s, "## Warnings") &&
 		strings.Index(s, "## Warnings") < strings.Index(s, "## Skipped")) {
 		t.Error("sections out of order")
@@ -479,19 +485,19 @@ func TestSummary(t *testing.T) {
 
 func TestSummaryLadderLimit(t *testing.T) {
 	r := &Report{Target: "t"}
-	for i := range maxFailureLadders + 7 {
-		r.Checks = append(r.Checks, Check{ID: fmt.Sprintf("a/%03d", i), Area: "a", RFC: "RFC 5246 §7.4.9", Level: "MUST", Status: Fail,
-			Expected: "x", Observed: "y", Transcript: tls12Failure()})
+	for i := range maxCauseLadders + 7 {
+		r.Checks = append(r.Checks, Check{ID: fmt.Sprintf("a/x%c", 'A'+i), Area: "a", RFC: "RFC 5246 §7.4.9", Level: "MUST", Status: Fail,
+			Expected: "x", Observed: fmt.Sprintf("alert %c", 'A'+i), Transcript: tls12Failure()})
 	}
 	s := Summary(r)
-	if n := strings.Count(s, "- **FAIL**"); n != maxFailureLadders+7 {
-		t.Errorf("%d failure lines, want %d", n, maxFailureLadders+7)
+	if n := strings.Count(s, "- **FAIL**"); n != maxCauseLadders+7 {
+		t.Errorf("%d failure lines, want %d", n, maxCauseLadders+7)
 	}
-	if n := strings.Count(s, "   ms  Client"); n != maxFailureLadders {
-		t.Errorf("%d ladders, want %d", n, maxFailureLadders)
+	if n := strings.Count(s, "   ms  Client"); n != maxCauseLadders {
+		t.Errorf("%d ladders, want %d", n, maxCauseLadders)
 	}
-	if !strings.Contains(s, "7 omitted") {
-		t.Error("summary does not say how many ladders were omitted")
+	if !strings.Contains(s, fmt.Sprintf("Conversations are drawn for the first %d root causes", maxCauseLadders)) {
+		t.Error("summary does not say that ladders were left out")
 	}
 }
 

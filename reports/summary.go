@@ -11,8 +11,6 @@ import (
 // How much of summary.md is spent on ladders, so a run with hundreds of
 // failures still gives a file a person can read; report.json has them all.
 const (
-	maxFailureLadders = 50
-	maxWarningLadders = 20
 	maxLadderRecords  = 80
 )
 
@@ -47,7 +45,10 @@ func Summary(r *Report) string {
 		fmt.Fprintf(&b, "- **Elapsed:** %.1f s\n", r.Elapsed)
 	}
 	_, _, total := CountByArea(r)
-	fmt.Fprintf(&b, "- **Result:** %s\n\n", resultText(r, total))
+	fmt.Fprintf(&b, "- **Result:** %s\n", resultText(r, total))
+	causes := RootCauses(r)
+	fmt.Fprintf(&b, "- **Root causes:** %s\n\n", mdText(CausesLine(causes)))
+	writeCauses(&b, r, causes)
 
 	b.WriteString("## Profile\n\n")
 	p := r.Profile
@@ -79,7 +80,8 @@ func Summary(r *Report) string {
 		}
 	}
 	writeStale(&b, r)
-	writeFindings(&b, "Failures", fails, maxFailureLadders, r.Strict)
+	num := causeNumbers(causes)
+	writeFindings(&b, "Failures", fails, num, r.Strict)
 	if r.Expectations != "" || len(expected) > 0 {
 		writeExpected(&b, r.Expectations, expected)
 	}
@@ -87,10 +89,71 @@ func Summary(r *Report) string {
 	if r.Strict {
 		incTitle, warnTitle = "Inconclusive (failures in strict mode)", "Warnings (failures in strict mode)"
 	}
-	writeFindings(&b, incTitle, inconclusive, maxWarningLadders, r.Strict)
-	writeFindings(&b, warnTitle, warns, maxWarningLadders, r.Strict)
+	writeFindings(&b, incTitle, inconclusive, num, r.Strict)
+	writeFindings(&b, warnTitle, warns, num, r.Strict)
 	writeSkipped(&b, skips)
 	return b.String()
+}
+
+// maxCauseLadders is how many root causes summary.md draws the
+// representative conversation of; report.html has them all.
+const maxCauseLadders = 40
+
+// writeCauses is the summary's lead: every root cause with its rule, what
+// the target did, where, its checks and one conversation.
+func writeCauses(b *strings.Builder, r *Report, causes []Cause) {
+	fmt.Fprintf(b, "## Root causes (%d)\n\n", len(causes))
+	if len(causes) == 0 {
+		b.WriteString("None: no check failed, warned or ended inconclusive.\n\n")
+		return
+	}
+	b.WriteString("Each is one rule broken one way, across versions, key exchanges and variants; its checks are listed further down.\n\n")
+	byID := map[string]Check{}
+	for _, c := range r.Checks {
+		byID[c.ID] = c
+	}
+	for i, cs := range causes {
+		tag := strings.ToUpper(string(cs.Status))
+		if cs.Status == Warn && r.Strict || cs.Status == Inconclusive && r.Strict {
+			tag = "FAIL (strict: " + tag + ")"
+		}
+		if cs.Expected {
+			tag = "EXPECTED " + tag
+		}
+		fmt.Fprintf(b, "### %d. %s — %s (%s): %s\n\n", i+1, tag, mdText(cs.RFC), mdText(cs.Level), mdText(cs.Title))
+		if cs.Rule != "" {
+			fmt.Fprintf(b, "> %s\n\n", mdText(cs.Rule))
+		}
+		fmt.Fprintf(b, "- **Expected:** %s\n- **Observed:** %s\n", mdText(orDash(cs.Wanted)), mdText(orDash(cs.Observed)))
+		if sc := cs.Scope(); sc != "" {
+			fmt.Fprintf(b, "- **Where:** %s\n", mdText(sc))
+		}
+		fmt.Fprintf(b, "- **Checks (%d):** %s\n", len(cs.Checks), mdText(cs.ChecksText(12)))
+		rep := byID[cs.Representative]
+		if rep.Change != nil {
+			fmt.Fprintf(b, "- **Changed (in %s):** %s\n", codeSpan(rep.ID), mdText(changeText(*rep.Change)))
+		} else if rep.Mutator != "" {
+			fmt.Fprintf(b, "- **Mutator (of %s):** %s\n", codeSpan(rep.ID), codeSpan(rep.Mutator))
+		}
+		if i < maxCauseLadders && len(rep.Transcript) > 0 {
+			fmt.Fprintf(b, "\nThe conversation of %s:\n\n```\n%s```\n", codeSpan(rep.ID), ladder(rep.Transcript, maxLadderRecords))
+		}
+		b.WriteString("\n")
+	}
+	if len(causes) > maxCauseLadders {
+		fmt.Fprintf(b, "Conversations are drawn for the first %d root causes; report.html has every one.\n\n", maxCauseLadders)
+	}
+}
+
+// causeNumbers maps each check of a cause to the cause's number (1-based).
+func causeNumbers(causes []Cause) map[string]int {
+	num := map[string]int{}
+	for i, cs := range causes {
+		for _, id := range cs.Checks {
+			num[id] = i + 1
+		}
+	}
+	return num
 }
 
 // writeStale lists the expected deviations that no longer happen.
@@ -145,49 +208,35 @@ func writeCountsTable(b *strings.Builder, r *Report) {
 	b.WriteString("\n")
 }
 
-// writeFindings lists failures or warnings, one line each, the first limit
-// of them followed by the ladder of their conversation.
-func writeFindings(b *strings.Builder, title string, cs []Check, limit int, strict bool) {
+// writeFindings lists failures, inconclusive checks or warnings, one
+// line each with the root cause it belongs to (whose section has the
+// rule and the conversation).
+func writeFindings(b *strings.Builder, title string, cs []Check, num map[string]int, strict bool) {
 	fmt.Fprintf(b, "## %s (%d)\n\n", title, len(cs))
 	if len(cs) == 0 {
 		b.WriteString("None.\n\n")
 		return
 	}
-	for i, c := range cs {
-		fmt.Fprintf(b, "- %s\n", findingMarkdown(c, strict))
-		if i >= limit {
-			continue
-		}
-		b.WriteString("\n```\n")
-		if len(c.Transcript) == 0 {
-			b.WriteString("(no transcript recorded)\n")
-		} else {
-			b.WriteString(ladder(c.Transcript, maxLadderRecords))
-		}
-		b.WriteString("```\n\n")
+	for _, c := range cs {
+		fmt.Fprintf(b, "- %s\n", findingLine(c, num[c.ID], strict))
 	}
-	if n := len(cs) - limit; n > 0 {
-		fmt.Fprintf(b, "\nLadders are shown for the first %d only; %d omitted (report.json has every transcript).\n\n", limit, n)
-	}
+	b.WriteString("\n")
 }
 
-// findingMarkdown is one failure or warning:
-// **FAIL** `id` — RFC 5246 §7.4.9 (MUST): expected …, observed ….
-func findingMarkdown(c Check, strict bool) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "**%s** %s — %s", label(c, strict), codeSpan(c.ID), mdText(ruleText(c)))
-	if c.Level != "" {
-		fmt.Fprintf(&b, " (%s)", mdText(c.Level))
+// findingLine is one failure or warning in the full list:
+// **FAIL** `id` (root cause 3): observed ….
+func findingLine(c Check, cause int, strict bool) string {
+	s := fmt.Sprintf("**%s** %s", label(c, strict), codeSpan(c.ID))
+	if cause > 0 {
+		s += fmt.Sprintf(" (root cause %d)", cause)
 	}
-	fmt.Fprintf(&b, ": expected %s, observed %s", mdText(orDash(c.Expected)), mdText(orDash(c.Observed)))
+	s += ": observed " + mdText(orDash(c.Observed))
 	if c.Reason != "" {
-		fmt.Fprintf(&b, " — %s", mdText(c.Reason))
+		s += " — " + mdText(c.Reason)
 	}
-	if c.Rule != "" {
-		fmt.Fprintf(&b, "\n  > %s", mdText(c.Rule))
-	}
-	return b.String()
+	return s
 }
+
 
 func writeSkipped(b *strings.Builder, skips []Check) {
 	fmt.Fprintf(b, "## Skipped (%d)\n\n", len(skips))

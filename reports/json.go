@@ -3,6 +3,7 @@ package reports
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 )
@@ -13,6 +14,7 @@ const (
 	SummaryFile = "summary.md"
 	JUnitFile   = "junit.xml"
 	KeyLogFile  = "keylog.txt"
+	PcapFile    = "conversations.pcapng"
 )
 
 // WriteJSON writes r to path as indented JSON with its checks sorted by area
@@ -58,7 +60,16 @@ func WriteAll(dir string, r *Report) error {
 
 // writeFileAtomic writes data to a temporary file beside path and renames it
 // over path; on any error the temporary file is removed.
-func writeFileAtomic(path string, data []byte) (err error) {
+func writeFileAtomic(path string, data []byte) error {
+	return writeAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// writeAtomic is writeFileAtomic for a writer that streams: write gets the
+// temporary file, and path is replaced only if write succeeds.
+func writeAtomic(path string, write func(io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("reports: %w", err)
@@ -74,7 +85,7 @@ func writeFileAtomic(path string, data []byte) (err error) {
 			os.Remove(tmp)
 		}
 	}()
-	if _, err = f.Write(data); err != nil {
+	if err = write(f); err != nil {
 		return fmt.Errorf("reports: write %s: %w", path, err)
 	}
 	// Reports are for people and CI artifacts, not secrets: CreateTemp's 0600

@@ -212,12 +212,9 @@ type tcpPacket struct {
 // stream writes conversation c, the n-th of the capture, as a TCP stream
 // starting at start, and returns the time of its last packet.
 func (w *pcapWriter) stream(n int, c pcapConv, start time.Time) (time.Time, error) {
-	client := &tcpSide{
-		addr: ipv4(pcapServerAddr + uint32(n/pcapPorts)),
-		port: uint16(pcapFirstPort + n%pcapPorts),
-		// Deterministic initial sequence numbers, different per stream.
-		next: uint32(n) * 2654435761,
-	}
+	addr, port := pcapClient(n)
+	// Deterministic initial sequence numbers, different per stream.
+	client := &tcpSide{addr: addr, port: port, next: uint32(n) * 2654435761}
 	server := &tcpSide{addr: ipv4(pcapServerAddr), port: pcapServerPort, next: client.next ^ 0x5a5a5a5a}
 
 	id := c.check.ID
@@ -304,7 +301,7 @@ func (w *pcapWriter) packets(events []Event, start time.Time, id string) []tcpPa
 				add(tcpPacket{fromClient: fromClient, rst: true}, what)
 				reset = true
 			case isRecordType(e.Type):
-				notes = append(notes, fmt.Sprintf("event %d left out: a %s record with no bytes", i, e.Type))
+				notes = append(notes, fmt.Sprintf("event %d left out: an empty %s record", i, e.Type))
 			default: // timeout, end, error: no packet of their own
 				notes = append(notes, what)
 			}
@@ -403,6 +400,11 @@ func (w *pcapWriter) write(from, to *tcpSide, p tcpPacket) error {
 		po.Comments = []string{pcapComment(p.comment)}
 	}
 	return w.ng.WritePacketWithOptions(ci, data, po)
+}
+
+// pcapClient is the client's address and port in the n-th stream.
+func pcapClient(n int) (net.IP, uint16) {
+	return ipv4(pcapServerAddr + uint32(n/pcapPorts)), uint16(pcapFirstPort + n%pcapPorts)
 }
 
 // ipv4 is the address a as an IP.

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"bytes"
 	"compress/gzip"
 	"encoding/binary"
 	"encoding/hex"
@@ -50,13 +51,15 @@ const pcapMaxMs = 7 * 24 * 3600 * 1000
 // when all is set), each as a TCP stream on loopback (127.0.0.1 to port
 // 443) with its records as segments in transcript order, and keylog (NSS
 // key log lines) as a Decryption Secrets Block ahead of the packets, so
-// that the encrypted records open. Each packet's comment names its check
-// (and conversation); the first one of a stream also says the check's
-// verdict. A close in the transcript is a FIN from the side that closed, a
-// reset an RST; a stream the transcript leaves open is closed with FINs
-// said to be the capture's. An event that cannot be shown (its bytes are
-// not hex, its time is out of range) is left out and said so in the
-// stream's next comment. A path ending in ".gz" is written gzipped
+// that the encrypted records open. The first packet of a stream names its
+// check (and conversation) and the check's verdict, each record's packet
+// the check and what the record carries; the TCP setup and close that the
+// capture adds have no comment. A close in the transcript is a FIN from
+// the side that closed, a reset an RST; a stream the transcript leaves
+// open is closed with FINs from both sides. An event whose bytes are not
+// hex is left out, one whose time is out of range keeps the time before
+// it; either is said in the stream's next comment, as are pseudo-events
+// with no packet of their own (timeout). A path ending in ".gz" is written gzipped
 // (Wireshark and tshark open such a file as it is; it is a quarter of the
 // size). The write is atomic, like WriteJSON's.
 func WritePcap(path string, r *Report, keylog []byte, all bool) error {
@@ -107,11 +110,14 @@ func encodePcap(w io.Writer, r *Report, keylog []byte, all bool) error {
 	pw := &pcapWriter{ng: ng, buf: gopacket.NewSerializeBuffer()}
 	// Conversations without a start of their own follow one another from
 	// the run's start.
-	clock := validTime(r.Started, time.Unix(0, 0).UTC())
+	clock := time.Unix(0, 0).UTC()
+	if validTime(r.Started) {
+		clock = r.Started
+	}
 	for i, c := range convs {
 		start, own := clock, false
-		if c.start != nil {
-			start, own = validTime(*c.start, clock), true
+		if c.start != nil && validTime(*c.start) {
+			start, own = *c.start, true
 		}
 		if int64(i)/pcapPorts > pcapLastClientAddr-pcapServerAddr {
 			return fmt.Errorf("%d conversations: more than the capture has addresses for", len(convs))
@@ -132,7 +138,11 @@ func keylogNote(keylog []byte) string {
 	if len(keylog) == 0 {
 		return "none (no key log)"
 	}
-	return fmt.Sprintf("%d key log lines in a Decryption Secrets Block", strings.Count(string(keylog), "\n"))
+	n := bytes.Count(keylog, []byte("\n"))
+	if keylog[len(keylog)-1] != '\n' {
+		n++
+	}
+	return fmt.Sprintf("%d key log lines in a Decryption Secrets Block", n)
 }
 
 // pcapConv is one conversation of a check, as one TCP stream.
@@ -175,13 +185,10 @@ func pcapConversations(r *Report, all bool) []pcapConv {
 	return out
 }
 
-// validTime is t, or def when t is not a time a capture can hold (pcapng
-// counts nanoseconds since 1970 in 64 bits).
-func validTime(t, def time.Time) time.Time {
-	if t.Before(time.Unix(0, 0)) || t.Year() > 2200 {
-		return def
-	}
-	return t
+// validTime reports whether a capture can hold t (pcapng counts
+// nanoseconds since 1970 in 64 bits).
+func validTime(t time.Time) bool {
+	return !t.Before(time.Unix(0, 0)) && t.Year() <= 2200
 }
 
 // pcapWriter serializes packets into the capture.
@@ -196,7 +203,6 @@ type tcpSide struct {
 	addr net.IP
 	port uint16
 	next uint32 // the sequence number of its next byte
-	fin  bool   // it has sent its FIN
 }
 
 // tcpPacket is one segment of a stream, before it is serialized.
@@ -221,7 +227,6 @@ func (w *pcapWriter) stream(n int, c pcapConv, start time.Time) (time.Time, erro
 	if c.label != "" {
 		id += " (" + c.label + ")"
 	}
-	pkts := w.packets(c.events, start, id)
 	first := fmt.Sprintf("%s: %s", id, c.check.Status)
 	if c.check.Level != "" || c.check.RFC != "" {
 		first += fmt.Sprintf(" (%s)", strings.TrimSpace(c.check.Level+" "+c.check.RFC))
@@ -232,8 +237,7 @@ func (w *pcapWriter) stream(n int, c pcapConv, start time.Time) (time.Time, erro
 	if c.check.Title != "" {
 		first += "; " + c.check.Title
 	}
-	pkts[0].comment = first
-
+	pkts := packets(c.events, start, id, first)
 	for _, p := range pkts {
 		from, to := server, client
 		if p.fromClient {
@@ -247,12 +251,13 @@ func (w *pcapWriter) stream(n int, c pcapConv, start time.Time) (time.Time, erro
 }
 
 // packets lays out the stream of a conversation's events: the three-way
-// handshake, a segment (or more, for a record past pcapMaxSegment) for
-// each record, a FIN or an RST for each close or reset, and FINs for a
+// handshake (the SYN's comment is first), a segment (or more, for a record
+// past pcapMaxSegment) for each record, its comment id and the record's
+// summary, a FIN or an RST for each close or reset, and FINs for a
 // conversation the transcript leaves open.
-func (w *pcapWriter) packets(events []Event, start time.Time, id string) []tcpPacket {
+func packets(events []Event, start time.Time, id, first string) []tcpPacket {
 	pkts := []tcpPacket{
-		{fromClient: true, syn: true, at: start, comment: id},
+		{fromClient: true, syn: true, at: start, comment: first},
 		{syn: true, ack: true, at: start},
 		{fromClient: true, ack: true, at: start},
 	}

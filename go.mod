@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/dvyukov/go-fuzz v0.0.0-20220726122315-1d375ef9f9f6
+	github.com/gopacket/gopacket v1.8.0
 	github.com/onsi/ginkgo/v2 v2.34.0
 	github.com/onsi/gomega v1.44.0
 	golang.org/x/crypto v0.59.0

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -278,7 +279,16 @@ func WriteSetupFailure(dir, target string, started time.Time, setup error) error
 
 // writeFileAtomic writes data to a temporary file beside path and renames it
 // over path; on any error the temporary file is removed.
-func writeFileAtomic(path string, data []byte) (err error) {
+func writeFileAtomic(path string, data []byte) error {
+	return writeAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// writeAtomic is writeFileAtomic for a writer that streams: write gets the
+// temporary file, and path is replaced only if write succeeds.
+func writeAtomic(path string, write func(io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("reports: %w", err)
@@ -294,7 +304,7 @@ func writeFileAtomic(path string, data []byte) (err error) {
 			os.Remove(tmp)
 		}
 	}()
-	if _, err = f.Write(data); err != nil {
+	if err = write(f); err != nil {
 		return fmt.Errorf("reports: write %s: %w", path, err)
 	}
 	// Reports are for people and CI artifacts, not secrets: CreateTemp's 0600

@@ -11,7 +11,7 @@ import (
 // How much of summary.md is spent on ladders, so a run with hundreds of
 // failures still gives a file a person can read; report.json has them all.
 const (
-	maxLadderRecords  = 80
+	maxLadderRecords = 80
 )
 
 // WriteSummary writes Summary(r) to path atomically.
@@ -236,7 +236,6 @@ func findingLine(c Check, cause int, strict bool) string {
 	}
 	return s
 }
-
 
 func writeSkipped(b *strings.Builder, skips []Check) {
 	fmt.Fprintf(b, "## Skipped (%d)\n\n", len(skips))

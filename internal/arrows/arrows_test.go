@@ -145,3 +145,26 @@ func TestGinkgoStaysInSuite(t *testing.T) {
 		}
 	}
 }
+
+// TestGopacketStaysInReports: gopacket writes the packet capture in
+// reports and nowhere else, and never its libpcap binding (gopacket/pcap
+// needs cgo and libpcap's headers): peers, mutators and fuzz build without
+// it.
+func TestGopacketStaysInReports(t *testing.T) {
+	src, tests := imports(t)
+	for _, set := range []struct {
+		m    map[string]map[string]bool
+		kind string
+	}{{src, "source"}, {tests, "test"}} {
+		for pkg, ims := range set.m {
+			for ip := range ims {
+				if !strings.HasPrefix(ip, "github.com/gopacket/") && !strings.HasPrefix(ip, "github.com/google/gopacket") {
+					continue
+				}
+				if pkg != "reports" || strings.HasSuffix(ip, "/pcap") {
+					t.Errorf("%s (%s) imports %s: gopacket's pure-Go pcapgo and layers serve reports' capture alone", pkg, set.kind, ip)
+				}
+			}
+		}
+	}
+}

@@ -57,7 +57,7 @@ func RootCauses(r *Report) []Cause {
 			i = len(causes)
 			byKey[k] = i
 			causes = append(causes, Cause{
-				Status: v, Expected: c.IsExpected(), Level: c.Level, RFC: c.RFC, Rule: c.Rule,
+				Status: v, Expected: c.IsExpected(), Level: DeviationLevel(c), RFC: c.RFC, Rule: c.Rule,
 				Wanted: c.Expected, Observed: stepless(c.Observed),
 				Representative: c.ID, Title: c.Title,
 			})
@@ -144,7 +144,7 @@ func causeKey(c Check) string {
 	}
 	// The rule's sentence is left out: one behaviour judged under TLS 1.2's
 	// and TLS 1.3's sentence of the same RFC label is one cause.
-	return strings.Join([]string{string(verdict(c.Status)), exp, c.Level, c.RFC, norm(c.Expected), norm(c.Observed)}, "\x00")
+	return strings.Join([]string{string(verdict(c.Status)), exp, DeviationLevel(c), c.RFC, norm(c.Expected), norm(c.Observed)}, "\x00")
 }
 
 func addOnce(xs []string, x string) []string {

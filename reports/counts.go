@@ -146,3 +146,21 @@ func sortedChecks(r *Report) []Check {
 	})
 	return cs
 }
+
+// DeviationLevel is how strongly the rule a check's status reports on
+// binds: a failure is a MUST (or the check's own level), a warning a
+// SHOULD-level deviation even inside a MUST check (the right action with
+// another alert than the RFC names), an inconclusive check "inconclusive".
+// One check is never called "MUST" and "SHOULD" at once.
+func DeviationLevel(c Check) string {
+	switch verdict(c.Status) {
+	case Warn:
+		return "SHOULD"
+	case Inconclusive:
+		return "inconclusive"
+	}
+	if c.Level == "" {
+		return "MUST"
+	}
+	return c.Level
+}

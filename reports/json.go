@@ -169,6 +169,30 @@ func encodeJSON(r *Report) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// Kept is r with the conversations the reports keep, in report order:
+// with r.Full every one; otherwise those of the checks that did not pass,
+// except that a warning whose root cause another check stands for keeps
+// none (SameAs names that check: its conversation went the same way).
+// r is not changed.
+func Kept(r *Report) *Report {
+	out := *r
+	out.Checks = sortedChecks(r)
+	if r.Full {
+		return &out
+	}
+	repOf := representatives(r)
+	for i := range out.Checks {
+		c := &out.Checks[i]
+		switch rep := repOf[c.ID]; {
+		case verdict(c.Status) == Pass && !c.IsExpected():
+			c.Transcript, c.Conversations = nil, nil
+		case rep != "" && rep != c.ID && verdict(c.Status) == Warn && !c.IsExpected():
+			c.Transcript, c.Conversations, c.SameAs = nil, nil, rep
+		}
+	}
+	return &out
+}
+
 // representatives maps each non-passing check to its root cause's
 // representative.
 func representatives(r *Report) map[string]string {
@@ -188,21 +212,16 @@ const sharedRecord = 128
 // checks without their transcript unless r.Full; a record that appears
 // more than once kept once in Records. r is not changed.
 func compact(r *Report) *Report {
-	out := *r
-	out.Checks = sortedChecks(r)
+	out := Kept(r)
 	seen := map[string]int{}
 	rules := map[string]string{} // sentence → key
-	repOf := representatives(r)
 	for i := range out.Checks {
 		c := &out.Checks[i]
-		if !r.Full && verdict(c.Status) == Pass && !c.IsExpected() {
-			// A compact record: what was checked and that it passed.
-			c.Transcript, c.Conversations, c.Expected, c.Observed, c.Rule = nil, nil, "", "", ""
-		}
-		if rep := repOf[c.ID]; !r.Full && rep != "" && rep != c.ID && verdict(c.Status) == Warn && !c.IsExpected() {
-			// One conversation per root cause of warnings: the others
-			// went the same way (-full-report keeps them all).
-			c.Transcript, c.Conversations, c.SameAs = nil, nil, rep
+		if v := verdict(c.Status); !r.Full && (v == Pass || v == Skip) && !c.IsExpected() {
+			// A compact record: which check, where, and that it passed
+			// (or why it did not apply); tlsconform list -json has the
+			// rest of what the catalogue says of it.
+			*c = Check{ID: c.ID, Area: c.Area, Level: c.Level, Version: c.Version, KX: c.KX, Status: c.Status, Reason: c.Reason, Millis: c.Millis}
 		}
 		if c.Rule != "" {
 			k, ok := rules[c.Rule]
@@ -252,7 +271,7 @@ func compact(r *Report) *Report {
 			out.Records[k] = raw
 		}
 	}
-	return &out
+	return out
 }
 
 // WriteAll writes report.json, summary.md and junit.xml into dir,
@@ -288,7 +307,14 @@ func writeFileAtomic(path string, data []byte) error {
 
 // writeAtomic is writeFileAtomic for a writer that streams: write gets the
 // temporary file, and path is replaced only if write succeeds.
-func writeAtomic(path string, write func(io.Writer) error) (err error) {
+func writeAtomic(path string, write func(io.Writer) error) error {
+	// Reports are for people and CI artifacts, not secrets: CreateTemp's
+	// 0600 would surprise whoever uploads them.
+	return writeAtomicMode(path, 0o644, write)
+}
+
+// writeAtomicMode is writeAtomic with the file's mode.
+func writeAtomicMode(path string, mode os.FileMode, write func(io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("reports: %w", err)
@@ -307,9 +333,7 @@ func writeAtomic(path string, write func(io.Writer) error) (err error) {
 	if err = write(f); err != nil {
 		return fmt.Errorf("reports: write %s: %w", path, err)
 	}
-	// Reports are for people and CI artifacts, not secrets: CreateTemp's 0600
-	// would surprise whoever uploads them.
-	if err = f.Chmod(0o644); err != nil {
+	if err = f.Chmod(mode); err != nil {
 		return fmt.Errorf("reports: write %s: %w", path, err)
 	}
 	if err = f.Sync(); err != nil {

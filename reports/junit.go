@@ -178,10 +178,10 @@ func runFailure(r *Report) string {
 // junitTestCase is one check as a test case.
 func junitTestCase(c Check, strict bool, rep string) junitCase {
 	tc := junitCase{Name: clean(c.ID), Classname: classname(c), Time: c.Millis / 1000}
-	if file, line, ok := strings.Cut(c.Source, ":"); ok {
-		tc.File, tc.Line = file, line
+	if file, line, ok := strings.Cut(c.Source, ":"); ok && verdict(c.Status) != Pass {
+		tc.File, tc.Line = file, line // where to look: a passing check needs no pointer
 	}
-	what := fmt.Sprintf("[%s %s] %s: expected %s; observed %s", clean(ruleText(c)), clean(c.Level), clean(c.Title), orDash(clean(c.Expected)), orDash(clean(c.Observed)))
+	what := fmt.Sprintf("[%s %s] %s: expected %s; observed %s", clean(ruleText(c)), DeviationLevel(c), clean(c.Title), orDash(clean(c.Expected)), orDash(clean(c.Observed)))
 	if c.Reason != "" {
 		what += "; " + clean(c.Reason)
 	}
@@ -195,7 +195,6 @@ func junitTestCase(c Check, strict bool, rep string) junitCase {
 			b.WriteString(what + "\n")
 		}
 		if sameAs {
-			b.WriteString("The same root cause as " + clean(rep) + ", which shows the rule and the conversation.\n")
 			return b.String()
 		}
 		if c.Rule != "" {
@@ -221,11 +220,14 @@ func junitTestCase(c Check, strict bool, rep string) junitCase {
 		}
 		tc.Skipped, tc.SystemOut = &junitSkipped{Message: msg}, body(false)
 	case failing(c, strict):
-		typ := c.Level
+		typ := DeviationLevel(c)
 		if v != Fail {
-			typ = strings.ToUpper(string(v)) + " (strict)"
+			typ += " (strict)"
 		}
 		tc.Failure = &junitFailure{Message: what, Type: typ, Body: body(true)}
+	case v == Warn && sameAs:
+		tc.Skipped = &junitSkipped{Message: fmt.Sprintf("WARNING: [%s %s] %s: observed %s (the same root cause as %s, which has the rule and the conversation)",
+			clean(ruleText(c)), DeviationLevel(c), clean(c.Title), orDash(clean(c.Observed)), clean(rep))}
 	case v == Warn:
 		tc.Skipped, tc.SystemOut = &junitSkipped{Message: "WARNING: " + what}, body(false)
 	case v == Inconclusive:

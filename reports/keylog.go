@@ -62,14 +62,3 @@ func (k *keyLog) Close() error {
 	}
 	return nil
 }
-
-// Bytes is what the key log holds so far (for the packet capture's
-// Decryption Secrets Block); nil once it is closed.
-func (k *keyLog) Bytes() ([]byte, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.f == nil {
-		return nil, nil
-	}
-	return os.ReadFile(k.f.Name())
-}

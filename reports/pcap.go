@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"net"
+	"path/filepath"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -429,4 +430,68 @@ func pcapComment(s string) string {
 		cut--
 	}
 	return s[:cut] + "..."
+}
+
+// WriteCapture writes dir/conversations.pcapng: the conversations the
+// reports keep (Kept: those of the checks that did not pass, one per root
+// cause of warnings; all of them with r.Full), with the lines of keylog
+// that open them. Unless r.Full, it also rewrites dir/keylog.txt to those
+// lines: the key log serves the conversations the reports show.
+func WriteCapture(dir string, r *Report, keylog []byte) error {
+	kept := Kept(r)
+	lines := keylog
+	if !r.Full {
+		lines = keylogFor(kept, keylog)
+		if err := writeAtomicMode(filepath.Join(dir, KeyLogFile), 0o600, func(w io.Writer) error {
+			_, err := w.Write(lines)
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	return WritePcap(filepath.Join(dir, PcapFile), kept, lines, r.Full)
+}
+
+// keylogFor is the lines of keylog whose client random is that of a
+// conversation r keeps: a run's key log holds the secrets of every
+// conversation, the capture needs a few. When a kept conversation's
+// ClientHello cannot be read for its random, the whole key log is kept
+// (a capture that cannot decrypt is worse than a larger one).
+func keylogFor(r *Report, keylog []byte) []byte {
+	randoms := map[string]bool{}
+	for _, c := range r.Checks {
+		if len(c.Transcript) == 0 || (!r.Full && verdict(c.Status) == Pass && !c.IsExpected()) {
+			continue
+		}
+		found, encrypted := map[int]bool{}, map[int]bool{}
+		hs := map[int]string{} // the client's handshake bytes so far, in hex
+		for _, e := range c.Transcript {
+			encrypted[e.Conv] = encrypted[e.Conv] || e.Encrypted
+			// The ClientHello, however it was fragmented: a handshake
+			// header (4) and the version (2) before the 32-byte random.
+			if e.Dir != "client" || found[e.Conv] || e.Encrypted || len(e.Raw) < 10 || !strings.HasPrefix(e.Raw, "16") {
+				continue
+			}
+			hs[e.Conv] += e.Raw[10:]
+			if h := hs[e.Conv]; len(h) >= 76 {
+				found[e.Conv] = true
+				if strings.HasPrefix(h, "01") {
+					randoms[strings.ToLower(h[12:76])] = true
+				}
+			}
+		}
+		for conv, enc := range encrypted {
+			if enc && !found[conv] {
+				return keylog
+			}
+		}
+	}
+	var out []byte
+	for _, line := range bytes.SplitAfter(keylog, []byte("\n")) {
+		f := strings.Fields(string(line))
+		if len(f) == 3 && randoms[strings.ToLower(f[1])] {
+			out = append(out, line...)
+		}
+	}
+	return out
 }

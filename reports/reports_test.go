@@ -90,8 +90,8 @@ func TestJSONRoundTrip(t *testing.T) {
 	want := *r
 	want.Checks = sortedChecks(r)
 	for i, c := range want.Checks {
-		if c.Status == Pass { // a compact record
-			want.Checks[i].Expected, want.Checks[i].Observed, want.Checks[i].Rule, want.Checks[i].Transcript = "", "", "", nil
+		if c.Status == Pass || c.Status == Skip { // a compact record
+			want.Checks[i] = Check{ID: c.ID, Area: c.Area, Level: c.Level, Version: c.Version, KX: c.KX, Status: c.Status, Reason: c.Reason, Millis: c.Millis}
 		}
 	}
 	if !reflect.DeepEqual(got, &want) {

@@ -10,7 +10,7 @@ import (
 )
 
 // maxChangeBytes is how much of a change's bytes the reports keep.
-const maxChangeBytes = 64
+const maxChangeBytes = 32
 
 // changeOf is what the check changed in what it sent: the first edit of
 // its first conversation that made one, reduced to the bytes that differ,

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -604,13 +606,20 @@ func (r *Runner) Close() (*reports.Report, error) {
 		return rep, nil
 	}
 	var errs []error
-	if r.opts.ReportDir != "" {
-		if err := reports.WriteAll(r.opts.ReportDir, rep); err != nil {
-			errs = append(errs, fmt.Errorf("suite: %w", err))
-		}
-	}
 	if err := r.closeKeyLog(); err != nil {
 		errs = append(errs, fmt.Errorf("suite: %w", err))
+	}
+	if dir := r.opts.ReportDir; dir != "" {
+		if err := reports.WriteAll(dir, rep); err != nil {
+			errs = append(errs, fmt.Errorf("suite: %w", err))
+		}
+		keylog, err := os.ReadFile(filepath.Join(dir, reports.KeyLogFile))
+		if err == nil {
+			err = reports.WriteCapture(dir, rep, keylog)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("suite: packet capture: %w", err))
+		}
 	}
 	for _, f := range r.cleanup {
 		f()

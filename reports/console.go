@@ -101,84 +101,79 @@ func ConsoleSummary(r *Report, dir string, strict bool) string {
 	}
 	row("total", total)
 
-	// Failures first, then inconclusive checks, then warnings, each in
-	// report order; the same
-	// finding across contexts and variants (flip-bit-0..95) is one line.
-	var lines []string
-	checks := sortedChecks(r)
-	for _, want := range []Status{Fail, Inconclusive, Warn} {
-		var group []Check
-		flush := func() {
-			if len(group) == 0 {
-				return
-			}
-			line := FindingLine(group[0], strict)
-			if len(group) > 1 {
-				line = groupLine(group, strict)
-			}
-			lines = append(lines, line)
-			group = nil
-		}
-		var keys []string
-		groups := map[string][]Check{}
-		for _, c := range checks {
-			if verdict(c.Status) != want || c.IsExpected() {
-				continue // expected deviations are counted below, listed in summary.md
-			}
-			k := findingKey(c)
-			if _, ok := groups[k]; !ok {
-				keys = append(keys, k)
-			}
-			groups[k] = append(groups[k], c)
-		}
-		for _, k := range keys {
-			group = groups[k]
-			flush()
-		}
-	}
-	if len(lines) > 0 {
-		b.WriteString("\n")
-	}
-	for i, l := range lines {
-		if i == maxConsoleFindings {
-			fmt.Fprintf(&b, "… and %d more in %s\n", len(lines)-i, filepath.Join(dir, SummaryFile))
-			break
-		}
-		b.WriteString(l + "\n")
-	}
+	b.WriteString("\n" + ResultBlock(r, dir, strict))
+	return b.String()
+}
 
-	if r.Expectations != "" || len(r.Stale) > 0 {
-		b.WriteString("\n" + ExpectationsLine(r, filepath.Join(dir, SummaryFile), strict) + "\n")
-		for _, d := range r.Stale {
-			b.WriteString(StaleLine(r, d) + "\n")
-		}
+// ResultBlock is what a run ends with on the console, last so that it is
+// what a person reads: the result, the counts as JUnit has them (tests,
+// failures, skipped) and as report.json has them, the root causes (the
+// largest first, at most a screen of them), the expected deviations and
+// stale expectations, and the paths of the reports.
+func ResultBlock(r *Report, dir string, strict bool) string {
+	if r == nil {
+		r = &Report{}
 	}
-
+	var b strings.Builder
+	_, _, total := CountByArea(r)
+	unexpected, expected := Unexpected(r, strict)
 	res := "PASS"
 	switch {
+	case r.SetupError != "":
+		res = "FAIL, setup failed: " + clean(r.SetupError)
 	case r.Incomplete != "":
-		res = "INCOMPLETE, " + r.Incomplete
+		res = "INCOMPLETE, " + clean(r.Incomplete)
 	case Failed(r, strict):
 		res = "FAIL"
 	}
-	fails := plural(total.Fail, "failure")
-	if n := expectedFailures(r); n > 0 {
-		fails += fmt.Sprintf(" (%d of them expected)", n)
+	causes := RootCauses(r)
+	fmt.Fprintf(&b, "tlsconform result: %s\n", res)
+	gate := plural(unexpected, "check") + " fail the gate"
+	if unexpected == 1 {
+		gate = "1 check fails the gate"
 	}
-	fmt.Fprintf(&b, "\nresult: %s (%s, %s, %s, %d inconclusive, %d skipped)\n", res,
-		plural(total.Pass, "passed"), fails, plural(total.Warn, "warning"), total.Inconclusive, total.Skip)
-	// Only the files this front writes: the command writes no JUnit.
+	if strict {
+		gate += " (strict: warnings and inconclusive checks count)"
+	}
+	fmt.Fprintf(&b, "  %s; %s (%s, %s, %s, %d inconclusive, %d skipped)\n", gate, plural(total.Total(), "check"),
+		plural(total.Pass, "passed"), plural(total.Fail, "failure"), plural(total.Warn, "warning"), total.Inconclusive, total.Skip)
+	fmt.Fprintf(&b, "  junit.xml: %d tests, %d failures, %d skipped\n", total.Total(), unexpected, total.Total()-total.Pass-unexpected)
+	fmt.Fprintf(&b, "  root causes: %s\n", CausesLine(causes))
+	for i, cs := range causes {
+		if i == maxConsoleCauses {
+			fmt.Fprintf(&b, "    … and %d more in %s\n", len(causes)-i, filepath.Join(dir, SummaryFile))
+			break
+		}
+		tag := strings.ToUpper(string(cs.Status))
+		if cs.Expected {
+			tag = "EXPECTED " + tag
+		}
+		fmt.Fprintf(&b, "    %d. %s ×%d [%s %s] %s: observed %s (e.g. %s)\n", i+1, tag, len(cs.Checks), orDash(clean(cs.RFC)), cs.Level,
+			truncate(clean(cs.Wanted), 60), truncate(clean(cs.Observed), 80), clean(cs.Representative))
+	}
+	if r.Expectations != "" || len(r.Stale) > 0 || expected > 0 {
+		b.WriteString("  " + ExpectationsLine(r, filepath.Join(dir, SummaryFile), strict) + "\n")
+		for _, d := range r.Stale {
+			b.WriteString("  " + StaleLine(r, d) + "\n")
+		}
+	}
+	if r.TargetLost != "" {
+		b.WriteString("  target lost: " + clean(r.TargetLost) + "\n")
+	}
 	var files []string
-	for _, f := range []string{JSONFile, SummaryFile, JUnitFile, KeyLogFile} {
+	for _, f := range []string{HTMLFile, SummaryFile, JUnitFile, JSONFile, PcapFile, KeyLogFile} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
 			files = append(files, filepath.Join(dir, f))
 		}
 	}
 	if len(files) > 0 {
-		fmt.Fprintf(&b, "reports: %s\n", strings.Join(files, ", "))
+		fmt.Fprintf(&b, "  reports: %s\n", strings.Join(files, ", "))
 	}
 	return b.String()
 }
+
+// maxConsoleCauses keeps the result block one screen long.
+const maxConsoleCauses = 12
 
 // expectedFailures counts the failures an expected-deviations entry
 // names.

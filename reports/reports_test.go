@@ -504,7 +504,7 @@ func TestSummaryLadderLimit(t *testing.T) {
 func TestConsoleSummary(t *testing.T) {
 	r := sampleReport()
 	dir := t.TempDir()
-	for _, f := range []string{JSONFile, SummaryFile, KeyLogFile} { // no junit.xml: the command writes none
+	for _, f := range []string{JSONFile, SummaryFile, KeyLogFile} {
 		if err := os.WriteFile(filepath.Join(dir, f), nil, 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -515,26 +515,35 @@ func TestConsoleSummary(t *testing.T) {
 		"area                  pass   warn inconc   fail   skip  total",
 		"finished                 1      1      0      1      2      5",
 		"total                    2      2      0      2      3      9",
-		"FAIL [RFC 5246 §7.4.9] finished/tls12/rsa/flip-bit-3: expected decrypt_error, observed handshake_failure\n",
-		"WARN [RFC 8446 §4.4.4] finished/tls13/ecdhe/alert-name: expected decrypt_error, observed bad_record_mac\n",
-		"result: FAIL",
-		"reports: " + filepath.Join(dir, JSONFile) + ", " + filepath.Join(dir, SummaryFile) + ", " + filepath.Join(dir, KeyLogFile) + "\n",
+		"tlsconform result: FAIL\n",
+		"  2 checks fail the gate; 9 checks (2 passed, 2 failures, 2 warnings, 0 inconclusive, 3 skipped)\n",
+		"  junit.xml: 9 tests, 2 failures, 5 skipped\n",
+		"  root causes: 2 failures in 2 root causes, 2 warnings in 2 root causes\n",
+		"    1. FAIL ×1 [RFC 5246 §7.4.9 MUST] decrypt_error: observed handshake_failure (e.g. finished/tls12/rsa/flip-bit-3)\n",
+		"    3. WARN ×1 [RFC 8446 §4.4.4 SHOULD] decrypt_error: observed bad_record_mac (e.g. finished/tls13/ecdhe/alert-name)\n",
+		"  reports: " + filepath.Join(dir, SummaryFile) + ", " + filepath.Join(dir, JSONFile) + ", " + filepath.Join(dir, KeyLogFile) + "\n",
 	} {
 		if !strings.Contains(out, w) {
 			t.Errorf("console summary lacks %q:\n%s", w, out)
 		}
 	}
-	if strings.Index(out, "ccs-before-cke") > strings.Index(out, "alert-name") {
-		t.Error("failures should come before warnings")
+	// The result block is the end of the screen.
+	if !strings.HasSuffix(out, "keylog.txt\n") || strings.Index(out, "tlsconform result:") < strings.Index(out, "total  ") {
+		t.Errorf("the result block is not last:\n%s", out)
 	}
+	// In strict mode the warnings fail the gate too, and JUnit says so.
 	strict := ConsoleSummary(r, "out", true)
-	if !strings.Contains(strict, "FAIL [RFC 8446 §4.4.4] finished/tls13/ecdhe/alert-name") || strings.Contains(strict, "WARN [") {
-		t.Errorf("strict mode should show warnings as failures:\n%s", strict)
+	if !strings.Contains(strict, "4 checks fail the gate (strict") || !strings.Contains(strict, "junit.xml: 9 tests, 4 failures, 3 skipped") {
+		t.Errorf("strict counts:\n%s", strict)
+	}
+	p := parseJUnit(t, &Report{Strict: true, Checks: r.Checks})
+	if p.Failures != 4 {
+		t.Errorf("JUnit in strict mode has %d failures, the console says 4", p.Failures)
 	}
 
 	r.Checks = r.Checks[:3] // pass, fail, pass
 	r.Checks[1].Status = Pass
-	if out := ConsoleSummary(r, "out", true); !strings.Contains(out, "result: PASS") {
+	if out := ConsoleSummary(r, "out", true); !strings.Contains(out, "tlsconform result: PASS") {
 		t.Errorf("want PASS:\n%s", out)
 	}
 }
@@ -546,10 +555,19 @@ func TestConsoleSummaryStaysOnOneScreen(t *testing.T) {
 		r.Checks = append(r.Checks, Check{ID: fmt.Sprint("a/x/y/check", i), Area: "a", Status: Fail, Observed: fmt.Sprint("answer ", i)})
 	}
 	out := ConsoleSummary(r, "d", false)
-	if n := strings.Count(out, "\n"); n > 50 {
+	if n := strings.Count(out, "\n"); n > 30 {
 		t.Errorf("%d lines", n)
 	}
-	if !strings.Contains(out, "… and 470 more in d/summary.md") {
+	// Numbers in an observation do not make another cause: one cause.
+	if !strings.Contains(out, "1 root cause") {
+		t.Errorf("causes:\n%s", out)
+	}
+	r.Checks = nil
+	for i := range 500 {
+		r.Checks = append(r.Checks, Check{ID: fmt.Sprint("a/x/y/check", i), Area: "a", Status: Fail, RFC: fmt.Sprint("RFC ", 'A'+i%40)})
+	}
+	out = ConsoleSummary(r, "d", false)
+	if !strings.Contains(out, "… and 28 more in d/summary.md") {
 		t.Errorf("overflow not reported:\n%s", out)
 	}
 }
@@ -559,16 +577,16 @@ func TestConsoleSummaryGroupsFindings(t *testing.T) {
 	for _, ctx := range []string{"tls12/rsa", "tls12/ecdhe_rsa"} {
 		for bit := range 96 {
 			r.Checks = append(r.Checks, Check{ID: fmt.Sprintf("finished/%s/flip-bit-%d", ctx, bit), Area: "finished", RFC: "RFC 5246 §7.4.9",
-				Status: Warn, Expected: "decrypt_error", Observed: "fatal handshake_failure alert (at ExpectRejection)"})
+				Version: "1.2", KX: strings.Split(ctx, "/")[1], Status: Warn, Expected: "decrypt_error", Observed: "fatal handshake_failure alert (at ExpectRejection)"})
 		}
 	}
 	r.Checks = append(r.Checks, Check{ID: "finished/tls13/ecdhe/all-zero", Area: "finished", RFC: "RFC 8446 §4.4.4", Status: Fail, Expected: "decrypt_error", Observed: "completed"})
 	out := ConsoleSummary(r, "d", false)
-	if !strings.Contains(out, "WARN ×192 [RFC 5246 §7.4.9] finished/*/flip-bit-*: expected decrypt_error, observed fatal handshake_failure alert") {
+	if !strings.Contains(out, "WARN ×192 [RFC 5246 §7.4.9 SHOULD] decrypt_error: observed fatal handshake_failure alert (e.g. finished/tls12/ecdhe_rsa/flip-bit-0)") {
 		t.Errorf("warnings not grouped:\n%s", out)
 	}
-	if !strings.Contains(out, "FAIL [RFC 8446 §4.4.4] finished/tls13/ecdhe/all-zero") {
-		t.Errorf("single failure not shown whole:\n%s", out)
+	if !strings.Contains(out, "1 failure in 1 root cause, 192 warnings in 1 root cause") {
+		t.Errorf("causes line:\n%s", out)
 	}
 }
 
@@ -677,14 +695,15 @@ func TestInconclusive(t *testing.T) {
 	out := ConsoleSummary(r, "out", false)
 	for _, w := range []string{
 		"a          1      0      1      0      0      2",
-		"INCONCLUSIVE [RFC 5246 §7.2] a/tls12/rsa/y: expected decode_error, observed reset — a reset may have destroyed the alert",
-		"result: PASS (1 passed, 0 failures, 0 warnings, 1 inconclusive, 0 skipped)",
+		"1. INCONCLUSIVE ×1 [RFC 5246 §7.2 inconclusive] decode_error: observed reset (e.g. a/tls12/rsa/y)",
+		"tlsconform result: PASS",
+		"0 checks fail the gate; 2 checks (1 passed, 0 failures, 0 warnings, 1 inconclusive, 0 skipped)",
 	} {
 		if !strings.Contains(out, w) {
 			t.Errorf("console summary lacks %q:\n%s", w, out)
 		}
 	}
-	if s := ConsoleSummary(r, "out", true); !strings.Contains(s, "FAIL [RFC 5246 §7.2] a/tls12/rsa/y") || !strings.Contains(s, "result: FAIL") {
+	if s := ConsoleSummary(r, "out", true); !strings.Contains(s, "1 check fails the gate (strict") || !strings.Contains(s, "tlsconform result: FAIL") {
 		t.Errorf("strict mode should show it as a failure:\n%s", s)
 	}
 	s := Summary(r)

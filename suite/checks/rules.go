@@ -33,7 +33,11 @@ var (
 	RuleFinishedNoCCS12 = Rule{"RFC 5246 §7.4.9", "It is a fatal error if a Finished message is not preceded by a ChangeCipherSpec message at the appropriate point in the handshake."}
 	RuleFinished12      = Rule{"RFC 5246 §7.4.9", "Recipients of Finished messages MUST verify that the contents are correct."}
 	RuleFinished13      = Rule{"RFC 8446 §4.4.4", "Recipients of Finished messages MUST verify that the contents are correct and if incorrect MUST terminate the connection with a \"decrypt_error\" alert."}
-	RuleNoResumption    = Rule{"RFC 5246 §7.2.2", "Thus, any connection terminated with a fatal alert MUST NOT be resumed."}
+	// The definitions a server's Finished must meet: no sentence binds
+	// its sender in key words (the MUSTs above bind the recipient).
+	RuleServerFinished12 = Rule{"RFC 5246 §7.4.9", "verify_data PRF(master_secret, finished_label, Hash(handshake_messages)) [0..verify_data_length-1];"}
+	RuleServerFinished13 = Rule{"RFC 8446 §4.4.4", "The verify_data value is computed as follows: verify_data = HMAC(finished_key, Transcript-Hash(Handshake Context, Certificate*, CertificateVerify*))"}
+	RuleNoResumption     = Rule{"RFC 5246 §7.2.2", "Thus, any connection terminated with a fatal alert MUST NOT be resumed."}
 
 	RuleHelloFormat12     = Rule{"RFC 5246 §7.4.1.2", "A server MUST accept ClientHello messages both with and without the extensions field, and (as for all other messages) it MUST check that the amount of data in the message precisely matches one of these formats; if not, then it MUST send a fatal \"decode_error\" alert."}
 	RuleUnknownSuites     = Rule{"RFC 5246 §7.4.1.2", "If the list contains cipher suites the server does not recognize, support, or wish to use, the server MUST ignore those cipher suites, and process the remaining ones as usual."}

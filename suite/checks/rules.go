@@ -24,8 +24,8 @@ func (r Rule) String() string {
 }
 
 // The receiver-duty sentences the catalogue's MUST checks rest on, quoted
-// from the RFCs (RFC 5246, 5746, 6176, 7507, 7568, 7627, 8422, 8446,
-// 8701; text as published by the RFC Editor).
+// from the RFCs (RFC 4346, 5246, 5288, 5746, 6176, 7507, 7568, 7627,
+// 8422, 8446, 8701; text as published by the RFC Editor).
 var (
 	RuleOrder12 = Rule{"RFC 5246 §7.4", "The handshake protocol messages are presented below in the order they MUST be sent; sending handshake messages in an unexpected order results in a fatal error."}
 	RuleOrder13 = Rule{"RFC 8446 §4", "A peer which receives a handshake message in an unexpected order MUST abort the handshake with an \"unexpected_message\" alert."}
@@ -62,20 +62,24 @@ var (
 	RuleSentinel            = Rule{"RFC 8446 §4.1.3", "TLS 1.3 servers which negotiate TLS 1.2 or below in response to a ClientHello MUST set the last 8 bytes of their Random value specially in their ServerHello."}
 	RuleFallbackSCSV        = Rule{"RFC 7507 §3", "If TLS_FALLBACK_SCSV appears in ClientHello.cipher_suites and the highest protocol version supported by the server is higher than the version indicated in ClientHello.client_version, the server MUST respond with a fatal inappropriate_fallback alert (unless it responds with a fatal protocol_version alert because the version indicated in ClientHello.client_version is unsupported)."}
 
-	RuleRSA                = Rule{"RFC 5246 §7.4.7.1", "In any case, a TLS server MUST NOT generate an alert if processing an RSA-encrypted premaster secret message fails, or the version number is not as expected.  Instead, it MUST continue the handshake with a randomly generated premaster secret."}
-	RuleNISTPoint          = Rule{"RFC 8422 §5.11", "With the NIST curves, each party MUST validate the public key sent by its peer in the ClientKeyExchange and ServerKeyExchange messages."}
-	RulePointFormat12      = Rule{"RFC 8422 §5.1.2", "Implementations of this document MUST support the uncompressed format for all of their supported curves and MUST NOT support other formats for curves defined in this specification."}
-	RuleX25519Zero         = Rule{"RFC 8422 §5.11", "With X25519 and X448, a receiving party MUST check whether the computed premaster secret is the all-zero value and abort the handshake if so, as described in Section 6 of [RFC7748]."}
-	RuleECPoint13          = Rule{"RFC 8446 §4.2.8.2", "For the curves secp256r1, secp384r1, and secp521r1, peers MUST validate each other's public value Q by ensuring that the point is a valid point on the elliptic curve."}
-	RuleX25519Zero13       = Rule{"RFC 8446 §7.4.2", "Implementations MUST check whether the computed Diffie-Hellman shared secret is the all-zero value and abort if so, as described in Section 6 of [RFC7748]."}
-	RuleRecordType12       = Rule{"RFC 5246 §6", "If a TLS implementation receives an unexpected record type, it MUST send an unexpected_message alert."}
-	RuleRecordType13       = Rule{"RFC 8446 §5", "If a TLS implementation receives an unexpected record type, it MUST terminate the connection with an \"unexpected_message\" alert."}
-	RuleCCSDrop13          = Rule{"RFC 8446 §5", "An implementation may receive an unencrypted record of type change_cipher_spec consisting of the single byte value 0x01 at any time after the first ClientHello message has been sent or received and before the peer's Finished message has been received and MUST simply drop it without further processing."}
-	RuleCCSOther13         = Rule{"RFC 8446 §5", "An implementation which receives any other change_cipher_spec value or which receives a protected change_cipher_spec record MUST abort the handshake with an \"unexpected_message\" alert."}
-	RuleKeyChange13        = Rule{"RFC 8446 §5.1", "Implementations MUST verify that all messages immediately preceding a key change align with a record boundary; if not, then they MUST terminate the connection with an \"unexpected_message\" alert."}
-	RuleOverflow13         = Rule{"RFC 8446 §5.1", "The length MUST NOT exceed 2^14 bytes.  An endpoint that receives a record that exceeds this length MUST terminate the connection with a \"record_overflow\" alert."}
-	RuleBadMAC12           = Rule{"RFC 5246 §6.2.3.3", "If the decryption fails, a fatal bad_record_mac alert MUST be generated."}
-	RuleBadPadding12       = Rule{"RFC 5246 §6.2.3.2", "The receiver MUST check this padding and MUST use the bad_record_mac alert to indicate padding errors."}
+	RuleRSA           = Rule{"RFC 5246 §7.4.7.1", "In any case, a TLS server MUST NOT generate an alert if processing an RSA-encrypted premaster secret message fails, or the version number is not as expected.  Instead, it MUST continue the handshake with a randomly generated premaster secret."}
+	RuleNISTPoint     = Rule{"RFC 8422 §5.11", "With the NIST curves, each party MUST validate the public key sent by its peer in the ClientKeyExchange and ServerKeyExchange messages."}
+	RulePointFormat12 = Rule{"RFC 8422 §5.1.2", "Implementations of this document MUST support the uncompressed format for all of their supported curves and MUST NOT support other formats for curves defined in this specification."}
+	RuleX25519Zero    = Rule{"RFC 8422 §5.11", "With X25519 and X448, a receiving party MUST check whether the computed premaster secret is the all-zero value and abort the handshake if so, as described in Section 6 of [RFC7748]."}
+	RuleECPoint13     = Rule{"RFC 8446 §4.2.8.2", "For the curves secp256r1, secp384r1, and secp521r1, peers MUST validate each other's public value Q by ensuring that the point is a valid point on the elliptic curve."}
+	RuleX25519Zero13  = Rule{"RFC 8446 §7.4.2", "Implementations MUST check whether the computed Diffie-Hellman shared secret is the all-zero value and abort if so, as described in Section 6 of [RFC7748]."}
+	RuleRecordType12  = Rule{"RFC 5246 §6", "If a TLS implementation receives an unexpected record type, it MUST send an unexpected_message alert."}
+	RuleRecordType13  = Rule{"RFC 8446 §5", "If a TLS implementation receives an unexpected record type, it MUST terminate the connection with an \"unexpected_message\" alert."}
+	RuleCCSDrop13     = Rule{"RFC 8446 §5", "An implementation may receive an unencrypted record of type change_cipher_spec consisting of the single byte value 0x01 at any time after the first ClientHello message has been sent or received and before the peer's Finished message has been received and MUST simply drop it without further processing."}
+	RuleCCSOther13    = Rule{"RFC 8446 §5", "An implementation which receives any other change_cipher_spec value or which receives a protected change_cipher_spec record MUST abort the handshake with an \"unexpected_message\" alert."}
+	RuleKeyChange13   = Rule{"RFC 8446 §5.1", "Implementations MUST verify that all messages immediately preceding a key change align with a record boundary; if not, then they MUST terminate the connection with an \"unexpected_message\" alert."}
+	RuleOverflow13    = Rule{"RFC 8446 §5.1", "The length MUST NOT exceed 2^14 bytes.  An endpoint that receives a record that exceeds this length MUST terminate the connection with a \"record_overflow\" alert."}
+	RuleBadMAC12      = Rule{"RFC 5246 §6.2.3.3", "If the decryption fails, a fatal bad_record_mac alert MUST be generated."}
+	RuleBadPadding12  = Rule{"RFC 5246 §6.2.3.2", "The receiver MUST check this padding and MUST use the bad_record_mac alert to indicate padding errors."}
+	RuleBadPadding11  = Rule{"RFC 4346 §6.2.3.2", "The receiver MUST check this padding and SHOULD use the bad_record_mac alert to indicate padding errors."}
+	// RFC 2246 is not quoted: the TLS 1.2 sentence carries the duty, and
+	// the cite says so.
+	RuleBadPadding10       = Rule{"RFC 5246 §6.2.3.2 (the TLS 1.2 text of the duty, applied to TLS 1.0)", RuleBadPadding12.Text}
 	RuleBadMAC13           = Rule{"RFC 8446 §5.2", "If the decryption fails, the receiver MUST terminate the connection with a \"bad_record_mac\" alert."}
 	RuleZeroLength13       = Rule{"RFC 8446 §5.4", "Implementations MUST NOT send Handshake and Alert records that have a zero-length TLSInnerPlaintext.content; if such a message is received, the receiving implementation MUST terminate the connection with an \"unexpected_message\" alert."}
 	RuleNoContentType13    = Rule{"RFC 8446 §5.4", "If a receiving implementation does not find a non-zero octet in the cleartext, it MUST terminate the connection with an \"unexpected_message\" alert."}
@@ -167,7 +171,8 @@ var rulesByLabel = map[string]rulePair{
 	"RFC 5246 §7.4.7.1":                                    both(RuleRSA),
 	"RFC 7748 §6.1; RFC 8422 §5.11":                        both(RuleX25519Zero),
 	"RFC 8422 §5.7, §5.11":                                 both(RuleNISTPoint),
-	"RFC 2246 §6.2.3, §7.2.2":                              both(RuleBadPadding12),
+	"RFC 2246 §7.2.2; RFC 5246 §6.2.3.2":                   both(RuleBadPadding10),
+	"RFC 4346 §6.2.3.2, §7.2.2":                            both(RuleBadPadding11),
 	"RFC 5246 App. E.1; RFC 8446 §5.1":                     {RuleRecordVersion12, RuleRecordVersion13},
 	"RFC 5246 §6.2.1-6.2.3, §7.2.2":                        {RuleBadMAC12, RuleBadMAC13},
 	"RFC 5246 §6.2.1; RFC 7685; RFC 8446 §5.1":             {RuleHelloFormat12, RuleDecode13},

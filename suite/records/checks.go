@@ -202,16 +202,22 @@ func recordProtectedChecks(c checks.Context) []checks.Check {
 	tls13 := v == wire.VersionTLS13
 	var out []checks.Check
 
-	// Row 57: the client Finished with its MAC or tag broken. At TLS 1.0,
-	// RFC 2246 §7.2.2 still named decryption_failed for a CBC record that
-	// does not decrypt; later versions say bad_record_mac for every failure
-	// (RFC 5246 §6.2.3.2, §7.2.2).
+	// Row 57: the client Finished with its MAC or tag broken. Each version
+	// by its own RFC: TLS 1.1 (RFC 4346 §6.2.3.2) "MUST check this
+	// padding and SHOULD use the bad_record_mac alert", and its §7.2.2
+	// says decryption_failed "MAY be returned" for a bad padding; TLS 1.2
+	// says bad_record_mac for every failure (RFC 5246 §6.2.3.2, §7.2.2).
+	// At TLS 1.0, RFC 2246 §7.2.2 named decryption_failed for a CBC
+	// record that does not decrypt; the duty to check is quoted from
+	// RFC 5246, and the rule says so.
 	rfcMAC, macAlerts := "RFC 5246 §6.2.3, §7.2.2", []wire.AlertDescription{wire.AlertBadRecordMAC}
 	switch v {
 	case wire.VersionTLS13:
 		rfcMAC = "RFC 8446 §5.2"
+	case wire.VersionTLS11:
+		rfcMAC, macAlerts = "RFC 4346 §6.2.3.2, §7.2.2", append(macAlerts, wire.AlertDecryptionFailed)
 	case wire.VersionTLS10:
-		rfcMAC, macAlerts = "RFC 2246 §6.2.3, §7.2.2", append(macAlerts, wire.AlertDecryptionFailed)
+		rfcMAC, macAlerts = "RFC 2246 §7.2.2; RFC 5246 §6.2.3.2", append(macAlerts, wire.AlertDecryptionFailed)
 	}
 	for _, f := range []struct {
 		name, what string

@@ -84,8 +84,8 @@ var (
 	RuleZeroLength13       = Rule{"RFC 8446 §5.4", "Implementations MUST NOT send Handshake and Alert records that have a zero-length TLSInnerPlaintext.content; if such a message is received, the receiving implementation MUST terminate the connection with an \"unexpected_message\" alert."}
 	RuleNoContentType13    = Rule{"RFC 8446 §5.4", "If a receiving implementation does not find a non-zero octet in the cleartext, it MUST terminate the connection with an \"unexpected_message\" alert."}
 	RuleIgnoreExtensions13 = Rule{"RFC 8446 §4.1.2", "Servers MUST ignore unrecognized extensions."}
-	RuleSuiteVersion12     = Rule{"RFC 5288 §4", "Servers which select an earlier version of TLS MUST NOT select one of these cipher suites."}
-	RuleSuiteVersion13     = Rule{"RFC 8446 App. B.4", "Similarly, cipher suites for TLS 1.2 and lower cannot be used with TLS 1.3."}
+	RuleGCMVersion         = Rule{"RFC 5288 §4", "Servers which select an earlier version of TLS MUST NOT select one of these cipher suites."}
+	RuleIgnoreSuites13     = Rule{"RFC 8446 §4.1.2", "If the list contains cipher suites that the server does not recognize, support, or wish to use, the server MUST ignore those cipher suites and process the remaining ones as usual."}
 	RuleInvariants13       = Rule{"RFC 8446 §9.3", "A server receiving a ClientHello MUST correctly ignore all unrecognized cipher suites, extensions, and other parameters."}
 	RuleFragment12         = Rule{"RFC 5246 §6.2.1", "Client message boundaries are not preserved in the record layer (i.e., multiple client messages of the same ContentType MAY be coalesced into a single TLSPlaintext record, or a single message MAY be fragmented across several records)."}
 	RuleFragment13         = Rule{"RFC 8446 §5.1", "Handshake messages MAY be coalesced into a single TLSPlaintext record or fragmented across several records, provided that:"}
@@ -189,7 +189,6 @@ var rulesByLabel = map[string]rulePair{
 	"RFC 5246 App. E.1; RFC 7568 §3":                       {RuleLowerVersion12, RuleLowerVersion12},
 	"RFC 5246 App. E.1; RFC 8446 §4.2.1":                   {RuleHighestVersion12, RuleNoSupportedVersions},
 	"RFC 5246 §7.4.1.3, App. E.1; RFC 8446 §4.1.3, §4.2.1": {RuleHighestVersion12, RuleSupportedVersions},
-	"RFC 5246 §7.4.1.3; RFC 8446 §4.1.3":                   {RuleSuiteVersion12, RuleSuiteVersion13},
 	"RFC 6176 §3":                                          both(RuleNoSSL2),
 	"RFC 7507 §3":                                          both(RuleFallbackSCSV),
 	"RFC 7507 §3; RFC 8446 §4.2.1":                         both(RuleFallbackSCSV),

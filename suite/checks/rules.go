@@ -39,7 +39,11 @@ var (
 	RuleServerFinished13 = Rule{"RFC 8446 §4.4.4", "The verify_data value is computed as follows: verify_data = HMAC(finished_key, Transcript-Hash(Handshake Context, Certificate*, CertificateVerify*))"}
 	RuleNoResumption     = Rule{"RFC 5246 §7.2.2", "Thus, any connection terminated with a fatal alert MUST NOT be resumed."}
 
-	RuleHelloFormat12     = Rule{"RFC 5246 §7.4.1.2", "A server MUST accept ClientHello messages both with and without the extensions field, and (as for all other messages) it MUST check that the amount of data in the message precisely matches one of these formats; if not, then it MUST send a fatal \"decode_error\" alert."}
+	RuleHelloFormat12 = Rule{"RFC 5246 §7.4.1.2", "A server MUST accept ClientHello messages both with and without the extensions field, and (as for all other messages) it MUST check that the amount of data in the message precisely matches one of these formats; if not, then it MUST send a fatal \"decode_error\" alert."}
+	// The clause of the same sentence that makes it a rule for every
+	// message a server receives, quoted alone where the message is not a
+	// ClientHello: RFC 5246 states no length rule of its own for them.
+	RuleMessageLength12   = Rule{"RFC 5246 §7.4.1.2 (a server's rule for every message)", "(as for all other messages) it MUST check that the amount of data in the message precisely matches one of these formats; if not, then it MUST send a fatal \"decode_error\" alert."}
 	RuleUnknownSuites     = Rule{"RFC 5246 §7.4.1.2", "If the list contains cipher suites the server does not recognize, support, or wish to use, the server MUST ignore those cipher suites, and process the remaining ones as usual."}
 	RuleDecode13          = Rule{"RFC 8446 §6", "Peers which receive a message which cannot be parsed according to the syntax (e.g., have a length extending beyond the message boundary or contain an out-of-range length) MUST terminate the connection with a \"decode_error\" alert."}
 	RuleIllegal13         = Rule{"RFC 8446 §6", "Peers which receive a message which is syntactically correct but semantically invalid (e.g., a DHE share of p - 1, or an invalid enum) MUST terminate the connection with an \"illegal_parameter\" alert."}
@@ -167,7 +171,7 @@ var rulesByLabel = map[string]rulePair{
 	"RFC 8701 §3":                                          both(RuleGREASE),
 	"RFC 8446 §4.1.2; RFC 8701":                            both(RuleGREASE),
 	"RFC 5246 §7.4.7, §7.2.2":                              both(RuleRSA),
-	"RFC 5246 §7.4.7, §7.2.2; RFC 8422 §5.7":               {RuleHelloFormat12, RuleHelloFormat12},
+	"RFC 5246 §7.4.7, §7.2.2; RFC 8422 §5.7":               both(RuleMessageLength12),
 	"RFC 5246 §7.4.7.1":                                    both(RuleRSA),
 	"RFC 7748 §6.1; RFC 8422 §5.11":                        both(RuleX25519Zero),
 	"RFC 8422 §5.7, §5.11":                                 both(RuleNISTPoint),

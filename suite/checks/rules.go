@@ -91,16 +91,32 @@ var (
 	RuleGCMVersion         = Rule{"RFC 5288 §4", "Servers which select an earlier version of TLS MUST NOT select one of these cipher suites."}
 	RuleIgnoreSuites13     = Rule{"RFC 8446 §4.1.2", "If the list contains cipher suites that the server does not recognize, support, or wish to use, the server MUST ignore those cipher suites and process the remaining ones as usual."}
 	RuleInvariants13       = Rule{"RFC 8446 §9.3", "A server receiving a ClientHello MUST correctly ignore all unrecognized cipher suites, extensions, and other parameters."}
-	RuleFragment12         = Rule{"RFC 5246 §6.2.1", "Client message boundaries are not preserved in the record layer (i.e., multiple client messages of the same ContentType MAY be coalesced into a single TLSPlaintext record, or a single message MAY be fragmented across several records)."}
-	RuleFragment13         = Rule{"RFC 8446 §5.1", "Handshake messages MAY be coalesced into a single TLSPlaintext record or fragmented across several records, provided that:"}
 	RuleRecordVersion13    = Rule{"RFC 8446 §5.1", "This field is deprecated and MUST be ignored for all purposes."}
 	RuleDecompression12    = Rule{"RFC 5246 §6.2.2", "If the decompression function encounters a TLSCompressed.fragment that would decompress to a length in excess of 2^14 bytes, it MUST report a fatal decompression failure error."}
 	RuleLowerVersion12     = Rule{"RFC 5246 App. E.1", "If server supports (or is willing to use) only versions greater than client_version, it MUST send a \"protocol_version\" alert message and close the connection."}
 	RuleOverflowCT13       = Rule{"RFC 8446 §5.2", "The length MUST NOT exceed 2^14 + 256 bytes.  An endpoint that receives a record that exceeds this length MUST terminate the connection with a \"record_overflow\" alert."}
-	RuleZeroAppData12      = Rule{"RFC 5246 §6.2.1", "Zero-length fragments of Application data MAY be sent as they are potentially useful as a traffic analysis countermeasure."}
-	RuleZeroAppData13      = Rule{"RFC 8446 §5.1", "Zero-length fragments of Application Data MAY be sent, as they are potentially useful as a traffic analysis countermeasure."}
 	RuleEMS                = Rule{"RFC 7627 §5.2", "If the server receives a ClientHello without the extension, it SHOULD abort the handshake if it does not wish to interoperate with legacy clients."}
+
+	// What the sender MAY send. A MAY binds no receiver by itself: the
+	// floods of such records rest on these at SHOULD level.
+	RuleMayZeroAppData12 = Rule{"RFC 5246 §6.2.1", "Zero-length fragments of Application data MAY be sent as they are potentially useful as a traffic analysis countermeasure."}
+	RuleMayZeroAppData13 = Rule{"RFC 8446 §5.1", "Zero-length fragments of Application Data MAY be sent, as they are potentially useful as a traffic analysis countermeasure."}
+	RuleWarningAlert12   = Rule{"RFC 5246 §7.2", "If an alert with a level of warning is sent and received, generally the connection can continue normally."}
+
+	// A receiver's duty toward what a sender MAY send is RFC 2119 §5's,
+	// which RFC 5246 §1.1 and RFC 8446 §1.1 make the meaning of their key
+	// words; the cite names the MAY it applies to.
+	RuleFragment12    = mayRule(`RFC 5246 §6.2.1: "a single message MAY be fragmented across several records"`)
+	RuleFragment13    = mayRule(`RFC 8446 §5.1: "Handshake messages MAY be coalesced into a single TLSPlaintext record or fragmented across several records"`)
+	RuleZeroAppData12 = mayRule(`RFC 5246 §6.2.1: "Zero-length fragments of Application data MAY be sent"`)
+	RuleZeroAppData13 = mayRule(`RFC 8446 §5.1: "Zero-length fragments of Application Data MAY be sent"`)
 )
+
+// mayRule is the receiver's duty toward the MAY that may names (an RFC,
+// its section and the MAY's words): RFC 2119 §5.
+func mayRule(may string) Rule {
+	return Rule{"RFC 2119 §5 (" + may + ")", "An implementation which does not include a particular option MUST be prepared to interoperate with another implementation which does include the option, though perhaps with reduced functionality."}
+}
 
 // rulePair is a label's rule below TLS 1.3 and at TLS 1.3.
 type rulePair struct{ tls12, tls13 Rule }

@@ -101,6 +101,7 @@ var (
 	// floods of such records rest on these at SHOULD level.
 	RuleMayZeroAppData12 = Rule{"RFC 5246 §6.2.1", "Zero-length fragments of Application data MAY be sent as they are potentially useful as a traffic analysis countermeasure."}
 	RuleMayZeroAppData13 = Rule{"RFC 8446 §5.1", "Zero-length fragments of Application Data MAY be sent, as they are potentially useful as a traffic analysis countermeasure."}
+	RuleRecordBelow0300  = Rule{"RFC 8446 App. D.5", "Implementations SHOULD NOT accept any records with a version less than 0x0300 (but may inadvertently do so if the record version number is ignored completely)."}
 	RuleWarningAlert12   = Rule{"RFC 5246 §7.2", "If an alert with a level of warning is sent and received, generally the connection can continue normally."}
 
 	// A receiver's duty toward what a sender MAY send is RFC 2119 §5's,
@@ -260,6 +261,10 @@ var ruleOverrides = []struct {
 	{"/duplicate-ccs", RuleOrder12, RuleCCSDrop13, 0},
 	{"/protected/bad-mac-", RuleBadMAC12, Rule{}, wire.VersionTLS12}, // an AEAD suite; TLS 1.0-1.1 use CBC
 	{"/protected/zero-length-appdata", RuleZeroAppData12, RuleZeroAppData13, 0},
+	// SHOULD checks whose App. D.5 label quoted the legacy_version MUST.
+	{"/record-version-0000", RuleRecordBelow0300, RuleRecordBelow0300, 0},
+	{"/record-version-0200", RuleRecordBelow0300, RuleRecordBelow0300, 0},
+	{"/version/below-0300", RuleRecordBelow0300, RuleRecordBelow0300, 0},
 	{"/protected/oversize-ciphertext", RuleDecompression12, RuleOverflowCT13, 0},
 	{"/protected/oversize-plaintext", RuleDecompression12, RuleOverflow13, 0},
 }

@@ -222,6 +222,11 @@ func ecdheMutator(name, doc string, e Expectation, f CKE) Mutator {
 
 func ecdheMutators() []Mutator {
 	invalid := Reject(rfcECPoint, 51, wire.AlertIllegalParameter, wire.AlertDecodeError)
+	// Row 50, a length that lies: RFC 8422 §5.7's "Actions of the
+	// receiver" state no length rule; the server's duty is RFC 5246
+	// §7.4.1.2's, "(as for all other messages) it MUST check that the
+	// amount of data in the message precisely matches" its format, else
+	// decode_error.
 	lie := Reject(rfcCKE+"; RFC 8422 §5.7", 50, wire.AlertDecodeError)
 	out := []Mutator{
 		// Row 51, NIST curves: points that are not on the curve or not in

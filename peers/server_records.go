@@ -22,11 +22,16 @@ type RecordOpener func() (rec wire.Record, typ wire.ContentType, plain []byte, e
 // over it: the read goes on with the next one.
 var ErrDropRecord = errors.New("peers: record dropped")
 
-// maxUselessRecords bounds the records in a row that carry nothing (empty
+// MaxUselessRecords bounds the records in a row that carry nothing (empty
 // application data, warning alerts passed over): RFC 8446 §5.1 allows
 // zero-length application data, but a peer that sends nothing else makes
 // the server work for ever. (crypto/tls allows 16, OpenSSL 32.)
-const maxUselessRecords = 32
+const MaxUselessRecords = 32
+
+// UselessRecords is the number of records in a row that carried nothing
+// on the connection so far (serverRecord's count, which aborts past
+// MaxUselessRecords).
+func (st *ServerState) UselessRecords() int { return st.records.useless }
 
 // recordCounts is what serverRecord keeps of a connection.
 type recordCounts struct {
@@ -53,7 +58,7 @@ type recordCounts struct {
 //   - below TLS 1.3 (and before the version is known) a warning alert
 //     other than close_notify is passed over (RFC 5246 §7.2), unless it
 //     splits a handshake message (RFC 8446 §5.1), which ReadItem rejects;
-//   - at most maxUselessRecords records in a row may carry nothing.
+//   - at most MaxUselessRecords records in a row may carry nothing.
 //
 // The header decides the first two before the body is read, so garbage
 // that claims a long record is answered at once.
@@ -92,7 +97,7 @@ func serverRecord(st *ServerState, typ wire.ContentType, v wire.Version, open Re
 		}
 		return typ, plain, nil
 	}
-	if st.records.useless++; st.records.useless > maxUselessRecords {
+	if st.records.useless++; st.records.useless > MaxUselessRecords {
 		return 0, nil, protoErr(wire.AlertUnexpectedMessage, "%d records in a row that carry nothing", st.records.useless)
 	}
 	return typ, plain, err

@@ -24,8 +24,8 @@ func (r Rule) String() string {
 }
 
 // The receiver-duty sentences the catalogue's MUST checks rest on, quoted
-// from the RFCs (RFC 5246, 5746, 6176, 7507, 7568, 7627, 8422, 8446,
-// 8701; text as published by the RFC Editor).
+// from the RFCs (RFC 4346, 5246, 5288, 5746, 6176, 7507, 7568, 7627,
+// 8422, 8446, 8701; text as published by the RFC Editor).
 var (
 	RuleOrder12 = Rule{"RFC 5246 §7.4", "The handshake protocol messages are presented below in the order they MUST be sent; sending handshake messages in an unexpected order results in a fatal error."}
 	RuleOrder13 = Rule{"RFC 8446 §4", "A peer which receives a handshake message in an unexpected order MUST abort the handshake with an \"unexpected_message\" alert."}
@@ -33,9 +33,17 @@ var (
 	RuleFinishedNoCCS12 = Rule{"RFC 5246 §7.4.9", "It is a fatal error if a Finished message is not preceded by a ChangeCipherSpec message at the appropriate point in the handshake."}
 	RuleFinished12      = Rule{"RFC 5246 §7.4.9", "Recipients of Finished messages MUST verify that the contents are correct."}
 	RuleFinished13      = Rule{"RFC 8446 §4.4.4", "Recipients of Finished messages MUST verify that the contents are correct and if incorrect MUST terminate the connection with a \"decrypt_error\" alert."}
-	RuleNoResumption    = Rule{"RFC 5246 §7.2.2", "Thus, any connection terminated with a fatal alert MUST NOT be resumed."}
+	// The definitions a server's Finished must meet: no sentence binds
+	// its sender in key words (the MUSTs above bind the recipient).
+	RuleServerFinished12 = Rule{"RFC 5246 §7.4.9", "verify_data PRF(master_secret, finished_label, Hash(handshake_messages)) [0..verify_data_length-1];"}
+	RuleServerFinished13 = Rule{"RFC 8446 §4.4.4", "The verify_data value is computed as follows: verify_data = HMAC(finished_key, Transcript-Hash(Handshake Context, Certificate*, CertificateVerify*))"}
+	RuleNoResumption     = Rule{"RFC 5246 §7.2.2", "Thus, any connection terminated with a fatal alert MUST NOT be resumed."}
 
-	RuleHelloFormat12     = Rule{"RFC 5246 §7.4.1.2", "A server MUST accept ClientHello messages both with and without the extensions field, and (as for all other messages) it MUST check that the amount of data in the message precisely matches one of these formats; if not, then it MUST send a fatal \"decode_error\" alert."}
+	RuleHelloFormat12 = Rule{"RFC 5246 §7.4.1.2", "A server MUST accept ClientHello messages both with and without the extensions field, and (as for all other messages) it MUST check that the amount of data in the message precisely matches one of these formats; if not, then it MUST send a fatal \"decode_error\" alert."}
+	// The clause of the same sentence that makes it a rule for every
+	// message a server receives, quoted alone where the message is not a
+	// ClientHello: RFC 5246 states no length rule of its own for them.
+	RuleMessageLength12   = Rule{"RFC 5246 §7.4.1.2 (a server's rule for every message)", "(as for all other messages) it MUST check that the amount of data in the message precisely matches one of these formats; if not, then it MUST send a fatal \"decode_error\" alert."}
 	RuleUnknownSuites     = Rule{"RFC 5246 §7.4.1.2", "If the list contains cipher suites the server does not recognize, support, or wish to use, the server MUST ignore those cipher suites, and process the remaining ones as usual."}
 	RuleDecode13          = Rule{"RFC 8446 §6", "Peers which receive a message which cannot be parsed according to the syntax (e.g., have a length extending beyond the message boundary or contain an out-of-range length) MUST terminate the connection with a \"decode_error\" alert."}
 	RuleIllegal13         = Rule{"RFC 8446 §6", "Peers which receive a message which is syntactically correct but semantically invalid (e.g., a DHE share of p - 1, or an invalid enum) MUST terminate the connection with an \"illegal_parameter\" alert."}
@@ -58,37 +66,58 @@ var (
 	RuleSentinel            = Rule{"RFC 8446 §4.1.3", "TLS 1.3 servers which negotiate TLS 1.2 or below in response to a ClientHello MUST set the last 8 bytes of their Random value specially in their ServerHello."}
 	RuleFallbackSCSV        = Rule{"RFC 7507 §3", "If TLS_FALLBACK_SCSV appears in ClientHello.cipher_suites and the highest protocol version supported by the server is higher than the version indicated in ClientHello.client_version, the server MUST respond with a fatal inappropriate_fallback alert (unless it responds with a fatal protocol_version alert because the version indicated in ClientHello.client_version is unsupported)."}
 
-	RuleRSA                = Rule{"RFC 5246 §7.4.7.1", "In any case, a TLS server MUST NOT generate an alert if processing an RSA-encrypted premaster secret message fails, or the version number is not as expected.  Instead, it MUST continue the handshake with a randomly generated premaster secret."}
-	RuleNISTPoint          = Rule{"RFC 8422 §5.11", "With the NIST curves, each party MUST validate the public key sent by its peer in the ClientKeyExchange and ServerKeyExchange messages."}
-	RulePointFormat12      = Rule{"RFC 8422 §5.1.2", "Implementations of this document MUST support the uncompressed format for all of their supported curves and MUST NOT support other formats for curves defined in this specification."}
-	RuleX25519Zero         = Rule{"RFC 8422 §5.11", "With X25519 and X448, a receiving party MUST check whether the computed premaster secret is the all-zero value and abort the handshake if so, as described in Section 6 of [RFC7748]."}
-	RuleECPoint13          = Rule{"RFC 8446 §4.2.8.2", "For the curves secp256r1, secp384r1, and secp521r1, peers MUST validate each other's public value Q by ensuring that the point is a valid point on the elliptic curve."}
-	RuleX25519Zero13       = Rule{"RFC 8446 §7.4.2", "Implementations MUST check whether the computed Diffie-Hellman shared secret is the all-zero value and abort if so, as described in Section 6 of [RFC7748]."}
-	RuleRecordType12       = Rule{"RFC 5246 §6", "If a TLS implementation receives an unexpected record type, it MUST send an unexpected_message alert."}
-	RuleRecordType13       = Rule{"RFC 8446 §5", "If a TLS implementation receives an unexpected record type, it MUST terminate the connection with an \"unexpected_message\" alert."}
-	RuleCCSDrop13          = Rule{"RFC 8446 §5", "An implementation may receive an unencrypted record of type change_cipher_spec consisting of the single byte value 0x01 at any time after the first ClientHello message has been sent or received and before the peer's Finished message has been received and MUST simply drop it without further processing."}
-	RuleCCSOther13         = Rule{"RFC 8446 §5", "An implementation which receives any other change_cipher_spec value or which receives a protected change_cipher_spec record MUST abort the handshake with an \"unexpected_message\" alert."}
-	RuleKeyChange13        = Rule{"RFC 8446 §5.1", "Implementations MUST verify that all messages immediately preceding a key change align with a record boundary; if not, then they MUST terminate the connection with an \"unexpected_message\" alert."}
-	RuleOverflow13         = Rule{"RFC 8446 §5.1", "The length MUST NOT exceed 2^14 bytes.  An endpoint that receives a record that exceeds this length MUST terminate the connection with a \"record_overflow\" alert."}
-	RuleBadMAC12           = Rule{"RFC 5246 §6.2.3.3", "If the decryption fails, a fatal bad_record_mac alert MUST be generated."}
-	RuleBadPadding12       = Rule{"RFC 5246 §6.2.3.2", "The receiver MUST check this padding and MUST use the bad_record_mac alert to indicate padding errors."}
+	RuleRSA           = Rule{"RFC 5246 §7.4.7.1", "In any case, a TLS server MUST NOT generate an alert if processing an RSA-encrypted premaster secret message fails, or the version number is not as expected.  Instead, it MUST continue the handshake with a randomly generated premaster secret."}
+	RuleNISTPoint     = Rule{"RFC 8422 §5.11", "With the NIST curves, each party MUST validate the public key sent by its peer in the ClientKeyExchange and ServerKeyExchange messages."}
+	RulePointFormat12 = Rule{"RFC 8422 §5.1.2", "Implementations of this document MUST support the uncompressed format for all of their supported curves and MUST NOT support other formats for curves defined in this specification."}
+	RuleX25519Zero    = Rule{"RFC 8422 §5.11", "With X25519 and X448, a receiving party MUST check whether the computed premaster secret is the all-zero value and abort the handshake if so, as described in Section 6 of [RFC7748]."}
+	RuleECPoint13     = Rule{"RFC 8446 §4.2.8.2", "For the curves secp256r1, secp384r1, and secp521r1, peers MUST validate each other's public value Q by ensuring that the point is a valid point on the elliptic curve."}
+	RuleX25519Zero13  = Rule{"RFC 8446 §7.4.2", "Implementations MUST check whether the computed Diffie-Hellman shared secret is the all-zero value and abort if so, as described in Section 6 of [RFC7748]."}
+	RuleRecordType12  = Rule{"RFC 5246 §6", "If a TLS implementation receives an unexpected record type, it MUST send an unexpected_message alert."}
+	RuleRecordType13  = Rule{"RFC 8446 §5", "If a TLS implementation receives an unexpected record type, it MUST terminate the connection with an \"unexpected_message\" alert."}
+	RuleCCSDrop13     = Rule{"RFC 8446 §5", "An implementation may receive an unencrypted record of type change_cipher_spec consisting of the single byte value 0x01 at any time after the first ClientHello message has been sent or received and before the peer's Finished message has been received and MUST simply drop it without further processing."}
+	RuleCCSOther13    = Rule{"RFC 8446 §5", "An implementation which receives any other change_cipher_spec value or which receives a protected change_cipher_spec record MUST abort the handshake with an \"unexpected_message\" alert."}
+	RuleKeyChange13   = Rule{"RFC 8446 §5.1", "Implementations MUST verify that all messages immediately preceding a key change align with a record boundary; if not, then they MUST terminate the connection with an \"unexpected_message\" alert."}
+	RuleOverflow13    = Rule{"RFC 8446 §5.1", "The length MUST NOT exceed 2^14 bytes.  An endpoint that receives a record that exceeds this length MUST terminate the connection with a \"record_overflow\" alert."}
+	RuleBadMAC12      = Rule{"RFC 5246 §6.2.3.3", "If the decryption fails, a fatal bad_record_mac alert MUST be generated."}
+	RuleBadPadding12  = Rule{"RFC 5246 §6.2.3.2", "The receiver MUST check this padding and MUST use the bad_record_mac alert to indicate padding errors."}
+	RuleBadPadding11  = Rule{"RFC 4346 §6.2.3.2", "The receiver MUST check this padding and SHOULD use the bad_record_mac alert to indicate padding errors."}
+	// RFC 2246 is not quoted: the TLS 1.2 sentence carries the duty, and
+	// the cite says so.
+	RuleBadPadding10       = Rule{"RFC 5246 §6.2.3.2 (the TLS 1.2 text of the duty, applied to TLS 1.0)", RuleBadPadding12.Text}
 	RuleBadMAC13           = Rule{"RFC 8446 §5.2", "If the decryption fails, the receiver MUST terminate the connection with a \"bad_record_mac\" alert."}
 	RuleZeroLength13       = Rule{"RFC 8446 §5.4", "Implementations MUST NOT send Handshake and Alert records that have a zero-length TLSInnerPlaintext.content; if such a message is received, the receiving implementation MUST terminate the connection with an \"unexpected_message\" alert."}
 	RuleNoContentType13    = Rule{"RFC 8446 §5.4", "If a receiving implementation does not find a non-zero octet in the cleartext, it MUST terminate the connection with an \"unexpected_message\" alert."}
 	RuleIgnoreExtensions13 = Rule{"RFC 8446 §4.1.2", "Servers MUST ignore unrecognized extensions."}
-	RuleSuiteVersion12     = Rule{"RFC 5288 §4", "Servers which select an earlier version of TLS MUST NOT select one of these cipher suites."}
-	RuleSuiteVersion13     = Rule{"RFC 8446 App. B.4", "Similarly, cipher suites for TLS 1.2 and lower cannot be used with TLS 1.3."}
+	RuleGCMVersion         = Rule{"RFC 5288 §4", "Servers which select an earlier version of TLS MUST NOT select one of these cipher suites."}
+	RuleIgnoreSuites13     = Rule{"RFC 8446 §4.1.2", "If the list contains cipher suites that the server does not recognize, support, or wish to use, the server MUST ignore those cipher suites and process the remaining ones as usual."}
 	RuleInvariants13       = Rule{"RFC 8446 §9.3", "A server receiving a ClientHello MUST correctly ignore all unrecognized cipher suites, extensions, and other parameters."}
-	RuleFragment12         = Rule{"RFC 5246 §6.2.1", "Client message boundaries are not preserved in the record layer (i.e., multiple client messages of the same ContentType MAY be coalesced into a single TLSPlaintext record, or a single message MAY be fragmented across several records)."}
-	RuleFragment13         = Rule{"RFC 8446 §5.1", "Handshake messages MAY be coalesced into a single TLSPlaintext record or fragmented across several records, provided that:"}
 	RuleRecordVersion13    = Rule{"RFC 8446 §5.1", "This field is deprecated and MUST be ignored for all purposes."}
 	RuleDecompression12    = Rule{"RFC 5246 §6.2.2", "If the decompression function encounters a TLSCompressed.fragment that would decompress to a length in excess of 2^14 bytes, it MUST report a fatal decompression failure error."}
 	RuleLowerVersion12     = Rule{"RFC 5246 App. E.1", "If server supports (or is willing to use) only versions greater than client_version, it MUST send a \"protocol_version\" alert message and close the connection."}
 	RuleOverflowCT13       = Rule{"RFC 8446 §5.2", "The length MUST NOT exceed 2^14 + 256 bytes.  An endpoint that receives a record that exceeds this length MUST terminate the connection with a \"record_overflow\" alert."}
-	RuleZeroAppData12      = Rule{"RFC 5246 §6.2.1", "Zero-length fragments of Application data MAY be sent as they are potentially useful as a traffic analysis countermeasure."}
-	RuleZeroAppData13      = Rule{"RFC 8446 §5.1", "Zero-length fragments of Application Data MAY be sent, as they are potentially useful as a traffic analysis countermeasure."}
 	RuleEMS                = Rule{"RFC 7627 §5.2", "If the server receives a ClientHello without the extension, it SHOULD abort the handshake if it does not wish to interoperate with legacy clients."}
+
+	// What the sender MAY send. A MAY binds no receiver by itself: the
+	// floods of such records rest on these at SHOULD level.
+	RuleMayZeroAppData12 = Rule{"RFC 5246 §6.2.1", "Zero-length fragments of Application data MAY be sent as they are potentially useful as a traffic analysis countermeasure."}
+	RuleMayZeroAppData13 = Rule{"RFC 8446 §5.1", "Zero-length fragments of Application Data MAY be sent, as they are potentially useful as a traffic analysis countermeasure."}
+	RuleRecordBelow0300  = Rule{"RFC 8446 App. D.5", "Implementations SHOULD NOT accept any records with a version less than 0x0300 (but may inadvertently do so if the record version number is ignored completely)."}
+	RuleWarningAlert12   = Rule{"RFC 5246 §7.2", "If an alert with a level of warning is sent and received, generally the connection can continue normally."}
+
+	// A receiver's duty toward what a sender MAY send is RFC 2119 §5's,
+	// which RFC 5246 §1.1 and RFC 8446 §1.1 make the meaning of their key
+	// words; the cite names the MAY it applies to.
+	RuleFragment12    = mayRule(`RFC 5246 §6.2.1: "a single message MAY be fragmented across several records"`)
+	RuleFragment13    = mayRule(`RFC 8446 §5.1: "Handshake messages MAY be coalesced into a single TLSPlaintext record or fragmented across several records"`)
+	RuleZeroAppData12 = mayRule(`RFC 5246 §6.2.1: "Zero-length fragments of Application data MAY be sent"`)
+	RuleZeroAppData13 = mayRule(`RFC 8446 §5.1: "Zero-length fragments of Application Data MAY be sent"`)
 )
+
+// mayRule is the receiver's duty toward the MAY that may names (an RFC,
+// its section and the MAY's words): RFC 2119 §5.
+func mayRule(may string) Rule {
+	return Rule{"RFC 2119 §5 (" + may + ")", "An implementation which does not include a particular option MUST be prepared to interoperate with another implementation which does include the option, though perhaps with reduced functionality."}
+}
 
 // rulePair is a label's rule below TLS 1.3 and at TLS 1.3.
 type rulePair struct{ tls12, tls13 Rule }
@@ -159,11 +188,12 @@ var rulesByLabel = map[string]rulePair{
 	"RFC 8701 §3":                                          both(RuleGREASE),
 	"RFC 8446 §4.1.2; RFC 8701":                            both(RuleGREASE),
 	"RFC 5246 §7.4.7, §7.2.2":                              both(RuleRSA),
-	"RFC 5246 §7.4.7, §7.2.2; RFC 8422 §5.7":               {RuleHelloFormat12, RuleHelloFormat12},
+	"RFC 5246 §7.4.7, §7.2.2; RFC 8422 §5.7":               both(RuleMessageLength12),
 	"RFC 5246 §7.4.7.1":                                    both(RuleRSA),
 	"RFC 7748 §6.1; RFC 8422 §5.11":                        both(RuleX25519Zero),
 	"RFC 8422 §5.7, §5.11":                                 both(RuleNISTPoint),
-	"RFC 2246 §6.2.3, §7.2.2":                              both(RuleBadPadding12),
+	"RFC 2246 §7.2.2; RFC 5246 §6.2.3.2":                   both(RuleBadPadding10),
+	"RFC 4346 §6.2.3.2, §7.2.2":                            both(RuleBadPadding11),
 	"RFC 5246 App. E.1; RFC 8446 §5.1":                     {RuleRecordVersion12, RuleRecordVersion13},
 	"RFC 5246 §6.2.1-6.2.3, §7.2.2":                        {RuleBadMAC12, RuleBadMAC13},
 	"RFC 5246 §6.2.1; RFC 7685; RFC 8446 §5.1":             {RuleHelloFormat12, RuleDecode13},
@@ -180,7 +210,6 @@ var rulesByLabel = map[string]rulePair{
 	"RFC 5246 App. E.1; RFC 7568 §3":                       {RuleLowerVersion12, RuleLowerVersion12},
 	"RFC 5246 App. E.1; RFC 8446 §4.2.1":                   {RuleHighestVersion12, RuleNoSupportedVersions},
 	"RFC 5246 §7.4.1.3, App. E.1; RFC 8446 §4.1.3, §4.2.1": {RuleHighestVersion12, RuleSupportedVersions},
-	"RFC 5246 §7.4.1.3; RFC 8446 §4.1.3":                   {RuleSuiteVersion12, RuleSuiteVersion13},
 	"RFC 6176 §3":                                          both(RuleNoSSL2),
 	"RFC 7507 §3":                                          both(RuleFallbackSCSV),
 	"RFC 7507 §3; RFC 8446 §4.2.1":                         both(RuleFallbackSCSV),
@@ -232,6 +261,10 @@ var ruleOverrides = []struct {
 	{"/duplicate-ccs", RuleOrder12, RuleCCSDrop13, 0},
 	{"/protected/bad-mac-", RuleBadMAC12, Rule{}, wire.VersionTLS12}, // an AEAD suite; TLS 1.0-1.1 use CBC
 	{"/protected/zero-length-appdata", RuleZeroAppData12, RuleZeroAppData13, 0},
+	// SHOULD checks whose App. D.5 label quoted the legacy_version MUST.
+	{"/record-version-0000", RuleRecordBelow0300, RuleRecordBelow0300, 0},
+	{"/record-version-0200", RuleRecordBelow0300, RuleRecordBelow0300, 0},
+	{"/version/below-0300", RuleRecordBelow0300, RuleRecordBelow0300, 0},
 	{"/protected/oversize-ciphertext", RuleDecompression12, RuleOverflowCT13, 0},
 	{"/protected/oversize-plaintext", RuleDecompression12, RuleOverflow13, 0},
 }

@@ -125,6 +125,30 @@ func Complete(cv *peers.Conversation) Verdict {
 	return v
 }
 
+// Should is ch at SHOULD level, resting on rule: what ch checks is a
+// duty that no RFC sentence puts on the target in key words, so a
+// failure of its Run is a warning, with why after the reason (strict
+// mode counts it as a failure again). A target that could not be
+// reached still fails: a warning is never bought by silence.
+func Should(ch Check, rule Rule, why string) Check {
+	ch.Level, ch.Rule = SHOULD, rule
+	run := ch.Run
+	ch.Run = func(ctx context.Context, env *Env) Verdict {
+		v := run(ctx, env)
+		if v.Status != reports.Fail || slices.ContainsFunc(v.Conversations, func(cv *peers.Conversation) bool { return cv.Outcome.Unreachable() }) {
+			return v
+		}
+		v.Status = reports.Warn
+		if v.Reason == "" {
+			v.Reason = why
+		} else {
+			v.Reason += "; " + why
+		}
+		return v
+	}
+	return ch
+}
+
 // BaselineTitle names the baseline checks' area, as the specs' Describe
 // text.
 const BaselineTitle = "Baseline (RFC 5246 §7.3, RFC 8446 §2): a valid handshake"

@@ -21,7 +21,10 @@ var selfTests = []checks.SelfTest{
 	},
 	{
 		Misbehaviour: "finished/bad-server-finished",
-		Fail:         `^(baseline|finished)/.*/(handshake-completes|server-finished-verifies)$`,
-		Pass:         `^finished/tls1[012]/.*/(flip-bit-\d+|all-zero|finished-(truncated|empty|trailing-message-bytes))$`,
+		// The baseline fails; the check of the server's Finished warns,
+		// since no sentence binds the Finished's sender in key words.
+		Fail: `^baseline/.*/handshake-completes$`,
+		Warn: `^finished/.*/server-finished-verifies$`,
+		Pass: `^finished/tls1[012]/.*/(flip-bit-\d+|all-zero|finished-(truncated|empty|trailing-message-bytes))$`,
 	},
 }

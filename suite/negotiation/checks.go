@@ -615,26 +615,90 @@ func offerBoundChecks(c checks.Context) []checks.Check {
 	out = append(out, ch)
 
 	// The suite fits the version even when suites of other versions come
-	// first in the offer (RFC 5246 §7.4.1.3; RFC 8446 §4.1.3).
-	out = append(out, versionCheck(c, 26, "RFC 5246 §7.4.1.3; RFC 8446 §4.1.3", "suite-fits-version",
-		fmt.Sprintf("chooses a suite defined for %s when suites of other versions come first in the offer", c.Version),
+	// first in the offer: one check per kind of foreign suite, each on the
+	// sentence that binds the server for that kind (foreignSuitesOf).
+	for _, f := range foreignSuitesOf(c) {
+		out = append(out, suiteFitCheck(c, f))
+	}
+	return out
+}
+
+// foreignSuites is a kind of suite that does not fit a context's version,
+// offered first to see that the server leaves it alone.
+type foreignSuites struct {
+	suffix string // of the check name "suite-fits-version"
+	what   string // the kind, for the title
+	rfc    string
+	rule   checks.Rule
+	// pick selects the kind among the suites that do not fit.
+	pick func(s *suites.Spec) bool
+	// selectable: no sentence in key words forbids the server to select
+	// such a suite (it is only defined for another version), so selecting
+	// it warns; refusing the offer still breaks the rule, which makes the
+	// server ignore what it does not support and go on.
+	selectable string
+}
+
+// foreignSuitesOf are the kinds of foreign suite of context c.
+//
+//   - TLS 1.3 takes none of the older suites: "cipher suites for TLS 1.2
+//     and lower cannot be used with TLS 1.3" (RFC 8446 App. B.4), so a
+//     TLS 1.3 server supports none of them there, and RFC 8446 §4.1.2
+//     makes it ignore them and go on with the rest.
+//   - Below TLS 1.3 the TLS 1.3 suites "cannot be used for TLS 1.2"
+//     (App. B.4): RFC 5246 §7.4.1.2 makes the server ignore them.
+//   - Below TLS 1.2, the AES-GCM suites: RFC 5288 §4 "Servers which
+//     select an earlier version of TLS MUST NOT select one of these cipher
+//     suites" (RFC 5289 applies RFC 5288's rule to its ECDHE GCM suites).
+//   - Below TLS 1.2, the other TLS 1.2 suites (CBC with SHA-256 or
+//     SHA-384: RFC 5246 App. A.5, RFC 5289 §3.1; ChaCha20-Poly1305: RFC
+//     7905): they are defined for TLS 1.2 (RFC 5246 App. A.5 "A cipher
+//     suite defines a cipher specification supported in TLS Version
+//     1.2."), but no sentence in key words forbids a server to select one
+//     at TLS 1.0 or 1.1: selecting one warns, refusing the offer fails.
+func foreignSuitesOf(c checks.Context) []foreignSuites {
+	if c.Version == wire.VersionTLS13 {
+		return []foreignSuites{{what: "the TLS 1.0-1.2 suites", rfc: "RFC 8446 §4.1.2, App. B.4", rule: checks.RuleIgnoreSuites13,
+			pick: func(*suites.Spec) bool { return true }}}
+	}
+	out := []foreignSuites{{what: "the TLS 1.3 suites", rfc: "RFC 5246 §7.4.1.2; RFC 8446 App. B.4", rule: checks.RuleUnknownSuites,
+		pick: func(s *suites.Spec) bool { return s.TLS13() }}}
+	if c.Version == wire.VersionTLS12 {
+		return out
+	}
+	gcm := func(s *suites.Spec) bool { return s.Bulk == suites.BulkAES128GCM || s.Bulk == suites.BulkAES256GCM }
+	return append(out,
+		foreignSuites{suffix: "-gcm", what: "the TLS 1.2 AES-GCM suites", rfc: "RFC 5288 §4", rule: checks.RuleGCMVersion,
+			pick: func(s *suites.Spec) bool { return !s.TLS13() && checks.KXOf(s) == c.KX && gcm(s) }},
+		foreignSuites{suffix: "-other-tls12", what: "the other TLS 1.2 suites (CBC with SHA-256/384, ChaCha20-Poly1305)",
+			rfc: "RFC 5246 §7.4.1.2, App. A.5; RFC 5289 §3.1; RFC 7905", rule: checks.RuleUnknownSuites,
+			pick:       func(s *suites.Spec) bool { return !s.TLS13() && checks.KXOf(s) == c.KX && !gcm(s) },
+			selectable: "RFC 5246 App. A.5: \"A cipher suite defines a cipher specification supported in TLS Version 1.2.\" No sentence in key words forbids a server to select one at TLS 1.0 or 1.1"},
+	)
+}
+
+// suiteFitCheck offers the foreign suites of kind f first, then the
+// context's own: the handshake must complete with a suite that fits.
+func suiteFitCheck(c checks.Context, f foreignSuites) checks.Check {
+	var foreign []wire.CipherSuite
+	for _, s := range suites.All() {
+		if !s.SupportsVersion(c.Version) && f.pick(s) {
+			foreign = append(foreign, s.ID)
+		}
+	}
+	ch := versionCheck(c, 26, f.rfc, "suite-fits-version"+f.suffix,
+		fmt.Sprintf("chooses a suite defined for %s when %s come first in the offer", c.Version, f.what),
 		func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
-			var foreign []wire.CipherSuite
-			for _, s := range suites.All() {
-				fits := s.SupportsVersion(c.Version)
-				switch {
-				case fits:
-				case s.TLS13():
-					foreign = append(foreign, s.ID)
-				case c.Version == wire.VersionTLS13:
-					foreign = append(foreign, s.ID) // every older suite
-				case checks.KXOf(s) == c.KX:
-					foreign = append(foreign, s.ID) // TLS 1.2-only suites of c's key exchange
-				}
-			}
-			return checks.CompletesWith(env.Converse(ctx, c, id, checks.HelloScript(c.Version, suitesFirst(foreign...))),
+			cv := env.Converse(ctx, c, id, checks.HelloScript(c.Version, suitesFirst(foreign...)))
+			v := checks.CompletesWith(cv,
 				fmt.Sprintf("a %s handshake with a suite defined for %s completes", c.Version, c.Version),
 				"the handshake did not complete (the client checks that the suite was offered and fits the version)")
-		}))
-	return out
+			if sh := cv.ServerHello(); v.Status == reports.Fail && f.selectable != "" && sh != nil && slices.Contains(foreign, sh.CipherSuite) {
+				v.Status = reports.Warn
+				v.Reason = fmt.Sprintf("the target selected %s at %s; %s", sh.CipherSuite, checks.NegotiatedOf(sh), f.selectable)
+			}
+			return v
+		})
+	ch.Rule = f.rule
+	return ch
 }

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/tlsconform/tlsconform/peers"
+	"github.com/tlsconform/tlsconform/peers/suites"
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
 
@@ -23,6 +24,34 @@ func Misbehaviours() []peers.Misbehaviour {
 						return top, nil
 					}
 					return min(top, wire.VersionTLS12), nil
+				}
+			},
+		},
+		{
+			// Takes the first offered suite that is not defined for the
+			// negotiated version, if any: a TLS 1.2 suite in TLS 1.3, or a
+			// TLS 1.2-only suite of the key exchange and authentication it
+			// would have used at TLS 1.0 or 1.1 (RFC 8446 §4.1.2; RFC 5288
+			// §4).
+			Name: "version/suite-ignores-version",
+			Apply: func(p *peers.ServerPlan) {
+				next := p.ChooseSuite
+				p.ChooseSuite = func(st *peers.ServerState) (*suites.Spec, error) {
+					fit, err := next(st)
+					if err != nil {
+						return nil, err
+					}
+					v := st.Conn.Version()
+					for _, id := range st.Hello.CipherSuites {
+						s, ok := suites.Lookup(id)
+						if !ok || s.SupportsVersion(v) || s.TLS13() {
+							continue
+						}
+						if v == wire.VersionTLS13 || s.KX == fit.KX && s.Auth == fit.Auth {
+							return s, nil
+						}
+					}
+					return fit, nil
 				}
 			},
 		},

@@ -18,6 +18,16 @@ var selfTests = []checks.SelfTest{
 			`version-negotiation/tls12/.*/(client-version-0(304|3ff|400)|downgrade-sentinel)|version-negotiation/tls13/ecdhe/(no-downgrade-sentinel|supported-versions-all))$`,
 	},
 	{
+		// A TLS 1.2 suite in TLS 1.3, an AES-GCM suite at TLS 1.0-1.1: MUST
+		// violations. The other TLS 1.2 suites at TLS 1.0-1.1 are defined
+		// for TLS 1.2 only, but no key word forbids selecting them: warned.
+		// No TLS 1.3 suite is taken below TLS 1.3.
+		Misbehaviour: "version/suite-ignores-version",
+		Fail:         `^version-negotiation/(tls13/ecdhe/suite-fits-version|tls1[01]/.*/suite-fits-version-gcm)$`,
+		Warn:         `^version-negotiation/tls1[01]/.*/suite-fits-version-other-tls12$`,
+		Pass:         `^(baseline/tls1[0-2]/.*|version-negotiation/tls1[0-2]/.*/suite-fits-version)$`,
+	},
+	{
 		Misbehaviour: "version/lowest-version",
 		Fail:         `^version-negotiation/tls13/ecdhe/supported-versions-all$`,
 		Pass:         `^(baseline/tls1[03]/.*|version-negotiation/tls13/ecdhe/(fallback-scsv|no-downgrade-sentinel|supported-versions-(grease|unknown)|legacy-version-.*))$`,

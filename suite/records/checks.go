@@ -202,16 +202,22 @@ func recordProtectedChecks(c checks.Context) []checks.Check {
 	tls13 := v == wire.VersionTLS13
 	var out []checks.Check
 
-	// Row 57: the client Finished with its MAC or tag broken. At TLS 1.0,
-	// RFC 2246 §7.2.2 still named decryption_failed for a CBC record that
-	// does not decrypt; later versions say bad_record_mac for every failure
-	// (RFC 5246 §6.2.3.2, §7.2.2).
+	// Row 57: the client Finished with its MAC or tag broken. Each version
+	// by its own RFC: TLS 1.1 (RFC 4346 §6.2.3.2) "MUST check this
+	// padding and SHOULD use the bad_record_mac alert", and its §7.2.2
+	// says decryption_failed "MAY be returned" for a bad padding; TLS 1.2
+	// says bad_record_mac for every failure (RFC 5246 §6.2.3.2, §7.2.2).
+	// At TLS 1.0, RFC 2246 §7.2.2 named decryption_failed for a CBC
+	// record that does not decrypt; the duty to check is quoted from
+	// RFC 5246, and the rule says so.
 	rfcMAC, macAlerts := "RFC 5246 §6.2.3, §7.2.2", []wire.AlertDescription{wire.AlertBadRecordMAC}
 	switch v {
 	case wire.VersionTLS13:
 		rfcMAC = "RFC 8446 §5.2"
+	case wire.VersionTLS11:
+		rfcMAC, macAlerts = "RFC 4346 §6.2.3.2, §7.2.2", append(macAlerts, wire.AlertDecryptionFailed)
 	case wire.VersionTLS10:
-		rfcMAC, macAlerts = "RFC 2246 §6.2.3, §7.2.2", append(macAlerts, wire.AlertDecryptionFailed)
+		rfcMAC, macAlerts = "RFC 2246 §7.2.2; RFC 5246 §6.2.3.2", append(macAlerts, wire.AlertDecryptionFailed)
 	}
 	for _, f := range []struct {
 		name, what string
@@ -292,36 +298,27 @@ func recordProtectedChecks(c checks.Context) []checks.Check {
 		}))
 
 	// Row 57: floods of records that carry nothing. The target may take
-	// them all (RFC 8446 §5.1 allows zero-length application data) or stop
-	// at a limit of its own; it must do one or the other, promptly.
-	flood := recordFloodCheck(c, "protected/empty-appdata-flood",
-		fmt.Sprintf("bounds a flood of %d zero-length application-data records: answers the probe after it or aborts with an alert", recordFloodEmpty),
-		wire.ContentApplicationData, nil, recordFloodEmpty)
-	// What a sender MAY send, the receiver must take.
-	flood.Rule = checks.Rule{Cite: "RFC 5246 §6.2.1", Text: "Zero-length fragments of Application data MAY be sent as they are potentially useful as a traffic analysis countermeasure."}
+	// them all or stop at a limit of its own: the RFCs let the sender send
+	// such records (RFC 5246 §6.2.1, RFC 8446 §5.1: zero-length
+	// application data "MAY be sent"; RFC 5246 §7.2: after a warning
+	// "generally the connection can continue normally") and bind no
+	// receiver to a limit, or to an answer within one. So both floods are
+	// SHOULD: a target that neither answers nor aborts promptly, or that
+	// no longer completes a handshake afterwards, is warned (strict mode
+	// fails it). One zero-length record must still be taken (above).
+	zeroRule := checks.RuleMayZeroAppData12
 	if tls13 {
-		flood.Rule = checks.Rule{Cite: "RFC 8446 §5.1", Text: "Zero-length fragments of Application Data MAY be sent, as they are potentially useful as a traffic analysis countermeasure."}
+		zeroRule = checks.RuleMayZeroAppData13
 	}
-	out = append(out, flood)
+	out = append(out, checks.Should(recordFloodCheck(c, "protected/empty-appdata-flood",
+		fmt.Sprintf("bounds a flood of %d zero-length application-data records: answers the probe after it or aborts with an alert", recordFloodEmpty),
+		wire.ContentApplicationData, nil, recordFloodEmpty), zeroRule, "no RFC sentence binds the receiver of many zero-length records to a limit or to an answer"))
 	if !tls13 {
-		// TLS 1.3 has no warning alerts to pass over (RFC 8446 §6). Below
-		// it no RFC sentence binds the receiver of many warnings (RFC 5246
-		// §7.2: after one "generally the connection can continue
-		// normally"): a target that neither answers nor aborts is warned,
-		// unless it died on the flood.
-		warnings := recordFloodCheck(c, "protected/warning-alert-flood",
+		// TLS 1.3 has no warning alerts to pass over (RFC 8446 §6).
+		out = append(out, checks.Should(recordFloodCheck(c, "protected/warning-alert-flood",
 			fmt.Sprintf("bounds a flood of %d warning alerts (user_canceled): answers the probe after it or aborts with an alert", recordFloodWarnings),
-			wire.ContentAlert, wire.Alert{Level: wire.AlertLevelWarning, Description: wire.AlertUserCanceled}.Marshal(), recordFloodWarnings)
-		warnings.Level = checks.SHOULD
-		run := warnings.Run
-		warnings.Run = func(ctx context.Context, env *checks.Env) checks.Verdict {
-			v := run(ctx, env)
-			if v.Status == reports.Fail && len(v.Conversations) > 0 && v.Conversations[len(v.Conversations)-1].Outcome.Kind == peers.OutcomeTimeout {
-				v.Status = reports.Warn
-			}
-			return v
-		}
-		out = append(out, warnings)
+			wire.ContentAlert, wire.Alert{Level: wire.AlertLevelWarning, Description: wire.AlertUserCanceled}.Marshal(), recordFloodWarnings),
+			checks.RuleWarningAlert12, "no RFC sentence binds the receiver of many warning alerts to a limit or to an answer"))
 	}
 
 	if tls13 {

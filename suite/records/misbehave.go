@@ -59,6 +59,29 @@ func Misbehaviours() []peers.Misbehaviour {
 			},
 		},
 		{
+			// Past its limit of records that carry nothing, it neither
+			// aborts nor answers: it reads and drops everything that comes
+			// (the floods of empty records and warnings, row 57). No RFC
+			// sentence binds it to a limit, so the floods warn.
+			Name: "records/silent-after-useless-records",
+			Apply: func(p *peers.ServerPlan) {
+				next := p.Record
+				p.Record = func(st *peers.ServerState, typ wire.ContentType, v wire.Version, open peers.RecordOpener) (wire.ContentType, []byte, error) {
+					if st.UselessRecords() > peers.MaxUselessRecords {
+						if _, _, _, err := open(); err != nil {
+							return 0, nil, err
+						}
+						return 0, nil, peers.ErrDropRecord
+					}
+					typ, plain, err := next(st, typ, v, open)
+					if err != nil && st.UselessRecords() > peers.MaxUselessRecords {
+						return 0, nil, peers.ErrDropRecord
+					}
+					return typ, plain, err
+				}
+			},
+		},
+		{
 			// Passes over zero-length handshake and alert records, which
 			// RFC 8446 §5.4 makes unexpected_message.
 			Name: "records/accept-empty-records",

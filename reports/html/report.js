@@ -310,6 +310,28 @@
     document.getElementById("filter-count").textContent = "showing " + shown + " of " + findings.length + " non-passing checks, " + causes + " of " + total + " root causes";
   }
 
+  // The filters live in the address too (report.html#filter:status=warn&area=finished),
+  // so a filtered view can be linked.
+  var FIELDS = ["area", "version", "kx", "level", "q"];
+  function fromHash(form) {
+    var h = location.hash.slice(1);
+    if (h.indexOf("filter:") !== 0) return;
+    var q = new URLSearchParams(h.slice("filter:".length));
+    if (q.has("status")) {
+      var st = q.get("status").split(",");
+      form.querySelectorAll("input[name=status]").forEach(function (cb) { cb.checked = st.indexOf(cb.value) >= 0; });
+    }
+    FIELDS.forEach(function (k) { if (q.has(k)) form.elements[k].value = q.get(k); });
+  }
+  function applyAndKeep() {
+    apply();
+    var f = filters(), q = new URLSearchParams();
+    if (f.status.length !== document.querySelectorAll("#filters input[name=status]").length) q.set("status", f.status.join(","));
+    FIELDS.forEach(function (k) { if (f[k]) q.set(k, f[k]); });
+    var s = q.toString();
+    if (s || location.hash.indexOf("#filter:") === 0) history.replaceState(null, "", s ? "#filter:" + s : location.pathname);
+  }
+
   function render(d) {
     data = d;
     var list = document.getElementById("findings-list");
@@ -343,9 +365,10 @@
 
     var form = document.getElementById("filters");
     form.hidden = false;
-    form.addEventListener("input", apply);
-    form.addEventListener("change", apply);
-    form.addEventListener("reset", function () { setTimeout(apply, 0); });
+    fromHash(form);
+    form.addEventListener("input", applyAndKeep);
+    form.addEventListener("change", applyAndKeep);
+    form.addEventListener("reset", function () { setTimeout(applyAndKeep, 0); });
     form.addEventListener("submit", function (ev) { ev.preventDefault(); });
 
     // A matrix cell with something to show selects its checks.
@@ -358,7 +381,7 @@
         form.elements.area.value = td.dataset.area;
         form.elements.version.value = td.dataset.version;
         form.elements.kx.value = td.dataset.kx;
-        apply();
+        applyAndKeep();
         document.getElementById("findings").scrollIntoView();
       });
     });

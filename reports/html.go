@@ -36,9 +36,8 @@ var (
 	htmlGuardJS string
 
 	htmlTemplate = template.Must(template.New("report.html").Funcs(template.FuncMap{
-		"upper": strings.ToUpper,
-		"join":  strings.Join,
-		"dash":  orDash,
+		"join": strings.Join,
+		"dash": orDash,
 	}).Parse(htmlTemplateText))
 )
 
@@ -325,11 +324,15 @@ func newHTMLMatrix(r *Report, checks []Check) htmlMatrix {
 	index := map[col]int{}
 	for i, c := range cols {
 		index[c] = i
-		name := strings.TrimSpace(strings.Join(append(versionNames(nonEmpty(c.v)), c.kx), " "))
+		v := ""
+		if c.v != "" {
+			v = versionNames([]string{c.v})[0]
+		}
+		name := strings.TrimSpace(v + " " + c.kx)
 		if name == "" {
 			name = "—"
 		}
-		m.Columns = append(m.Columns, htmlColumn{Name: name, Version: strings.Join(versionNames(nonEmpty(c.v)), ""), KX: c.kx})
+		m.Columns = append(m.Columns, htmlColumn{Name: name, Version: v, KX: c.kx})
 	}
 	rows := map[string]*htmlRow{}
 	var areas []string
@@ -370,13 +373,6 @@ func orNone(s string) string {
 	return s
 }
 
-func nonEmpty(s string) []string {
-	if s == "" {
-		return nil
-	}
-	return []string{s}
-}
-
 // kxOrder sorts kxs in the profile's order, those it does not name after
 // in alphabetical order.
 func kxOrder(profile, kxs []string) []string {
@@ -403,14 +399,15 @@ func statusClass(s Status, expected bool) string {
 	return string(verdict(s))
 }
 
+// causeLabel is the verdict word of a cause, as label's of its checks.
 func causeLabel(c Cause, strict bool) string {
-	l := label(Check{Status: c.Status}, strict)
 	if c.Expected {
 		return "EXPECTED " + strings.ToUpper(string(c.Status))
 	}
-	return l
+	return label(Check{Status: c.Status}, strict)
 }
 
+// checkLabel is label, or "EXPECTED FAIL" for an expected deviation.
 func checkLabel(c Check, strict bool) string {
 	if c.IsExpected() {
 		return "EXPECTED " + strings.ToUpper(string(c.Status))
@@ -423,7 +420,6 @@ func checkLabel(c Check, strict bool) string {
 // reads them.
 type (
 	htmlData struct {
-		Strict bool         `json:"strict"`
 		Checks []htmlCheck  `json:"checks"` // non-passing, in the order shown
 		Pass   []htmlPassed `json:"pass"`
 		// Causes are the root causes in the page's order, each the
@@ -467,7 +463,7 @@ type (
 
 // htmlPayload is base64(gzip(4-byte big-endian JSON length, JSON, blobs)).
 func htmlPayload(r *Report, causes []Cause) (string, error) {
-	d := htmlData{Strict: r.Strict, Checks: []htmlCheck{}, Pass: []htmlPassed{}, Causes: [][]int{}, Blobs: []int{}}
+	d := htmlData{Checks: []htmlCheck{}, Pass: []htmlPassed{}, Causes: [][]int{}, Blobs: []int{}}
 	var blob bytes.Buffer
 	blobs := map[string]int{}
 	intern := func(hexText string) int {

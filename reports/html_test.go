@@ -204,7 +204,6 @@ func decodeHTMLPayload(t *testing.T, page []byte) (htmlDataOut, [][]byte) {
 
 // htmlDataOut reads htmlData back, records as plain JSON values.
 type htmlDataOut struct {
-	Strict bool `json:"strict"`
 	Checks []struct {
 		ID       string          `json:"id"`
 		Title    string          `json:"title"`

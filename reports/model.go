@@ -1,10 +1,11 @@
 // Package reports writes what a person or a CI reads after a conformance
 // run: report.json, summary.md (counts by area, every failure and warning
-// with its RFC rule, ladder diagrams of failing conversations) and the NSS
-// key log. JUnit XML comes from Ginkgo's own reporter in suite/.
+// with its RFC rule, ladder diagrams of failing conversations), report.html
+// (one self-contained page) and the NSS key log. JUnit XML comes from
+// Ginkgo's own reporter in suite/.
 //
 // Start with Report (model.go), then WriteAll (json.go), Summary
-// (summary.go) and ConsoleSummary (console.go). reports imports only the
+// (summary.go), HTML (html.go) and ConsoleSummary (console.go). reports imports only the
 // standard library: it must not import the engine (peers), suite, Ginkgo
 // or Gomega.
 package reports

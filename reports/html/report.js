@@ -139,7 +139,7 @@
       }
     } else if (raw.length > 5) {
       var a = annotate(type, raw.subarray(5));
-      if (a) add(body, el("h4", null, "Content"), a);
+      if (a) add(body, el("h4", null, "Content (from offset 0x0005, after the record header)"), a);
     }
     return body;
   }

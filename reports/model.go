@@ -1,14 +1,14 @@
 // Package reports writes what a person or a CI reads after a conformance
-// run: report.json, summary.md (counts by area, every failure and warning
-// with its RFC rule, ladder diagrams of failing conversations), the NSS
-// key log and conversations.pcapng (WritePcap). JUnit XML comes from
-// Ginkgo's own reporter in suite/.
+// run: report.json, summary.md (the root causes first, then every
+// failure and warning), junit.xml, report.html (one self-contained page),
+// conversations.pcapng and the NSS key log of the conversations they keep.
 //
-// Start with Report (model.go), then WriteAll (json.go), Summary
-// (summary.go) and ConsoleSummary (console.go). reports imports the
-// standard library and, for the capture alone, gopacket's pure-Go pcapgo
-// and layers (never gopacket/pcap, which needs libpcap): it must not
-// import the engine (peers), suite, Ginkgo or Gomega.
+// Start with Report (model.go), then RootCauses (causes.go), WriteAll
+// (json.go), Summary (summary.go), JUnit (junit.go), HTML (html.go),
+// WriteCapture (pcap.go) and ConsoleSummary (console.go). reports imports
+// the standard library and, for the capture alone, gopacket's pure-Go
+// pcapgo and layers (never gopacket/pcap, which needs libpcap): it must
+// not import the engine (peers), suite, Ginkgo or Gomega.
 package reports
 
 import "time"

@@ -102,7 +102,7 @@ type htmlPage struct {
 	Seed                                      int64
 	Strict                                    bool
 	Elapsed                                   float64
-	Incomplete, TargetLost                    string
+	Incomplete, TargetLost, SetupError        string
 	Expectations, ExpectationsFile            string
 	Stale                                     []Deviation
 	Profile                                   htmlProfile
@@ -214,7 +214,7 @@ func newHTMLPage(r *Report, causes []Cause) htmlPage {
 	p := htmlPage{
 		Target: orDash(r.Target), Date: dateText(r.Started), Result: resultText(r, total),
 		Seed: r.Seed, Strict: r.Strict, Elapsed: r.Elapsed,
-		Incomplete: r.Incomplete, TargetLost: r.TargetLost,
+		Incomplete: r.Incomplete, TargetLost: r.TargetLost, SetupError: r.SetupError,
 		Expectations: r.Expectations, ExpectationsFile: r.ExpectationsFile, Stale: r.Stale,
 		CausesLine: CausesLine(causes),
 		Total:      total,
@@ -224,6 +224,8 @@ func newHTMLPage(r *Report, causes []Cause) htmlPage {
 		},
 	}
 	switch {
+	case r.SetupError != "":
+		p.Verdict = "FAIL"
 	case r.Incomplete != "":
 		p.Verdict = "INCOMPLETE"
 	case Failed(r, r.Strict):
@@ -445,6 +447,7 @@ type (
 		Change    *Change      `json:"chg,omitempty"`
 		Deviation *Deviation   `json:"dev,omitempty"`
 		Source    string       `json:"src,omitempty"`
+		SameAs    string       `json:"same,omitempty"`
 		Convs     []htmlConv   `json:"convs,omitempty"`
 		Events    []htmlRecord `json:"ev,omitempty"`
 	}
@@ -498,7 +501,7 @@ func htmlPayload(r *Report, causes []Cause) (string, error) {
 			ID: c.ID, Title: c.Title, Area: areaOf(c), Version: c.Version, KX: c.KX, Level: c.Level,
 			RFC: c.RFC, Rule: c.Rule, Status: statusClass(c.Status, c.IsExpected()), Label: checkLabel(c, r.Strict),
 			Wanted: c.Expected, Observed: c.Observed, Reason: c.Reason, Ms: c.Millis,
-			Mutator: c.Mutator, Change: c.Change, Deviation: c.Deviation, Source: c.Source,
+			Mutator: c.Mutator, Change: c.Change, Deviation: c.Deviation, Source: c.Source, SameAs: c.SameAs,
 		}
 		nconv := len(c.Conversations)
 		for _, e := range c.Transcript {

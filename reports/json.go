@@ -274,7 +274,7 @@ func compact(r *Report) *Report {
 	return out
 }
 
-// WriteAll writes report.json, summary.md and junit.xml into dir,
+// WriteAll writes report.json, summary.md, junit.xml and report.html into dir,
 // creating it if needed; keylog.txt comes from OpenKeyLog.
 func WriteAll(dir string, r *Report) error {
 	if err := WriteJSON(filepath.Join(dir, JSONFile), r); err != nil {
@@ -283,7 +283,12 @@ func WriteAll(dir string, r *Report) error {
 	if err := WriteSummary(filepath.Join(dir, SummaryFile), r); err != nil {
 		return err
 	}
-	return WriteJUnit(filepath.Join(dir, JUnitFile), r)
+	if err := WriteJUnit(filepath.Join(dir, JUnitFile), r); err != nil {
+		return err
+	}
+	// The page carries the conversations the reports keep (Kept), every
+	// record of them expandable.
+	return WriteHTML(filepath.Join(dir, HTMLFile), Kept(r))
 }
 
 // WriteSetupFailure writes the reports of a run that failed before it

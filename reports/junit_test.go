@@ -185,10 +185,13 @@ func TestSetupFailureReplacesOldReports(t *testing.T) {
 	if err := WriteSetupFailure(dir, "127.0.0.1:1", time.Now(), setup); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{HTMLFile, PcapFile, KeyLogFile, ".report.json.tmp-123"} {
+	for _, f := range []string{PcapFile, KeyLogFile, ".report.json.tmp-123"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("%s of the old run is still there (%v)", f, err)
 		}
+	}
+	if page, err := os.ReadFile(filepath.Join(dir, HTMLFile)); err != nil || !strings.Contains(string(page), "Setup failed: cannot connect to 127.0.0.1:1") {
+		t.Errorf("report.html does not say the setup failed (%v)", err)
 	}
 	sum, err := os.ReadFile(filepath.Join(dir, SummaryFile))
 	if err != nil {

@@ -166,6 +166,7 @@
   // restarts with each.
   function ladder(c) {
     var box = el("div", "ladder");
+    if ((!c.ev || !c.ev.length) && c.same) return add(box, el("p", "none", "The same root cause as " + c.same + ", whose conversation stands for this one's (run with -full-report / FULL_REPORT=1 to keep every conversation)."));
     if (!c.ev || !c.ev.length) return add(box, el("p", "none", "(no transcript recorded)"));
     var convs = c.convs && c.convs.length ? c.convs : [{ label: "" }];
     convs.forEach(function (cv, i) {

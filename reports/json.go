@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -88,6 +89,7 @@ func ReadJSON(path string) (*Report, error) {
 		return nil, fmt.Errorf("reports: decode %s: %w", path, err)
 	}
 	for i := range r.Checks {
+		fromID(&r.Checks[i])
 		if k := r.Checks[i].RuleRef; k != "" {
 			q, ok := r.Rules[k]
 			if !ok {
@@ -205,6 +207,23 @@ func representatives(r *Report) map[string]string {
 	return rep
 }
 
+// fromID restores what a compact record leaves out and its id says: the
+// area (the id's first part), the version and the key exchange (its
+// context: "finished/tls12/ecdhe_rsa/flip-bit-17").
+func fromID(c *Check) {
+	if c.Area != "" {
+		return
+	}
+	parts := strings.Split(c.ID, "/")
+	c.Area = parts[0]
+	if len(parts) >= 3 && len(parts[1]) == 5 && strings.HasPrefix(parts[1], "tls") {
+		c.Version = parts[1][3:4] + "." + parts[1][4:]
+		if len(parts) >= 4 {
+			c.KX = parts[2]
+		}
+	}
+}
+
 // sharedRecord is the shortest record (in hex) worth keeping once.
 const sharedRecord = 128
 
@@ -217,11 +236,18 @@ func compact(r *Report) *Report {
 	rules := map[string]string{} // sentence → key
 	for i := range out.Checks {
 		c := &out.Checks[i]
+		c.Millis = math.Round(c.Millis*10) / 10
+		if c.SameAs != "" {
+			// A warning of a root cause another check stands for: what
+			// it observed and changed; the rest is the representative's
+			// (or the catalogue's: tlsconform list -json).
+			*c = Check{ID: c.ID, Status: c.Status, Observed: stepless(c.Observed), Change: c.Change, Millis: c.Millis, SameAs: c.SameAs}
+		}
 		if v := verdict(c.Status); !r.Full && (v == Pass || v == Skip) && !c.IsExpected() {
 			// A compact record: which check, where, and that it passed
 			// (or why it did not apply); tlsconform list -json has the
 			// rest of what the catalogue says of it.
-			*c = Check{ID: c.ID, Area: c.Area, Level: c.Level, Version: c.Version, KX: c.KX, Status: c.Status, Reason: c.Reason, Millis: c.Millis}
+			*c = Check{ID: c.ID, Status: c.Status, Reason: c.Reason, Millis: c.Millis}
 		}
 		if c.Rule != "" {
 			k, ok := rules[c.Rule]

@@ -97,7 +97,7 @@ func Summary(r *Report) string {
 
 // maxCauseLadders is how many root causes summary.md draws the
 // representative conversation of; report.html has them all.
-const maxCauseLadders = 40
+const maxCauseLadders = 25
 
 // writeCauses is the summary's lead: every root cause with its rule, what
 // the target did, where, its checks and one conversation.
@@ -208,17 +208,43 @@ func writeCountsTable(b *strings.Builder, r *Report) {
 	b.WriteString("\n")
 }
 
-// writeFindings lists failures, inconclusive checks or warnings, one
-// line each with the root cause it belongs to (whose section has the
-// rule and the conversation).
+// writeFindings lists failures, inconclusive checks or warnings: a
+// failure on a line of its own, the others by root cause (the cause's
+// number, then its checks' ids), since the cause's section has the rule
+// and the conversation. A check's own reason stays on its line.
 func writeFindings(b *strings.Builder, title string, cs []Check, num map[string]int, strict bool) {
 	fmt.Fprintf(b, "## %s (%d)\n\n", title, len(cs))
 	if len(cs) == 0 {
 		b.WriteString("None.\n\n")
 		return
 	}
+	if verdict(cs[0].Status) == Fail {
+		for _, c := range cs {
+			fmt.Fprintf(b, "- %s\n", findingLine(c, num[c.ID], strict))
+		}
+		b.WriteString("\n")
+		return
+	}
+	var order []int
+	byCause := map[int][]Check{}
 	for _, c := range cs {
-		fmt.Fprintf(b, "- %s\n", findingLine(c, num[c.ID], strict))
+		n := num[c.ID]
+		if _, ok := byCause[n]; !ok {
+			order = append(order, n)
+		}
+		byCause[n] = append(byCause[n], c)
+	}
+	for _, n := range order {
+		g := byCause[n]
+		if len(g) == 1 {
+			fmt.Fprintf(b, "- %s\n", findingLine(g[0], n, strict))
+			continue
+		}
+		ids := make([]string, len(g))
+		for i, c := range g {
+			ids[i] = codeSpan(c.ID)
+		}
+		fmt.Fprintf(b, "- **%s** ×%d (root cause %d): observed %s: %s\n", label(g[0], strict), len(g), n, mdText(orDash(stepless(g[0].Observed))), strings.Join(ids, ", "))
 	}
 	b.WriteString("\n")
 }

@@ -52,12 +52,22 @@ func (hs *clientHS) processServerHello12() error {
 			if hs.cfg.DisableEMS {
 				return protoErr(wire.AlertUnsupportedExtension, "ServerHello extended_master_secret, which the client did not offer (RFC 7627 §5.2)")
 			}
+			if len(e.Body) != 0 {
+				return protoErr(wire.AlertDecodeError, "ServerHello extended_master_secret with a body (RFC 7627 §5.1: its extension_data is empty)")
+			}
 			hs.ems = true
+		case wire.ExtECPointFormats:
+			if _, err := wire.ParseECPointFormats(e.Body); err != nil {
+				return &ProtocolError{Alert: wire.AlertDecodeError, Reason: "ServerHello ec_point_formats", Err: err}
+			}
 		case wire.ExtRenegotiationInfo:
 			if err := hs.renegotiationInfo12(e.Body); err != nil {
 				return err
 			}
 		case wire.ExtSessionTicket:
+			if len(e.Body) != 0 {
+				return protoErr(wire.AlertDecodeError, "ServerHello session_ticket with a body (RFC 5077 §3.2: it is empty)")
+			}
 			hs.ticketExpected = true
 		case wire.ExtSupportedVersions, wire.ExtKeyShare, wire.ExtPreSharedKey:
 			if e.Type == wire.ExtSupportedVersions && hs.ignoredVersions {

@@ -442,13 +442,15 @@ func (hs *clientHS) readFinished(skipCCS bool) (*wire.Finished, error) {
 // earlyCCS is the plan's decision on a ChangeCipherSpec that arrives
 // where a handshake message is due, before the client has a master
 // secret (TLS 1.0-1.2): taken, it moves the read side to the keys of the
-// master secret the client has then, none (an empty one).
+// master secret the client has then, none (an empty one); dropped, it
+// changes nothing.
 func (hs *clientHS) earlyCCS() error {
 	c := hs.c
 	if c.version == 0 || c.version >= wire.VersionTLS13 || c.spec == nil || hs.master != nil || hs.server == nil {
 		return protoErr(wire.AlertUnexpectedMessage, "unexpected ChangeCipherSpec")
 	}
-	if err := hs.plan.EarlyCCS(); err != nil {
+	take, err := hs.plan.EarlyCCS()
+	if err != nil || !take {
 		return err
 	}
 	kb := hs.keyBlock(nil)

@@ -58,11 +58,11 @@ type ClientPlan struct {
 	// a message out of its place (RFC 5246 §7.3, RFC 8446 §4).
 	AnyOrder bool
 	// EarlyCCS decides on a ChangeCipherSpec that arrives before the
-	// key exchange (TLS 1.0-1.2): an error ends the handshake; nil takes
-	// it and moves the read side to keys derived from the master secret
-	// the client has then, none (an empty one), as the clients of
-	// CVE-2014-0224 did.
-	EarlyCCS func() error
+	// key exchange (TLS 1.0-1.2): an error ends the handshake; otherwise
+	// the client reads on, having moved its read side (take) to keys
+	// derived from the master secret it has then, none (an empty one),
+	// as the clients of CVE-2014-0224 did, or having dropped it.
+	EarlyCCS func() (take bool, err error)
 	// SelectedVersion decides the version of a ServerHello that carries
 	// supported_versions: legacy is its legacy_version, selected the
 	// extension's value (RFC 8446 §4.2.1). ignoreExtension says the
@@ -99,8 +99,8 @@ func defaultClientPlan() ClientPlan {
 			return protoErr(wire.AlertUnexpectedMessage, "unexpected %s record during the handshake (RFC 5246 §6, RFC 8446 §5)", t)
 		},
 		FinishedOptional: func(string) bool { return false },
-		EarlyCCS: func() error {
-			return protoErr(wire.AlertUnexpectedMessage, "ChangeCipherSpec before the key exchange (RFC 5246 §7.1)")
+		EarlyCCS: func() (bool, error) {
+			return false, protoErr(wire.AlertUnexpectedMessage, "ChangeCipherSpec before the key exchange (RFC 5246 §7.1)")
 		},
 		SelectedVersion: func(cfg *ClientConfig, legacy, v wire.Version) (wire.Version, bool, error) {
 			if v != wire.VersionTLS13 || !cfg.offers(v) {

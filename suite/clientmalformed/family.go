@@ -168,21 +168,31 @@ func malformed(c checks.Context, t wire.HandshakeType, m mutators.Mutator) check
 	return ch
 }
 
-// notApplied is the verdict of a run in which the server's message had
-// nothing the mutator changes (a field this client's exchange does not
-// give it), or was never sent (no NewSessionTicket for a client that
-// asked for none below TLS 1.3): the check does not apply to this
-// client.
+// notApplied is the verdict of a run in which the mutator changed
+// nothing. When the server sent the message, it had nothing the mutator
+// changes (a field this client's exchange does not give it): the check
+// does not apply to this client, and so when no NewSessionTicket goes to
+// a TLS 1.0-1.2 client that asked for none. When the handshake ended
+// before the message was due, nothing was tried: inconclusive.
 func notApplied(s *checks.Served, t wire.HandshakeType, m mutators.Mutator) checks.Verdict {
-	why := fmt.Sprintf("the server's %s to this client has nothing %s changes", t, m.Name)
+	var why string
 	switch {
-	case s.ServerErr != nil && !errors.Is(s.ServerErr, context.Canceled) && checks.ReactionTo(s, t).Reached == false && t != wire.TypeNewSessionTicket:
-		return checks.Unchanged(s, fmt.Sprintf("the handshake ended before the server sent its %s (%v)", t, s.ServerErr))
-	case t == wire.TypeNewSessionTicket && s.Hello != nil && s.Version < wire.VersionTLS13 && !slices.ContainsFunc(s.Hello.Extensions, func(e wire.Extension) bool { return e.Type == wire.ExtSessionTicket }):
+	case checks.ReactionTo(s, t).Reached:
+		why = fmt.Sprintf("the server's %s to this client has nothing %s changes", t, m.Name)
+	case t == wire.TypeNewSessionTicket && s.Version < wire.VersionTLS13 && s.Hello != nil && wire.CountExtension(s.Hello.Extensions, wire.ExtSessionTicket) == 0:
 		why = "the client did not offer session_ticket, so the server sends no NewSessionTicket (RFC 5077 §3.2)"
+	default:
+		return checks.Unchanged(s, fmt.Sprintf("the handshake ended before the server sent its %s (%s; client %s)", t, orNone(s.ServerErr), s.End))
 	}
 	return checks.Verdict{Status: reports.Skip, Expected: "the check's change reaches the client", Observed: why, Served: []*checks.Served{s},
 		Reason: "the change does not apply to what this client negotiated"}
+}
+
+func orNone(err error) string {
+	if err == nil {
+		return "the server's handshake completed"
+	}
+	return err.Error()
 }
 
 // ClientMisbehaviours are the reference client's ways to break what the

@@ -92,24 +92,36 @@ func doneFirst(name string) peers.Misbehaviour {
 // client that took the CCS then has, RFC 5246 §6.3), so that a client
 // which takes it reads on, answers with its key exchange, and is seen
 // going on. Its own CCS before its Finished moves it to the real keys.
-var earlyCCS = checks.EditServerFlight("early-ccs", func(st *peers.ServerState, msgs []wire.Message) []wire.Message {
-	if len(msgs) < 2 {
-		return msgs
+//
+// earlyCCS(false) is the same CCS with the rest of the flight in the
+// clear, as if it had not been sent: a client that drops it, rather
+// than refusing it, goes on and is seen going on.
+func earlyCCS(keyed bool) peers.Misbehaviour {
+	name := "early-ccs"
+	if !keyed {
+		name = "early-ccs-then-plaintext"
 	}
-	sh, ok := msgs[0].(*wire.ServerHello)
-	if !ok || sh.IsHelloRetryRequest() {
-		return msgs
-	}
-	raw, err := sh.Marshal()
-	if err != nil {
-		return msgs
-	}
-	st.Transcript().Add(raw)
-	_ = st.WriteRecord(wire.ContentHandshake, raw)
-	_ = st.WriteRecord(wire.ContentChangeCipherSpec, []byte{1})
-	_ = st.SetWriteKeys12(st.KeyBlock12(nil), false)
-	return msgs[1:]
-})
+	return checks.EditServerFlight(name, func(st *peers.ServerState, msgs []wire.Message) []wire.Message {
+		if len(msgs) < 2 {
+			return msgs
+		}
+		sh, ok := msgs[0].(*wire.ServerHello)
+		if !ok || sh.IsHelloRetryRequest() {
+			return msgs
+		}
+		raw, err := sh.Marshal()
+		if err != nil {
+			return msgs
+		}
+		st.Transcript().Add(raw)
+		_ = st.WriteRecord(wire.ContentHandshake, raw)
+		_ = st.WriteRecord(wire.ContentChangeCipherSpec, []byte{1})
+		if keyed {
+			_ = st.SetWriteKeys12(st.KeyBlock12(nil), false)
+		}
+		return msgs[1:]
+	})
+}
 
 // swap sends the server's first message of type a where its first
 // message of type b belongs, and b where a belongs.
@@ -223,8 +235,10 @@ func clientChecks() []checks.Check {
 				twice("duplicate-certificate", wire.TypeCertificate), wire.TypeCertificate),
 			check("server-hello-done-first", "aborts on a ServerHelloDone right after the ServerHello",
 				doneFirst("server-hello-done-first"), wire.TypeServerHelloDone),
-			check("early-ccs", "aborts on a ChangeCipherSpec right after the ServerHello (the CVE-2014-0224 class)",
-				earlyCCS, wire.TypeServerHello),
+			check("early-ccs", "aborts on a ChangeCipherSpec right after the ServerHello, the rest of the flight under the keys of an empty master secret (the CVE-2014-0224 class)",
+				earlyCCS(true), wire.TypeServerHello),
+			check("early-ccs-then-plaintext", "aborts on a ChangeCipherSpec right after the ServerHello, the rest of the flight in the clear",
+				earlyCCS(false), wire.TypeServerHello),
 			check("certificate-request-before-certificate", "aborts on a CertificateRequest before the Certificate",
 				requestAt("certificate-request-before-certificate", wire.TypeCertificate, false), wire.TypeCertificateRequest),
 		)
@@ -271,14 +285,20 @@ func ClientMisbehaviours() []peers.ClientMisbehaviour {
 		// read side with what it has then (CVE-2014-0224).
 		Name: "client-order/accept-early-ccs",
 		Apply: func(p *peers.ClientPlan) {
-			p.EarlyCCS = func() error { return nil }
+			p.EarlyCCS = func() (bool, error) { return true, nil }
+		},
+	}, {
+		// Drops a ChangeCipherSpec before its key exchange and reads on.
+		Name: "client-order/drop-early-ccs",
+		Apply: func(p *peers.ClientPlan) {
+			p.EarlyCCS = func() (bool, error) { return false, nil }
 		},
 	}}
 }
 
 // orderNotLeft are the checks whose server sends every message of its
 // flight once, in RFC order, with nothing left out.
-const orderNotLeft = `(duplicate-certificate|duplicate-certificate-verify|new-session-ticket-before-.*|early-ccs)`
+const orderNotLeft = `(duplicate-certificate|duplicate-certificate-verify|new-session-ticket-before-.*|early-ccs.*)`
 
 // selfTests: a client that drops a message it did not wait for goes on
 // wherever its state machine asks for one type (and the server's
@@ -289,7 +309,10 @@ const orderNotLeft = `(duplicate-certificate|duplicate-certificate-verify|new-se
 // client that takes the flight in any order goes on after every
 // reordering (and still refuses a message twice, or one the flight does
 // not have). A client that takes an early ChangeCipherSpec goes on with
-// the flight the server keyed for it.
+// the flight the server keyed for it; one that drops it, with the flight
+// in the clear. (Each stops on the other's flight: keys it does not
+// have, or plaintext where it expects protection. Those runs are
+// neither of the patterns.)
 var selfTests = []checks.SelfTest{{
 	Misbehaviour: "client-order/skip-unexpected",
 	Fail: `^client-order/(tls1[012]/ecdhe_.*/duplicate-certificate|tls1[012]/.*/new-session-ticket-before-certificate|tls1[012]/ecdhe_.*/new-session-ticket-before-server_key_exchange|` +
@@ -303,5 +326,9 @@ var selfTests = []checks.SelfTest{{
 }, {
 	Misbehaviour: "client-order/accept-early-ccs",
 	Fail:         `^client-order/tls1[012]/[^/]+/early-ccs$`,
+	Pass:         `^(client-baseline/.*|client-order/.*/(duplicate-.*|new-session-ticket-before-.*|missing-.*|server-hello-done-first|.*-before-.*|.*-after-.*))$`,
+}, {
+	Misbehaviour: "client-order/drop-early-ccs",
+	Fail:         `^client-order/tls1[012]/[^/]+/early-ccs-then-plaintext$`,
 	Pass:         `^(client-baseline/.*|client-order/.*/(duplicate-.*|new-session-ticket-before-.*|missing-.*|server-hello-done-first|.*-before-.*|.*-after-.*))$`,
 }}

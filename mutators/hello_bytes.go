@@ -62,7 +62,14 @@ func helloByteMutators() []Mutator {
 // and the typed body's scope goes (it repeats the type). ok is false for a
 // field inside a second or later vector element.
 func chClass(path string, extName func(i int) string) (string, bool) {
-	p, ok := strings.CutPrefix(path, "client_hello.")
+	return msgClass("client_hello", path, extName)
+}
+
+// msgClass names the field at path in the layout of a message whose
+// scope is scope ("client_hello", "server_hello", ...) by class, as
+// chClass does for a ClientHello.
+func msgClass(scope, path string, extName func(i int) string) (string, bool) {
+	p, ok := strings.CutPrefix(path, scope+".")
 	if !ok {
 		return path, strings.HasPrefix(path, "handshake.")
 	}
@@ -103,8 +110,14 @@ func chClass(path string, extName func(i int) string) (string, bool) {
 // chExtNames reads the extension types of a marshalled ClientHello from its
 // layout.
 func chExtNames(msg []byte, lay wire.Layout) func(int) string {
+	return msgExtNames("client_hello", msg, lay)
+}
+
+// msgExtNames reads the extension types of a marshalled message whose
+// scope is scope from its layout.
+func msgExtNames(scope string, msg []byte, lay wire.Layout) func(int) string {
 	return func(i int) string {
-		f, ok := lay.Find(fmt.Sprintf("client_hello.extensions[%d].type", i))
+		f, ok := lay.Find(fmt.Sprintf("%s.extensions[%d].type", scope, i))
 		if !ok || f.End > len(msg) || f.End-f.Start != 2 {
 			return fmt.Sprintf("extensions[%d]", i)
 		}
@@ -116,12 +129,17 @@ func chExtNames(msg []byte, lay wire.Layout) func(int) string {
 // outermost, as enclosing fields come first); lengthField picks length
 // fields only, named without their ".length".
 func chFindClass(msg []byte, lay wire.Layout, class string, lengthField bool) (wire.Field, bool) {
-	names := chExtNames(msg, lay)
+	return msgFindClass("client_hello", msg, lay, class, lengthField)
+}
+
+// msgFindClass is chFindClass for a message whose scope is scope.
+func msgFindClass(scope string, msg []byte, lay wire.Layout, class string, lengthField bool) (wire.Field, bool) {
+	names := msgExtNames(scope, msg, lay)
 	for _, f := range lay {
 		if lengthField && !f.Length {
 			continue
 		}
-		c, ok := chClass(f.Path, names)
+		c, ok := msgClass(scope, f.Path, names)
 		if lengthField {
 			c = strings.TrimSuffix(c, ".length")
 		}
@@ -351,8 +369,13 @@ func chLengthRow(class string) (int, string) {
 }
 
 func chLengthLie(class string, value func(v, maxV uint64) (uint64, bool)) Bytes {
+	return msgLengthLie("client_hello", class, value)
+}
+
+// msgLengthLie is chLengthLie for a message whose scope is scope.
+func msgLengthLie(scope, class string, value func(v, maxV uint64) (uint64, bool)) Bytes {
 	return func(msg []byte, lay wire.Layout, _ *rand.Rand) ([]byte, bool) {
-		f, ok := chFindClass(msg, lay, class, true)
+		f, ok := msgFindClass(scope, msg, lay, class, true)
 		n := f.End - f.Start
 		if !ok || n < 1 || n > 3 {
 			return nil, false

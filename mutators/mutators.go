@@ -169,7 +169,7 @@ type CKE func(in KeyExchange, rnd *rand.Rand) (body []byte, raw bool, ok bool)
 type Framing func(flight []byte, version wire.Version, rnd *rand.Rand) ([]byte, bool)
 
 // Mutator is one named change with its expectation. Exactly one of Hello,
-// Bytes, CKE and Framing is set.
+// Bytes, CKE, Framing and ServerMessage is set.
 type Mutator struct {
 	// Name is unique and stable: "client_hello/extensions/duplicate/key_share".
 	Name string
@@ -189,6 +189,12 @@ type Mutator struct {
 	Bytes   Bytes
 	CKE     CKE
 	Framing Framing
+	// ServerMessage is a change of a marshalled server handshake message
+	// (header included) of the type the name's family names
+	// ("server_hello/...": a ServerHello), aimed through its layout: what
+	// the client-side families send a client under test. Bytes is the
+	// ClientHello's.
+	ServerMessage Bytes
 }
 
 // Family is the name without its last element:
@@ -224,7 +230,7 @@ func Registry() []Mutator { return slices.Clone(registry()) }
 // execution must not pay each time. Mutators are values of pure functions,
 // so the list never changes after it is built; callers get a copy.
 var registry = sync.OnceValue(func() []Mutator {
-	all := slices.Concat(helloMutators(), keyExchangeMutators(), framingMutators())
+	all := slices.Concat(helloMutators(), keyExchangeMutators(), framingMutators(), serverMessageMutators())
 	slices.SortFunc(all, func(a, b Mutator) int { return strings.Compare(a.Name, b.Name) })
 	return all
 })

@@ -56,6 +56,11 @@ func Client(ctx context.Context, nc net.Conn, cfg *ClientConfig) (*Conn, error) 
 	defer stop()
 	hs := &clientHS{c: c, cfg: cfg, plan: cfg.plan(), sessionKey: sessionKey(cfg, nc)}
 	c.unexpected, c.unexpectedRecord = hs.plan.Unexpected, hs.plan.UnexpectedRecord
+	c.unmarshal = hs.plan.ParseMessage
+	c.earlyCCS = hs.earlyCCS
+	if hs.plan.TrialDecrypt {
+		c.trialKeys = hs.trialKeys
+	}
 	return c, c.runHandshake(hs.run)
 }
 
@@ -84,6 +89,9 @@ type clientHS struct {
 
 	server      *wire.ServerHello
 	serverCerts []*x509.Certificate
+	// ignoredVersions: the plan read the ServerHello as if it had no
+	// supported_versions (ClientPlan.SelectedVersion).
+	ignoredVersions bool
 
 	// TLS 1.2 state.
 	ems, ticketExpected, certRequested bool
@@ -338,17 +346,18 @@ func (hs *clientHS) readServerHello() (*wire.ServerHello, error) {
 func (hs *clientHS) negotiatedVersion(sh *wire.ServerHello) (wire.Version, error) {
 	cfg := hs.cfg
 	if e, ok := wire.FindExtension(sh.Extensions, wire.ExtSupportedVersions); ok {
-		v, err := wire.ParseSupportedVersionsServer(e.Body)
+		sel, err := wire.ParseSupportedVersionsServer(e.Body)
 		if err != nil {
 			return 0, &ProtocolError{Alert: wire.AlertDecodeError, Reason: "ServerHello supported_versions", Err: err}
 		}
-		if v != wire.VersionTLS13 || !cfg.offers(v) {
-			return 0, protoErr(wire.AlertIllegalParameter, "ServerHello supported_versions selects %s, which the client did not offer there (RFC 8446 §4.2.1)", v)
+		v, ignore, err := hs.plan.SelectedVersion(cfg, sh.Version, sel)
+		if err != nil {
+			return 0, err
 		}
-		if sh.Version != wire.VersionTLS12 {
-			return 0, protoErr(wire.AlertIllegalParameter, "TLS 1.3 ServerHello legacy_version %s, want TLS 1.2 (RFC 8446 §4.1.3)", sh.Version)
+		if !ignore {
+			return v, nil
 		}
-		return v, nil
+		hs.ignoredVersions = true
 	}
 	v := sh.Version
 	if !cfg.offers(v) || v >= wire.VersionTLS13 {

@@ -52,14 +52,27 @@ func (hs *clientHS) processServerHello12() error {
 			if hs.cfg.DisableEMS {
 				return protoErr(wire.AlertUnsupportedExtension, "ServerHello extended_master_secret, which the client did not offer (RFC 7627 §5.2)")
 			}
+			if len(e.Body) != 0 {
+				return protoErr(wire.AlertDecodeError, "ServerHello extended_master_secret with a body (RFC 7627 §5.1: its extension_data is empty)")
+			}
 			hs.ems = true
+		case wire.ExtECPointFormats:
+			if _, err := wire.ParseECPointFormats(e.Body); err != nil {
+				return &ProtocolError{Alert: wire.AlertDecodeError, Reason: "ServerHello ec_point_formats", Err: err}
+			}
 		case wire.ExtRenegotiationInfo:
 			if err := hs.renegotiationInfo12(e.Body); err != nil {
 				return err
 			}
 		case wire.ExtSessionTicket:
+			if len(e.Body) != 0 {
+				return protoErr(wire.AlertDecodeError, "ServerHello session_ticket with a body (RFC 5077 §3.2: it is empty)")
+			}
 			hs.ticketExpected = true
 		case wire.ExtSupportedVersions, wire.ExtKeyShare, wire.ExtPreSharedKey:
+			if e.Type == wire.ExtSupportedVersions && hs.ignoredVersions {
+				continue
+			}
 			return protoErr(wire.AlertUnsupportedExtension, "%s in a %s ServerHello", e.Type, v)
 		case wire.ExtALPN:
 			protos, err := wire.ParseALPN(e.Body)
@@ -101,6 +114,9 @@ func (hs *clientHS) processServerHello12() error {
 // exchange needs it), an optional CertificateRequest and ServerHelloDone,
 // in that order (RFC 5246 §7.3), and verifies the key exchange signature.
 func (hs *clientHS) readServerFlight12() error {
+	if hs.plan.AnyOrder {
+		return hs.readFlight12AnyOrder()
+	}
 	c, spec := hs.c, hs.c.spec
 	m, _, err := c.expect(wire.TypeCertificate, false)
 	if err != nil {
@@ -313,26 +329,176 @@ func (hs *clientHS) readServerFinished12() error {
 			return err
 		}
 	}
+	kb := hs.keyBlock(master)
+	want := keys.FinishedVerifyData(uint16(c.version), c.spec.PRF, master, false, c.transcript.Sum(uint16(c.version), c.spec.PRF))
+	if done, err := hs.finishedOptional12(want, kb); done || err != nil {
+		return err
+	}
 	if err := c.expectCCS(); err != nil {
 		return err
 	}
-	kb := hs.keyBlock(master)
 	in, err := newHalfConn12(c, kb.ServerKey, kb.ServerIV, kb.ServerMAC)
 	if err != nil {
 		return err
 	}
 	c.in = in
-	want := keys.FinishedVerifyData(uint16(c.version), c.spec.PRF, master, false, c.transcript.Sum(uint16(c.version), c.spec.PRF))
-	m, _, err := c.expect(wire.TypeFinished, false)
-	if err != nil {
+	f, err := hs.readFinished(false)
+	if err != nil || f == nil {
 		return err
 	}
-	got := m.(*wire.Finished).VerifyData
+	got := f.VerifyData
 	if err := hs.plan.VerifyServerFinished(got, want, "RFC 5246 §7.4.9"); err != nil {
 		return err
 	}
 	hs.serverVD = got
 	return nil
+}
+
+// finishedOptional12 is where the server's ChangeCipherSpec is due: a
+// plan that takes the Finished as optional (ClientPlan.FinishedOptional)
+// may take application data there as the end of the handshake, or read
+// a Finished that comes before the ChangeCipherSpec in the clear and the
+// ChangeCipherSpec after it. done says it did; otherwise what arrived is
+// left for the correct reading.
+func (hs *clientHS) finishedOptional12(want []byte, kb keys.KeyBlock) (done bool, err error) {
+	c := hs.c
+	it, err := c.nextItem()
+	if err != nil {
+		return false, err
+	}
+	switch {
+	case it.Type == wire.ContentApplicationData && hs.plan.FinishedOptional("application data"):
+		c.Unread(it)
+		return true, nil
+	case it.Type == wire.ContentHandshake && it.Msg.Type() == wire.TypeFinished && hs.plan.FinishedOptional("Finished before ChangeCipherSpec"):
+		c.transcript.Add(it.Raw)
+		got := it.Msg.(*wire.Finished).VerifyData
+		if err := hs.plan.VerifyServerFinished(got, want, "RFC 5246 §7.4.9"); err != nil {
+			return true, err
+		}
+		hs.serverVD = got
+		if err := c.expectCCS(); err != nil {
+			return true, err
+		}
+		in, err := newHalfConn12(c, kb.ServerKey, kb.ServerIV, kb.ServerMAC)
+		if err != nil {
+			return true, err
+		}
+		c.in = in
+		return true, nil
+	}
+	c.Unread(it)
+	return false, nil
+}
+
+// readFinished reads the server's Finished where it is due. Anything
+// else goes to the plan: FinishedOptional may take application data or
+// another handshake message as the end of the handshake (nil, nil: no
+// Finished; the item is left for after the handshake); otherwise a
+// handshake message goes to Unexpected (which may drop it) and a record
+// to UnexpectedRecord, as expect does. skipCCS passes over one TLS 1.3
+// compatibility ChangeCipherSpec.
+func (hs *clientHS) readFinished(skipCCS bool) (*wire.Finished, error) {
+	c := hs.c
+	for {
+		it, err := c.nextItem()
+		if err != nil {
+			return nil, err
+		}
+		switch it.Type {
+		case wire.ContentHandshake:
+			if f, ok := it.Msg.(*wire.Finished); ok {
+				c.transcript.Add(it.Raw)
+				return f, nil
+			}
+			if hs.plan.FinishedOptional(it.Msg.Type().String()) {
+				c.Unread(it)
+				return nil, nil
+			}
+			if err := hs.plan.Unexpected(it.Msg.Type(), wire.TypeFinished); err != nil {
+				return nil, err
+			}
+		case wire.ContentAlert:
+			return nil, c.alertErr(it.Alert)
+		case wire.ContentChangeCipherSpec:
+			if skipCCS && !it.Protected && len(it.Raw) == 1 && it.Raw[0] == 1 {
+				skipCCS = false
+				continue
+			}
+			return nil, protoErr(wire.AlertUnexpectedMessage, "unexpected ChangeCipherSpec")
+		default:
+			if it.Type == wire.ContentApplicationData && hs.plan.FinishedOptional("application data") {
+				c.Unread(it)
+				return nil, nil
+			}
+			if err := hs.plan.UnexpectedRecord(it.Type); err != nil {
+				return nil, err
+			}
+		}
+		skipCCS = false
+	}
+}
+
+// earlyCCS is the plan's decision on a ChangeCipherSpec that arrives
+// where a handshake message is due, before the client has a master
+// secret (TLS 1.0-1.2): taken, it moves the read side to the keys of the
+// master secret the client has then, none (an empty one); dropped, it
+// changes nothing.
+func (hs *clientHS) earlyCCS() error {
+	c := hs.c
+	if c.version == 0 || c.version >= wire.VersionTLS13 || c.spec == nil || hs.master != nil || hs.server == nil {
+		return protoErr(wire.AlertUnexpectedMessage, "unexpected ChangeCipherSpec")
+	}
+	take, err := hs.plan.EarlyCCS()
+	if err != nil || !take {
+		return err
+	}
+	kb := hs.keyBlock(nil)
+	in, err := newHalfConn12(c, kb.ServerKey, kb.ServerIV, kb.ServerMAC)
+	if err != nil {
+		return err
+	}
+	c.in = in
+	return nil
+}
+
+// trialKeys are the keys a misbehaving client (ClientPlan.TrialDecrypt)
+// tries a record under when it does not open under the read key: in
+// TLS 1.3, while the server's flight is read, its own handshake traffic
+// key and the server application traffic key that follows the Finished
+// it expects; below it, after the server's ChangeCipherSpec, its own
+// write keys; and no protection at all (for a record not sent as
+// application data in TLS 1.3).
+func (hs *clientHS) trialKeys(outer wire.ContentType) []readKey {
+	c := hs.c
+	var out []readKey
+	fresh := func(name string, hc *record.HalfConn, err error) {
+		if err == nil {
+			out = append(out, readKey{hc: hc, name: name})
+		}
+	}
+	switch {
+	case c.version == wire.VersionTLS13 && hs.cHS != nil && hs.cAP == nil:
+		hc, err := c.halfConn13(hs.cHS)
+		fresh("the client handshake traffic key", hc, err)
+		fin, ferr := (&wire.Finished{VerifyData: keys.FinishedMAC(hs.suiteHash, hs.sHS, c.transcript.Sum(uint16(wire.VersionTLS13), hs.suiteHash))}).Marshal()
+		if ferr == nil {
+			t := c.transcript.Clone()
+			t.Add(fin)
+			hc, err := c.halfConn13(hs.hsSecret.Master().ServerTrafficSecret(t.Sum(uint16(wire.VersionTLS13), hs.suiteHash)))
+			fresh("the server application traffic key", hc, err)
+		}
+	case c.version != 0 && c.version < wire.VersionTLS13 && hs.master != nil && c.in.Protected():
+		kb := hs.keyBlock(hs.master)
+		hc, err := newHalfConn12(c, kb.ClientKey, kb.ClientIV, kb.ClientMAC)
+		fresh("the client write keys", hc, err)
+	default:
+		return nil
+	}
+	if c.version < wire.VersionTLS13 || outer != wire.ContentApplicationData {
+		out = append(out, readKey{hc: record.NewNull(), name: "no protection"})
+	}
+	return out
 }
 
 func newHalfConn12(c *Conn, key, iv, mac []byte) (*record.HalfConn, error) {

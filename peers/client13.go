@@ -239,6 +239,34 @@ func (hs *clientHS) processServerHello13() error {
 // traffic secrets.
 func (hs *clientHS) readServerFlight13() error {
 	c, h := hs.c, hs.suiteHash
+	read := hs.readFlight13
+	if hs.plan.AnyOrder {
+		read = hs.readFlight13AnyOrder
+	}
+	if err := read(); err != nil {
+		return err
+	}
+	hs.master13 = hs.hsSecret.Master()
+	th := c.transcript.Sum(uint16(wire.VersionTLS13), h)
+	hs.cAP = hs.master13.ClientTrafficSecret(th)
+	hs.sAP = hs.master13.ServerTrafficSecret(th)
+	c.logKey(keys.LabelClientTraffic0, hs.cAP)
+	c.logKey(keys.LabelServerTraffic0, hs.sAP)
+	c.logKey(keys.LabelExporter, hs.master13.ExporterMasterSecret(th))
+	// The server writes under its application key from its Finished on
+	// (RFC 8446 §4.4.4): tickets, data and alerts alike.
+	in, err := c.halfConn13(hs.sAP)
+	if err != nil {
+		return err
+	}
+	c.setReadKey(in, "server application traffic key")
+	return nil
+}
+
+// readFlight13 reads the server's flight up to its Finished, in the
+// order RFC 8446 §2 gives, and verifies it.
+func (hs *clientHS) readFlight13() error {
+	c, h := hs.c, hs.suiteHash
 	m, _, err := c.expect(wire.TypeEncryptedExtensions, true)
 	if err != nil {
 		return err
@@ -277,37 +305,25 @@ func (hs *clientHS) readServerFlight13() error {
 		if err != nil {
 			return err
 		}
-		cv := m.(*wire.CertificateVerify)
-		if !slices.Contains(hs.cfg.schemes(), cv.Algorithm) {
-			return protoErr(wire.AlertIllegalParameter, "CertificateVerify uses %s, which the client did not offer (RFC 8446 §4.4.3)", cv.Algorithm)
-		}
-		if err := hs.plan.VerifySignature("CertificateVerify", func() error {
-			if err := kx.Verify(hs.serverCerts[0].PublicKey, cv.Algorithm, kx.CertificateVerifyInput13(true, th), cv.Signature); err != nil {
-				return &VerifyError{What: "server CertificateVerify", Reason: cv.Algorithm.String(), Err: err}
-			}
-			return nil
-		}); err != nil {
+		if err := hs.verifyCertificateVerify13(m.(*wire.CertificateVerify), th); err != nil {
 			return err
 		}
 	}
-	if err := hs.verifyFinished13(h, hs.sHS); err != nil {
-		return err
+	return hs.verifyFinished13(h, hs.sHS)
+}
+
+// verifyCertificateVerify13 checks the server's CertificateVerify
+// against the transcript hash th it covers (RFC 8446 §4.4.3).
+func (hs *clientHS) verifyCertificateVerify13(cv *wire.CertificateVerify, th []byte) error {
+	if !slices.Contains(hs.cfg.schemes(), cv.Algorithm) {
+		return protoErr(wire.AlertIllegalParameter, "CertificateVerify uses %s, which the client did not offer (RFC 8446 §4.4.3)", cv.Algorithm)
 	}
-	hs.master13 = hs.hsSecret.Master()
-	th := c.transcript.Sum(uint16(wire.VersionTLS13), h)
-	hs.cAP = hs.master13.ClientTrafficSecret(th)
-	hs.sAP = hs.master13.ServerTrafficSecret(th)
-	c.logKey(keys.LabelClientTraffic0, hs.cAP)
-	c.logKey(keys.LabelServerTraffic0, hs.sAP)
-	c.logKey(keys.LabelExporter, hs.master13.ExporterMasterSecret(th))
-	// The server writes under its application key from its Finished on
-	// (RFC 8446 §4.4.4): tickets, data and alerts alike.
-	in, err := c.halfConn13(hs.sAP)
-	if err != nil {
-		return err
-	}
-	c.setReadKey(in, "server application traffic key")
-	return nil
+	return hs.plan.VerifySignature("CertificateVerify", func() error {
+		if err := kx.Verify(hs.serverCerts[0].PublicKey, cv.Algorithm, kx.CertificateVerifyInput13(true, th), cv.Signature); err != nil {
+			return &VerifyError{What: "server CertificateVerify", Reason: cv.Algorithm.String(), Err: err}
+		}
+		return nil
+	})
 }
 
 // sendCCS13 sends the middlebox-compatibility ChangeCipherSpec in the
@@ -399,14 +415,20 @@ func (hs *clientHS) checkEncryptedExtensions(ee *wire.EncryptedExtensions) error
 func (hs *clientHS) verifyFinished13(h crypto.Hash, sHS []byte) error {
 	c := hs.c
 	want := keys.FinishedMAC(h, sHS, c.transcript.Sum(uint16(wire.VersionTLS13), h))
-	m, _, err := c.expect(wire.TypeFinished, true)
-	if err != nil {
+	f, err := hs.readFinished(true)
+	if err != nil || f == nil {
 		return err
 	}
-	if err := hs.plan.VerifyServerFinished(m.(*wire.Finished).VerifyData, want, "RFC 8446 §4.4.4"); err != nil {
+	return hs.checkFinished13(f, want)
+}
+
+// checkFinished13 verifies the server's Finished against want and that
+// it ends its record (RFC 8446 §4.4.4, §5.1).
+func (hs *clientHS) checkFinished13(f *wire.Finished, want []byte) error {
+	if err := hs.plan.VerifyServerFinished(f.VerifyData, want, "RFC 8446 §4.4.4"); err != nil {
 		return err
 	}
-	if c.hs.Buffered() > 0 {
+	if hs.c.hs.Buffered() > 0 {
 		return protoErr(wire.AlertUnexpectedMessage, "handshake message spans the key change after Finished (RFC 8446 §5.1)")
 	}
 	return nil

@@ -39,6 +39,38 @@ type ClientPlan struct {
 	// type the handshake does not take (application data before the
 	// keys, an unknown type): an error ends the handshake, nil drops it.
 	UnexpectedRecord func(wire.ContentType) error
+	// FinishedOptional reports whether the client takes what arrived
+	// where the server's Finished (or, below TLS 1.3, its
+	// ChangeCipherSpec) is due as the end of the server's handshake: got
+	// names it ("application data", "NewSessionTicket", "Finished before
+	// ChangeCipherSpec"). A correct client never does (RFC 5246 §7.4.9,
+	// RFC 8446 §4.4.4): false hands it to Unexpected or UnexpectedRecord.
+	FinishedOptional func(got string) bool
+	// TrialDecrypt makes a record that does not open under the read key
+	// be tried under every other key the client holds or can compute
+	// (its own write keys, the server's next keys, no protection), and
+	// taken when one opens it. A correct client refuses it (RFC 5246
+	// §6.2.3, RFC 8446 §5.2: bad_record_mac).
+	TrialDecrypt bool
+	// AnyOrder makes the client read the server's flight in whatever
+	// order its messages come, each taken when it arrives (a signature
+	// checked once the certificate is there). A correct client refuses
+	// a message out of its place (RFC 5246 §7.3, RFC 8446 §4).
+	AnyOrder bool
+	// EarlyCCS decides on a ChangeCipherSpec that arrives before the
+	// key exchange (TLS 1.0-1.2): an error ends the handshake; otherwise
+	// the client reads on, having moved its read side (take) to keys
+	// derived from the master secret it has then, none (an empty one),
+	// as the clients of CVE-2014-0224 did, or having dropped it.
+	EarlyCCS func() (take bool, err error)
+	// SelectedVersion decides the version of a ServerHello that carries
+	// supported_versions: legacy is its legacy_version, selected the
+	// extension's value (RFC 8446 §4.2.1). ignoreExtension says the
+	// client then reads the ServerHello as if the extension were absent.
+	SelectedVersion func(cfg *ClientConfig, legacy, selected wire.Version) (v wire.Version, ignoreExtension bool, err error)
+	// ParseMessage parses a handshake message from the server (header
+	// included).
+	ParseMessage func(msg []byte, ctx wire.Context) (wire.Message, error)
 }
 
 // defaultClientPlan is the correct behaviour.
@@ -66,6 +98,20 @@ func defaultClientPlan() ClientPlan {
 		UnexpectedRecord: func(t wire.ContentType) error {
 			return protoErr(wire.AlertUnexpectedMessage, "unexpected %s record during the handshake (RFC 5246 §6, RFC 8446 §5)", t)
 		},
+		FinishedOptional: func(string) bool { return false },
+		EarlyCCS: func() (bool, error) {
+			return false, protoErr(wire.AlertUnexpectedMessage, "ChangeCipherSpec before the key exchange (RFC 5246 §7.1)")
+		},
+		SelectedVersion: func(cfg *ClientConfig, legacy, v wire.Version) (wire.Version, bool, error) {
+			if v != wire.VersionTLS13 || !cfg.offers(v) {
+				return 0, false, protoErr(wire.AlertIllegalParameter, "ServerHello supported_versions selects %s, which the client did not offer there (RFC 8446 §4.2.1)", v)
+			}
+			if legacy != wire.VersionTLS12 {
+				return 0, false, protoErr(wire.AlertIllegalParameter, "TLS 1.3 ServerHello legacy_version %s, want TLS 1.2 (RFC 8446 §4.1.3)", legacy)
+			}
+			return v, false, nil
+		},
+		ParseMessage: wire.UnmarshalHandshake,
 	}
 }
 

@@ -146,6 +146,9 @@ func (hs *clientHS) renegotiationAnswer() error {
 // and server_verify_data on a secure renegotiation (§3.5).
 func (hs *clientHS) renegotiationInfo12(body []byte) error {
 	rd, err := wire.ParseRenegotiationInfo(body)
+	if err != nil {
+		return &ProtocolError{Alert: wire.AlertDecodeError, Reason: "ServerHello renegotiation_info", Err: err}
+	}
 	if hs.reneg == nil {
 		if err != nil || len(rd) != 0 {
 			return protoErr(wire.AlertHandshakeFailure, "ServerHello renegotiation_info not empty on an initial handshake (RFC 5746 §3.4)")

@@ -125,6 +125,14 @@ type Conn struct {
 	// unexpectedRecord decides on a record of a type the handshake does
 	// not take (the client's plan); nil: an error.
 	unexpectedRecord func(wire.ContentType) error
+	// earlyCCS decides on a plaintext ChangeCipherSpec where a handshake
+	// message is due (the client's plan, TLS 1.0-1.2): an error ends the
+	// read, nil reads on; nil: an error.
+	earlyCCS func() error
+	// trialKeys, when set, are the read keys a record that did not open
+	// is tried under, in order (a misbehaving client's lenient record
+	// layer); outer is the record's content type as sent.
+	trialKeys func(outer wire.ContentType) []readKey
 
 	// pending is an item handed back by Unread, returned by the next
 	// ReadItem; pendingErr an error a look ahead met (stopAnswered), which
@@ -440,6 +448,14 @@ func (c *Conn) readOneRecordFlushed() (typ wire.ContentType, plain []byte, prote
 			return otyp, oplain, prot, nil
 		}
 	}
+	if err != nil && c.trialKeys != nil {
+		for _, k := range c.trialKeys(rec.Type) {
+			if otyp, oplain, oerr := k.hc.Open(rec.Type, rec.Version, rec.Payload); oerr == nil {
+				c.observe(Received, otyp, raw, oplain, "opened under "+k.name+", tried after the read key failed")
+				return otyp, oplain, k.hc.Protected(), nil
+			}
+		}
+	}
 	if err != nil {
 		c.observe(Received, rec.Type, raw, nil, "undecryptable")
 		var re *record.Error
@@ -679,6 +695,12 @@ func (c *Conn) readHandshake(skipCCS bool) (wire.Message, []byte, error) {
 			// Only a plaintext 0x01 is the compatibility CCS (RFC 8446 §5).
 			if skipCCS && !it.Protected && len(it.Raw) == 1 && it.Raw[0] == 1 {
 				skipCCS = false // at most one (RFC 8446 §5)
+				continue
+			}
+			if c.earlyCCS != nil && c.version != wire.VersionTLS13 && !it.Protected && len(it.Raw) == 1 && it.Raw[0] == 1 {
+				if err := c.earlyCCS(); err != nil {
+					return nil, nil, err
+				}
 				continue
 			}
 			return nil, nil, protoErr(wire.AlertUnexpectedMessage, "unexpected ChangeCipherSpec")

@@ -210,15 +210,23 @@ type ServerState struct {
 
 	renegotiations int // done on this connection
 
-	Hello    *wire.ClientHello
-	HelloRaw []byte
-	Spec     *suites.Spec
-	Cert     *certs.Pair
-	Scheme   wire.SignatureScheme
-	EMS      bool
-	sentCCS  bool
-	hrrSent  bool
-	hsOut    *record.HalfConn // TLS 1.3: the write side under the server handshake traffic key, once replaced
+	Hello        *wire.ClientHello
+	HelloRaw     []byte
+	Spec         *suites.Spec
+	Cert         *certs.Pair
+	Scheme       wire.SignatureScheme
+	EMS          bool
+	sentCCS      bool
+	hrrSent      bool
+	hsOut        *record.HalfConn // TLS 1.3: the write side under the server handshake traffic key, once replaced
+	serverRandom []byte           // TLS 1.0-1.2: the random of the ServerHello sent
+	// certRequested: a CertificateRequest went out (CertificateRequest),
+	// so the client's Certificate is read before its key exchange (TLS
+	// 1.0-1.2) or its Finished (TLS 1.3).
+	certRequested bool
+	// TLS 1.3: the handshake secret and the handshake traffic secrets.
+	hs13     *keys.HandshakeSecret
+	cHS, sHS []byte
 	preHello *keys.Transcript // the transcript before the latest ClientHello, for PSK binders
 	records  recordCounts     // what serverRecord has seen
 
@@ -498,6 +506,16 @@ type ServerPlan struct {
 	// connection (the error's alert): RFC 5746 §3.7 on a connection with
 	// secure renegotiation, §4.4 without.
 	Renegotiation func(st *ServerState, ch *wire.ClientHello) error
+	// ServerFinished12 sends the server's ChangeCipherSpec and Finished
+	// (TLS 1.0-1.2): fin is the correct Finished, kb the connection's key
+	// block (ChangeCipherSpec12 sends the CCS and moves the write side to
+	// the server's keys of it).
+	ServerFinished12 func(st *ServerState, kb keys.KeyBlock, fin *wire.Finished) error
+	// ServerFinished13 sends the server's TLS 1.3 Finished, fin, under
+	// the server handshake traffic key the write side is on. What it
+	// adds to the transcript is what the application traffic secrets
+	// (and the client's Finished) then cover.
+	ServerFinished13 func(st *ServerState, fin *wire.Finished) error
 }
 
 // DefaultServerPlan is the plan of a well-behaved server: what
@@ -545,12 +563,25 @@ func DefaultServerPlan() ServerPlan {
 		ParseClientHello:    parseClientHello,
 		ValidateClientHello: validateClientHello,
 		Renegotiation:       renegotiation,
+		ServerFinished12: func(st *ServerState, kb keys.KeyBlock, fin *wire.Finished) error {
+			if err := st.ChangeCipherSpec12(kb); err != nil {
+				return err
+			}
+			return st.send(fin)
+		},
+		ServerFinished13: func(st *ServerState, fin *wire.Finished) error { return st.send(fin) },
 	}
 }
 
-// send passes a flight through the plan and writes it as one record run.
+// send passes a flight through the plan and writes it as one record run;
+// a flight the plan emptied (it sent what it meant itself) writes
+// nothing.
 func (st *ServerState) send(msgs ...wire.Message) error {
-	return st.WriteHandshake(st.srv.plan.Outgoing(st, msgs)...)
+	out := st.srv.plan.Outgoing(st, msgs)
+	if len(out) == 0 {
+		return nil
+	}
+	return st.WriteHandshake(out...)
 }
 
 // ServerRandom is a fresh ServerHello.random, with the downgrade sentinel

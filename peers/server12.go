@@ -7,6 +7,7 @@ import (
 
 	"github.com/tlsconform/tlsconform/peers/keys"
 	"github.com/tlsconform/tlsconform/peers/kx"
+	"github.com/tlsconform/tlsconform/peers/record"
 	"github.com/tlsconform/tlsconform/peers/suites"
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
@@ -58,6 +59,10 @@ func (st *ServerState) run12() error {
 	if err != nil {
 		return err
 	}
+	leaf, err := st.readClientCertificate()
+	if err != nil {
+		return err
+	}
 	pms, err := st.readKeyExchange12(ecdhe)
 	if err != nil {
 		return err
@@ -71,6 +76,9 @@ func (st *ServerState) run12() error {
 	}
 	c.logKey(keys.LabelClientRandom, master)
 	kb := keys.DeriveKeyBlock(uint16(v), h, master, ch.Random, random, spec.MACLen, spec.KeyLen, spec.FixedIVLen)
+	if err := st.readClientCertificateVerify(leaf); err != nil {
+		return err
+	}
 	if err := st.readClientFinished12(master, kb); err != nil {
 		return err
 	}
@@ -124,6 +132,7 @@ func (st *ServerState) sendFlight12(shExt []wire.Extension, sessionID []byte) ([
 	if err != nil {
 		return nil, nil, err
 	}
+	st.serverRandom = random
 	sh := &wire.ServerHello{Version: v, Random: random, SessionID: sessionID, CipherSuite: spec.ID, Extensions: shExt}
 	if len(shExt) == 0 {
 		sh.Extensions = nil
@@ -183,6 +192,7 @@ func (st *ServerState) resume12(sess *Session, shExt []wire.Extension) error {
 	if err != nil {
 		return err
 	}
+	st.serverRandom = random
 	c.resumed = true
 	sh := &wire.ServerHello{Version: v, Random: random, SessionID: ch.SessionID, CipherSuite: st.Spec.ID, Extensions: shExt}
 	if len(shExt) == 0 {
@@ -236,17 +246,47 @@ func (st *ServerState) verifyClientFinished(want []byte, afterwards string) erro
 
 func (st *ServerState) sendFinished12(master []byte, kb keys.KeyBlock) error {
 	c := st.Conn
-	if err := c.WriteCCS(); err != nil {
+	vd := keys.FinishedVerifyData(uint16(c.version), c.spec.PRF, master, false, c.transcript.Sum(uint16(c.version), c.spec.PRF))
+	st.ServerVerifyData = vd
+	return st.srv.plan.ServerFinished12(st, kb, &wire.Finished{VerifyData: vd})
+}
+
+// ChangeCipherSpec12 sends a ChangeCipherSpec and moves the write side
+// to the server's keys of kb (TLS 1.0-1.2, RFC 5246 §7.1).
+func (st *ServerState) ChangeCipherSpec12(kb keys.KeyBlock) error {
+	if err := st.Conn.WriteCCS(); err != nil {
 		return err
 	}
-	out, err := newHalfConn12(c, kb.ServerKey, kb.ServerIV, kb.ServerMAC)
+	return st.SetWriteKeys12(kb, false)
+}
+
+// SetWriteKeys12 moves the write side to fresh record protection (TLS
+// 1.0-1.2, sequence number 0) with the server's keys of kb, or with the
+// client's when client is set (a misbehaviour that writes under the
+// wrong direction's keys).
+func (st *ServerState) SetWriteKeys12(kb keys.KeyBlock, client bool) error {
+	key, iv, mac := kb.ServerKey, kb.ServerIV, kb.ServerMAC
+	if client {
+		key, iv, mac = kb.ClientKey, kb.ClientIV, kb.ClientMAC
+	}
+	out, err := newHalfConn12(st.Conn, key, iv, mac)
 	if err != nil {
 		return err
 	}
-	c.out = out
-	vd := keys.FinishedVerifyData(uint16(c.version), c.spec.PRF, master, false, c.transcript.Sum(uint16(c.version), c.spec.PRF))
-	st.ServerVerifyData = vd
-	return st.send(&wire.Finished{VerifyData: vd})
+	st.Conn.out = out
+	return nil
+}
+
+// SetWriteNull moves the write side back to no record protection (a
+// misbehaviour that writes in the clear after its ChangeCipherSpec).
+func (st *ServerState) SetWriteNull() { st.Conn.out = record.NewNull() }
+
+// KeyBlock12 is the TLS 1.0-1.2 key block the connection's suite,
+// version and randoms derive from master (RFC 5246 §6.3): for a
+// misbehaviour that keys records with another master secret.
+func (st *ServerState) KeyBlock12(master []byte) keys.KeyBlock {
+	c := st.Conn
+	return keys.DeriveKeyBlock(uint16(c.version), c.spec.PRF, master, st.Hello.Random, st.serverRandom, c.spec.MACLen, c.spec.KeyLen, c.spec.FixedIVLen)
 }
 
 func (st *ServerState) sendTicket12(master []byte) error {

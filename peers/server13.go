@@ -55,6 +55,7 @@ func (st *ServerState) run13() error {
 	if c.out, err = c.halfConn13(sHS); err != nil {
 		return err
 	}
+	st.hsOut, st.hs13, st.cHS, st.sHS = c.out, hs, cHS, sHS
 	if err := st.sendFlight13(sHS, psk == nil); err != nil {
 		return err
 	}
@@ -159,7 +160,39 @@ func (st *ServerState) sendFlight13(sHS []byte, withCert bool) error {
 			return err
 		}
 	}
-	return st.send(&wire.Finished{VerifyData: keys.FinishedMAC(h, sHS, c.transcript.Sum(uint16(wire.VersionTLS13), h))})
+	return st.srv.plan.ServerFinished13(st, &wire.Finished{VerifyData: keys.FinishedMAC(h, sHS, c.transcript.Sum(uint16(wire.VersionTLS13), h))})
+}
+
+// HandshakeTrafficSecrets13 are the client and server handshake traffic
+// secrets of the TLS 1.3 handshake in progress (nil before the
+// ServerHello).
+func (st *ServerState) HandshakeTrafficSecrets13() (client, server []byte) { return st.cHS, st.sHS }
+
+// ApplicationTrafficSecrets13 are the client and server application
+// traffic secrets over the transcript so far followed by pending (the
+// messages a misbehaviour is about to send), as RFC 8446 §7.1 derives
+// them from the transcript through the server's Finished.
+func (st *ServerState) ApplicationTrafficSecrets13(pending ...[]byte) (client, server []byte) {
+	t := st.transcript.Clone()
+	for _, p := range pending {
+		t.Add(p)
+	}
+	th := t.Sum(uint16(wire.VersionTLS13), st.Spec.PRF)
+	m := st.hs13.Master()
+	return m.ClientTrafficSecret(th), m.ServerTrafficSecret(th)
+}
+
+// SetWriteSecret13 moves the write side to fresh TLS 1.3 record
+// protection (sequence number 0) under the traffic secret given: for a
+// misbehaviour that protects a message with another key than the one
+// due.
+func (st *ServerState) SetWriteSecret13(secret []byte) error {
+	out, err := st.halfConn13(secret)
+	if err != nil {
+		return err
+	}
+	st.Conn.out = out
+	return nil
 }
 
 // finish13 moves the write side to the application keys, reads and
@@ -178,7 +211,6 @@ func (st *ServerState) finish13(hs *keys.HandshakeSecret, cHS []byte) error {
 	// Finished (RFC 8446 §4.4.4), so an alert about the client's Finished
 	// goes out under the server application traffic key.
 	var err error
-	st.hsOut = c.out
 	if c.out, err = c.halfConn13(sAP); err != nil {
 		return err
 	}
@@ -186,6 +218,13 @@ func (st *ServerState) finish13(hs *keys.HandshakeSecret, cHS []byte) error {
 		return err
 	}
 	c.SetParseContext(wire.Context{Version: wire.VersionTLS13})
+	leaf, err := st.readClientCertificate()
+	if err != nil {
+		return err
+	}
+	if err := st.readClientCertificateVerify(leaf); err != nil {
+		return err
+	}
 
 	want := keys.FinishedMAC(h, cHS, c.transcript.Sum(uint16(wire.VersionTLS13), h))
 	if err := st.verifyClientFinished(want, "handshake message spans the key change after Finished (RFC 8446 §5.1)"); err != nil {

@@ -304,11 +304,21 @@ func helloOf(events []peers.Event) *wire.ClientHello {
 // own: it is a ServerHello with a special random).
 const AtHelloRetryRequest = wire.HandshakeType(0xFE)
 
+// AtApplicationData names, for ReactionTo and ClientRejects, the first
+// application_data record the server sent (a check that sends data where
+// a handshake message is due).
+const AtApplicationData = wire.HandshakeType(0xFD)
+
 // sentAt is the index of the first event in which the server sent a
 // handshake message of type t (for ServerHello, a real one: not a
 // HelloRetryRequest; for AtHelloRetryRequest, the last
 // HelloRetryRequest), -1 when it never did.
 func sentAt(events []peers.Event, t wire.HandshakeType) int {
+	if t == AtApplicationData {
+		return slices.IndexFunc(events, func(ev peers.Event) bool {
+			return ev.Dir == peers.Sent && ev.Type == wire.ContentApplicationData
+		})
+	}
 	if t == AtHelloRetryRequest {
 		last := -1
 		for i, ev := range events {
@@ -368,17 +378,22 @@ type ClientReaction struct {
 // included) and, below TLS 1.3, warning alerts other than close_notify
 // decide nothing and are passed over (in TLS 1.3 every alert but
 // close_notify and user_canceled is an error, whatever its level: RFC
-// 8446 §6). Below TLS 1.3 a client may send application data right
-// after its own Finished, before it reads the server's (False Start,
-// RFC 7918): after the server's Finished, application data followed by
-// an alert is the alert's rejection.
+// 8446 §6). Application data a client may have sent before it read the
+// message proves nothing by itself: below TLS 1.3, once the client has
+// sent its ChangeCipherSpec it may send data before it reads the
+// server's last flight (False Start, RFC 7918): application data
+// followed by an alert is the alert's rejection. In TLS 1.3, once the
+// client has sent its Finished, its application data never waits for
+// what the server sends after it: it is passed over, and only an alert
+// or a handshake message (an answer to a later KeyUpdate) decides.
 func ReactionTo(s *Served, at wire.HandshakeType) ClientReaction {
 	i := sentAt(s.Events, at)
 	if i < 0 {
 		return ClientReaction{}
 	}
 	r := ClientReaction{Reached: true}
-	falseStart := s.Version < wire.VersionTLS13 && at == wire.TypeFinished
+	falseStart := s.Version < wire.VersionTLS13 && clientSentBefore(s.Events[:i], wire.ContentChangeCipherSpec, 0)
+	postHandshake := s.Version == wire.VersionTLS13 && clientSentBefore(s.Events[:i], wire.ContentHandshake, wire.TypeFinished)
 	for _, ev := range s.Events[i+1:] {
 		if ev.Dir != peers.Received {
 			continue
@@ -396,15 +411,18 @@ func ReactionTo(s *Served, at wire.HandshakeType) ClientReaction {
 			if r.WentOn != "" && a.Description == wire.AlertCloseNotify {
 				return r // it went on, then closed
 			}
-			r.WentOn, r.Alert = "", &a
+			if postHandshake && a.Description == wire.AlertCloseNotify {
+				continue // its data sent and answered, it may close without reading on
+			}
+			r.WentOn, r.Alert, r.MaybeFalseStart = "", &a, false
 			return r
 		case wire.ContentHandshake:
-			if r.WentOn == "" {
-				r.WentOn = ev.Summary()
+			if r.WentOn == "" || r.MaybeFalseStart {
+				r.WentOn, r.MaybeFalseStart = ev.Summary(), false
 			}
 			return r
 		case wire.ContentApplicationData:
-			if ev.Plaintext == nil {
+			if ev.Plaintext == nil || postHandshake {
 				continue
 			}
 			if r.WentOn == "" {
@@ -417,6 +435,15 @@ func ReactionTo(s *Served, at wire.HandshakeType) ClientReaction {
 		}
 	}
 	return r
+}
+
+// clientSentBefore reports whether the client sent a record of type t
+// (for handshake records, one starting with a message of type ht) among
+// events.
+func clientSentBefore(events []peers.Event, t wire.ContentType, ht wire.HandshakeType) bool {
+	return slices.ContainsFunc(events, func(ev peers.Event) bool {
+		return ev.Dir == peers.Received && ev.Type == t && (t != wire.ContentHandshake || len(ev.Plaintext) > 0 && wire.HandshakeType(ev.Plaintext[0]) == ht)
+	})
 }
 
 // ClientRejects judges a run in which the server's message at was one
@@ -563,8 +590,11 @@ func ClientCompletes(s *Served) Verdict {
 
 // atName names the message a check changed.
 func atName(at wire.HandshakeType) string {
-	if at == AtHelloRetryRequest {
+	switch at {
+	case AtHelloRetryRequest:
 		return "HelloRetryRequest"
+	case AtApplicationData:
+		return "application data"
 	}
 	return at.String()
 }

@@ -1,20 +1,36 @@
 // Package clientmalformed is the family of client checks on malformed
-// server messages: each message of the server's flight with one byte
-// too many or too few in its body (the length fields fixed up, so that
-// only the message's own syntax is broken), and, in TLS 1.3, each inner
-// length field of a message one too long or too short. In TLS 1.3 the client must
-// abort with decode_error (RFC 8446 §6); below it no sentence puts that
-// duty on the client, and the checks are SHOULD.
+// server messages (row 73), generated from the server-message mutators
+// of the registry (mutators.ServerMessageType): the ServerHello,
+// EncryptedExtensions, Certificate, ServerKeyExchange, NewSessionTicket
+// and TLS 1.3 CertificateVerify of the server's flight with a byte after
+// the last field, the last byte missing or an empty body (in every
+// context), cut after each field boundary, or with an inner length field
+// one short, one long, zero or at its maximum (in one context a version:
+// TLS 1.2 ECDHE-RSA, whose messages TLS 1.0 and 1.1 share, and TLS 1.3).
+// The handshake length always matches the body. In TLS 1.3 the client
+// must abort with decode_error (RFC 8446 §6); below it no sentence puts
+// that duty on the client, and the checks are SHOULD.
+//
+// The server sends the changed bytes as its message and keeps them in
+// its transcript, so a client that reads them leniently goes on (its
+// Finished, its key exchange, its application data), and is seen going
+// on. A TLS 1.3 NewSessionTicket comes after the handshake: the server
+// follows it with a KeyUpdate that asks for one back, which a client
+// that took the ticket answers.
 package clientmalformed
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
+	"github.com/tlsconform/tlsconform/mutators"
 	"github.com/tlsconform/tlsconform/peers"
 	"github.com/tlsconform/tlsconform/peers/wire"
+	"github.com/tlsconform/tlsconform/reports"
 	"github.com/tlsconform/tlsconform/suite/checks"
 )
 
@@ -28,156 +44,184 @@ var ruleDecode12 = checks.Rule{Cite: "RFC 5246 §7.4.1.2", Text: "A server MUST 
 // Family is the client-side malformed-message family.
 func Family() checks.Family {
 	return checks.Family{
-		Area:   area,
-		Title:  "Malformed server messages, as a client reads them (RFC 8446 §6; RFC 5246 §7.4)",
-		Checks: clientChecks,
-		Client: true,
-		// The reference client's parser is the codec of peers/wire, which
-		// refuses both changes: no misbehaviour of the plan skips it, so
-		// the family's self-test is the well-behaved client passing.
+		Area:                area,
+		Title:               "Malformed server messages, as a client reads them (RFC 8446 §6; RFC 5246 §7.4)",
+		Checks:              clientChecks,
+		Client:              true,
+		ClientMisbehaviours: ClientMisbehaviours(),
+		SelfTests:           selfTests,
 	}
 }
 
-// change is one way to break a message's syntax.
-type change struct {
-	name, title string
-	body        func(body []byte) []byte
-}
-
-var changes = []change{
-	{"trailing-byte", "a byte after its last field", func(b []byte) []byte { return append(slices.Clone(b), 0) }},
-	{"truncated", "its last byte missing", func(b []byte) []byte { return slices.Clone(b[:len(b)-1]) }},
-}
-
-// edit applies ch to the server's first message of type t.
-func edit(name string, t wire.HandshakeType, ch change) peers.Misbehaviour {
-	return checks.EditServerFlight(name, func(_ *peers.ServerState, msgs []wire.Message) []wire.Message {
-		for i, m := range msgs {
-			if m.Type() != t {
-				continue
-			}
-			if sh, ok := m.(*wire.ServerHello); ok && sh.IsHelloRetryRequest() {
-				continue
-			}
-			raw, err := m.Marshal()
-			if err != nil || len(raw) < 5 {
-				return msgs // cannot happen: none of the messages changed here has an empty body
-			}
-			out := slices.Clone(msgs)
-			out[i] = checks.RawMessage{T: t, Raw: checks.Reframe(raw, ch.body(raw[4:]))}
-			return out
-		}
-		return msgs
-	})
-}
-
-// lengthFields are the inner length fields a TLS 1.3 server message has
-// (paths of wire.MarshalLayout), each told to lie by one; a path ending
-// in "+" only grows (the reference server sends that vector empty, and
-// an empty vector cannot claim one byte less).
-var lengthFields = map[wire.HandshakeType][]string{
-	wire.TypeServerHello:         {"server_hello.session_id.length", "server_hello.extensions.length", "server_hello.extensions[0].length"},
-	wire.TypeEncryptedExtensions: {"encrypted_extensions.extensions.length+"},
-	wire.TypeCertificate: {"certificate.certificate_request_context.length+", "certificate.certificate_list.length",
-		"certificate.certificate_list[0].cert_data.length", "certificate.certificate_list[0].extensions.length+"},
-	wire.TypeCertificateVerify: {"certificate_verify.signature.length"},
-}
-
-// lengthLie is a check whose server message of type t has the length
-// field path one more (or one less) than the bytes it counts, the rest of
-// the message as it was. A field the message does not have, or a zero
-// length told to shrink, is a change the server could not make: the
-// check is then inconclusive.
-func lengthLie(c checks.Context, t wire.HandshakeType, path string, delta int) checks.Check {
-	way := "long"
-	if delta < 0 {
-		way = "short"
+// messagesIn are the server messages of context c the family changes.
+func messagesIn(c checks.Context) []wire.HandshakeType {
+	if c.Version == wire.VersionTLS13 {
+		return []wire.HandshakeType{wire.TypeServerHello, wire.TypeEncryptedExtensions, wire.TypeCertificate, wire.TypeCertificateVerify, wire.TypeNewSessionTicket}
 	}
-	short := path[strings.Index(path, ".")+1:]
-	name := fmt.Sprintf("%s/length/%s/%s", t.RFCName(), strings.TrimSuffix(short, ".length"), way)
-	ch := checks.ClientCheck(area, c, name, "RFC 8446 §6", checks.RuleDecode13, checks.MUST,
-		fmt.Sprintf("aborts on a %s whose %s is one too %s, with decode_error", t, short, map[bool]string{true: "many", false: "few"}[delta > 0]),
-		peers.Misbehaviour{}, t, wire.AlertDecodeError)
-	id := ch.ID
-	ch.Run = func(ctx context.Context, env *checks.Env) checks.Verdict {
-		applied := false // set by the server's goroutine, read after Serve returned
-		mis := checks.EditServerFlight(name, func(_ *peers.ServerState, msgs []wire.Message) []wire.Message {
-			for i, m := range msgs {
-				if m.Type() != t {
-					continue
-				}
-				if sh, ok := m.(*wire.ServerHello); ok && sh.IsHelloRetryRequest() {
-					continue
-				}
-				raw, lay, err := wire.MarshalLayout(m)
-				if err != nil {
-					return msgs
-				}
-				f, ok := lay.Find(path)
-				if !ok {
-					return msgs
-				}
-				v := 0
-				for _, b := range raw[f.Start:f.End] {
-					v = v<<8 | int(b)
-				}
-				v += delta
-				if v < 0 || v >= 1<<(8*(f.End-f.Start)) {
-					return msgs
-				}
-				raw = slices.Clone(raw)
-				for j := f.End - 1; j >= f.Start; j-- {
-					raw[j], v = byte(v), v>>8
-				}
-				out := slices.Clone(msgs)
-				out[i] = checks.RawMessage{T: t, Raw: raw}
-				applied = true
-				return out
-			}
-			return msgs
-		})
-		s := env.Serve(ctx, c, id, mis)
-		if !applied {
-			return checks.Unchanged(s, "the server's "+t.String()+" has no "+short+" that can lie by one")
-		}
-		return checks.ClientRejects(s, t, wire.AlertDecodeError)
+	out := []wire.HandshakeType{wire.TypeServerHello, wire.TypeCertificate}
+	if c.KX != checks.KXRSA {
+		out = append(out, wire.TypeServerKeyExchange)
 	}
-	return ch
+	return append(out, wire.TypeNewSessionTicket)
+}
+
+// wholeMessage reports whether m changes the message as a whole (run in
+// every context) rather than one of its fields (run in fieldContext).
+func wholeMessage(m mutators.Mutator) bool {
+	_, rest, _ := strings.Cut(m.Name, "/")
+	return rest == "trailing/1" || rest == "truncate/last-byte" || rest == "truncate/empty-body"
+}
+
+// fieldContext reports whether the per-field mutators run in c: TLS 1.2
+// ECDHE-RSA (ServerKeyExchange included) and TLS 1.3.
+func fieldContext(c checks.Context) bool {
+	return c.Version == wire.VersionTLS13 || c.Version == wire.VersionTLS12 && c.KX == checks.KXECDHERSA
 }
 
 func clientChecks() []checks.Check {
 	var out []checks.Check
+	var ms []mutators.Mutator
+	for _, m := range mutators.Registry() {
+		if _, ok := mutators.ServerMessageType(m); ok {
+			ms = append(ms, m)
+		}
+	}
 	for _, c := range checks.Contexts() {
-		var msgs []wire.HandshakeType
-		rule, rfc, level := ruleDecode12, "RFC 5246 §7.4", checks.SHOULD
-		if c.Version == wire.VersionTLS13 {
-			msgs = []wire.HandshakeType{wire.TypeServerHello, wire.TypeEncryptedExtensions, wire.TypeCertificate, wire.TypeCertificateVerify}
-			rule, rfc, level = checks.RuleDecode13, "RFC 8446 §6", checks.MUST
-		} else {
-			msgs = []wire.HandshakeType{wire.TypeServerHello, wire.TypeCertificate}
-			if c.KX != checks.KXRSA {
-				msgs = append(msgs, wire.TypeServerKeyExchange)
-			}
-		}
-		if c.Version == wire.VersionTLS13 {
-			for _, t := range msgs {
-				for _, path := range lengthFields[t] {
-					grows, ok := strings.CutSuffix(path, "+")
-					out = append(out, lengthLie(c, t, grows, +1))
-					if !ok {
-						out = append(out, lengthLie(c, t, path, -1))
-					}
+		for _, t := range messagesIn(c) {
+			for _, m := range ms {
+				if mt, _ := mutators.ServerMessageType(m); mt != t || !m.AppliesTo(c.Version) || !wholeMessage(m) && !fieldContext(c) {
+					continue
 				}
-			}
-		}
-		for _, t := range msgs {
-			for _, ch := range changes {
-				name := fmt.Sprintf("%s/%s", t.RFCName(), ch.name)
-				out = append(out, checks.ClientCheck(area, c, name, rfc, rule, level,
-					fmt.Sprintf("aborts on a %s with %s, with decode_error", t, ch.title),
-					edit(name, t, ch), t, wire.AlertDecodeError))
+				// Only what applies to the message the reference server
+				// sends in c (a ServerKeyExchange has no
+				// signature_algorithm below TLS 1.2).
+				if sample := mutators.SampleServerMessage(t, c.Version); sample == nil {
+					continue
+				} else if _, ok, err := mutators.MutateServerMessage(m, sample, 1); err != nil || !ok {
+					continue
+				}
+				out = append(out, malformed(c, t, m))
 			}
 		}
 	}
 	return out
 }
+
+// malformed is the check of mutator m on the server's message of type t
+// in context c.
+func malformed(c checks.Context, t wire.HandshakeType, m mutators.Mutator) checks.Check {
+	rule, rfc, level := checks.RuleDecode13, "RFC 8446 §6", checks.MUST
+	if m.Expect.Level(c.Version) == mutators.LevelShould {
+		rule, rfc, level = ruleDecode12, "RFC 5246 §7.4", checks.SHOULD
+	}
+	ch := checks.ClientCheck(area, c, m.Name, rfc, rule, level, "aborts on "+m.Doc+", with decode_error",
+		peers.Misbehaviour{}, t, wire.AlertDecodeError)
+	ch.Mutator, ch.Row = m.Name, m.Expect.Row
+	id := ch.ID
+	ch.Run = func(ctx context.Context, env *checks.Env) checks.Verdict {
+		var mu sync.Mutex
+		applied := false // set by the server's goroutine, read after Serve returned
+		mis := checks.EditServerFlight(m.Name, func(st *peers.ServerState, msgs []wire.Message) []wire.Message {
+			for i, msg := range msgs {
+				if msg.Type() != t {
+					continue
+				}
+				if sh, ok := msg.(*wire.ServerHello); ok && sh.IsHelloRetryRequest() {
+					continue
+				}
+				raw, ok, err := mutators.MutateServerMessage(m, msg, uint64(env.Seed))
+				if err != nil || !ok {
+					return msgs
+				}
+				mu.Lock()
+				applied = true
+				mu.Unlock()
+				bad := checks.RawMessage{T: t, Raw: raw}
+				if t == wire.TypeNewSessionTicket && st.Version() == wire.VersionTLS13 {
+					// After the handshake: ask for a KeyUpdate, which only a
+					// client that read past the ticket sends.
+					if err := st.WriteHandshake(bad); err == nil {
+						_ = st.SendKeyUpdate(true)
+					}
+					return slices.Delete(slices.Clone(msgs), i, i+1)
+				}
+				out := slices.Clone(msgs)
+				out[i] = bad
+				return out
+			}
+			return msgs
+		})
+		s := env.Serve(ctx, c, id, mis)
+		mu.Lock()
+		done := applied
+		mu.Unlock()
+		if !done {
+			return notApplied(s, t, m)
+		}
+		v := checks.ClientRejects(s, t, wire.AlertDecodeError)
+		if v.Status == reports.Fail && level == checks.SHOULD {
+			v.Status = reports.Warn
+			v.Reason = "the client went on after a malformed " + t.String() + ": " + m.Expect.ShouldWhy(c.Version)
+		}
+		return v
+	}
+	return ch
+}
+
+// notApplied is the verdict of a run in which the mutator changed
+// nothing. When the server sent the message, it had nothing the mutator
+// changes (a field this client's exchange does not give it): the check
+// does not apply to this client, and so when no NewSessionTicket goes to
+// a TLS 1.0-1.2 client that asked for none. When the handshake ended
+// before the message was due, nothing was tried: inconclusive.
+func notApplied(s *checks.Served, t wire.HandshakeType, m mutators.Mutator) checks.Verdict {
+	var why string
+	switch {
+	case checks.ReactionTo(s, t).Reached:
+		why = fmt.Sprintf("the server's %s to this client has nothing %s changes", t, m.Name)
+	case t == wire.TypeNewSessionTicket && s.Version < wire.VersionTLS13 && s.Hello != nil && wire.CountExtension(s.Hello.Extensions, wire.ExtSessionTicket) == 0:
+		why = "the client did not offer session_ticket, so the server sends no NewSessionTicket (RFC 5077 §3.2)"
+	default:
+		return checks.Unchanged(s, fmt.Sprintf("the handshake ended before the server sent its %s (%s; client %s)", t, orNone(s.ServerErr), s.End))
+	}
+	return checks.Verdict{Status: reports.Skip, Expected: "the check's change reaches the client", Observed: why, Served: []*checks.Served{s},
+		Reason: "the change does not apply to what this client negotiated"}
+}
+
+func orNone(err error) string {
+	if err == nil {
+		return "the server's handshake completed"
+	}
+	return err.Error()
+}
+
+// ClientMisbehaviours are the reference client's ways to break what the
+// family checks.
+func ClientMisbehaviours() []peers.ClientMisbehaviour {
+	return []peers.ClientMisbehaviour{{
+		// Stops reading a server message at the end of its last field
+		// and ignores what follows inside the message.
+		Name: "client-malformed/accept-trailing-bytes",
+		Apply: func(p *peers.ClientPlan) {
+			next := p.ParseMessage
+			p.ParseMessage = func(raw []byte, ctx wire.Context) (wire.Message, error) {
+				m, err := next(raw, ctx)
+				var pe *wire.ParseError
+				if errors.As(err, &pe) && errors.Is(err, wire.ErrTrailing) && pe.Field == "" && pe.Offset > 4 && pe.Offset < len(raw) {
+					return next(checks.Reframe(raw, raw[4:pe.Offset]), ctx)
+				}
+				return m, err
+			}
+		},
+	}}
+}
+
+// selfTests: a client that ignores bytes after a message's last field
+// goes on after every message with a byte appended (a failure in TLS
+// 1.3, a warning below it), and still refuses a message cut short.
+var selfTests = []checks.SelfTest{{
+	Misbehaviour: "client-malformed/accept-trailing-bytes",
+	Fail:         `^client-malformed/tls13/[^/]+/[a-z_]+/trailing/1$`,
+	Warn:         `^client-malformed/tls1[012]/[^/]+/[a-z_]+/trailing/1$`,
+	Pass:         `^(client-baseline/.*|client-malformed/.*/truncate/.*)$`,
+}}

@@ -192,23 +192,14 @@ func clientChecks() []checks.Check {
 		}
 		out = append(out, dg)
 		if c.Version == wire.VersionTLS12 {
-			// The server goes on with the TLS 1.2 handshake it names, so
-			// that a client which takes it goes on, and is caught.
-			sv := checks.ClientCheck(area, c, "supported-versions-tls12", "RFC 8446 §4.2.1", ruleVersions, checks.MUST,
-				"aborts on a TLS 1.2 ServerHello whose supported_versions names TLS 1.2, with illegal_parameter", peers.Misbehaviour{},
-				wire.TypeServerHello, wire.AlertIllegalParameter)
-			sv.Needs = checks.NeedTLS13
-			mis := editServerHello("supported-versions-tls12", func(_ *peers.ServerState, sh *wire.ServerHello) {
-				sh.Extensions = setExtension(sh.Extensions, wire.SupportedVersionsServerExt(wire.VersionTLS12))
-			})
-			sv.Run = func(ctx context.Context, env *checks.Env) checks.Verdict {
-				s := env.Serve(ctx, c, sv.ID, mis)
-				if s.Hello != nil && !slices.Contains(checks.OfferedVersions(s.Hello), wire.VersionTLS13) {
-					return checks.Unchanged(s, "this ClientHello did not offer TLS 1.3: it sent no supported_versions for the ServerHello to answer")
-				}
-				return checks.ClientRejects(s, wire.TypeServerHello, wire.AlertIllegalParameter)
-			}
-			out = append(out, sv)
+			// The server goes on with the TLS 1.2 handshake its
+			// legacy_version names, so that a client which takes the
+			// extension's TLS 1.2, or falls back to legacy_version when
+			// the extension names a version it does not know, goes on, and
+			// is caught.
+			out = append(out,
+				supportedVersions12(c, "supported-versions-tls12", "names TLS 1.2", wire.VersionTLS12),
+				supportedVersions12(c, "supported-versions-unoffered", "names a version the client did not offer (0x0305)", 0x0305))
 		}
 		out = append(out,
 			checks.ClientCheck(area, c, "unrequested-extension", "RFC 5246 §7.4.1.4", ruleExt12, checks.MUST,
@@ -219,6 +210,27 @@ func clientChecks() []checks.Check {
 		)
 	}
 	return out
+}
+
+// supportedVersions12 is a check in TLS 1.2 context c whose ServerHello
+// carries supported_versions naming v, for a client that offered TLS
+// 1.3: the server then goes on with TLS 1.2.
+func supportedVersions12(c checks.Context, name, what string, v wire.Version) checks.Check {
+	sv := checks.ClientCheck(area, c, name, "RFC 8446 §4.2.1", ruleVersions, checks.MUST,
+		"aborts on a TLS 1.2 ServerHello whose supported_versions "+what+", with illegal_parameter", peers.Misbehaviour{},
+		wire.TypeServerHello, wire.AlertIllegalParameter)
+	sv.Needs = checks.NeedTLS13
+	mis := editServerHello(name, func(_ *peers.ServerState, sh *wire.ServerHello) {
+		sh.Extensions = setExtension(sh.Extensions, wire.SupportedVersionsServerExt(v))
+	})
+	sv.Run = func(ctx context.Context, env *checks.Env) checks.Verdict {
+		s := env.Serve(ctx, c, sv.ID, mis)
+		if s.Hello != nil && !slices.Contains(checks.OfferedVersions(s.Hello), wire.VersionTLS13) {
+			return checks.Unchanged(s, "this ClientHello did not offer TLS 1.3: it sent no supported_versions for the ServerHello to answer")
+		}
+		return checks.ClientRejects(s, wire.TypeServerHello, wire.AlertIllegalParameter)
+	}
+	return sv
 }
 
 // sentinelMis writes the downgrade sentinel through the plan's step, so
@@ -392,13 +404,50 @@ func ClientMisbehaviours() []peers.ClientMisbehaviour {
 		Apply: func(p *peers.ClientPlan) {
 			p.DowngradeSentinel = func(*peers.ClientConfig, [8]byte, wire.Version) error { return nil }
 		},
+	}, {
+		// Reads a ServerHello whose supported_versions does not select
+		// TLS 1.3 as if the extension were absent: legacy_version decides.
+		Name: "client-negotiation/legacy-version-fallback",
+		Apply: func(p *peers.ClientPlan) {
+			next := p.SelectedVersion
+			p.SelectedVersion = func(cfg *peers.ClientConfig, legacy, v wire.Version) (wire.Version, bool, error) {
+				if v != wire.VersionTLS13 {
+					return legacy, true, nil
+				}
+				return next(cfg, legacy, v)
+			}
+		},
+	}, {
+		// Takes any supported_versions in a ServerHello for TLS 1.3.
+		Name: "client-negotiation/any-selected-version",
+		Apply: func(p *peers.ClientPlan) {
+			p.SelectedVersion = func(*peers.ClientConfig, wire.Version, wire.Version) (wire.Version, bool, error) {
+				return wire.VersionTLS13, false, nil
+			}
+		},
 	}}
 }
 
-// selfTests: a client that ignores the sentinel goes on; every other
-// check of the family still passes.
+// negotiationOthers are the family's checks that no version misbehaviour
+// touches.
+const negotiationOthers = `client-negotiation/.*/(unrequested-extension|session-id-echo-mismatch|unoffered-suite|hrr-.*|second-hrr|suite-differs-after-hrr)`
+
+// selfTests: a client that ignores the sentinel goes on; one that falls
+// back to legacy_version when supported_versions does not select TLS 1.3
+// goes on with the TLS 1.2 the server then speaks; one that takes any
+// selected version for TLS 1.3 goes on with the TLS 1.3 the server
+// speaks after a ServerHello naming 0x0305. Every other check of the
+// family still passes.
 var selfTests = []checks.SelfTest{{
 	Misbehaviour: "client-negotiation/ignore-downgrade-sentinel",
 	Fail:         `^client-negotiation/tls1[012]/.*/downgrade-sentinel$`,
-	Pass:         `^(client-baseline/.*|client-negotiation/.*/(unrequested-extension|session-id-echo-mismatch|unoffered-suite|supported-versions-.*|hrr-.*|second-hrr|suite-differs-after-hrr))$`,
+	Pass:         `^(client-baseline/.*|` + negotiationOthers + `|client-negotiation/.*/supported-versions-.*)$`,
+}, {
+	Misbehaviour: "client-negotiation/legacy-version-fallback",
+	Fail:         `^client-negotiation/tls12/[^/]+/supported-versions-(tls12|unoffered)$`,
+	Pass:         `^(client-baseline/.*|` + negotiationOthers + `|client-negotiation/.*/downgrade-sentinel)$`,
+}, {
+	Misbehaviour: "client-negotiation/any-selected-version",
+	Fail:         `^client-negotiation/tls13/ecdhe/supported-versions-unoffered$`,
+	Pass:         `^(client-baseline/.*|` + negotiationOthers + `|client-negotiation/.*/downgrade-sentinel)$`,
 }}

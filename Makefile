@@ -61,7 +61,8 @@ conformance:
 	TARGET='$(TARGET)' STRICT='$(STRICT)' FULL_REPORT='$(FULL_REPORT)' REPORT_DIR='$(abspath $(REPORT_DIR))' SEED='$(SEED)' VERSIONS='$(VERSIONS)' \
 		SNI='$(SNI)' TIMEOUT='$(TIMEOUT)' EXPECT='$(if $(filter none,$(EXPECT)),none,$(if $(EXPECT),$(abspath $(EXPECT))))' CLIENT_CERT='$(if $(CLIENT_CERT),$(abspath $(CLIENT_CERT)))' \
 		CLIENT_KEY='$(if $(CLIENT_KEY),$(abspath $(CLIENT_KEY)))' \
-		$(GO) tool ginkgo $(GINKGO_FLAGS) $${LABELS:+--label-filter="$$LABELS"} --seed=$(SEED) ./suite -- -test.run='^TestConformance$$'
+		$(GO) tool ginkgo $(GINKGO_FLAGS) $${LABELS:+--label-filter="$$LABELS"} --seed=$(SEED) ./suite -- -test.run='^TestConformance$$'; \
+		status=$$?; $(GO) run ./cmd/tlsconform report -report-dir '$(abspath $(REPORT_DIR))'; exit $$status
 
 ## conformance-client: the client gate: the suite's server against a client
 ## under test, started once per check. CLIENT=builtin|openssl|gnutls|curl|
@@ -81,7 +82,8 @@ conformance-client:
 	@mkdir -p "$(CLIENT_REPORT_DIR)"
 	STRICT='$(STRICT)' FULL_REPORT='$(FULL_REPORT)' REPORT_DIR='$(abspath $(CLIENT_REPORT_DIR))' SEED='$(SEED)' VERSIONS='$(VERSIONS)' TIMEOUT='$(TIMEOUT)' \
 		EXPECT='$(if $(filter none,$(EXPECT)),none,$(if $(EXPECT),$(abspath $(EXPECT))))' \
-		$(GO) tool ginkgo $(GINKGO_FLAGS) $${LABELS:+--label-filter="$$LABELS"} --seed=$(SEED) ./suite/clientgate -- -test.run='^TestClientConformance$$'
+		$(GO) tool ginkgo $(GINKGO_FLAGS) $${LABELS:+--label-filter="$$LABELS"} --seed=$(SEED) ./suite/clientgate -- -test.run='^TestClientConformance$$'; \
+		status=$$?; $(GO) run ./cmd/tlsconform report -report-dir '$(abspath $(CLIENT_REPORT_DIR))'; exit $$status
 
 ## corpus: capture again the ClientHello of every TLS client installed here
 ## into corpus/clienthello/ (bin + provenance json). Run as root, it first

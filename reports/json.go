@@ -110,6 +110,24 @@ func ReadJSON(path string) (*Report, error) {
 		}
 	}
 	r.Records, r.Rules = nil, nil
+	// A warning kept as a line of its root cause takes the rule and the
+	// expectation of the check that stands for the cause.
+	byID := make(map[string]int, len(r.Checks))
+	for i, c := range r.Checks {
+		byID[c.ID] = i
+	}
+	for i := range r.Checks {
+		c := &r.Checks[i]
+		j, ok := byID[c.SameAs]
+		if c.SameAs == "" || !ok {
+			continue
+		}
+		rep := r.Checks[j]
+		c.RFC, c.Rule, c.Expected = rep.RFC, rep.Rule, rep.Expected
+		if c.Level == "" {
+			c.Level = rep.Level
+		}
+	}
 	return &r, nil
 }
 

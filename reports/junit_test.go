@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -276,5 +277,45 @@ func TestReportJSONCompact(t *testing.T) {
 	os.WriteFile(path, []byte(`{"checks":[{"id":"x","transcript":[{"dir":"server","ref":"r9"}]}]}`), 0o644)
 	if _, err := ReadJSON(path); err == nil || !strings.Contains(err.Error(), `record "r9"`) {
 		t.Errorf("dangling ref: %v", err)
+	}
+}
+
+// TestRootCausesSurviveJSON: report.json keeps one conversation per root
+// cause of warnings, and a report read back groups its checks into the
+// same causes, with the same rule, as the run did.
+func TestRootCausesSurviveJSON(t *testing.T) {
+	r := &Report{Target: "t"}
+	for i := range 5 {
+		r.Checks = append(r.Checks, Check{ID: fmt.Sprintf("finished/tls12/rsa/flip-bit-%d", i), Area: "finished", Version: "1.2", KX: "rsa",
+			RFC: "RFC 5246 §7.4.9", Level: "MUST", Rule: "RFC 5246 §7.4.9: \"Recipients of Finished messages MUST verify that the contents are correct.\"",
+			Title: fmt.Sprintf("bit %d", i), Status: Warn, Expected: "decrypt_error", Observed: fmt.Sprintf("fatal handshake_failure alert (at Step%d)", i), Transcript: tls12Failure()})
+	}
+	r.Checks = append(r.Checks, Check{ID: "client-hello/tls12/rsa/session_id/33-bytes", Area: "client-hello", RFC: "RFC 5246 §7.4.1.2", Level: "MUST",
+		Status: Fail, Expected: "decode_error", Observed: "target went on: sent ServerHello", Transcript: tls12Failure()})
+	path := filepath.Join(t.TempDir(), JSONFile)
+	if err := WriteJSON(path, r); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadJSON(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, got := RootCauses(r), RootCauses(back)
+	if len(want) != 2 || len(got) != len(want) {
+		t.Fatalf("causes: %d in memory, %d read back", len(want), len(got))
+	}
+	for i := range want {
+		if !slices.Equal(want[i].Checks, got[i].Checks) || want[i].Rule != got[i].Rule || want[i].RFC != got[i].RFC || want[i].Representative != got[i].Representative {
+			t.Errorf("cause %d: %+v, read back %+v", i, want[i], got[i])
+		}
+	}
+	kept := 0
+	for _, c := range back.Checks {
+		if len(c.Transcript) > 0 {
+			kept++
+		}
+	}
+	if kept != 2 {
+		t.Errorf("%d transcripts kept, want 2 (one per root cause)", kept)
 	}
 }

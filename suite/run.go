@@ -240,7 +240,7 @@ type Result struct {
 // Message is the one-line verdict a test failure shows: the rule, what was
 // expected, what was observed, and why.
 func (res Result) Message() string {
-	msg := fmt.Sprintf("[%s %s] expected %s; observed %s", res.RFC, res.Level, res.Expected, res.Observed)
+	msg := fmt.Sprintf("[%s %s] expected %s; observed %s", res.RFC, reports.DeviationLevel(res.Check), res.Expected, res.Observed)
 	if res.Reason != "" {
 		msg += "; " + res.Reason
 	}

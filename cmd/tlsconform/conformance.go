@@ -199,3 +199,24 @@ func ruleOf(r checks.Rule) string {
 	}
 	return r.String()
 }
+
+// reportCmd prints the result block of the run whose reports a directory
+// holds: what make conformance ends with, after Ginkgo's own summary.
+func reportCmd(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := fs.String("report-dir", "reports/out", "the directory a run wrote its reports to")
+	if err := fs.Parse(args); err != nil {
+		return exitSetup
+	}
+	rep, err := reports.ReadJSON(filepath.Join(*dir, reports.JSONFile))
+	if err != nil {
+		fmt.Fprintf(stderr, "tlsconform report: no readable report in %s (%v): run tlsconform conformance -report-dir %s first\n", *dir, err, *dir)
+		return exitSetup
+	}
+	fmt.Fprint(stdout, "\n"+reports.ResultBlock(rep, *dir, rep.Strict))
+	if reports.Failed(rep, rep.Strict) {
+		return exitFail
+	}
+	return exitPass
+}

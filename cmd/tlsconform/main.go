@@ -46,6 +46,7 @@ const usage = `usage:
                          exit status: 0 no unexpected MUST failure, 1 failures or stale expectations, 2 usage or setup error
   tlsconform conformance -client builtin|openssl|gnutls|curl|reference[:MISBEHAVIOUR]|'COMMAND {addr} ...' [the same flags]
   tlsconform list [-client] [-run GLOB,...] [-json]
+  tlsconform report [-report-dir DIR]   the result block of the run whose reports DIR holds (exit status as conformance's)
   tlsconform serve -listen ADDR [-cert FILE -key FILE] [-keylog FILE] [-timeout D] [-misbehave NAME]
   tlsconform campaign -target builtin|openssl|gnutls|HOST:PORT [-target-cmd CMD] [-target2 TARGET] | -client builtin|openssl|gnutls|curl|'COMMAND {addr}' 
                       [-duration D] [-workers N] [-seed S] [-report-dir DIR] [-mutators PREFIX,...] [-timeout D]
@@ -74,6 +75,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return conformance(ctx, args[1:], stdout, stderr)
 	case "list":
 		return list(args[1:], stdout, stderr)
+	case "report":
+		return reportCmd(args[1:], stdout, stderr)
 	case "campaign":
 		return runCampaign(ctx, args[1:], stdout, stderr)
 	case "replay":

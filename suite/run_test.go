@@ -2,6 +2,7 @@ package suite_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -259,10 +260,28 @@ func TestRunWritesReports(t *testing.T) {
 	if len(back.Checks) != len(list) {
 		t.Errorf("report.json has %d checks, want %d", len(back.Checks), len(list))
 	}
-	for _, f := range []string{reports.SummaryFile, reports.KeyLogFile} {
+	for _, f := range []string{reports.SummaryFile, reports.JUnitFile, reports.HTMLFile, reports.PcapFile} {
 		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
 			t.Errorf("%s: %v", f, fmt.Sprint(err))
 		}
+	}
+	// The key log holds the secrets of the conversations the reports
+	// keep: none of a run that passed; every one with FullReport.
+	if st, err := os.Stat(filepath.Join(dir, reports.KeyLogFile)); err != nil {
+		t.Errorf("keylog.txt: %v", err)
+	} else if st.Size() != 0 {
+		t.Errorf("keylog.txt of a passing run has %d bytes, want none", st.Size())
+	}
+	if _, err := suite.Run(ctx, tgt, suite.Options{Seed: 1, ReportDir: dir, FullReport: true}, list); err != nil {
+		t.Fatal(err)
+	}
+	kl, err := os.ReadFile(filepath.Join(dir, reports.KeyLogFile))
+	if err != nil || bytes.Count(kl, []byte("\n")) < len(list) {
+		t.Errorf("keylog.txt with FullReport: %v, %d lines for %d checks", err, bytes.Count(kl, []byte("\n")), len(list))
+	}
+	back, err = reports.ReadJSON(filepath.Join(dir, reports.JSONFile))
+	if err != nil || len(back.Checks[0].Transcript) == 0 {
+		t.Errorf("FullReport keeps a passing check's transcript: %v", err)
 	}
 }
 

@@ -307,6 +307,25 @@ func BenchmarkRun(b *testing.B) {
 	}
 }
 
+// BenchmarkRunReports is BenchmarkRun writing every report (report.json,
+// summary.md, junit.xml, report.html, conversations.pcapng, keylog.txt):
+// compared with BenchmarkRun, what the reports add to a run.
+func BenchmarkRunReports(b *testing.B) {
+	ctx := context.Background()
+	tgt, err := suite.OpenTarget(ctx, "builtin", 2*time.Second)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer tgt.Close()
+	all := suite.Catalogue()
+	dir := b.TempDir()
+	for b.Loop() {
+		if _, err := suite.Run(ctx, tgt, suite.Options{Seed: 1, ReportDir: dir}, all); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // TestLabels: a check's labels name its version, key exchange, area,
 // level and every RFC with its section.
 func TestLabels(t *testing.T) {

@@ -439,6 +439,9 @@ func endedAbruptly(v checks.Verdict) bool {
 // expected deviation (a target found dead, unresponsive or without a
 // working baseline is never one) or make an expectation stale.
 func (r *Runner) record(ch checks.Check, v checks.Verdict, took time.Duration, own bool) Result {
+	if v.Rule.Text != "" {
+		ch.Rule = v.Rule
+	}
 	rc := reports.Check{
 		ID: ch.ID, Area: ch.Area, Row: ch.Row, Mutator: ch.Mutator, RFC: ch.RFC, Level: string(ch.Level), Title: ch.Title, Rule: ruleText(ch.Rule),
 		Version: ch.Ctx.Version.Short(), KX: string(ch.Ctx.KX),

@@ -134,6 +134,7 @@ func versionChecks() []checks.Check {
 		out = append(out, recordVersionChecks(c)...)
 		out = append(out, sslv2Checks(c)...)
 		out = append(out, offerBoundChecks(c)...)
+		out = append(out, probeAnswerChecks(c)...)
 	}
 	return out
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -576,6 +577,9 @@ func (c *Conn) answered(wait time.Duration) bool {
 	if c.pending != nil || c.hs.Buffered() > 0 || c.br.Buffered() > 0 {
 		return true
 	}
+	if wait <= 0 {
+		return false // nothing buffered, and no wait for more
+	}
 	if err := c.nc.SetReadDeadline(time.Now().Add(wait)); err != nil {
 		return true
 	}
@@ -603,6 +607,78 @@ func (c *Conn) stopAnswered(wait time.Duration) bool {
 		}
 	}
 	return c.pending != nil || c.pendingErr != nil
+}
+
+// watch is a look, concurrent with the client's writes, at whether the
+// target has begun to answer: a read of one byte under the conversation's
+// deadline, which leaves what it reads buffered for the next ReadItem.
+// When the target answers (a byte, a close, a reset) the watch flags it
+// and cuts short the write in progress, so that the writer sends no more
+// than the chunk it is in.
+type watch struct {
+	c        *Conn
+	done     chan struct{}
+	answered atomic.Bool
+	err      error // the read's error; read only after done
+}
+
+// watchAnswer starts a watch. Until its end (watch.end) the caller may
+// write but must not read.
+func (c *Conn) watchAnswer() *watch {
+	w := &watch{c: c, done: make(chan struct{})}
+	if c.pending != nil || c.pendingErr != nil || c.hs.Buffered() > 0 || c.br.Buffered() > 0 {
+		w.answered.Store(true) // something is already there
+		close(w.done)
+		return w
+	}
+	if err := c.nc.SetReadDeadline(c.deadline()); err != nil {
+		w.err = err
+		close(w.done)
+		return w
+	}
+	go func() {
+		defer close(w.done)
+		_, w.err = c.br.Peek(1)
+		if w.err == nil || Classify(w.err) != OutcomeTimeout {
+			w.answered.Store(true)
+			_ = c.nc.SetWriteDeadline(time.Now()) // stop the write in progress
+		}
+	}()
+	return w
+}
+
+// seen reports whether the target has answered.
+func (w *watch) seen() bool { return w.answered.Load() }
+
+// expired reports whether the watch ended on its deadline with nothing
+// from the target.
+func (w *watch) expired() bool {
+	select {
+	case <-w.done:
+		return !w.answered.Load()
+	default:
+		return false
+	}
+}
+
+// end stops the watch (cutting its read short) and waits for it, then
+// reads what the target sent, as stopAnswered does (TLS 1.3
+// NewSessionTicket messages passed over, anything else kept for the next
+// ReadItem). It reports whether the target answered with something the
+// next read is about: silence until the watch's deadline, the cut, or
+// tickets alone are no answer.
+func (w *watch) end() bool {
+	c := w.c
+	select {
+	case <-w.done:
+	default:
+		_ = c.nc.SetReadDeadline(time.Now())
+		<-w.done
+	}
+	if w.err != nil && Classify(w.err) != OutcomeTimeout && c.pending == nil && c.pendingErr == nil {
+		c.pendingErr = w.err // a close or a reset: the next read says so
+	}
+	return c.stopAnswered(0)
 }
 
 // maxPassedOver bounds the records a read passes over while it waits for

@@ -2,7 +2,10 @@ package peers_test
 
 import (
 	"context"
+	"io"
+	"net"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -101,5 +104,54 @@ func TestReferenceRecordPolicy(t *testing.T) {
 				t.Errorf("warning alert first: %v, want the handshake to complete", o)
 			}
 		})
+	}
+}
+
+// TestFloodStopsAtAnAnswer: a target that answers a flood in the middle
+// of it, then reads nothing more (it waits for the client to close, as
+// servers do after a fatal alert), is seen at once: the read that watches
+// for its answer runs beside the writes and cuts short the write in
+// progress, the rest of the flood is not sent, and the alert is the
+// outcome. A writer that only looked between chunks would stay stuck in
+// that write until its deadline.
+func TestFloodStopsAtAnAnswer(t *testing.T) {
+	client, server := net.Pipe()
+	over := make(chan struct{})
+	received := make(chan int, 1)
+	go func() {
+		defer server.Close()
+		_ = server.SetDeadline(time.Now().Add(10 * time.Second))
+		first := make([]byte, 32<<10+1) // the first chunk, and a byte of the second
+		if _, err := io.ReadFull(server, first); err != nil {
+			received <- -1
+			return
+		}
+		alert := wire.AppendRecord(nil, wire.ContentAlert, wire.VersionTLS12, wire.Alert{Level: wire.AlertLevelFatal, Description: wire.AlertUnexpectedMessage}.Marshal())
+		if _, err := server.Write(alert); err != nil {
+			received <- -1
+			return
+		}
+		<-over // reads nothing more until the conversation has ended
+		n, _ := io.Copy(io.Discard, server)
+		received <- len(first) + int(n)
+	}()
+	dial := func(context.Context) (net.Conn, error) { return client, nil }
+	payload := make([]byte, 1000)
+	const count = 200 // about 200 KB: six chunks and more
+	script := peers.Script{peers.SendFlood("Flood", wire.ContentApplicationData, payload, count), peers.ExpectRejection(false)}
+	cv := peers.RunScript(context.Background(), dial, &peers.ClientConfig{Versions: []wire.Version{wire.VersionTLS12}, Timeout: 5 * time.Second}, script)
+	close(over)
+	if o := cv.Outcome; o.Kind != peers.OutcomeAlert || o.Alert.Description != wire.AlertUnexpectedMessage || o.Pushed != "" {
+		t.Errorf("outcome %v, want the unexpected_message alert", o)
+	}
+	cut := false
+	for _, e := range cv.Events() {
+		cut = cut || strings.HasPrefix(e.Note, "flood cut short")
+	}
+	if !cut {
+		t.Error("the transcript does not say the flood was cut short")
+	}
+	if n := <-received; n < 0 || n >= 2*(32<<10) {
+		t.Errorf("the target received %d bytes: the rest of the second chunk or more was sent after its answer", n)
 	}
 }

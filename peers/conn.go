@@ -613,8 +613,8 @@ func (c *Conn) stopAnswered(wait time.Duration) bool {
 // target has begun to answer: a read of one byte under the conversation's
 // deadline, which leaves what it reads buffered for the next ReadItem.
 // When the target answers (a byte, a close, a reset) the watch flags it
-// and cuts short the write in progress, so that the writer sends no more
-// than the chunk it is in.
+// and, unless it may be a TLS 1.3 ticket, cuts short the write in
+// progress, so that the writer sends no more than the chunk it is in.
 type watch struct {
 	c        *Conn
 	done     chan struct{}
@@ -636,12 +636,21 @@ func (c *Conn) watchAnswer() *watch {
 		close(w.done)
 		return w
 	}
+	tls13 := c.version == wire.VersionTLS13
 	go func() {
 		defer close(w.done)
-		_, w.err = c.br.Peek(1)
-		if w.err == nil || Classify(w.err) != OutcomeTimeout {
-			w.answered.Store(true)
-			_ = c.nc.SetWriteDeadline(time.Now()) // stop the write in progress
+		var b []byte
+		b, w.err = c.br.Peek(1)
+		if w.err != nil && Classify(w.err) == OutcomeTimeout {
+			return
+		}
+		w.answered.Store(true)
+		// A protected TLS 1.3 record may be a NewSessionTicket, which
+		// does not stop the flood: the writer decides at the next chunk.
+		// Anything else (an alert in the clear or below TLS 1.3, a close,
+		// a reset) stops the write in progress.
+		if w.err != nil || !tls13 || wire.ContentType(b[0]) != wire.ContentApplicationData {
+			_ = c.nc.SetWriteDeadline(time.Now())
 		}
 	}()
 	return w

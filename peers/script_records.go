@@ -183,10 +183,8 @@ func SendFlood(name string, typ wire.ContentType, payload []byte, count int) Ste
 			if err := c.writeNow(buf[sent : sent+n]); err != nil {
 				// Cut by the target's answer, or a write the target
 				// refused: the next step reads what it said.
-				if w.seen() && w.end() {
+				if w.end() {
 					cutShort(sent + n)
-				} else {
-					w.end()
 				}
 				return nil
 			}

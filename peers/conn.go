@@ -109,6 +109,13 @@ type Conn struct {
 	corked bool
 	wbuf   []byte
 
+	// outHS is the unfinished tail of the handshake messages written
+	// through WriteRecord: a message whose length promised more bytes
+	// than went out stays here (see owedHandshake). outHSUnknown: bytes
+	// went out raw (WriteRaw), so what a message still lacks is not known.
+	outHS        []byte
+	outHSUnknown bool
+
 	// recordPolicy, when set, decides what becomes of each record from
 	// its header (the reference server's ServerPlan.Record): open reads
 	// the rest and unprotects it; an error ends the read, ErrDropRecord
@@ -228,6 +235,12 @@ func (c *Conn) ReadProtected() bool { return c.in.Protected() }
 
 // WriteRaw writes bytes as they are, under the write deadline.
 func (c *Conn) WriteRaw(b []byte) error {
+	c.outHSUnknown = true
+	return c.writeOut(b)
+}
+
+// writeOut sends b, or holds it back while corked.
+func (c *Conn) writeOut(b []byte) error {
 	if c.corked {
 		c.wbuf = append(c.wbuf, b...)
 		return nil
@@ -295,6 +308,9 @@ func (c *Conn) SetMaxFragment(n int) {
 // fragmenting at the maximum fragment size. An empty payload is sent as one
 // empty record.
 func (c *Conn) WriteRecord(typ wire.ContentType, payload []byte) error {
+	if typ == wire.ContentHandshake {
+		c.trackHandshakeOut(payload)
+	}
 	var buf []byte
 	for first := true; first || len(payload) > 0; first = false {
 		n := min(len(payload), c.maxFrag)
@@ -307,7 +323,30 @@ func (c *Conn) WriteRecord(typ wire.ContentType, payload []byte) error {
 		c.observe(Sent, typ, buf[start:], payload[:n], "")
 		payload = payload[n:]
 	}
-	return c.WriteRaw(buf)
+	return c.writeOut(buf)
+}
+
+// trackHandshakeOut follows the handshake stream written: whole messages
+// leave outHS, an unfinished one stays.
+func (c *Conn) trackHandshakeOut(p []byte) {
+	c.outHS = append(c.outHS, p...)
+	for len(c.outHS) >= 4 {
+		n := 4 + (int(c.outHS[1])<<16 | int(c.outHS[2])<<8 | int(c.outHS[3]))
+		if len(c.outHS) < n {
+			return
+		}
+		c.outHS = c.outHS[n:]
+	}
+}
+
+// owedHandshake is how many bytes the last handshake message written
+// still lacks, by its own length field: 0 when it is whole, or when that
+// is not known (a header not yet whole, bytes written raw).
+func (c *Conn) owedHandshake() int {
+	if c.outHSUnknown || len(c.outHS) < 4 {
+		return 0
+	}
+	return 4 + (int(c.outHS[1])<<16 | int(c.outHS[2])<<8 | int(c.outHS[3])) - len(c.outHS)
 }
 
 // Stray is a handshake message a misbehaviour sends that the sender's

@@ -152,12 +152,23 @@ type Outcome struct {
 	// promised, and the outcome is what it did after the push. A timeout
 	// with Pushed set is silence even after the push.
 	Pushed string
+	// Filled says, when the client filled in the bytes its last handshake
+	// message's length promised before it half-closed (PushFiller), how
+	// many: a target that waited for them then judged the whole message,
+	// so what it said answers the message (unlike an answer to the
+	// half-close, see Pushed).
+	Filled int
 	Err    error
 }
 
 // PushHalfClose: the client half-closed its write side (TCP FIN), so that
 // a target waiting for more bytes reads the end of the stream and decides.
 const PushHalfClose = "half-closed the write side"
+
+// maxFiller bounds the bytes the client fills in for a handshake message
+// whose length promised more (see Outcome.Filled): one record's worth; a
+// lie longer than that is pushed with a half-close alone.
+const maxFiller = wire.MaxPlaintext
 
 // Unreachable reports whether the target could not be reached at all: the
 // connection was refused, or the dial failed. Such an outcome says nothing
@@ -194,6 +205,12 @@ func (e *recordOpenError) Unwrap() error { return e.Err }
 
 func (o Outcome) String() string {
 	s := o.kindString()
+	switch {
+	case o.Filled == 1:
+		s += " (after the client sent the byte its handshake message's length promised)"
+	case o.Filled > 1:
+		s += fmt.Sprintf(" (after the client sent the %d bytes its handshake message's length promised)", o.Filled)
+	}
 	if o.Pushed != "" {
 		s += " (after the client " + o.Pushed + ")"
 	}

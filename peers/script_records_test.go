@@ -155,3 +155,44 @@ func TestFloodStopsAtAnAnswer(t *testing.T) {
 		t.Errorf("the target received %d bytes: the rest of the second chunk or more was sent after its answer", n)
 	}
 }
+
+// TestPushFillsWhatTheLengthPromised: a ClientHello whose handshake
+// length promises bytes that never come leaves a conformant server
+// waiting. Pushed, the client first sends what is due, the promised bytes
+// (zeros), so that the server judges the whole message: the reference
+// server refuses the byte after the last field with decode_error, an
+// answer to the message itself (Outcome.Filled), where a half-close alone
+// draws only an answer to the end of the stream. A promise longer than a
+// record is pushed with the half-close alone.
+func TestPushFillsWhatTheLengthPromised(t *testing.T) {
+	p := mustPKI(t)
+	addr := startRefServer(t, peers.ServerConfig{Versions: []wire.Version{wire.VersionTLS12}, Timeout: 5 * time.Second})
+	cb := recordCombos[1]
+	for _, tc := range []struct {
+		extra  int
+		filled int
+	}{
+		{1, 1},
+		{wire.MaxPlaintext + 1, 0},
+	} {
+		longer := func(cv *peers.Conversation) {
+			cv.Edit(peers.StepClientHello, func(raw []byte) []byte {
+				n := len(raw) - 4 + tc.extra
+				return append([]byte{raw[0], byte(n >> 16), byte(n >> 8), byte(n)}, raw[4:]...)
+			})
+		}
+		cfg := cb.clientConfig(p)
+		cfg.Timeout = 300 * time.Millisecond
+		script := peers.DefaultScript(cb.version).Through(peers.StepClientHello).Then(peers.ExpectRejection(false))
+		cv := peers.RunScript(context.Background(), peers.TCP(addr), cfg, script, longer)
+		o := cv.Outcome
+		switch {
+		case o.Filled != tc.filled:
+			t.Errorf("%d bytes promised: filled %d, want %d (%v)", tc.extra, o.Filled, tc.filled, o)
+		case tc.filled > 0 && (o.Kind != peers.OutcomeAlert || o.Alert.Description != wire.AlertDecodeError || o.Pushed != ""):
+			t.Errorf("%d bytes promised and filled: %v, want decode_error before any half-close", tc.extra, o)
+		case tc.filled == 0 && o.Pushed != peers.PushHalfClose:
+			t.Errorf("%d bytes promised: %v, want the half-close alone", tc.extra, o)
+		}
+	}
+}

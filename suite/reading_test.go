@@ -347,3 +347,24 @@ func TestAlwaysRunChecksDoNotBlameTheVersion(t *testing.T) {
 	res = judgeIDs(t, rsaOnly(wire.AlertHandshakeFailure).start(t, reference(t, "version/unoffered-version")), suite.Options{}, ids[0])
 	expectStatus(t, res, ids[0], reports.Fail)
 }
+
+// A target waiting for the bytes a ClientHello's length promised is
+// pushed with those bytes first: its decode_error then answers the
+// message, and the check that wants decode_error passes, where after a
+// half-close alone an answer proves nothing (inconclusive).
+func TestFillerDecides(t *testing.T) {
+	tgt := reference(t)
+	env := &checks.Env{Dial: tgt.Dial, Timeout: 300 * time.Millisecond, Seed: 1}
+	c := checks.Context{Version: wire.VersionTLS12, KX: checks.KXECDHERSA}
+	script := peers.DefaultScript(c.Version).Through(peers.StepClientHello).Then(peers.ExpectRejection(false))
+	longer := func(cv *peers.Conversation) {
+		cv.Edit(peers.StepClientHello, func(raw []byte) []byte {
+			n := len(raw) - 4 + 1
+			return append([]byte{raw[0], byte(n >> 16), byte(n >> 8), byte(n)}, raw[4:]...)
+		})
+	}
+	v := checks.RejectsHello(env.Converse(context.Background(), c, "filler", script, longer), script, wire.AlertDecodeError)
+	if v.Status != reports.Pass || !strings.Contains(v.Observed, "the byte its handshake message's length promised") {
+		t.Errorf("a ClientHello one byte short of its length: %s, observed %s (%s)", v.Status, v.Observed, v.Reason)
+	}
+}

@@ -131,7 +131,7 @@ func probeAnswerChecks(c checks.Context) []checks.Check {
 			fmt.Sprintf("answers a TLS 1.3 ClientHello with %s, as probing sends it, with a ServerHello or HelloRetryRequest the client can take, or refuses TLS 1.3", s.what),
 			func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
 				cv := env.ConverseWith(ctx, c, id, ProbeAnswerEdit(hybrid), peers.DefaultScript(c.Version).Through(peers.StepServerHello))
-				return JudgeProbeAnswer(cv, env.Profile != nil && env.Profile.Speaks(wire.VersionTLS13))
+				return judgeProbeAnswer(cv, env.Profile != nil && env.Profile.Speaks(wire.VersionTLS13))
 			})
 		// Run whatever the profile says: a refused answer is exactly what
 		// leaves TLS 1.3 out of it.
@@ -143,11 +143,11 @@ func probeAnswerChecks(c checks.Context) []checks.Check {
 	return out
 }
 
-// JudgeProbeAnswer judges a conversation that offered TLS 1.3 alone and
+// judgeProbeAnswer judges a conversation that offered TLS 1.3 alone and
 // ran through the ServerHello. speaks13 says the target completes TLS 1.3
 // handshakes (the profile), so that a TLS 1.2 answer breaks RFC 8446's
 // rule rather than showing a server without TLS 1.3.
-func JudgeProbeAnswer(cv *peers.Conversation, speaks13 bool) checks.Verdict {
+func judgeProbeAnswer(cv *peers.Conversation, speaks13 bool) checks.Verdict {
 	v := checks.Verdict{
 		Expected:      "a TLS 1.3 ServerHello (or HelloRetryRequest, then ServerHello) that the client takes, or a refusal of TLS 1.3",
 		Observed:      checks.ObservedHello(cv),

@@ -297,8 +297,10 @@ var chLies = []chLie{
 
 // chLengthLies sets every length field class of the samples one short, one
 // long, to zero and to its maximum, leaving the bytes as they are: the lie
-// is the point. The handshake length is lied about only downwards (a
-// longer one makes a conformant server wait for bytes that never come).
+// is the point. The handshake length is lied about only downwards: a
+// longer one makes a conformant server wait for bytes that never come,
+// which the client's push then fills in (peers' Outcome.Filled) only
+// after a whole deadline per check.
 func chLengthLies() []Mutator {
 	var lies chVersionSet // "<class>/<lie>"
 	for _, s := range chSamples() {

@@ -197,7 +197,7 @@ func (hs *clientHS) serverHello() error {
 			return err
 		}
 		if sh.IsHelloRetryRequest() {
-			return protoErr(wire.AlertUnexpectedMessage, "second HelloRetryRequest (RFC 8446 §4.1.4)")
+			return faultErr(FaultHRRTwice, wire.AlertUnexpectedMessage, "second HelloRetryRequest (RFC 8446 §4.1.4)")
 		}
 	}
 	hs.server = sh
@@ -331,7 +331,7 @@ func (hs *clientHS) readServerHello() (*wire.ServerHello, error) {
 	}
 	sh, ok := m.(*wire.ServerHello)
 	if !ok {
-		return nil, protoErr(wire.AlertUnexpectedMessage, "got %s, want ServerHello", m.Type())
+		return nil, faultErr(FaultUnexpectedMessage, wire.AlertUnexpectedMessage, "got %s, want ServerHello", m.Type())
 	}
 	if !sh.IsHelloRetryRequest() {
 		hs.c.transcript.Add(raw)
@@ -348,7 +348,7 @@ func (hs *clientHS) negotiatedVersion(sh *wire.ServerHello) (wire.Version, error
 	if e, ok := wire.FindExtension(sh.Extensions, wire.ExtSupportedVersions); ok {
 		sel, err := wire.ParseSupportedVersionsServer(e.Body)
 		if err != nil {
-			return 0, &ProtocolError{Alert: wire.AlertDecodeError, Reason: "ServerHello supported_versions", Err: err}
+			return 0, &ProtocolError{Alert: wire.AlertDecodeError, Reason: "ServerHello supported_versions", Err: err, Fault: FaultDecode}
 		}
 		v, ignore, err := hs.plan.SelectedVersion(cfg, sh.Version, sel)
 		if err != nil {
@@ -361,7 +361,7 @@ func (hs *clientHS) negotiatedVersion(sh *wire.ServerHello) (wire.Version, error
 	}
 	v := sh.Version
 	if !cfg.offers(v) || v >= wire.VersionTLS13 {
-		return 0, protoErr(wire.AlertProtocolVersion, "server negotiated %s, which the client did not offer", v)
+		return 0, faultErr(FaultVersionNotOffered, wire.AlertProtocolVersion, "server negotiated %s, which the client did not offer", v)
 	}
 	// Downgrade protection (RFC 8446 §4.1.3).
 	if len(sh.Random) == 32 {
@@ -375,11 +375,11 @@ func (hs *clientHS) negotiatedVersion(sh *wire.ServerHello) (wire.Version, error
 // checkSuite requires the server's suite to be one we offered and to fit v.
 func (hs *clientHS) checkSuite(id wire.CipherSuite, v wire.Version) (*suites.Spec, error) {
 	if !slices.Contains(hs.hello.CipherSuites, id) {
-		return nil, protoErr(wire.AlertIllegalParameter, "server chose %s, which the client did not offer (RFC 5246 §7.4.1.3)", id)
+		return nil, faultErr(FaultSuiteNotOffered, wire.AlertIllegalParameter, "server chose %s, which the client did not offer (RFC 5246 §7.4.1.3)", id)
 	}
 	spec, ok := suites.Lookup(id)
 	if !ok || !spec.SupportsVersion(v) {
-		return nil, protoErr(wire.AlertIllegalParameter, "server chose %s, which does not fit %s", id, v)
+		return nil, faultErr(FaultSuiteVersion, wire.AlertIllegalParameter, "server chose %s, which does not fit %s", id, v)
 	}
 	return spec, nil
 }

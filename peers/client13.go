@@ -17,15 +17,17 @@ import (
 func (hs *clientHS) handleHRR(hrr *wire.ServerHello) error {
 	c, cfg := hs.c, hs.cfg
 	if !cfg.offers(wire.VersionTLS13) {
-		return protoErr(wire.AlertUnexpectedMessage, "HelloRetryRequest although TLS 1.3 was not offered")
+		return faultErr(FaultHRRNotOffered, wire.AlertUnexpectedMessage, "HelloRetryRequest although TLS 1.3 was not offered")
 	}
 	if e, ok := wire.FindExtension(hrr.Extensions, wire.ExtSupportedVersions); !ok {
-		return protoErr(wire.AlertIllegalParameter, "HelloRetryRequest without supported_versions (RFC 8446 §4.1.4)")
-	} else if v, err := wire.ParseSupportedVersionsServer(e.Body); err != nil || v != wire.VersionTLS13 {
-		return protoErr(wire.AlertIllegalParameter, "HelloRetryRequest supported_versions is not TLS 1.3")
+		return faultErr(FaultHRRWithoutVersions, wire.AlertIllegalParameter, "HelloRetryRequest without supported_versions (RFC 8446 §4.1.4)")
+	} else if v, err := wire.ParseSupportedVersionsServer(e.Body); err != nil {
+		return &ProtocolError{Alert: wire.AlertDecodeError, Reason: "HelloRetryRequest supported_versions", Err: err, Fault: FaultDecode}
+	} else if v != wire.VersionTLS13 {
+		return faultErr(FaultHRRVersion, wire.AlertIllegalParameter, "HelloRetryRequest supported_versions selects %s, not TLS 1.3 (RFC 8446 §4.2.1)", v)
 	}
 	if !bytes13Equal(hrr.SessionID, hs.hello.SessionID) {
-		return protoErr(wire.AlertIllegalParameter, "HelloRetryRequest legacy_session_id_echo differs from ours (RFC 8446 §4.1.3)")
+		return faultErr(FaultSessionIDEcho, wire.AlertIllegalParameter, "HelloRetryRequest legacy_session_id_echo differs from ours (RFC 8446 §4.1.3)")
 	}
 	spec, err := hs.checkSuite(hrr.CipherSuite, wire.VersionTLS13)
 	if err != nil {
@@ -37,10 +39,10 @@ func (hs *clientHS) handleHRR(hrr *wire.ServerHello) error {
 	if e, ok := wire.FindExtension(hrr.Extensions, wire.ExtKeyShare); ok {
 		g, err := wire.ParseKeyShareHRR(e.Body)
 		if err != nil {
-			return &ProtocolError{Alert: wire.AlertDecodeError, Reason: "HelloRetryRequest key_share", Err: err}
+			return &ProtocolError{Alert: wire.AlertDecodeError, Reason: "HelloRetryRequest key_share", Err: err, Fault: FaultDecode}
 		}
 		if !slices.Contains(hs.cfg.groups(), g) {
-			return protoErr(wire.AlertIllegalParameter, "HelloRetryRequest asks for %s, which is not in our supported_groups (RFC 8446 §4.2.8)", g)
+			return faultErr(FaultHRRGroupNotOffered, wire.AlertIllegalParameter, "HelloRetryRequest asks for %s, which is not in our supported_groups (RFC 8446 §4.2.8)", g)
 		}
 		// The shares the first ClientHello carried as sent: a check may
 		// have edited them away (an empty client_shares asks for this).
@@ -48,7 +50,7 @@ func (hs *clientHS) handleHRR(hrr *wire.ServerHello) error {
 			shares, _ := wire.ParseKeyShareClient(sent.Body)
 			for _, s := range shares {
 				if s.Group == g {
-					return protoErr(wire.AlertIllegalParameter, "HelloRetryRequest asks for %s, for which we already sent a share (RFC 8446 §4.2.8)", g)
+					return faultErr(FaultHRRGroupShared, wire.AlertIllegalParameter, "HelloRetryRequest asks for %s, for which we already sent a share (RFC 8446 §4.2.8)", g)
 				}
 			}
 		}
@@ -63,13 +65,13 @@ func (hs *clientHS) handleHRR(hrr *wire.ServerHello) error {
 	if e, ok := wire.FindExtension(hrr.Extensions, wire.ExtCookie); ok {
 		cookie, err := wire.ParseCookie(e.Body)
 		if err != nil {
-			return &ProtocolError{Alert: wire.AlertDecodeError, Reason: "HelloRetryRequest cookie", Err: err}
+			return &ProtocolError{Alert: wire.AlertDecodeError, Reason: "HelloRetryRequest cookie", Err: err, Fault: FaultDecode}
 		}
 		setExtension(ch, wire.CookieExt(cookie))
 		changed = true
 	}
 	if !changed {
-		return protoErr(wire.AlertIllegalParameter, "HelloRetryRequest would not change the ClientHello (RFC 8446 §4.1.4)")
+		return faultErr(FaultHRRChangesNothing, wire.AlertIllegalParameter, "HelloRetryRequest would not change the ClientHello (RFC 8446 §4.1.4)")
 	}
 	// A PSK must use the hash of the suite the server picked.
 	if hs.session != nil && hs.session.Version == wire.VersionTLS13 {
@@ -154,17 +156,17 @@ func (hs *clientHS) run13() error {
 func (hs *clientHS) processServerHello13() error {
 	c, sh := hs.c, hs.server
 	if !bytes13Equal(sh.SessionID, hs.hello.SessionID) {
-		return protoErr(wire.AlertIllegalParameter, "ServerHello legacy_session_id_echo differs from ours (RFC 8446 §4.1.3)")
+		return faultErr(FaultSessionIDEcho, wire.AlertIllegalParameter, "ServerHello legacy_session_id_echo differs from ours (RFC 8446 §4.1.3)")
 	}
 	if sh.CompressionMethod != 0 {
-		return protoErr(wire.AlertIllegalParameter, "TLS 1.3 ServerHello compression method %d (RFC 8446 §4.1.3)", sh.CompressionMethod)
+		return faultErr(FaultCompression, wire.AlertIllegalParameter, "TLS 1.3 ServerHello compression method %d (RFC 8446 §4.1.3)", sh.CompressionMethod)
 	}
 	spec, err := hs.checkSuite(sh.CipherSuite, wire.VersionTLS13)
 	if err != nil {
 		return err
 	}
 	if hs.sawHRR && c.spec != nil && c.spec.ID != spec.ID {
-		return protoErr(wire.AlertIllegalParameter, "ServerHello suite %s differs from the HelloRetryRequest's %s (RFC 8446 §4.1.4)", spec.ID, c.spec.ID)
+		return faultErr(FaultHRRSuiteChanged, wire.AlertIllegalParameter, "ServerHello suite %s differs from the HelloRetryRequest's %s (RFC 8446 §4.1.4)", spec.ID, c.spec.ID)
 	}
 	c.spec = spec
 	h := spec.PRF
@@ -177,13 +179,13 @@ func (hs *clientHS) processServerHello13() error {
 	if e, ok := wire.FindExtension(sh.Extensions, wire.ExtPreSharedKey); ok {
 		idx, err := wire.ParsePreSharedKeyServer(e.Body)
 		if err != nil {
-			return &ProtocolError{Alert: wire.AlertDecodeError, Reason: "ServerHello pre_shared_key", Err: err}
+			return &ProtocolError{Alert: wire.AlertDecodeError, Reason: "ServerHello pre_shared_key", Err: err, Fault: FaultDecode}
 		}
 		if hs.session == nil || hs.session.Version != wire.VersionTLS13 || idx != 0 {
-			return protoErr(wire.AlertIllegalParameter, "ServerHello selects PSK identity %d, which was not offered (RFC 8446 §4.2.11)", idx)
+			return faultErr(FaultUnsolicitedPSK, wire.AlertIllegalParameter, "ServerHello selects PSK identity %d, which was not offered (RFC 8446 §4.2.11)", idx)
 		}
 		if s, _ := suites.Lookup(hs.session.Suite); s == nil || s.PRF != h {
-			return protoErr(wire.AlertIllegalParameter, "server resumed with %s, whose hash differs from the session's", spec.ID)
+			return faultErr(FaultPSKHash, wire.AlertIllegalParameter, "server resumed with %s, whose hash differs from the session's", spec.ID)
 		}
 		psk = hs.session.PSK
 		c.resumed = true
@@ -192,11 +194,11 @@ func (hs *clientHS) processServerHello13() error {
 	// Key share (we only offer psk_dhe_ke, so it is required).
 	e, ok := wire.FindExtension(sh.Extensions, wire.ExtKeyShare)
 	if !ok {
-		return protoErr(wire.AlertMissingExtension, "ServerHello without key_share (RFC 8446 §4.2.8)")
+		return faultErr(FaultNoKeyShare, wire.AlertMissingExtension, "ServerHello without key_share (RFC 8446 §4.2.8)")
 	}
 	entry, err := wire.ParseKeyShareServer(e.Body)
 	if err != nil {
-		return &ProtocolError{Alert: wire.AlertDecodeError, Reason: "ServerHello key_share", Err: err}
+		return &ProtocolError{Alert: wire.AlertDecodeError, Reason: "ServerHello key_share", Err: err, Fault: FaultDecode}
 	}
 	var priv kx.Private
 	for _, p := range hs.shares {
@@ -205,11 +207,11 @@ func (hs *clientHS) processServerHello13() error {
 		}
 	}
 	if priv == nil {
-		return protoErr(wire.AlertIllegalParameter, "ServerHello key_share uses %s, for which we sent no share (RFC 8446 §4.2.8)", entry.Group)
+		return faultErr(FaultKeyShareGroup, wire.AlertIllegalParameter, "ServerHello key_share uses %s, for which we sent no share (RFC 8446 §4.2.8)", entry.Group)
 	}
 	shared, err := priv.Shared(entry.KeyExchange)
 	if err != nil {
-		return &ProtocolError{Alert: wire.AlertIllegalParameter, Reason: "server key share", Err: err}
+		return &ProtocolError{Alert: wire.AlertIllegalParameter, Reason: "server key share", Err: err, Fault: FaultKeyShareValue}
 	}
 	if hs.shared13 != nil {
 		shared = hs.shared13(entry.Group, shared)
@@ -228,7 +230,7 @@ func (hs *clientHS) processServerHello13() error {
 	}
 	c.setReadKey(in, "server handshake traffic key")
 	if c.hs.Buffered() > 0 {
-		return protoErr(wire.AlertUnexpectedMessage, "handshake message spans the key change after ServerHello (RFC 8446 §5.1)")
+		return faultErr(FaultSpansKeyChange, wire.AlertUnexpectedMessage, "handshake message spans the key change after ServerHello (RFC 8446 §5.1)")
 	}
 	return nil
 }

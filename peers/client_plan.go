@@ -104,10 +104,10 @@ func defaultClientPlan() ClientPlan {
 		},
 		SelectedVersion: func(cfg *ClientConfig, legacy, v wire.Version) (wire.Version, bool, error) {
 			if v != wire.VersionTLS13 || !cfg.offers(v) {
-				return 0, false, protoErr(wire.AlertIllegalParameter, "ServerHello supported_versions selects %s, which the client did not offer there (RFC 8446 §4.2.1)", v)
+				return 0, false, faultErr(FaultVersionNotOffered, wire.AlertIllegalParameter, "ServerHello supported_versions selects %s, which the client did not offer there (RFC 8446 §4.2.1)", v)
 			}
 			if legacy != wire.VersionTLS12 {
-				return 0, false, protoErr(wire.AlertIllegalParameter, "TLS 1.3 ServerHello legacy_version %s, want TLS 1.2 (RFC 8446 §4.1.3)", legacy)
+				return 0, false, faultErr(FaultLegacyVersion, wire.AlertIllegalParameter, "TLS 1.3 ServerHello legacy_version %s, want TLS 1.2 (RFC 8446 §4.1.3)", legacy)
 			}
 			return v, false, nil
 		},

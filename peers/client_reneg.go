@@ -27,6 +27,10 @@ type Renegotiation struct {
 	// Legacy sends neither renegotiation_info nor
 	// TLS_EMPTY_RENEGOTIATION_INFO_SCSV, as a client without RFC 5746.
 	Legacy bool
+	// SCSV adds TLS_EMPTY_RENEGOTIATION_INFO_SCSV to the cipher suites,
+	// which RFC 5746 §3.5 says a renegotiating client MUST NOT send (and
+	// §3.7 makes the server abort on).
+	SCSV bool
 }
 
 // Renegotiate sends a renegotiating ClientHello (built from the config,
@@ -54,6 +58,9 @@ func Renegotiate(r Renegotiation) Step {
 		ch := hs.hello
 		ch.SessionID = nil
 		ch.CipherSuites = slices.DeleteFunc(ch.CipherSuites, func(s wire.CipherSuite) bool { return s == wire.TLS_EMPTY_RENEGOTIATION_INFO_SCSV })
+		if r.SCSV {
+			ch.CipherSuites = append(ch.CipherSuites, wire.TLS_EMPTY_RENEGOTIATION_INFO_SCSV)
+		}
 		vd := slices.Clone(hs.clientVD)
 		if r.VerifyData != nil {
 			vd = r.VerifyData(vd)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -107,6 +108,13 @@ type Conn struct {
 
 	corked bool
 	wbuf   []byte
+
+	// outHS is the unfinished tail of the handshake messages written
+	// through WriteRecord: a message whose length promised more bytes
+	// than went out stays here (see owedHandshake). outHSUnknown: bytes
+	// went out raw (WriteRaw), so what a message still lacks is not known.
+	outHS        []byte
+	outHSUnknown bool
 
 	// recordPolicy, when set, decides what becomes of each record from
 	// its header (the reference server's ServerPlan.Record): open reads
@@ -235,6 +243,12 @@ func (c *Conn) ReadProtected() bool { return c.in.Protected() }
 
 // WriteRaw writes bytes as they are, under the write deadline.
 func (c *Conn) WriteRaw(b []byte) error {
+	c.outHSUnknown = true
+	return c.writeOut(b)
+}
+
+// writeOut sends b, or holds it back while corked.
+func (c *Conn) writeOut(b []byte) error {
 	if c.corked {
 		c.wbuf = append(c.wbuf, b...)
 		return nil
@@ -302,6 +316,9 @@ func (c *Conn) SetMaxFragment(n int) {
 // fragmenting at the maximum fragment size. An empty payload is sent as one
 // empty record.
 func (c *Conn) WriteRecord(typ wire.ContentType, payload []byte) error {
+	if typ == wire.ContentHandshake {
+		c.trackHandshakeOut(payload)
+	}
 	var buf []byte
 	for first := true; first || len(payload) > 0; first = false {
 		n := min(len(payload), c.maxFrag)
@@ -314,7 +331,30 @@ func (c *Conn) WriteRecord(typ wire.ContentType, payload []byte) error {
 		c.observe(Sent, typ, buf[start:], payload[:n], "")
 		payload = payload[n:]
 	}
-	return c.WriteRaw(buf)
+	return c.writeOut(buf)
+}
+
+// trackHandshakeOut follows the handshake stream written: whole messages
+// leave outHS, an unfinished one stays.
+func (c *Conn) trackHandshakeOut(p []byte) {
+	c.outHS = append(c.outHS, p...)
+	for len(c.outHS) >= 4 {
+		n := 4 + (int(c.outHS[1])<<16 | int(c.outHS[2])<<8 | int(c.outHS[3]))
+		if len(c.outHS) < n {
+			return
+		}
+		c.outHS = c.outHS[n:]
+	}
+}
+
+// owedHandshake is how many bytes the last handshake message written
+// still lacks, by its own length field: 0 when it is whole, or when that
+// is not known (a header not yet whole, bytes written raw).
+func (c *Conn) owedHandshake() int {
+	if c.outHSUnknown || len(c.outHS) < 4 {
+		return 0
+	}
+	return 4 + (int(c.outHS[1])<<16 | int(c.outHS[2])<<8 | int(c.outHS[3])) - len(c.outHS)
 }
 
 // Stray is a handshake message a misbehaviour sends that the sender's
@@ -592,6 +632,9 @@ func (c *Conn) answered(wait time.Duration) bool {
 	if c.pending != nil || c.hs.Buffered() > 0 || c.br.Buffered() > 0 {
 		return true
 	}
+	if wait <= 0 {
+		return false // nothing buffered, and no wait for more
+	}
 	if err := c.nc.SetReadDeadline(time.Now().Add(wait)); err != nil {
 		return true
 	}
@@ -619,6 +662,87 @@ func (c *Conn) stopAnswered(wait time.Duration) bool {
 		}
 	}
 	return c.pending != nil || c.pendingErr != nil
+}
+
+// watch is a look, concurrent with the client's writes, at whether the
+// target has begun to answer: a read of one byte under the conversation's
+// deadline, which leaves what it reads buffered for the next ReadItem.
+// When the target answers (a byte, a close, a reset) the watch flags it
+// and, unless it may be a TLS 1.3 ticket, cuts short the write in
+// progress, so that the writer sends no more than the chunk it is in.
+type watch struct {
+	c        *Conn
+	done     chan struct{}
+	answered atomic.Bool
+	err      error // the read's error; read only after done
+}
+
+// watchAnswer starts a watch. Until its end (watch.end) the caller may
+// write but must not read.
+func (c *Conn) watchAnswer() *watch {
+	w := &watch{c: c, done: make(chan struct{})}
+	if c.pending != nil || c.pendingErr != nil || c.hs.Buffered() > 0 || c.br.Buffered() > 0 {
+		w.answered.Store(true) // something is already there
+		close(w.done)
+		return w
+	}
+	if err := c.nc.SetReadDeadline(c.deadline()); err != nil {
+		w.err = err
+		close(w.done)
+		return w
+	}
+	tls13 := c.version == wire.VersionTLS13
+	go func() {
+		defer close(w.done)
+		var b []byte
+		b, w.err = c.br.Peek(1)
+		if w.err != nil && Classify(w.err) == OutcomeTimeout {
+			return
+		}
+		w.answered.Store(true)
+		// A protected TLS 1.3 record may be a NewSessionTicket, which
+		// does not stop the flood: the writer decides at the next chunk.
+		// Anything else (an alert in the clear or below TLS 1.3, a close,
+		// a reset) stops the write in progress.
+		if w.err != nil || !tls13 || wire.ContentType(b[0]) != wire.ContentApplicationData {
+			_ = c.nc.SetWriteDeadline(time.Now())
+		}
+	}()
+	return w
+}
+
+// seen reports whether the target has answered.
+func (w *watch) seen() bool { return w.answered.Load() }
+
+// expired reports whether the watch ended on its deadline with nothing
+// from the target.
+func (w *watch) expired() bool {
+	select {
+	case <-w.done:
+		return !w.answered.Load()
+	default:
+		return false
+	}
+}
+
+// end stops the watch (cutting its read short) and waits for it, then
+// reads what the target sent, as stopAnswered does (TLS 1.3
+// NewSessionTicket messages passed over, anything else kept for the next
+// ReadItem). It reports whether the target answered with something the
+// next read is about: silence until the watch's deadline, the cut, or
+// tickets alone are no answer.
+func (w *watch) end() bool {
+	c := w.c
+	select {
+	case <-w.done:
+	default:
+		_ = c.nc.SetReadDeadline(time.Now())
+		<-w.done
+	}
+	if w.err != nil && Classify(w.err) != OutcomeTimeout && c.pending == nil && c.pendingErr == nil {
+		c.pendingErr = w.err // a close or a reset: the next read says so
+	}
+	return c.stopAnswered(0)
 }
 
 // maxPassedOver bounds the records a read passes over while it waits for

@@ -35,6 +35,58 @@ type ProtocolError struct {
 	Alert  wire.AlertDescription
 	Reason string
 	Err    error
+	// Fault names what of the server's ServerHello or HelloRetryRequest
+	// the client refused, so that a check can name the rule it breaks;
+	// "" for every other refusal.
+	Fault Fault
+}
+
+// Fault is what the client refused in the server's answer to its
+// ClientHello (a ServerHello or a HelloRetryRequest): stable names a
+// verdict maps to the RFC sentence that binds the server, or to none.
+type Fault string
+
+// The client's refusals of a ServerHello or HelloRetryRequest.
+const (
+	FaultUnexpectedMessage  Fault = "unexpected-message" // another message where the ServerHello is due
+	FaultHRRWithoutVersions Fault = "hrr-without-supported-versions"
+	FaultHRRVersion         Fault = "hrr-version"              // HelloRetryRequest supported_versions is not TLS 1.3
+	FaultHRRNotOffered      Fault = "hrr-tls13-not-offered"    // a HelloRetryRequest to a ClientHello without TLS 1.3
+	FaultHRRGroupNotOffered Fault = "hrr-group-not-offered"    // selected_group not in supported_groups
+	FaultHRRGroupShared     Fault = "hrr-group-already-shared" // selected_group already had a key share
+	FaultHRRChangesNothing  Fault = "hrr-changes-nothing"      // neither key_share nor cookie
+	FaultHRRTwice           Fault = "hrr-twice"                // a second HelloRetryRequest
+	FaultHRRSuiteChanged    Fault = "hrr-suite-changed"        // the ServerHello's suite differs from the HelloRetryRequest's
+	FaultSessionIDEcho      Fault = "session-id-echo"          // legacy_session_id_echo is not the client's legacy_session_id
+	FaultSuiteNotOffered    Fault = "suite-not-offered"
+	FaultSuiteVersion       Fault = "suite-version"              // an offered suite that does not fit the version
+	FaultVersionNotOffered  Fault = "version-not-offered"        // supported_versions (or, without it, ServerHello.version) picks a version not offered
+	FaultLegacyVersion      Fault = "legacy-version"             // a TLS 1.3 ServerHello whose legacy_version is not 0x0303
+	FaultCompression        Fault = "compression"                // legacy_compression_method not 0
+	FaultUnsolicitedPSK     Fault = "unsolicited-pre-shared-key" // pre_shared_key selecting an identity not offered
+	FaultPSKHash            Fault = "psk-hash"                   // a resumption with a suite of another hash than the session's
+	FaultNoKeyShare         Fault = "no-key-share"               // no key_share where only psk_dhe_ke or no PSK was offered
+	FaultKeyShareGroup      Fault = "key-share-group"            // a server share in a group the client sent no share for
+	FaultKeyShareValue      Fault = "key-share-value"            // a server share the client cannot use (wrong length, invalid point)
+	FaultDecode             Fault = "decode"                     // an extension of the answer that does not parse
+	FaultSpansKeyChange     Fault = "spans-key-change"           // a handshake message that begins before the key change after the ServerHello
+)
+
+// FaultOf is the Fault of the client's refusal err, "" when err is no
+// such refusal.
+func FaultOf(err error) Fault {
+	var pe *ProtocolError
+	if errors.As(err, &pe) {
+		return pe.Fault
+	}
+	return ""
+}
+
+// faultErr is protoErr for a refusal of the server's answer.
+func faultErr(f Fault, alert wire.AlertDescription, format string, args ...any) *ProtocolError {
+	e := protoErr(alert, format, args...)
+	e.Fault = f
+	return e
 }
 
 func (e *ProtocolError) Error() string {
@@ -100,12 +152,23 @@ type Outcome struct {
 	// promised, and the outcome is what it did after the push. A timeout
 	// with Pushed set is silence even after the push.
 	Pushed string
+	// Filled says, when the client filled in the bytes its last handshake
+	// message's length promised before it half-closed (PushFiller), how
+	// many: a target that waited for them then judged the whole message,
+	// so what it said answers the message (unlike an answer to the
+	// half-close, see Pushed).
+	Filled int
 	Err    error
 }
 
 // PushHalfClose: the client half-closed its write side (TCP FIN), so that
 // a target waiting for more bytes reads the end of the stream and decides.
 const PushHalfClose = "half-closed the write side"
+
+// maxFiller bounds the bytes the client fills in for a handshake message
+// whose length promised more (see Outcome.Filled): one record's worth; a
+// lie longer than that is pushed with a half-close alone.
+const maxFiller = wire.MaxPlaintext
 
 // Unreachable reports whether the target could not be reached at all: the
 // connection was refused, or the dial failed. Such an outcome says nothing
@@ -142,6 +205,12 @@ func (e *recordOpenError) Unwrap() error { return e.Err }
 
 func (o Outcome) String() string {
 	s := o.kindString()
+	switch {
+	case o.Filled == 1:
+		s += " (after the client sent the byte its handshake message's length promised)"
+	case o.Filled > 1:
+		s += fmt.Sprintf(" (after the client sent the %d bytes its handshake message's length promised)", o.Filled)
+	}
 	if o.Pushed != "" {
 		s += " (after the client " + o.Pushed + ")"
 	}

@@ -159,6 +159,7 @@ type Conversation struct {
 	events []Event
 	probe  []byte
 	pushed string // how the client pushed a silent target (Outcome.Pushed)
+	filled int    // the bytes it filled in first (Outcome.Filled)
 	ctx    context.Context
 
 	// Outcome is how the conversation ended.
@@ -302,7 +303,7 @@ func RunScript(ctx context.Context, dial Dialer, cfg *ClientConfig, script Scrip
 		return cv
 	}
 	if cv.Outcome.Kind == "" {
-		cv.Outcome = Outcome{Kind: OutcomeCompleted, Step: StepEnd}
+		cv.Outcome = Outcome{Kind: OutcomeCompleted, Step: StepEnd, Filled: cv.filled}
 	}
 	return cv
 }
@@ -310,7 +311,7 @@ func RunScript(ctx context.Context, dial Dialer, cfg *ClientConfig, script Scrip
 // end records how the conversation ended at step, with a closing
 // pseudo-event, and sends our alert when the verdict was ours.
 func (cv *Conversation) end(step string, err error) {
-	defer func() { cv.Outcome.Pushed = cv.pushed }()
+	defer func() { cv.Outcome.Pushed, cv.Outcome.Filled = cv.pushed, cv.filled }()
 	var done *doneErr
 	if errors.As(err, &done) {
 		cv.Outcome = done.o
@@ -331,31 +332,54 @@ func (cv *Conversation) end(step string, err error) {
 
 // pushing runs read, a step's read of the target's answer; when the
 // target says nothing before the deadline, the client pushes it to decide
-// and runs read once more. A target may be silent because it waits for
-// bytes a message promised (an SSL 2.0 header read as a TLS record
-// header, a length that lies long, a message it buffers): once the client
-// half-closes its write side it reads the end of the stream, and a
-// conformant one then closes or alerts. Only once per conversation, only
-// when the stream is whole (the silence began between records) and the
-// connection can be half-closed; Outcome.Pushed records it.
+// and runs read again. A target may be silent because it waits for bytes
+// a message promised (an SSL 2.0 header read as a TLS record header, a
+// length that lies long, a message it buffers). Where the client knows
+// what is due, it sends that first: the bytes its last handshake message's
+// length promised (zeros, up to one record; Outcome.Filled), after which
+// the target has the whole message to judge, and what it says answers
+// that message. Then, or else, the client half-closes its write side: the
+// target reads the end of the stream, and a conformant one then closes or
+// alerts (Outcome.Pushed). Only once per conversation, only when the
+// stream is whole (the silence began between records), each push bounded
+// by the conversation's deadline.
 func (cv *Conversation) pushing(read func() error) error {
 	err := read()
-	if err == nil || Classify(err) != OutcomeTimeout || cv.pushed != "" || cv.hs.c.torn {
+	if !cv.pushable(err) {
 		return err
 	}
-	if cv.ctx != nil && cv.ctx.Err() != nil {
-		// The silence is our own cancel (withContext's past deadline),
-		// not the target's: no push, and no second wait.
-		return err
-	}
-	var done *doneErr
-	if errors.As(err, &done) {
-		return err
+	if n := cv.hs.c.owedHandshake(); n > 0 && n <= maxFiller && cv.filled == 0 {
+		c := cv.hs.c
+		if werr := c.WriteRecord(wire.ContentHandshake, make([]byte, n)); werr == nil && c.Flush() == nil {
+			cv.filled = n
+			if last := len(cv.events) - 1; last >= 0 && cv.events[last].Dir == Sent {
+				cv.events[last].Note = fmt.Sprintf("filler: the %d zero bytes the last handshake message's length promised (pushing a silent target to decide)", n)
+			}
+			if err = read(); !cv.pushable(err) {
+				return err
+			}
+		}
 	}
 	if !cv.halfClose() {
 		return err
 	}
 	return read()
+}
+
+// pushable reports whether err, a read's end, is silence the client may
+// push: a timeout of the target's, on a whole stream, not yet pushed with
+// a half-close.
+func (cv *Conversation) pushable(err error) bool {
+	if err == nil || Classify(err) != OutcomeTimeout || cv.pushed != "" || cv.hs.c.torn {
+		return false
+	}
+	if cv.ctx != nil && cv.ctx.Err() != nil {
+		// The silence is our own cancel (withContext's past deadline),
+		// not the target's: no push, and no second wait.
+		return false
+	}
+	var done *doneErr
+	return !errors.As(err, &done)
 }
 
 // halfClose sends what is corked and closes the write side of the

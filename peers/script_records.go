@@ -3,7 +3,6 @@ package peers
 import (
 	"bytes"
 	"fmt"
-	"time"
 
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
@@ -130,10 +129,13 @@ const floodChunk = 32 << 10
 // current write state, then the application-data probe, in writes of
 // floodChunk bytes. Once the target has answered (an alert, a close), the
 // rest is not sent: a target that closes with unread input resets the
-// connection, and the reset can destroy the alert it wrote. A failed write
-// is not the end either: the target may have said why first, and the step
-// after this one reads it. The transcript shows the first record and a
-// note (and says when the flood was cut short).
+// connection, and the reset can destroy the alert it wrote. Whether it has
+// answered is watched by a read that runs beside the writes (under the
+// conversation's deadline), so an answer however slow is seen at the next
+// chunk, with no wait between chunks. A failed write is not the end
+// either: the target may have said why first, and the step after this
+// one reads it. The transcript shows the first record and a note (and
+// says when the flood was cut short).
 func SendFlood(name string, typ wire.ContentType, payload []byte, count int) Step {
 	return step(name, func(cv *Conversation) error {
 		c := cv.hs.c
@@ -160,10 +162,18 @@ func SendFlood(name string, typ wire.ContentType, payload []byte, count int) Ste
 		if err := c.Flush(); err != nil {
 			return err
 		}
+		cutShort := func(sent int) {
+			c.observe(Sent, typ, nil, nil, fmt.Sprintf("flood cut short: the target answered after at most %d of its %d bytes; the rest and the probe were not sent", min(sent, flood), flood))
+		}
+		w := c.watchAnswer()
 		for sent := 0; sent < len(buf); {
-			if sent > 0 && c.stopAnswered(time.Millisecond) {
-				c.observe(Sent, typ, nil, nil, fmt.Sprintf("flood cut short: the target answered after %d of its %d bytes; the rest and the probe were not sent", min(sent, flood), flood))
-				return nil
+			if sent > 0 && (w.seen() || w.expired()) {
+				if w.end() {
+					cutShort(sent)
+					return nil
+				}
+				// Tickets, or the watch's own deadline: watch on.
+				w = c.watchAnswer()
 			}
 			n := min(floodChunk, flood-sent)
 			if sent >= flood {
@@ -171,10 +181,16 @@ func SendFlood(name string, typ wire.ContentType, payload []byte, count int) Ste
 				c.observe(Sent, wire.ContentApplicationData, rec, bytes.Clone(cv.probe), "")
 			}
 			if err := c.writeNow(buf[sent : sent+n]); err != nil {
+				// Cut by the target's answer, or a write the target
+				// refused: the next step reads what it said.
+				if w.end() {
+					cutShort(sent + n)
+				}
 				return nil
 			}
 			sent += n
 		}
+		w.end()
 		return nil
 	})
 }

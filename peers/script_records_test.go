@@ -2,7 +2,10 @@ package peers_test
 
 import (
 	"context"
+	"io"
+	"net"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -101,5 +104,95 @@ func TestReferenceRecordPolicy(t *testing.T) {
 				t.Errorf("warning alert first: %v, want the handshake to complete", o)
 			}
 		})
+	}
+}
+
+// TestFloodStopsAtAnAnswer: a target that answers a flood in the middle
+// of it, then reads nothing more (it waits for the client to close, as
+// servers do after a fatal alert), is seen at once: the read that watches
+// for its answer runs beside the writes and cuts short the write in
+// progress, the rest of the flood is not sent, and the alert is the
+// outcome. A writer that only looked between chunks would stay stuck in
+// that write until its deadline.
+func TestFloodStopsAtAnAnswer(t *testing.T) {
+	client, server := net.Pipe()
+	over := make(chan struct{})
+	received := make(chan int, 1)
+	go func() {
+		defer server.Close()
+		_ = server.SetDeadline(time.Now().Add(10 * time.Second))
+		first := make([]byte, 32<<10+1) // the first chunk, and a byte of the second
+		if _, err := io.ReadFull(server, first); err != nil {
+			received <- -1
+			return
+		}
+		alert := wire.AppendRecord(nil, wire.ContentAlert, wire.VersionTLS12, wire.Alert{Level: wire.AlertLevelFatal, Description: wire.AlertUnexpectedMessage}.Marshal())
+		if _, err := server.Write(alert); err != nil {
+			received <- -1
+			return
+		}
+		<-over // reads nothing more until the conversation has ended
+		n, _ := io.Copy(io.Discard, server)
+		received <- len(first) + int(n)
+	}()
+	dial := func(context.Context) (net.Conn, error) { return client, nil }
+	payload := make([]byte, 1000)
+	const count = 200 // about 200 KB: six chunks and more
+	script := peers.Script{peers.SendFlood("Flood", wire.ContentApplicationData, payload, count), peers.ExpectRejection(false)}
+	cv := peers.RunScript(context.Background(), dial, &peers.ClientConfig{Versions: []wire.Version{wire.VersionTLS12}, Timeout: 5 * time.Second}, script)
+	close(over)
+	if o := cv.Outcome; o.Kind != peers.OutcomeAlert || o.Alert.Description != wire.AlertUnexpectedMessage || o.Pushed != "" {
+		t.Errorf("outcome %v, want the unexpected_message alert", o)
+	}
+	cut := false
+	for _, e := range cv.Events() {
+		cut = cut || strings.HasPrefix(e.Note, "flood cut short")
+	}
+	if !cut {
+		t.Error("the transcript does not say the flood was cut short")
+	}
+	if n := <-received; n < 0 || n >= 2*(32<<10) {
+		t.Errorf("the target received %d bytes: the rest of the second chunk or more was sent after its answer", n)
+	}
+}
+
+// TestPushFillsWhatTheLengthPromised: a ClientHello whose handshake
+// length promises bytes that never come leaves a conformant server
+// waiting. Pushed, the client first sends what is due, the promised bytes
+// (zeros), so that the server judges the whole message: the reference
+// server refuses the byte after the last field with decode_error, an
+// answer to the message itself (Outcome.Filled), where a half-close alone
+// draws only an answer to the end of the stream. A promise longer than a
+// record is pushed with the half-close alone.
+func TestPushFillsWhatTheLengthPromised(t *testing.T) {
+	p := mustPKI(t)
+	addr := startRefServer(t, peers.ServerConfig{Versions: []wire.Version{wire.VersionTLS12}, Timeout: 5 * time.Second})
+	cb := recordCombos[1]
+	for _, tc := range []struct {
+		extra  int
+		filled int
+	}{
+		{1, 1},
+		{wire.MaxPlaintext + 1, 0},
+	} {
+		longer := func(cv *peers.Conversation) {
+			cv.Edit(peers.StepClientHello, func(raw []byte) []byte {
+				n := len(raw) - 4 + tc.extra
+				return append([]byte{raw[0], byte(n >> 16), byte(n >> 8), byte(n)}, raw[4:]...)
+			})
+		}
+		cfg := cb.clientConfig(p)
+		cfg.Timeout = 300 * time.Millisecond
+		script := peers.DefaultScript(cb.version).Through(peers.StepClientHello).Then(peers.ExpectRejection(false))
+		cv := peers.RunScript(context.Background(), peers.TCP(addr), cfg, script, longer)
+		o := cv.Outcome
+		switch {
+		case o.Filled != tc.filled:
+			t.Errorf("%d bytes promised: filled %d, want %d (%v)", tc.extra, o.Filled, tc.filled, o)
+		case tc.filled > 0 && (o.Kind != peers.OutcomeAlert || o.Alert.Description != wire.AlertDecodeError || o.Pushed != ""):
+			t.Errorf("%d bytes promised and filled: %v, want decode_error before any half-close", tc.extra, o)
+		case tc.filled == 0 && o.Pushed != peers.PushHalfClose:
+			t.Errorf("%d bytes promised: %v, want the half-close alone", tc.extra, o)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/tlsconform/tlsconform/internal/fixture"
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
 
@@ -51,16 +52,10 @@ func TestValidateExtensionBody(t *testing.T) {
 // TestStrictClientHelloParse: bytes after the last field of a ClientHello
 // do not parse.
 func TestStrictClientHelloParse(t *testing.T) {
-	ch := &wire.ClientHello{Version: wire.VersionTLS12, Random: make([]byte, 32),
-		CipherSuites: []wire.CipherSuite{wire.TLS_RSA_WITH_AES_128_GCM_SHA256}, CompressionMethods: []uint8{0},
-		Extensions: []wire.Extension{wire.ExtendedMasterSecretExt()}}
-	raw, err := ch.Marshal()
+	long, err := fixture.ClientHelloTrailing(0xde, 0xad)
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := len(raw) - 4 + 2
-	long := append([]byte{raw[0], byte(n >> 16), byte(n >> 8), byte(n)}, raw[4:]...)
-	long = append(long, 0xde, 0xad)
 	if _, err := parseClientHello(nil, long); !errors.Is(err, wire.ErrTrailing) {
 		t.Errorf("strict parse: %v, want trailing data", err)
 	}

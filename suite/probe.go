@@ -11,6 +11,7 @@ import (
 	"github.com/tlsconform/tlsconform/peers/suites"
 	"github.com/tlsconform/tlsconform/peers/wire"
 	"github.com/tlsconform/tlsconform/suite/checks"
+	"github.com/tlsconform/tlsconform/suite/negotiation"
 )
 
 // ErrUnreachable is returned by Probe when nothing answers.
@@ -54,7 +55,11 @@ func Probe(ctx context.Context, env *checks.Env) (*checks.Profile, error) {
 	for _, v := range checks.Versions {
 		var any bool
 		for _, k := range checks.KXFor(v) {
-			cv, ok := completes(checks.Context{Version: v, KX: k}, "version", nil)
+			var offer func(*peers.ClientConfig)
+			if v == wire.VersionTLS13 {
+				offer = negotiation.ProbeAnswerEdit(true)
+			}
+			cv, ok := completes(checks.Context{Version: v, KX: k}, "version", offer)
 			if !cv.Outcome.Unreachable() {
 				reachable = true
 			}
@@ -66,15 +71,16 @@ func Probe(ctx context.Context, env *checks.Env) (*checks.Profile, error) {
 				// Again with classical key shares only: a server that
 				// stumbles over the hybrid share, or whose answer our
 				// client refuses, must not pass for one without TLS 1.3.
+				// A refused answer is judged, with the rule it breaks, by
+				// the checks version-negotiation/tls13/ecdhe/probe-answer-valid/*,
+				// which make the same two offers whatever the profile says.
 				first := cv
-				cv, ok = completes(checks.Context{Version: v, KX: k}, "version-classical", func(cfg *peers.ClientConfig) {
-					cfg.Groups = []wire.Group{wire.GroupX25519, wire.GroupSecp256r1}
-				})
-				if ok && first.ServerHello() != nil {
-					p.Problems = append(p.Problems, fmt.Sprintf("TLS 1.3 with a hybrid key share: the client refused the target's answer (%s)", first.Outcome))
+				cv, ok = completes(checks.Context{Version: v, KX: k}, "version-classical", negotiation.ProbeAnswerEdit(false))
+				if refused(first) {
+					p.Problems = append(p.Problems, fmt.Sprintf("TLS 1.3 with an X25519MLKEM768 key share: the client refused the target's answer (%s); see %s", first.Outcome, probeAnswerID("mlkem-share")))
 				}
-				if !ok && (cv.ServerHello() != nil || cv.SawHelloRetryRequest()) && cv.Outcome.Kind == peers.OutcomeError {
-					p.Problems = append(p.Problems, fmt.Sprintf("answers a TLS 1.3 ClientHello, but with a ServerHello or HelloRetryRequest the client refused (%s): TLS 1.3 is left out of the profile", cv.Outcome))
+				if !ok && refused(cv) {
+					p.Problems = append(p.Problems, fmt.Sprintf("answers a TLS 1.3 ClientHello, but with a ServerHello or HelloRetryRequest the client refused (%s): TLS 1.3 is left out of the profile; see %s", cv.Outcome, probeAnswerID("classical-share")))
 				}
 			}
 			if ok {
@@ -190,6 +196,19 @@ func Probe(ctx context.Context, env *checks.Env) (*checks.Profile, error) {
 		p.GroupsByVersion[v] = preferCheap(gs)
 	}
 	return p, nil
+}
+
+// refused reports whether the client refused the target's ServerHello or
+// HelloRetryRequest (as opposed to the target refusing the offer).
+func refused(cv *peers.Conversation) bool {
+	return (cv.ServerHello() != nil || cv.HelloRetryRequests() > 0) && cv.Outcome.Kind == peers.OutcomeError && !cv.Outcome.Undecryptable &&
+		(cv.Outcome.Step == peers.StepServerHello || peers.FaultOf(cv.Outcome.Err) != "")
+}
+
+// probeAnswerID is the id of the check that judges probing's TLS 1.3
+// offer share.
+func probeAnswerID(share string) string {
+	return "version-negotiation/" + checks.Context{Version: wire.VersionTLS13, KX: checks.KXTLS13}.Slug() + "/" + negotiation.ProbeAnswerName + "/" + share
 }
 
 // speaks reports whether the target took up the offer: it answered with a

@@ -16,6 +16,7 @@ import (
 
 	"github.com/tlsconform/tlsconform/internal/loopback"
 	"github.com/tlsconform/tlsconform/peers"
+	"github.com/tlsconform/tlsconform/peers/suites"
 	"github.com/tlsconform/tlsconform/peers/wire"
 	"github.com/tlsconform/tlsconform/reports"
 	"github.com/tlsconform/tlsconform/suite"
@@ -270,5 +271,100 @@ func TestUnresponsiveTargetEndsTheRun(t *testing.T) {
 	}
 	if !reports.Failed(rep, false) {
 		t.Error("a run against an unresponsive target passed")
+	}
+}
+
+// rsaOnly is a fake server in front of the reference server that has an
+// RSA certificate only and picks its suite before its version, as many
+// servers do: a ClientHello that offers no suite it can use (only
+// ECDSA-authenticated ones) draws alert before any version is looked at;
+// everything else goes to the reference server.
+func rsaOnly(alert wire.AlertDescription) *front {
+	return &front{special: func(nc net.Conn, first []byte) bool {
+		ids, ok := offeredSuites(first)
+		if !ok {
+			return false
+		}
+		for _, id := range ids {
+			if s, ok := suites.Lookup(id); ok && s.Auth != suites.AuthECDSA {
+				return false
+			}
+		}
+		rec := wire.AppendRecord(nil, wire.ContentAlert, wire.VersionTLS12, wire.Alert{Level: wire.AlertLevelFatal, Description: alert}.Marshal())
+		_, _ = nc.Write(rec)
+		return true
+	}}
+}
+
+// offeredSuites reads the cipher suites of the ClientHello that first
+// begins with (one handshake record, its start is enough).
+func offeredSuites(first []byte) ([]wire.CipherSuite, bool) {
+	const sid = wire.RecordHeaderLen + 4 + 2 + 32 // record and handshake headers, version, random
+	if len(first) <= sid || first[0] != byte(wire.ContentHandshake) || first[wire.RecordHeaderLen] != byte(wire.TypeClientHello) {
+		return nil, false
+	}
+	at := sid + 1 + int(first[sid])
+	if len(first) < at+2 {
+		return nil, false
+	}
+	n := int(first[at])<<8 | int(first[at+1])
+	at += 2
+	if n%2 != 0 || len(first) < at+n {
+		return nil, false
+	}
+	var out []wire.CipherSuite
+	for i := at; i < at+n; i += 2 {
+		out = append(out, wire.CipherSuite(first[i])<<8|wire.CipherSuite(first[i+1]))
+	}
+	return out, true
+}
+
+// The checks that run outside the target's profile must not blame
+// version negotiation for a key exchange or a certificate the target
+// lacks: against a server without an ECDSA certificate that picks its
+// suite first, the ECDSA contexts' client_version checks offer the
+// target's own suites too (so its protocol_version is about the version,
+// and passes), and the offer-bound check takes handshake_failure for the
+// missing key exchange but warns on a protocol_version that blames the
+// version for it. A real version fault behind the fake still fails.
+func TestAlwaysRunChecksDoNotBlameTheVersion(t *testing.T) {
+	ids := []string{
+		"version-negotiation/tls10/ecdhe_ecdsa/client-version-0300",
+		"version-negotiation/tls10/ecdhe_ecdsa/client-version-0200",
+		"version-negotiation/tls12/ecdhe_ecdsa/never-exceeds-offered-version",
+	}
+	res := judgeIDs(t, rsaOnly(wire.AlertHandshakeFailure).start(t, reference(t)), suite.Options{}, ids...)
+	for _, id := range ids {
+		expectStatus(t, res, id, reports.Pass)
+	}
+	if got := res[ids[2]].Expected; !strings.Contains(got, "ecdhe_ecdsa key exchange") {
+		t.Errorf("%s: expected %q does not say what the target lacks", ids[2], got)
+	}
+
+	res = judgeIDs(t, rsaOnly(wire.AlertProtocolVersion).start(t, reference(t)), suite.Options{}, ids[2])
+	expectStatus(t, res, ids[2], reports.Warn)
+
+	res = judgeIDs(t, rsaOnly(wire.AlertHandshakeFailure).start(t, reference(t, "version/unoffered-version")), suite.Options{}, ids[0])
+	expectStatus(t, res, ids[0], reports.Fail)
+}
+
+// A target waiting for the bytes a ClientHello's length promised is
+// pushed with those bytes first: its decode_error then answers the
+// message, and the check that wants decode_error passes, where after a
+// half-close alone an answer proves nothing (inconclusive).
+func TestFillerDecides(t *testing.T) {
+	tgt := reference(t)
+	env := &checks.Env{Dial: tgt.Dial, Timeout: 300 * time.Millisecond, Seed: 1}
+	c := checks.Context{Version: wire.VersionTLS12, KX: checks.KXECDHERSA}
+	script := peers.DefaultScript(c.Version).Through(peers.StepClientHello).Then(peers.ExpectRejection(false))
+	longer := func(cv *peers.Conversation) {
+		cv.Edit(peers.StepClientHello, func(raw []byte) []byte {
+			n := len(raw) - 4 + 1
+			return append([]byte{raw[0], byte(n >> 16), byte(n >> 8), byte(n)}, raw[4:]...)
+		})
+	}
+	v := checks.RejectsHello(env.Converse(context.Background(), c, "filler", script, longer), script, wire.AlertDecodeError)
+	if v.Status != reports.Pass || !strings.Contains(v.Observed, "the byte its handshake message's length promised") {
+		t.Errorf("a ClientHello one byte short of its length: %s, observed %s (%s)", v.Status, v.Observed, v.Reason)
 	}
 }

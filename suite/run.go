@@ -134,6 +134,8 @@ type Runner struct {
 	stalled      int
 	stallSince   string
 	unresponsive string
+
+	lastRan string // the id of the last check that talked to the target
 }
 
 type baselineResult struct {
@@ -253,13 +255,14 @@ func (res Result) Message() string {
 // Check judges one check: it is skipped when the target lacks what it
 // needs, fails without a conversation when the target already died,
 // fails when its context's baseline failed (unless Options.Independent),
-// and otherwise runs. A failure, or a warning that ended in a close, a
-// reset or silence, is followed by a liveness check: a target that died
-// on what it was sent fails this check (a crash is never a mere warning)
-// and every check after it. A target that still listens but no longer
-// answers (checks in a row ending in a timeout, then a plain handshake
-// timing out too) is as dead: every later check fails at once with
-// "target unresponsive since check X".
+// and otherwise runs. A failure, a conversation that ended in a close, a
+// reset or silence, and one that ended in the target's alert (a pass,
+// most often) are followed by a liveness check: a target that died on
+// what it was sent fails this check (a crash is never a mere warning,
+// nor a pass) and every check after it. A target that still listens but
+// no longer answers (checks in a row ending in a timeout, then a plain
+// handshake timing out too) is as dead: every later check fails at once
+// with "target unresponsive since check X".
 func (r *Runner) Check(ctx context.Context, ch checks.Check) Result {
 	if ok, why := r.profile.Applies(ch); !ok {
 		return r.record(ch, checks.Verdict{Status: reports.Skip, Reason: why}, 0, true)
@@ -302,9 +305,12 @@ func (r *Runner) Check(ctx context.Context, ch checks.Check) Result {
 		return r.record(ch, checks.Verdict{Status: reports.Skip, Expected: v.Expected, Observed: "not judged: the run was interrupted",
 			Reason: err.Error(), Conversations: v.Conversations}, time.Since(start), false)
 	}
-	if v.Status == reports.Fail || endedAbruptly(v) {
+	if v.Status == reports.Fail || endedAbruptly(v) || endedInAlert(v) {
 		// Under a context of its own: a check that used up its budget says
-		// nothing about whether the target still answers.
+		// nothing about whether the target still answers. After an alert
+		// too, the one a check most often passes on: a target that sends
+		// the alert it owes and then dies (a crash in its error path) has
+		// not passed, and the crash belongs to this check, not the next.
 		actx, acancel := context.WithTimeout(context.WithoutCancel(ctx), aliveTimeout)
 		err := r.target.Alive(actx)
 		acancel()
@@ -313,11 +319,26 @@ func (r *Runner) Check(ctx context.Context, ch checks.Check) Result {
 			if r.dead == nil {
 				r.dead = err
 			}
+			prev := r.lastRan
 			r.mu.Unlock()
+			observed := "target unreachable after this check (did it crash?)"
+			if v.Status == reports.Pass {
+				observed = "target unreachable after this check, which it had answered as it should (" + v.Observed + "): did it crash after its answer?"
+			}
+			reason := err.Error()
+			if len(v.Conversations) > 0 && v.Conversations[0].Outcome.Unreachable() && prev != "" {
+				// Nothing of this check reached the target: it died before.
+				observed = "target unreachable from this check's first connection: it died before this check, after " + prev
+			}
 			v.Status = reports.Fail
-			v.Observed, v.Reason = "target unreachable after this check (did it crash?)", err.Error()
+			v.Observed, v.Reason = observed, reason
 			ran = false // a crash is never an expected deviation
 		}
+	}
+	if ran {
+		r.mu.Lock()
+		r.lastRan = ch.ID
+		r.mu.Unlock()
 	}
 	if ran {
 		r.watchStall(ctx, ch, v)
@@ -441,6 +462,13 @@ func (r *Runner) dependsOnBaseline(ctx context.Context, ch checks.Check) *checks
 	return &b
 }
 
+// endedInAlert reports whether the verdict's last conversation ended in an
+// alert from the target.
+func endedInAlert(v checks.Verdict) bool {
+	n := len(v.Conversations)
+	return n > 0 && v.Conversations[n-1].Outcome.Kind == peers.OutcomeAlert
+}
+
 // endedAbruptly reports whether the verdict's last conversation ended in a
 // close, a reset or a timeout.
 func endedAbruptly(v checks.Verdict) bool {
@@ -459,6 +487,9 @@ func endedAbruptly(v checks.Verdict) bool {
 // expected deviation (a target found dead, unresponsive or without a
 // working baseline is never one) or make an expectation stale.
 func (r *Runner) record(ch checks.Check, v checks.Verdict, took time.Duration, own bool) Result {
+	if v.Rule.Text != "" {
+		ch.Rule = v.Rule
+	}
 	rc := reports.Check{
 		ID: ch.ID, Area: ch.Area, Row: ch.Row, Mutator: ch.Mutator, Source: ch.Source, RFC: ch.RFC, Level: string(ch.Level), Title: ch.Title, Rule: ruleText(ch.Rule),
 		Version: ch.Ctx.Version.Short(), KX: string(ch.Ctx.KX),

@@ -7,12 +7,15 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -471,4 +474,142 @@ func TestEveryMustHasARule(t *testing.T) {
 		t.Errorf("%d MUST checks labelled %q have no receiver-duty sentence, e.g. %s", len(ids), label, ids[0])
 	}
 	t.Logf("%d MUST checks, each with its rule", n)
+}
+
+// crashAfterAlert is a fake server in front of tgt that, once armed, dies
+// as soon as the target sends an alert: it stops listening before the
+// alert reaches the client (so that the death is there to see when the
+// client has read it), passes the alert on and drops the connection.
+type crashAfterAlert struct {
+	ln    net.Listener
+	armed atomic.Bool
+	// late makes the death come later instead: at the next connection
+	// after the armed alert (the liveness check's), which the kernel has
+	// already accepted.
+	late atomic.Bool
+	died atomic.Bool
+	wg   sync.WaitGroup
+}
+
+func startCrashAfterAlert(t *testing.T, tgt targets.Target) (*crashAfterAlert, targets.Target) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &crashAfterAlert{ln: ln}
+	t.Cleanup(func() { ln.Close(); f.wg.Wait() })
+	f.wg.Go(func() {
+		for {
+			nc, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			if f.died.Load() {
+				ln.Close()
+				nc.Close()
+				return
+			}
+			f.wg.Go(func() { f.relay(nc, tgt) })
+		}
+	})
+	remote, err := targets.Open(context.Background(), ln.Addr().String(), targets.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { remote.Close() })
+	return f, remote
+}
+
+// relay passes bytes both ways, the target's record by record.
+func (f *crashAfterAlert) relay(nc net.Conn, tgt targets.Target) {
+	defer nc.Close()
+	_ = nc.SetDeadline(time.Now().Add(5 * time.Second))
+	up, err := tgt.Dial(context.Background())
+	if err != nil {
+		return
+	}
+	defer up.Close()
+	_ = up.SetDeadline(time.Now().Add(5 * time.Second))
+	go func() { _, _ = io.Copy(up, nc) }()
+	var buf []byte
+	chunk := make([]byte, 32<<10)
+	for {
+		n, err := up.Read(chunk)
+		buf = append(buf, chunk[:n]...)
+		for len(buf) >= wire.RecordHeaderLen {
+			end := wire.RecordHeaderLen + (int(buf[3])<<8 | int(buf[4]))
+			if len(buf) < end {
+				break
+			}
+			if wire.ContentType(buf[0]) == wire.ContentAlert && f.armed.Load() {
+				if f.late.Load() {
+					f.died.Store(true)
+				} else {
+					f.ln.Close() // the crash: nothing listens any more
+				}
+				_, _ = nc.Write(buf[:end])
+				return
+			}
+			if _, err := nc.Write(buf[:end]); err != nil {
+				return
+			}
+			buf = buf[end:]
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// TestCrashAfterTheExpectedAlert: a target that answers a bad Finished
+// with the alert it owes and then dies has not passed: the check that
+// drew the alert fails as a crash, and the next check, which finds the
+// target gone, does not take the blame.
+func TestCrashAfterTheExpectedAlert(t *testing.T) {
+	for _, late := range []bool{false, true} {
+		t.Run(fmt.Sprintf("late=%v", late), func(t *testing.T) { crashAfterTheExpectedAlert(t, late) })
+	}
+}
+
+// crashAfterTheExpectedAlert: with late, the target dies only after the
+// liveness check saw it alive: the next check, which no longer reaches
+// it, fails saying the target died before it, after the check that drew
+// the alert.
+func crashAfterTheExpectedAlert(t *testing.T, late bool) {
+	f, tgt := startCrashAfterAlert(t, reference(t))
+	f.late.Store(late)
+	ctx := context.Background()
+	r, err := suite.Start(ctx, tgt, suite.Options{Seed: 1, Timeout: time.Second, Versions: []wire.Version{wire.VersionTLS12}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var flip, next checks.Check
+	for _, ch := range suite.Catalogue() {
+		switch ch.ID {
+		case "finished/tls12/ecdhe_rsa/flip-bit-0":
+			flip = ch
+		case "finished/tls12/ecdhe_rsa/flip-bit-1":
+			next = ch
+		}
+	}
+	if control := r.Check(ctx, next); control.Status != reports.Pass {
+		t.Fatalf("%s before the crash: %s", next.ID, control.Message())
+	}
+	f.armed.Store(true)
+	res := r.Check(ctx, flip)
+	after := r.Check(ctx, next)
+	switch {
+	case !late && (res.Status != reports.Fail || !strings.Contains(res.Observed, "did it crash after its answer?")):
+		t.Errorf("%s, whose expected alert the target sent before it died: %s, want a failure as a crash (%s)", flip.ID, res.Status, res.Message())
+	case !late && (after.Status != reports.Fail || len(after.Transcript) != 0):
+		t.Errorf("%s after the crash: %s with %d events, want a failure without a conversation (%s)", next.ID, after.Status, len(after.Transcript), after.Message())
+	case late && res.Status != reports.Pass:
+		t.Errorf("%s, after which the target still answered the liveness check: %s (%s)", flip.ID, res.Status, res.Message())
+	case late && (after.Status != reports.Fail || !strings.Contains(after.Observed, "it died before this check, after "+flip.ID)):
+		t.Errorf("%s, which found the target gone: %s, want a failure that says it died after %s (%s)", next.ID, after.Status, flip.ID, after.Message())
+	}
+	if _, err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -7,14 +7,21 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // A ServeOption changes how Serve starts its server.
 type ServeOption func(*serveConfig)
 
 type serveConfig struct {
-	addr string
+	addr        string
+	closeWithin time.Duration
 }
+
+// closeWithin is how long Close waits, by default, for serve to return
+// after its context ended: a serve that still runs then (a handler that
+// ignores its context and holds a connection) is reported, not waited for.
+const closeWithin = 10 * time.Second
 
 // ListenOn makes Serve listen on addr instead of a free 127.0.0.1 port:
 // for a server that something outside restarts on the same address (a
@@ -23,11 +30,19 @@ func ListenOn(addr string) ServeOption {
 	return func(c *serveConfig) { c.addr = addr }
 }
 
+// CloseWithin bounds how long Close waits for serve to return after its
+// context ended (default 10 s): past it Close returns an error that says
+// serve did not stop, and leaves it running.
+func CloseWithin(d time.Duration) ServeOption {
+	return func(c *serveConfig) { c.closeWithin = d }
+}
+
 // served is an in-process server run by Serve.
 type served struct {
-	name   string
-	ln     net.Listener
-	cancel context.CancelFunc // ends serve's context
+	name        string
+	ln          net.Listener
+	cancel      context.CancelFunc // ends serve's context
+	closeWithin time.Duration
 
 	done     chan struct{} // closed when serve has returned
 	serveErr error         // what serve returned; read only after done
@@ -46,7 +61,8 @@ type served struct {
 // and wait.
 //
 // serve must return once its context is done and the listener is closed,
-// after the connections it started have ended; Close waits for it. When
+// after the connections it started have ended; Close waits for it, for
+// CloseWithin at most (10 s by default), and otherwise says so. When
 // serve returns before Close, Serve closes the listener, so that a server
 // that has stopped cannot look alive to a TCP connect, and Alive reports
 // what serve returned.
@@ -54,7 +70,7 @@ type served struct {
 // ctx bounds the start only; serve's context keeps ctx's values and ends
 // at Close. The target is not probed: Versions is nil, as for HOST:PORT.
 func Serve(ctx context.Context, name string, serve func(ctx context.Context, ln net.Listener) error, opts ...ServeOption) (Target, error) {
-	cfg := serveConfig{addr: "127.0.0.1:0"}
+	cfg := serveConfig{addr: "127.0.0.1:0", closeWithin: closeWithin}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -64,7 +80,7 @@ func Serve(ctx context.Context, name string, serve func(ctx context.Context, ln 
 		return nil, fmt.Errorf("targets: %s: listen: %w", name, err)
 	}
 	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	s := &served{name: name, ln: ln, cancel: cancel, done: make(chan struct{})}
+	s := &served{name: name, ln: ln, cancel: cancel, closeWithin: cfg.closeWithin, done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
 		s.serveErr = serve(sctx, ln)
@@ -119,14 +135,22 @@ func (s *served) stopped() error {
 }
 
 // Close ends serve's context, closes the listener and waits for serve to
-// return. It returns what serve returned, unless that is the shutdown
-// itself speaking (context.Canceled, net.ErrClosed).
+// return, for closeWithin at most. It returns what serve returned, unless
+// that is the shutdown itself speaking (context.Canceled, net.ErrClosed),
+// or an error saying serve is still running when the wait ran out.
 func (s *served) Close() error {
 	s.closeOnce.Do(func() {
 		s.closed.Store(true)
 		s.cancel()
 		lnErr := s.ln.Close()
-		<-s.done
+		timer := time.NewTimer(s.closeWithin)
+		defer timer.Stop()
+		select {
+		case <-s.done:
+		case <-timer.C:
+			s.closeErr = fmt.Errorf("targets: %s: the server had not returned %s after Close cancelled its context and closed its listener (a connection handler that ignores its context?); it is left running", s.name, s.closeWithin)
+			return
+		}
 		switch err := s.serveErr; {
 		case err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, net.ErrClosed):
 			s.closeErr = fmt.Errorf("targets: %s: %w", s.name, err)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // acceptAll is a serve function that accepts and holds connections until
@@ -188,6 +189,38 @@ func TestServeCloseConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestServeCloseBounded: a serve that ignores its context does not hold
+// Close past CloseWithin; Close says what is wrong, and says it again.
+func TestServeCloseBounded(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	returned := make(chan struct{})
+	tg, err := Serve(ctxT(t), "stubborn", func(context.Context, net.Listener) error {
+		defer close(returned)
+		<-release // deaf to its context
+		return nil
+	}, CloseWithin(20*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { close(release); <-returned })
+	err = tg.Close()
+	if err == nil || !strings.HasPrefix(err.Error(), "targets: stubborn: the server had not returned 20ms after Close") {
+		t.Fatalf("Close of a serve that ignores its context: %v", err)
+	}
+	select {
+	case <-returned:
+		t.Fatal("serve returned, though it was never released")
+	default:
+	}
+	if again := tg.Close(); again == nil || again.Error() != err.Error() {
+		t.Errorf("second Close: %v, want %v", again, err)
+	}
+	if err := tg.Alive(ctxT(t)); err == nil || !strings.Contains(err.Error(), "closed") {
+		t.Errorf("Alive after Close: %v", err)
+	}
 }
 
 // TestServeListenOn: ListenOn picks the address; a taken one fails at

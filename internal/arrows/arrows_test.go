@@ -32,7 +32,11 @@ var allowed = []struct {
 	{"suite/*", []string{"peers/...", "mutators", "corpus", "reports", "suite/checks"}, "a family imports the vocabulary and the engine, never the runner or another family", false},
 	{"suite/specs", []string{"suite", "suite/checks", "reports"}, "the Ginkgo entry point is a front of the runner, as thin as the command", false},
 	{"fuzz/...", []string{"peers/...", "targets", "mutators", "corpus", "internal/extproc", "suite/checks", "suite/*"}, "the fuzzers reuse the engine and the families, not the runner", false},
+	{"internal/fixture", []string{"peers/wire"}, "test fixtures are built with the codec alone, so that the tests of peers can share them", true},
 }
+
+// testOnly are the packages only tests may import.
+var testOnly = []string{"internal/fixture", "internal/loopback"}
 
 // matches says whether pkg (relative to the module) matches pattern.
 func matches(pattern, pkg string) bool {
@@ -120,6 +124,19 @@ func TestImportsPointOneWay(t *testing.T) {
 	}
 	for pkg, ims := range tests {
 		check(pkg, ims, "test")
+	}
+}
+
+// TestTestHelpersStayInTests: the test helper packages are imported by
+// tests alone, never by a package's source.
+func TestTestHelpersStayInTests(t *testing.T) {
+	src, _ := imports(t)
+	for pkg, ims := range src {
+		for _, h := range testOnly {
+			if ims[module+h] {
+				t.Errorf("%s (source) imports %s, which only tests may import", pkg, h)
+			}
+		}
 	}
 }
 

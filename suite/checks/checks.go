@@ -147,6 +147,10 @@ type Verdict struct {
 	Expected string
 	Observed string
 	Reason   string
+	// Rule, when set, is the sentence this verdict rests on, in place of
+	// the check's own: a check that judges several refusals names the one
+	// the observation proves.
+	Rule Rule
 	// Conversations, for the transcript (the last one is the one judged).
 	Conversations []*peers.Conversation
 	// Served are the runs of a client under test against the reference

@@ -78,6 +78,67 @@ func suitesOf(v wire.Version, keep func(*suites.Spec) bool) []wire.CipherSuite {
 
 // --- what the target supports ---
 
+// withTargetOffer is a config edit that adds to the context's own suites
+// and groups every TLS 1.0-1.2 suite and group probing saw the target
+// complete a handshake with, and whether there was any: a check that runs
+// outside the target's profile then refuses nothing the target lacks but
+// the thing it is about.
+func withTargetOffer(env *checks.Env) (func(*peers.ClientConfig), bool) {
+	p := env.Profile
+	if p == nil {
+		return func(*peers.ClientConfig) {}, false
+	}
+	var ids []wire.CipherSuite
+	for _, id := range p.Suites {
+		if s, ok := suites.Lookup(id); ok && !s.TLS13() {
+			ids = append(ids, id)
+		}
+	}
+	var groups []wire.Group
+	for _, v := range p.Versions {
+		if v < wire.VersionTLS13 {
+			for _, g := range p.GroupsAt(v) {
+				if !slices.Contains(groups, g) {
+					groups = append(groups, g)
+				}
+			}
+		}
+	}
+	return func(cfg *peers.ClientConfig) {
+		for _, id := range ids {
+			if !slices.Contains(cfg.CipherSuites, id) {
+				cfg.CipherSuites = append(cfg.CipherSuites, id)
+			}
+		}
+		for _, g := range groups {
+			if !slices.Contains(cfg.Groups, g) {
+				cfg.Groups = append(cfg.Groups, g)
+			}
+		}
+	}, len(ids) > 0
+}
+
+// noSharedOffer reads a rejection judged for its alert once more when the
+// offer held no suite the target was seen to complete a handshake with
+// (no profile, or a target without TLS 1.0-1.2): a handshake_failure or
+// insufficient_security then answers the missing key exchange (RFC 5246
+// §7.4.1.3: "If no acceptable choices are presented, return a handshake
+// failure alert") as well as the version, so it proves that the handshake
+// stopped, which is the MUST, and not which of the two the target
+// refused: no warning about the alert.
+func noSharedOffer(v checks.Verdict, shared bool, c checks.Context) checks.Verdict {
+	if len(v.Conversations) == 0 || shared || v.Status != reports.Warn {
+		return v
+	}
+	o := v.Conversations[len(v.Conversations)-1].Outcome
+	if o.Kind != peers.OutcomeAlert || (o.Alert.Description != wire.AlertHandshakeFailure && o.Alert.Description != wire.AlertInsufficientSecurity) {
+		return v
+	}
+	v.Status = reports.Pass
+	v.Reason = fmt.Sprintf("the handshake stopped; the offer held only %s suites, none of them one the target was seen to complete a handshake with, so %s may answer the key exchange as well as the version: which one it refused is not shown", c.KX, o.Alert.Description)
+	return v
+}
+
 // --- verdicts ---
 
 // negotiates judges a conversation in which the target must answer with a
@@ -134,6 +195,7 @@ func versionChecks() []checks.Check {
 		out = append(out, recordVersionChecks(c)...)
 		out = append(out, sslv2Checks(c)...)
 		out = append(out, offerBoundChecks(c)...)
+		out = append(out, probeAnswerChecks(c)...)
 	}
 	return out
 }
@@ -180,13 +242,20 @@ func negotiationChecks(c checks.Context) []checks.Check {
 	if c.Version == wire.VersionTLS10 {
 		// Row 16: a client_version below anything the server supports
 		// (RFC 5246 Appendix E.1; RFC 7568 §3 forbids SSL 3.0). Run
-		// whatever the target supports: the answer must be the same.
+		// whatever the target supports: the answer must be the same. The
+		// offer carries, after c's suites, the suites and groups the
+		// target was seen to complete handshakes with, so that the
+		// version is the one thing it can refuse: a handshake_failure is
+		// then about the version, not a key exchange or a certificate it
+		// lacks.
 		for _, cv := range []wire.Version{wire.VersionSSL30, wire.VersionSSL20} {
 			ch := versionCheck(c, 16, "RFC 5246 App. E.1; RFC 7568 §3", "client-version-"+hex4(cv),
 				fmt.Sprintf("rejects client_version %s (%s) with protocol_version", braces(cv), cv),
 				func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
 					script := checks.HelloScript(c.Version, legacyVersion(cv))
-					return checks.RejectsHello(env.Converse(ctx, c, id, script), script, wire.AlertProtocolVersion)
+					offer, has := withTargetOffer(env)
+					v := checks.RejectsHello(env.ConverseWith(ctx, c, id, offer, script), script, wire.AlertProtocolVersion)
+					return noSharedOffer(v, has, c)
 				})
 			ch.Always = true
 			out = append(out, ch)
@@ -580,9 +649,21 @@ func offerBoundChecks(c checks.Context) []checks.Check {
 		fmt.Sprintf("answers a ClientHello offering only %s (%s suites) with no higher version and an offered suite that fits, or refuses it", c.Version, c.KX),
 		func(ctx context.Context, env *checks.Env, id string) checks.Verdict {
 			cv := env.Converse(ctx, c, id, peers.Script{peers.SendClientHello(), peers.ReadServerHello()})
-			v := checks.Verdict{Expected: fmt.Sprintf("a ServerHello within the offer (%s when the target supports it), or protocol_version / handshake_failure", c.Version),
-				Observed: checks.Observed(cv), Conversations: []*peers.Conversation{cv}}
 			sh, o, has := cv.ServerHello(), cv.Outcome, env.SupportsCtx(c)
+			// What the target lacks decides the alert that says so: a
+			// version, protocol_version (or handshake_failure, which some
+			// servers send for any refusal of the offer); a key exchange
+			// or a certificate at a version it has, handshake_failure or
+			// insufficient_security (RFC 5246 §7.4.1.3, §7.2.2; RFC 8446
+			// §4.1.1), never a fault of version negotiation.
+			lacksKX := !has && env.Profile != nil && env.Supports(c.Version)
+			want := []wire.AlertDescription{wire.AlertProtocolVersion, wire.AlertHandshakeFailure}
+			expected := fmt.Sprintf("a ServerHello within the offer (%s when the target supports it), or protocol_version / handshake_failure", c.Version)
+			if lacksKX {
+				want = []wire.AlertDescription{wire.AlertHandshakeFailure, wire.AlertInsufficientSecurity}
+				expected = fmt.Sprintf("a ServerHello within the offer, or handshake_failure / insufficient_security: the target has %s but was not seen to complete %s key exchange there (a suite or a certificate it lacks)", c.Version, c.KX)
+			}
+			v := checks.Verdict{Expected: expected, Observed: checks.Observed(cv), Conversations: []*peers.Conversation{cv}}
 			if sh != nil {
 				v.Observed = checks.HelloChoice(sh)
 			}
@@ -599,13 +680,15 @@ func offerBoundChecks(c checks.Context) []checks.Check {
 				}
 			case has && env.Profile != nil:
 				v.Status, v.Reason = reports.Fail, fmt.Sprintf("the target refused %s with %s suites, which it supports (probing completed a handshake)", c.Version, c.KX)
-			case o.Kind == peers.OutcomeAlert && (o.Alert.Description == wire.AlertProtocolVersion || o.Alert.Description == wire.AlertHandshakeFailure):
+			case o.Kind == peers.OutcomeAlert && slices.Contains(want, o.Alert.Description):
 				v.Status = reports.Pass
 			case checks.Inconclusive(o) != "":
 				// The alert that would pass may be the one lost.
 				v.Status, v.Reason = reports.Inconclusive, checks.Inconclusive(o)
+			case lacksKX && o.Kind == peers.OutcomeAlert && o.Alert.Description == wire.AlertProtocolVersion:
+				v.Status, v.Reason = reports.Warn, fmt.Sprintf("the target refused with protocol_version, though it has %s: what it lacks is the %s key exchange (a suite or a certificate), for which RFC 5246 §7.4.1.3 names handshake_failure", c.Version, c.KX)
 			case o.Kind == peers.OutcomeAlert || o.Kind == peers.OutcomeClosed:
-				v.Status, v.Reason = reports.Warn, "the target refused, but without protocol_version or handshake_failure"
+				v.Status, v.Reason = reports.Warn, "the target refused, but without "+checks.AlertNames(want)
 			default:
 				v.Status, v.Reason = reports.Fail, "the target neither answered nor refused"
 			}

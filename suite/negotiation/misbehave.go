@@ -13,6 +13,27 @@ import (
 func Misbehaviours() []peers.Misbehaviour {
 	return []peers.Misbehaviour{
 		{
+			// Sets the legacy_version of its TLS 1.3 ServerHello to 0x0304
+			// (RFC 8446 §4.2.1: MUST be 0x0303): the client refuses every
+			// TLS 1.3 answer, so probing finds no TLS 1.3.
+			Name: "version/tls13-legacy-version-0304",
+			Apply: editTLS13Answer(func(sh *wire.ServerHello) {
+				if !sh.IsHelloRetryRequest() {
+					sh.Version = wire.VersionTLS13
+				}
+			}),
+		},
+		{
+			// Echoes an empty legacy_session_id in its HelloRetryRequest
+			// and ServerHello, as some real servers do in a
+			// HelloRetryRequest: the client refuses the answer, though no
+			// sentence binds the server there with MUST.
+			Name: "version/tls13-empty-session-id-echo",
+			Apply: editTLS13Answer(func(sh *wire.ServerHello) {
+				sh.SessionID = nil
+			}),
+		},
+		{
 			// Negotiates its own highest version whatever the client offered:
 			// TLS 1.3 whenever supported_versions is present, else TLS 1.2
 			// (the highest it serves up to 1.2), client_version Unread.
@@ -248,4 +269,27 @@ func offered(ch *wire.ClientHello, v wire.Version) bool {
 		return err == nil && slices.Contains(vs, v)
 	}
 	return v <= ch.Version
+}
+
+// editTLS13Answer is a misbehaviour's Apply that changes, with edit, the
+// HelloRetryRequest and the ServerHello of each TLS 1.3 handshake before
+// they are sent.
+func editTLS13Answer(edit func(sh *wire.ServerHello)) func(*peers.ServerPlan) {
+	return func(p *peers.ServerPlan) {
+		next := p.Outgoing
+		p.Outgoing = func(st *peers.ServerState, msgs []wire.Message) []wire.Message {
+			msgs = next(st, msgs)
+			for i, m := range msgs {
+				sh, ok := m.(*wire.ServerHello)
+				if !ok || st.Version() != wire.VersionTLS13 {
+					continue
+				}
+				c := *sh
+				c.Extensions = slices.Clone(sh.Extensions)
+				edit(&c)
+				msgs[i] = &c
+			}
+			return msgs
+		}
+	}
 }

@@ -5,6 +5,21 @@ import "github.com/tlsconform/tlsconform/suite/checks"
 // selfTests: the version-negotiation misbehaviours (rows 15-26).
 var selfTests = []checks.SelfTest{
 	{
+		// The client refuses every TLS 1.3 answer: probing finds no TLS
+		// 1.3, and the answer checks, which run whatever the profile
+		// says, fail on RFC 8446 §4.2.1's sentence.
+		Misbehaviour: "version/tls13-legacy-version-0304",
+		Fail:         `^version-negotiation/tls13/ecdhe/probe-answer-valid/(mlkem|classical)-share$`,
+		Pass:         `^(baseline/tls1[0-2]/.*|version-negotiation/tls1[0-2]/.*/never-exceeds-offered-version)$`,
+	},
+	{
+		// An empty legacy_session_id_echo: refused by the client, but only
+		// the client's MUST names it: a warning.
+		Misbehaviour: "version/tls13-empty-session-id-echo",
+		Warn:         `^version-negotiation/tls13/ecdhe/probe-answer-valid/(mlkem|classical)-share$`,
+		Pass:         `^(baseline/tls1[0-2]/.*|version-negotiation/tls1[0-2]/.*/never-exceeds-offered-version)$`,
+	},
+	{
 		Misbehaviour: "version/unoffered-version",
 		Fail: `^version-negotiation/(tls1[01]/.*/never-exceeds-offered-version|tls10/.*/client-version-0[23]00|` +
 			`tls12/.*/(supported-versions-(grease|unknown)|downgrade-sentinel-via-supported-versions)|` +

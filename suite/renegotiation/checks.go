@@ -15,7 +15,8 @@ import (
 // ClientHello carries an empty renegotiation_info, RFC 5746 §3.4), then
 // renegotiates under the new keys. The control renegotiates as RFC 5746
 // §3.5 says; the checks send a renegotiated_connection that is not the
-// client_verify_data, or neither renegotiation_info nor the SCSV, and
+// client_verify_data, neither renegotiation_info nor the SCSV, or the
+// SCSV beside the right renegotiation_info, and
 // run only against a target the control showed renegotiating: one that
 // refuses all renegotiation breaks no rule here (RFC 5246 §7.2.2's
 // no_renegotiation), and its refusal proves nothing.
@@ -29,6 +30,7 @@ var (
 	ruleVerifyData = checks.Rule{Cite: "RFC 5746 §3.7", Text: "The server MUST verify that the value of the \"renegotiated_connection\" field is equal to the saved client_verify_data value; if it is not, the server MUST abort the handshake."}
 	ruleExtension  = checks.Rule{Cite: "RFC 5746 §3.7", Text: "The server MUST verify that the \"renegotiation_info\" extension is present; if it is not, the server MUST abort the handshake."}
 	ruleAnswer     = checks.Rule{Cite: "RFC 5746 §3.7", Text: "The server MUST include a \"renegotiation_info\" extension containing the saved client_verify_data and server_verify_data in the ServerHello."}
+	ruleSCSV       = checks.Rule{Cite: "RFC 5746 §3.7", Text: "When a ClientHello is received, the server MUST verify that it does not contain the TLS_EMPTY_RENEGOTIATION_INFO_SCSV SCSV.  If the SCSV is present, the server MUST abort the handshake."}
 )
 
 // contexts are the TLS 1.0-1.2 contexts: renegotiation does not depend
@@ -45,7 +47,7 @@ func contexts() []checks.Context {
 func renegotiationChecks() []checks.Check {
 	var out []checks.Check
 	for _, c := range contexts() {
-		out = append(out, secureRenegotiation(c), wrongVerifyData(c), noExtension(c))
+		out = append(out, secureRenegotiation(c), wrongVerifyData(c), noExtension(c), scsvInRenegotiation(c))
 	}
 	return out
 }
@@ -157,6 +159,16 @@ func noExtension(c checks.Context) checks.Check {
 	return changed(c, "no-extension", ruleExtension, peers.Renegotiation{Legacy: true},
 		"rejects a renegotiation without renegotiation_info (nor the SCSV) on a connection that negotiated secure renegotiation, with handshake_failure",
 		"it carries neither renegotiation_info nor the SCSV")
+}
+
+// scsvInRenegotiation: a renegotiating ClientHello that carries the
+// right renegotiation_info and also TLS_EMPTY_RENEGOTIATION_INFO_SCSV,
+// which RFC 5746 §3.5 forbids the client to send there and §3.7 makes
+// the server abort on, whatever else the ClientHello says.
+func scsvInRenegotiation(c checks.Context) checks.Check {
+	return changed(c, "scsv-in-renegotiation", ruleSCSV, peers.Renegotiation{SCSV: true},
+		"rejects a renegotiating ClientHello that carries TLS_EMPTY_RENEGOTIATION_INFO_SCSV (beside the right renegotiation_info), with handshake_failure",
+		"it carries TLS_EMPTY_RENEGOTIATION_INFO_SCSV")
 }
 
 // changed is a check that the target refuses the renegotiating

@@ -1,12 +1,14 @@
 // Package renegotiation is the secure renegotiation family (row 62 of the
 // check catalogue, RFC 5746 §3.7): on a TLS 1.0-1.2 connection that
 // negotiated secure renegotiation, a renegotiating ClientHello whose
-// renegotiated_connection is not the client_verify_data, and one with
-// neither renegotiation_info nor the SCSV, must be refused with
-// handshake_failure ("abort the handshake", RFC 5746 §3.3). A control
-// renegotiates correctly first: a server that refuses renegotiation
-// altogether is conformant (RFC 5246 §7.2.2, no_renegotiation), and then
-// the two checks skip, since a refusal proves nothing of what it checks.
+// renegotiated_connection is not the client_verify_data, one with
+// neither renegotiation_info nor the SCSV, and one that carries
+// TLS_EMPTY_RENEGOTIATION_INFO_SCSV beside the right renegotiation_info
+// must be refused with handshake_failure ("abort the handshake", RFC 5746
+// §3.3). A control renegotiates correctly first: a server that refuses
+// renegotiation altogether is conformant (RFC 5246 §7.2.2,
+// no_renegotiation), and then the three checks skip, since a refusal
+// proves nothing of what they check.
 // An empty renegotiation_info on the initial handshake is a ClientHello
 // check (package hello), not repeated here.
 //

@@ -13,11 +13,30 @@ import (
 func Misbehaviours() []peers.Misbehaviour {
 	return []peers.Misbehaviour{
 		{
+			// Never looks for TLS_EMPTY_RENEGOTIATION_INFO_SCSV in a
+			// renegotiating ClientHello (RFC 5746 §3.7 says abort); the
+			// extension it checks as it should.
+			Name: "renegotiation/ignore-scsv",
+			Apply: func(p *peers.ServerPlan) {
+				next := p.Renegotiation
+				p.Renegotiation = func(st *peers.ServerState, ch *wire.ClientHello) error {
+					without := *ch
+					without.CipherSuites = slices.DeleteFunc(slices.Clone(ch.CipherSuites), func(s wire.CipherSuite) bool {
+						return s == wire.TLS_EMPTY_RENEGOTIATION_INFO_SCSV
+					})
+					return next(st, &without)
+				}
+			},
+		},
+		{
 			// Takes any renegotiated_connection: the extension is looked
 			// for, its value never compared with client_verify_data.
 			Name: "renegotiation/any-verify-data",
 			Apply: func(p *peers.ServerPlan) {
 				p.Renegotiation = func(_ *peers.ServerState, ch *wire.ClientHello) error {
+					if err := refuseSCSV(ch); err != nil {
+						return err
+					}
 					if _, ok := wire.FindExtension(ch.Extensions, wire.ExtRenegotiationInfo); !ok {
 						return &peers.ProtocolError{Alert: wire.AlertHandshakeFailure, Reason: "renegotiating ClientHello without renegotiation_info"}
 					}
@@ -33,6 +52,9 @@ func Misbehaviours() []peers.Misbehaviour {
 			Name: "renegotiation/without-extension",
 			Apply: func(p *peers.ServerPlan) {
 				p.Renegotiation = func(st *peers.ServerState, ch *wire.ClientHello) error {
+					if err := refuseSCSV(ch); err != nil {
+						return err
+					}
 					e, ok := wire.FindExtension(ch.Extensions, wire.ExtRenegotiationInfo)
 					if !ok {
 						return nil
@@ -45,4 +67,14 @@ func Misbehaviours() []peers.Misbehaviour {
 			},
 		},
 	}
+}
+
+// refuseSCSV is the RFC 5746 §3.7 check the misbehaviours that break
+// something else keep: a renegotiating ClientHello with
+// TLS_EMPTY_RENEGOTIATION_INFO_SCSV is refused.
+func refuseSCSV(ch *wire.ClientHello) error {
+	if slices.Contains(ch.CipherSuites, wire.TLS_EMPTY_RENEGOTIATION_INFO_SCSV) {
+		return &peers.ProtocolError{Alert: wire.AlertHandshakeFailure, Reason: "TLS_EMPTY_RENEGOTIATION_INFO_SCSV in a renegotiating ClientHello"}
+	}
+	return nil
 }

@@ -9,11 +9,16 @@ var selfTests = []checks.SelfTest{
 	{
 		Misbehaviour: "renegotiation/any-verify-data",
 		Fail:         renegChecks + `wrong-verify-data$`,
-		Pass:         renegChecks + `(secure-renegotiation|no-extension)$`,
+		Pass:         renegChecks + `(secure-renegotiation|no-extension|scsv-in-renegotiation)$`,
 	},
 	{
 		Misbehaviour: "renegotiation/without-extension",
 		Fail:         renegChecks + `no-extension$`,
-		Pass:         renegChecks + `(secure-renegotiation|wrong-verify-data)$`,
+		Pass:         renegChecks + `(secure-renegotiation|wrong-verify-data|scsv-in-renegotiation)$`,
+	},
+	{
+		Misbehaviour: "renegotiation/ignore-scsv",
+		Fail:         renegChecks + `scsv-in-renegotiation$`,
+		Pass:         renegChecks + `(secure-renegotiation|wrong-verify-data|no-extension)$`,
 	},
 }

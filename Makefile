@@ -56,8 +56,10 @@ GINKGO_FLAGS ?= --succinct --silence-skips --fail-on-empty
 conformance: export LABELS := $(LABELS)
 conformance: export RUN := $(RUN)
 conformance: export SKIP := $(SKIP)
+REPORT_FILES = report.json summary.md junit.xml report.html conversations.pcapng keylog.txt
+
 conformance:
-	@mkdir -p "$(REPORT_DIR)"
+	@mkdir -p "$(REPORT_DIR)" && cd "$(REPORT_DIR)" && rm -f $(REPORT_FILES)
 	TARGET='$(TARGET)' STRICT='$(STRICT)' FULL_REPORT='$(FULL_REPORT)' REPORT_DIR='$(abspath $(REPORT_DIR))' SEED='$(SEED)' VERSIONS='$(VERSIONS)' \
 		SNI='$(SNI)' TIMEOUT='$(TIMEOUT)' EXPECT='$(if $(filter none,$(EXPECT)),none,$(if $(EXPECT),$(abspath $(EXPECT))))' CLIENT_CERT='$(if $(CLIENT_CERT),$(abspath $(CLIENT_CERT)))' \
 		CLIENT_KEY='$(if $(CLIENT_KEY),$(abspath $(CLIENT_KEY)))' \
@@ -79,7 +81,7 @@ conformance-client: export RUN := $(RUN)
 conformance-client: export SKIP := $(SKIP)
 conformance-client: export LABELS := $(LABELS)
 conformance-client:
-	@mkdir -p "$(CLIENT_REPORT_DIR)"
+	@mkdir -p "$(CLIENT_REPORT_DIR)" && cd "$(CLIENT_REPORT_DIR)" && rm -f $(REPORT_FILES)
 	STRICT='$(STRICT)' FULL_REPORT='$(FULL_REPORT)' REPORT_DIR='$(abspath $(CLIENT_REPORT_DIR))' SEED='$(SEED)' VERSIONS='$(VERSIONS)' TIMEOUT='$(TIMEOUT)' \
 		EXPECT='$(if $(filter none,$(EXPECT)),none,$(if $(EXPECT),$(abspath $(EXPECT))))' \
 		$(GO) tool ginkgo $(GINKGO_FLAGS) $${LABELS:+--label-filter="$$LABELS"} --seed=$(SEED) ./suite/clientgate -- -test.run='^TestClientConformance$$'; \

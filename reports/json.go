@@ -123,7 +123,15 @@ func ReadJSON(path string) (*Report, error) {
 			continue
 		}
 		rep := r.Checks[j]
-		c.RFC, c.Rule, c.Expected = rep.RFC, rep.Rule, rep.Expected
+		if c.RFC == "" {
+			c.RFC = rep.RFC
+		}
+		if c.Rule == "" {
+			c.Rule = rep.Rule
+		}
+		if c.Expected == "" {
+			c.Expected = rep.Expected
+		}
 		if c.Level == "" {
 			c.Level = rep.Level
 		}
@@ -206,7 +214,8 @@ func Kept(r *Report) *Report {
 		switch rep := repOf[c.ID]; {
 		case verdict(c.Status) == Pass && !c.IsExpected():
 			c.Transcript, c.Conversations = nil, nil
-		case rep != "" && rep != c.ID && verdict(c.Status) == Warn && !c.IsExpected():
+		case rep != "" && rep != c.ID && verdict(c.Status) == Warn && !c.IsExpected() && !r.Strict:
+			// (In strict mode a warning fails the gate: it keeps its own.)
 			c.Transcript, c.Conversations, c.SameAs = nil, nil, rep
 		}
 	}
@@ -223,6 +232,17 @@ func representatives(r *Report) map[string]string {
 		}
 	}
 	return rep
+}
+
+// keepContext puts back in a compact record the area, version and key
+// exchange of orig that its id does not say (fromID would get them
+// wrong: "real-client-hello/curl" is TLS 1.3 with ecdhe).
+func keepContext(c *Check, orig Check) {
+	probe := Check{ID: c.ID}
+	fromID(&probe)
+	if probe.Area != orig.Area || probe.Version != orig.Version || probe.KX != orig.KX {
+		c.Area, c.Version, c.KX = orig.Area, orig.Version, orig.KX
+	}
 }
 
 // fromID restores what a compact record leaves out and its id says: the
@@ -254,18 +274,22 @@ func compact(r *Report) *Report {
 	rules := map[string]string{} // sentence → key
 	for i := range out.Checks {
 		c := &out.Checks[i]
+		orig := *c
 		c.Millis = math.Round(c.Millis*10) / 10
 		if c.SameAs != "" {
 			// A warning of a root cause another check stands for: what
 			// it observed and changed; the rest is the representative's
 			// (or the catalogue's: tlsconform list -json).
-			*c = Check{ID: c.ID, Status: c.Status, Observed: stepless(c.Observed), Change: c.Change, Millis: c.Millis, SameAs: c.SameAs}
+			*c = Check{ID: c.ID, Status: c.Status, RFC: c.RFC, Rule: c.Rule, Level: c.Level, Expected: c.Expected, Observed: stepless(c.Observed),
+				Reason: c.Reason, Change: c.Change, Millis: c.Millis, SameAs: c.SameAs}
+			keepContext(c, orig)
 		}
 		if v := verdict(c.Status); !r.Full && (v == Pass || v == Skip) && !c.IsExpected() {
 			// A compact record: which check, where, and that it passed
 			// (or why it did not apply); tlsconform list -json has the
 			// rest of what the catalogue says of it.
 			*c = Check{ID: c.ID, Status: c.Status, Reason: c.Reason, Millis: c.Millis}
+			keepContext(c, orig)
 		}
 		if c.Rule != "" {
 			k, ok := rules[c.Rule]

@@ -160,6 +160,19 @@ func JUnit(r *Report) ([]byte, error) {
 	return append([]byte(xml.Header), append(data, '\n')...), nil
 }
 
+// JUnitCounts are junit.xml's totals for r (in strict mode or not):
+// every check, and one more
+// failing case when the run fails as a whole (runFailure).
+func JUnitCounts(r *Report, strict bool) (tests, failures, skipped int) {
+	_, _, total := CountByArea(r)
+	unexpected, _ := Unexpected(r, strict)
+	tests, failures, skipped = total.Total(), unexpected, total.Total()-total.Pass-unexpected
+	if runFailure(r) != "" {
+		tests, failures = tests+1, failures+1
+	}
+	return tests, failures, skipped
+}
+
 // runFailure says why the run fails as a whole, beyond its checks; "" when
 // nothing but the checks decides.
 func runFailure(r *Report) string {

@@ -161,6 +161,10 @@ func TestJUnitRunFailures(t *testing.T) {
 		if p.Failures == 0 {
 			t.Errorf("%s: no failure in JUnit", name)
 		}
+		// The console's line says what the file says.
+		if tests, failures, skipped := JUnitCounts(r, r.Strict); tests != p.Tests || failures != p.Failures || skipped != p.Skipped {
+			t.Errorf("%s: JUnitCounts %d/%d/%d, junit.xml %d/%d/%d", name, tests, failures, skipped, p.Tests, p.Failures, p.Skipped)
+		}
 		if !Failed(r, false) {
 			t.Errorf("%s: the report does not fail", name)
 		}

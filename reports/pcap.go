@@ -67,7 +67,7 @@ func WritePcap(path string, r *Report, keylog []byte, all bool) error {
 	if r == nil {
 		return fmt.Errorf("reports: write %s: nil report", path)
 	}
-	return writeAtomic(path, func(w io.Writer) error {
+	return writeAtomicMode(path, 0o600, func(w io.Writer) error { // it holds the key log
 		if !strings.HasSuffix(path, ".gz") {
 			return encodePcap(w, r, keylog, all)
 		}
@@ -469,6 +469,12 @@ func keylogFor(r *Report, keylog []byte) []byte {
 			encrypted[e.Conv] = encrypted[e.Conv] || e.Encrypted
 			// The ClientHello, however it was fragmented: a handshake
 			// header (4) and the version (2) before the 32-byte random.
+			// A renegotiating ClientHello is encrypted: its random is in
+			// the plaintext, and keys the renegotiated session.
+			if e.Dir == "client" && e.Encrypted && strings.HasPrefix(e.Raw, "16") && len(e.Plaintext) >= 76 && strings.HasPrefix(e.Plaintext, "01") {
+				randoms[strings.ToLower(e.Plaintext[12:76])] = true
+				continue
+			}
 			if e.Dir != "client" || found[e.Conv] || e.Encrypted || len(e.Raw) < 10 || !strings.HasPrefix(e.Raw, "16") {
 				continue
 			}

@@ -109,7 +109,7 @@ func Test(t *testing.T, target Target, opts Options) {
 	opts = opts.withDefaults(target)
 	list, err := Select(Catalogue(), opts.Run, opts.Skip)
 	if err != nil {
-		t.Fatalf("tlsconform: %v", err)
+		t.Fatalf("tlsconform: %v", SetupFailed(opts, target.String(), err))
 	}
 	ctx := t.Context()
 	tgt, err := target.Open(ctx, opts.timeout())
@@ -135,7 +135,7 @@ func TestClient(t *testing.T, client ClientUnderTest, opts Options) {
 	opts = opts.withClientDefaults(client)
 	list, err := Select(ClientCatalogue(), opts.Run, opts.Skip)
 	if err != nil {
-		t.Fatalf("tlsconform: %v", err)
+		t.Fatalf("tlsconform: %v", SetupFailed(opts, client.String(), err))
 	}
 	ctx := t.Context()
 	cl, err := client.open(ctx)
@@ -196,6 +196,9 @@ func judgeTest(t *testing.T, res Result, strict bool) {
 		t.Logf("%s: %s", strings.ToUpper(string(res.Status)), res.Message())
 	case res.Status == reports.Skip:
 		t.Skip(res.Reason)
+	case res.Status != reports.Pass:
+		// A status nobody can read never passes (fail closed).
+		t.Errorf("unknown status %q: %s", res.Status, res.Message())
 	}
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -44,10 +45,23 @@ func conformance(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	runGlob := fs.String("run", "", "run only the checks whose id matches one of these globs (comma-separated; * matches any run of characters)")
 	skipGlob := fs.String("skip", "", "skip the checks whose id matches one of these globs")
 	if err := fs.Parse(args); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			// The directory the flags name so far (the default, at
+			// worst) may hold an earlier run's reports.
+			suite.SetupFailed(suite.Options{ReportDir: *reportDir}, *target, fmt.Errorf("bad flags: %v", err))
+		}
 		return exitSetup
 	}
 	fail := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "tlsconform conformance: "+format+"\n", a...)
+		msg := fmt.Sprintf(format, a...)
+		fmt.Fprintf(stderr, "tlsconform conformance: %s\n", msg)
+		// Whatever reports the directory held are an earlier run's: they
+		// are replaced by reports that say this one failed, and why.
+		name := *target
+		if *client != "" {
+			name = *client
+		}
+		suite.SetupFailed(suite.Options{ReportDir: *reportDir}, name, errors.New(msg))
 		return exitSetup
 	}
 	if fs.NArg() > 0 {
@@ -215,6 +229,9 @@ func reportCmd(args []string, stdout, stderr io.Writer) int {
 		return exitSetup
 	}
 	fmt.Fprint(stdout, "\n"+reports.ResultBlock(rep, *dir, rep.Strict))
+	if rep.SetupError != "" {
+		return exitSetup // as the run itself exited
+	}
 	if reports.Failed(rep, rep.Strict) {
 		return exitFail
 	}

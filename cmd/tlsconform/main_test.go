@@ -355,7 +355,7 @@ func TestConformanceClient(t *testing.T) {
 		}
 	}
 	var out, errb bytes.Buffer
-	if code := run(context.Background(), []string{"conformance", "-client", "builtin", "-target", "builtin"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "give one of them") {
+	if code := run(context.Background(), []string{"conformance", "-client", "builtin", "-target", "builtin", "-report-dir", t.TempDir()}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "give one of them") {
 		t.Errorf("-client with -target: exit %d: %s", code, errb.String())
 	}
 }

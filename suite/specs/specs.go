@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/tlsconform/tlsconform/reports"
 	"github.com/tlsconform/tlsconform/suite"
@@ -93,7 +94,7 @@ func describe(text string, catalogue func() []checks.Check, start func(ginkgo.Sp
 	// AfterAll would land on the last spec, and is lost when that one was
 	// skipped.
 	ginkgo.ReportAfterSuite("tlsconform: "+text, func(rep ginkgo.Report) {
-		if run == nil && opts.ReportDir != "" {
+		if run == nil && opts.ReportDir != "" && !anySpecRan(rep) {
 			// The run never started (a BeforeSuite or the setup failed, or
 			// nothing was selected): the reports say so and why, rather
 			// than keep an earlier run's.
@@ -104,6 +105,18 @@ func describe(text string, catalogue func() []checks.Check, start func(ginkgo.Sp
 		}
 	})
 	return ginkgo.Describe(text, args...)
+}
+
+// anySpecRan reports whether a spec ran, in this process or another (in
+// Ginkgo's parallel mode another process may have run the checks, and
+// written the reports).
+func anySpecRan(rep ginkgo.Report) bool {
+	for _, sp := range rep.SpecReports {
+		if sp.LeafNodeType == types.NodeTypeIt && !sp.StartTime.IsZero() {
+			return true
+		}
+	}
+	return false
 }
 
 // firstFailure is the message of the report's first failure, or why no
@@ -210,6 +223,9 @@ func judge(res suite.Result, strict bool) {
 		ginkgo.Skip("INCONCLUSIVE: " + res.Message())
 	case res.Status == reports.Skip:
 		ginkgo.Skip(res.Reason)
+	case res.Status != reports.Pass:
+		// A status nobody can read never passes (fail closed).
+		ginkgo.Fail(fmt.Sprintf("unknown status %q: %s", res.Status, res.Message()))
 	}
 }
 

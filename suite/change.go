@@ -2,6 +2,7 @@ package suite
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/tlsconform/tlsconform/peers"
 	"github.com/tlsconform/tlsconform/peers/wire"
@@ -24,6 +25,10 @@ func changeOf(v peers.Change, ctx wire.Context) *reports.Change {
 	first := 0
 	for first < len(b) && first < len(a) && b[first] == a[first] {
 		first++
+	}
+	if first == len(b) && len(a) > len(b) && len(a)-len(b) >= 4 {
+		// Whole messages appended to what was sent: name the first.
+		return &reports.Change{Message: wire.HandshakeType(a[first]).String(), After: clipHex(a[first:])}
 	}
 	// The message of b that holds the first difference.
 	off, end := 0, len(b)
@@ -48,12 +53,14 @@ func changeOf(v peers.Change, ctx wire.Context) *reports.Change {
 	}
 	resized := len(a) != len(b)
 	p := first
+	floor := first // a slide goes no further left than the change's start
 	for p < len(b) && p < len(a) {
 		switch {
 		case b[p] == a[p]:
 			p++
 			continue
 		case resized && skipLength(lay, p-off, &p, off):
+			floor = p
 			continue
 		}
 		break
@@ -64,17 +71,26 @@ func changeOf(v peers.Change, ctx wire.Context) *reports.Change {
 		s++
 	}
 	// A pure insertion (or removal) between equal bytes can be placed in
-	// several ways; take the leftmost, where the list it went into begins
-	// or its previous element ends, not one byte into the next element.
-	if k := len(a) - len(b); len(b)-s == p && k > 0 {
-		for p > first && p > off && a[p-1] == a[p-1+k] {
+	// several ways: take the rightmost place that is an element's
+	// boundary in the message (where a list's element begins or ends),
+	// else the leftmost, not one byte into the next element.
+	slide := func(same func(q int) bool) {
+		right := p
+		for p > floor && p > off && same(p) {
 			p--
 		}
+		for q := right; q >= p; q-- {
+			if elementBoundary(lay, q-off) {
+				p = q
+				break
+			}
+		}
+	}
+	if k := len(a) - len(b); len(b)-s == p && k > 0 {
+		slide(func(q int) bool { return a[q-1] == a[q-1+k] })
 		s = len(b) - p
 	} else if k < 0 && len(a)-s == p {
-		for p > first && p > off && b[p-1] == b[p-1-k] {
-			p--
-		}
+		slide(func(q int) bool { return b[q-1] == b[q-1-k] })
 		s = len(a) - p
 	}
 	ch.Offset = p - off
@@ -83,6 +99,17 @@ func changeOf(v peers.Change, ctx wire.Context) *reports.Change {
 		ch.Path = f.Path
 	}
 	return ch
+}
+
+// elementBoundary reports whether a list's element begins or ends at
+// offset at of the message.
+func elementBoundary(lay wire.Layout, at int) bool {
+	for _, f := range lay {
+		if strings.HasSuffix(f.Path, "]") && (f.Start == at || f.End == at) {
+			return true
+		}
+	}
+	return false
 }
 
 // skipLength moves *p past the length field of lay that holds offset at

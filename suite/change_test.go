@@ -46,7 +46,16 @@ func TestChangeOf(t *testing.T) {
 			raw, _ := ch.Marshal()
 			return raw
 		}(), "client_hello.cipher_suites", "", "ee00"},
+		{"duplicated extension", hello(groups, groups, versions), "client_hello.extensions", "", "000a00040002001d"},
+		{"appended message", append(bytes.Clone(base), 0x14, 0, 0, 1, 0xaa), "", "", "14000001aa"},
 	} {
+		if tc.name == "appended message" {
+			got := changeOf(peers.Change{Step: peers.StepClientHello, Before: base, After: tc.msg}, wire.Context{})
+			if got.Message != "Finished" || got.Path != "" || got.Before != "" || got.After != tc.want {
+				t.Errorf("%s: got %+v", tc.name, *got)
+			}
+			continue
+		}
 		got := changeOf(peers.Change{Step: peers.StepClientHello, Before: base, After: tc.msg}, wire.Context{})
 		if got.Message != "ClientHello" || got.Path != tc.path || got.Before != tc.was || got.After != tc.want {
 			t.Errorf("%s: got %+v, want path %s, %q → %q", tc.name, *got, tc.path, tc.was, tc.want)

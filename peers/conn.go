@@ -125,6 +125,9 @@ type Conn struct {
 	// unexpectedRecord decides on a record of a type the handshake does
 	// not take (the client's plan); nil: an error.
 	unexpectedRecord func(wire.ContentType) error
+	// clientRecord, when set, reads each record as the client's plan
+	// says (ClientPlan.Record): size limits and empty records.
+	clientRecord func(typ wire.ContentType, read func(unbounded bool) (wire.ContentType, []byte, error)) (wire.ContentType, []byte, error)
 
 	// pending is an item handed back by Unread, returned by the next
 	// ReadItem; pendingErr an error a look ahead met (stopAnswered), which
@@ -309,6 +312,19 @@ func (c *Conn) WriteRecord(typ wire.ContentType, payload []byte) error {
 	return c.WriteRaw(buf)
 }
 
+// WriteOneRecord protects payload (with pad zero bytes of TLS 1.3
+// padding) in a single record, however long, and sends it: a record over
+// the limits, for a misbehaviour. note says what is special about it in
+// the transcript.
+func (c *Conn) WriteOneRecord(typ wire.ContentType, payload []byte, pad int, note string) error {
+	rec, err := c.out.Seal(nil, typ, c.recVersion, payload, pad)
+	if err != nil {
+		return fmt.Errorf("peers: protect a %d-byte %s record: %w", len(payload), typ, err)
+	}
+	c.observe(Sent, typ, rec, payload, note)
+	return c.WriteRaw(rec)
+}
+
 // Stray is a handshake message a misbehaviour sends that the sender's
 // own handshake does not count: WriteHandshake sends it but leaves it out
 // of the transcript, so that a peer which drops it (rather than refusing
@@ -394,9 +410,13 @@ func (c *Conn) readOneRecordFlushed() (typ wire.ContentType, plain []byte, prote
 	}
 	var rec wire.Record
 	var raw []byte
-	open := func() (wire.Record, wire.ContentType, []byte, error) {
+	openWith := func(unbounded bool) (wire.Record, wire.ContentType, []byte, error) {
 		var err error
-		if rec, raw, err = wire.ReadRecord(c.br, c.maxRecordPayload()); err != nil {
+		limit := c.maxRecordPayload()
+		if unbounded {
+			limit = 1<<16 - 1 // whatever the 16-bit length says
+		}
+		if rec, raw, err = wire.ReadRecord(c.br, limit); err != nil {
 			var pe *wire.ParseError
 			switch {
 			case errors.As(err, &pe) && errors.Is(err, wire.ErrTooLarge):
@@ -406,15 +426,25 @@ func (c *Conn) readOneRecordFlushed() (typ wire.ContentType, plain []byte, prote
 			}
 			return rec, 0, nil, err
 		}
+		if unbounded {
+			typ, plain, err := c.in.OpenUnbounded(rec.Type, rec.Version, rec.Payload)
+			return rec, typ, plain, err
+		}
 		typ, plain, err := c.in.Open(rec.Type, rec.Version, rec.Payload)
 		return rec, typ, plain, err
 	}
-	if c.recordPolicy == nil {
-		_, typ, plain, err = open()
-	} else if hdr, perr := c.br.Peek(wire.RecordHeaderLen); perr != nil {
-		_, typ, plain, err = open() // reports what went wrong
-	} else {
+	open := func() (wire.Record, wire.ContentType, []byte, error) { return openWith(false) }
+	hdr, perr := c.br.Peek(wire.RecordHeaderLen)
+	switch {
+	case perr != nil || c.recordPolicy == nil && c.clientRecord == nil:
+		_, typ, plain, err = open() // (on a short header, reports what went wrong)
+	case c.recordPolicy != nil:
 		typ, plain, err = c.recordPolicy(wire.ContentType(hdr[0]), wire.Version(hdr[1])<<8|wire.Version(hdr[2]), open)
+	default:
+		typ, plain, err = c.clientRecord(wire.ContentType(hdr[0]), func(unbounded bool) (wire.ContentType, []byte, error) {
+			_, typ, plain, err := openWith(unbounded)
+			return typ, plain, err
+		})
 	}
 	var pe *ProtocolError
 	switch {

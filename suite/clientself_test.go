@@ -97,7 +97,7 @@ func TestClientMisbehavioursAreCaught(t *testing.T) {
 		for _, st := range f.SelfTests {
 			covered[st.Misbehaviour] = true
 			t.Run(st.Misbehaviour, func(t *testing.T) {
-				rep := runClientCatalogue(t, "reference:"+st.Misbehaviour, st.Fail, st.Warn, st.Pass)
+				rep := runClientCatalogue(t, "reference:"+st.Misbehaviour, st.Fail, st.Warn, st.Inconclusive, st.Pass)
 				failed, passed := 0, 0
 				for _, c := range rep.Checks {
 					switch {
@@ -110,6 +110,10 @@ func TestClientMisbehavioursAreCaught(t *testing.T) {
 						failed++
 						if c.Status != reports.Warn {
 							t.Errorf("%s: %s, want warn: a SHOULD-level check (observed %s)", c.ID, c.Status, c.Observed)
+						}
+					case match(st.Inconclusive, c.ID):
+						if c.Status != reports.Inconclusive {
+							t.Errorf("%s: %s, want inconclusive: what it observed proves nothing (observed %s; %s)", c.ID, c.Status, c.Observed, c.Reason)
 						}
 					case match(st.Pass, c.ID):
 						passed++

@@ -537,6 +537,12 @@ func shareGroupCheck(c checks.Context, name, title string, label func(*wire.Clie
 	mis := relabelShare(name, label)
 	ch := checks.ClientCheck(area, c, name, "RFC 8446 §4.2.8, §6", ruleShareGroup13, checks.MUST, title, mis, wire.TypeServerHello, wire.AlertIllegalParameter)
 	ch.Run = func(ctx context.Context, env *checks.Env) checks.Verdict {
+		// (A ClientHello with nothing in it has no group without a share:
+		// that label needs one, which the profile may rule out.)
+		_, anyHello := label(&wire.ClientHello{}, 0)
+		if p := env.Profile; !anyHello && p != nil && len(p.Groups) > 0 && !slices.ContainsFunc(p.Groups, func(g wire.Group) bool { return kx.Supported(g) && !slices.Contains(p.KeyShares, g) }) {
+			return checks.Verdict{Status: reports.Skip, Reason: "the client sends a key share for every group of its supported_groups the engine has: there is no group without one to name"}
+		}
 		s := env.Serve(ctx, c, ch.ID, mis)
 		if s.Hello != nil {
 			if _, ok := label(s.Hello, 0); !ok {
@@ -590,6 +596,9 @@ func unofferedCurve(c checks.Context) checks.Check {
 		"aborts on a ServerKeyExchange on a curve not in its supported_groups, with illegal_parameter or handshake_failure",
 		mis, wire.TypeServerKeyExchange, wire.AlertIllegalParameter, wire.AlertHandshakeFailure)
 	ch.Run = func(ctx context.Context, env *checks.Env) checks.Verdict {
+		if p := env.Profile; p != nil && len(p.Groups) > 0 && !slices.ContainsFunc(ecdheCurves, func(g wire.Group) bool { return !slices.Contains(p.Groups, g) }) {
+			return checks.Verdict{Status: reports.Skip, Reason: "the client's supported_groups lists every curve the engine has: there is no curve it did not offer"}
+		}
 		s := env.Serve(ctx, c, ch.ID, mis)
 		if s.Hello != nil {
 			if _, ok := unofferedCurveOf(s.Hello); !ok {

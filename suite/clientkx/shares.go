@@ -158,6 +158,9 @@ func shareCheck12(c checks.Context, sc shareCase) checks.Check {
 		if v.Status == reports.Fail && sc.level12 == checks.SHOULD {
 			v.Status = reports.Warn
 		}
+		if v.Status == reports.Fail && s.Hello != nil && offersCompressed(s.Hello) {
+			v.Reason += "; its ec_point_formats offers the compressed forms, as RFC 4492 allowed and RFC 8422 §5.1.2 no longer does"
+		}
 		return v
 	}
 	return ch
@@ -263,4 +266,14 @@ func lenientShared(priv kx.Private, share []byte) ([]byte, error) {
 	secret := make([]byte, 32)
 	_, _ = rand.Read(secret)
 	return secret, nil
+}
+
+// offersCompressed reports whether a ClientHello's ec_point_formats
+// lists a compressed form (ansiX962_compressed_prime or _char2).
+func offersCompressed(ch *wire.ClientHello) bool {
+	e, ok := wire.FindExtension(ch.Extensions, wire.ExtECPointFormats)
+	if !ok || len(e.Body) < 1 {
+		return false
+	}
+	return slices.ContainsFunc(e.Body[1:], func(f byte) bool { return f == 1 || f == 2 })
 }

@@ -55,7 +55,7 @@ func Client(ctx context.Context, nc net.Conn, cfg *ClientConfig) (*Conn, error) 
 	stop := withContext(ctx, nc)
 	defer stop()
 	hs := &clientHS{c: c, cfg: cfg, plan: cfg.plan(), sessionKey: sessionKey(cfg, nc)}
-	c.unexpected, c.unexpectedRecord = hs.plan.Unexpected, hs.plan.UnexpectedRecord
+	c.unexpected, c.unexpectedRecord, c.clientRecord = hs.plan.Unexpected, hs.plan.UnexpectedRecord, hs.plan.Record
 	c.unmarshal = hs.plan.ParseMessage
 	c.earlyCCS = hs.earlyCCS
 	if hs.plan.TrialDecrypt {

@@ -44,6 +44,12 @@ func (hs *clientHS) processServerHello12() error {
 		return protoErr(wire.AlertIllegalParameter, "server chose compression method %d, which the client did not offer", sh.CompressionMethod)
 	}
 	for _, e := range sh.Extensions {
+		if e.Type == wire.ExtALPN {
+			if err := hs.alpn(e.Body); err != nil {
+				return err
+			}
+			continue
+		}
 		if !hs.requested(e.Type) {
 			return protoErr(wire.AlertUnsupportedExtension, "ServerHello carries %s, which the client did not request (RFC 5246 §7.4.1.4)", e.Type)
 		}
@@ -74,12 +80,6 @@ func (hs *clientHS) processServerHello12() error {
 				continue
 			}
 			return protoErr(wire.AlertUnsupportedExtension, "%s in a %s ServerHello", e.Type, v)
-		case wire.ExtALPN:
-			protos, err := wire.ParseALPN(e.Body)
-			if err != nil || len(protos) != 1 || !slices.Contains(hs.cfg.ALPN, protos[0]) {
-				return protoErr(wire.AlertIllegalParameter, "server selected an ALPN protocol the client did not offer (RFC 7301 §3.2)")
-			}
-			c.alpn = protos[0]
 		}
 	}
 	if hs.reneg != nil && !hs.reneg.Legacy && !hs.renegInfo {
@@ -179,24 +179,26 @@ func (hs *clientHS) clientKeyExchange12() (*wire.ClientKeyExchange, error) {
 		return &wire.ClientKeyExchange{Form: wire.KXRSA, Exchange: enc}, nil
 	case suites.KXECDHE:
 		ske := hs.ske
-		if ske.CurveType != 3 || !slices.Contains(hs.cfg.groups(), ske.Group) {
-			return nil, protoErr(wire.AlertIllegalParameter, "ServerKeyExchange uses curve type %d group %s, not one we offered (RFC 8422 §5.4)", ske.CurveType, ske.Group)
+		if err := hs.plan.ServerCurve(hs.offeredGroups(), ske.CurveType, ske.Group); err != nil {
+			return nil, err
 		}
 		priv, err := kx.Generate(ske.Group, c.rand)
 		if err != nil {
 			return nil, &ProtocolError{Alert: wire.AlertIllegalParameter, Reason: "ServerKeyExchange group", Err: err}
 		}
-		if hs.pms, err = priv.Shared(ske.Point); err != nil {
+		if hs.pms, err = hs.plan.PeerShare(priv, ske.Point); err != nil {
 			return nil, &ProtocolError{Alert: wire.AlertIllegalParameter, Reason: "server ECDHE public", Err: err}
 		}
 		c.group = ske.Group
 		return &wire.ClientKeyExchange{Form: wire.KXECDHE, Exchange: priv.Public()}, nil
 	case suites.KXDHE:
-		yc, shared, err := kx.DHEClient(hs.ske.P, hs.ske.G, hs.ske.Ys, c.rand)
+		ffdhe := slices.ContainsFunc(hs.offeredGroups(), func(g wire.Group) bool { return g >= 256 && g <= 511 })
+		yc, shared, err := hs.plan.DHE(hs.ske.P, hs.ske.G, hs.ske.Ys, ffdhe, c.rand)
 		if err != nil {
-			return nil, &ProtocolError{Alert: wire.AlertIllegalParameter, Reason: "server DHE parameters", Err: err}
+			return nil, err
 		}
 		hs.pms = shared
+		c.group = kx.FFDHEGroup(hs.ske.P, hs.ske.G)
 		return &wire.ClientKeyExchange{Form: wire.KXDHE, Exchange: yc}, nil
 	}
 	return nil, fmt.Errorf("peers: no key exchange for %s", spec.ID)
@@ -530,8 +532,8 @@ func (hs *clientHS) verifySKE(ske *wire.ServerKeyExchange, pub any) error {
 			return protoErr(wire.AlertDecodeError, "TLS 1.2 ServerKeyExchange without a signature algorithm")
 		}
 		scheme = ske.SignatureAlgorithm
-		if !slices.Contains(hs.cfg.schemes(), scheme) {
-			return protoErr(wire.AlertIllegalParameter, "ServerKeyExchange signed with %s, which the client did not offer (RFC 5246 §7.4.1.4.1)", scheme)
+		if err := hs.plan.SignatureScheme(hs.cfg.schemes(), scheme, "ServerKeyExchange"); err != nil {
+			return err
 		}
 	}
 	msg := kx.SignedParams12(hs.hello.Random, hs.server.Random, ske.Params())
@@ -541,4 +543,37 @@ func (hs *clientHS) verifySKE(ske *wire.ServerKeyExchange, pub any) error {
 		}
 		return nil
 	})
+}
+
+// offeredGroups is the ClientHello's supported_groups as sent (a script
+// may have edited it).
+func (hs *clientHS) offeredGroups() []wire.Group {
+	if e, ok := wire.FindExtension(hs.hello.Extensions, wire.ExtSupportedGroups); ok {
+		if gs, err := wire.ParseSupportedGroups(e.Body); err == nil {
+			return gs
+		}
+	}
+	return nil
+}
+
+// alpn takes the server's ALPN answer through the plan, against the
+// protocols the ClientHello offered (nil when it sent no ALPN).
+func (hs *clientHS) alpn(body []byte) error {
+	var offered []string
+	if e, ok := wire.FindExtension(hs.hello.Extensions, wire.ExtALPN); ok {
+		offered, _ = wire.ParseALPN(e.Body)
+		if offered == nil {
+			offered = []string{}
+		}
+	}
+	selected, err := wire.ParseALPN(body)
+	if err != nil {
+		return &ProtocolError{Alert: wire.AlertDecodeError, Reason: "server ALPN", Err: err}
+	}
+	p, err := hs.plan.ALPN(offered, selected)
+	if err != nil {
+		return err
+	}
+	hs.c.alpn = p
+	return nil
 }

@@ -200,16 +200,11 @@ func (hs *clientHS) processServerHello13() error {
 	if err != nil {
 		return &ProtocolError{Alert: wire.AlertDecodeError, Reason: "ServerHello key_share", Err: err, Fault: FaultDecode}
 	}
-	var priv kx.Private
-	for _, p := range hs.shares {
-		if p.Group() == entry.Group {
-			priv = p
-		}
+	priv, err := hs.plan.KeyShareFor(hs.shares, entry.Group)
+	if err != nil {
+		return err
 	}
-	if priv == nil {
-		return faultErr(FaultKeyShareGroup, wire.AlertIllegalParameter, "ServerHello key_share uses %s, for which we sent no share (RFC 8446 §4.2.8)", entry.Group)
-	}
-	shared, err := priv.Shared(entry.KeyExchange)
+	shared, err := hs.plan.PeerShare(priv, entry.KeyExchange)
 	if err != nil {
 		return &ProtocolError{Alert: wire.AlertIllegalParameter, Reason: "server key share", Err: err, Fault: FaultKeyShareValue}
 	}
@@ -317,8 +312,8 @@ func (hs *clientHS) readFlight13() error {
 // verifyCertificateVerify13 checks the server's CertificateVerify
 // against the transcript hash th it covers (RFC 8446 §4.4.3).
 func (hs *clientHS) verifyCertificateVerify13(cv *wire.CertificateVerify, th []byte) error {
-	if !slices.Contains(hs.cfg.schemes(), cv.Algorithm) {
-		return protoErr(wire.AlertIllegalParameter, "CertificateVerify uses %s, which the client did not offer (RFC 8446 §4.4.3)", cv.Algorithm)
+	if err := hs.plan.SignatureScheme(hs.cfg.schemes(), cv.Algorithm, "CertificateVerify"); err != nil {
+		return err
 	}
 	return hs.plan.VerifySignature("CertificateVerify", func() error {
 		if err := kx.Verify(hs.serverCerts[0].PublicKey, cv.Algorithm, kx.CertificateVerifyInput13(true, th), cv.Signature); err != nil {
@@ -390,17 +385,13 @@ func (hs *clientHS) useApplicationKeys13() error {
 }
 
 func (hs *clientHS) checkEncryptedExtensions(ee *wire.EncryptedExtensions) error {
-	if e, ok := wire.FindExtension(ee.Extensions, wire.ExtALPN); ok {
-		protos, err := wire.ParseALPN(e.Body)
-		if err != nil {
-			return &ProtocolError{Alert: wire.AlertDecodeError, Reason: "EncryptedExtensions ALPN", Err: err}
-		}
-		if len(protos) != 1 || !slices.Contains(hs.cfg.ALPN, protos[0]) {
-			return protoErr(wire.AlertIllegalParameter, "server selected ALPN %q, which the client did not offer (RFC 7301 §3.2)", protos)
-		}
-		hs.c.alpn = protos[0]
-	}
 	for _, e := range ee.Extensions {
+		if e.Type == wire.ExtALPN {
+			if err := hs.alpn(e.Body); err != nil {
+				return err
+			}
+			continue
+		}
 		if !hs.requested(e.Type) {
 			return protoErr(wire.AlertUnsupportedExtension, "EncryptedExtensions carries %s, which the client did not request (RFC 8446 §4.2)", e.Type)
 		}

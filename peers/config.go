@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/tlsconform/tlsconform/peers/certs"
@@ -138,6 +139,10 @@ var defaultSchemes = []wire.SignatureScheme{
 	wire.PKCS1WithSHA256, wire.PKCS1WithSHA384, wire.PKCS1WithSHA512,
 	wire.PKCS1WithSHA1, wire.ECDSAWithSHA1,
 }
+
+// SignatureSchemes are the schemes the client offers when its config
+// names none: every scheme the engine verifies. It returns a fresh slice.
+func SignatureSchemes() []wire.SignatureScheme { return slices.Clone(defaultSchemes) }
 
 func (cfg *ClientConfig) schemes() []wire.SignatureScheme {
 	if len(cfg.SignatureSchemes) > 0 {

@@ -141,6 +141,9 @@ type Conn struct {
 	// is tried under, in order (a misbehaving client's lenient record
 	// layer); outer is the record's content type as sent.
 	trialKeys func(outer wire.ContentType) []readKey
+	// clientRecord, when set, reads each record as the client's plan
+	// says (ClientPlan.Record): size limits and empty records.
+	clientRecord func(typ wire.ContentType, read func(unbounded bool) (wire.ContentType, []byte, error)) (wire.ContentType, []byte, error)
 
 	// pending is an item handed back by Unread, returned by the next
 	// ReadItem; pendingErr an error a look ahead met (stopAnswered), which
@@ -357,6 +360,19 @@ func (c *Conn) owedHandshake() int {
 	return 4 + (int(c.outHS[1])<<16 | int(c.outHS[2])<<8 | int(c.outHS[3])) - len(c.outHS)
 }
 
+// WriteOneRecord protects payload (with pad zero bytes of TLS 1.3
+// padding) in a single record, however long, and sends it: a record over
+// the limits, for a misbehaviour. note says what is special about it in
+// the transcript.
+func (c *Conn) WriteOneRecord(typ wire.ContentType, payload []byte, pad int, note string) error {
+	rec, err := c.out.Seal(nil, typ, c.recVersion, payload, pad)
+	if err != nil {
+		return fmt.Errorf("peers: protect a %d-byte %s record: %w", len(payload), typ, err)
+	}
+	c.observe(Sent, typ, rec, payload, note)
+	return c.WriteRaw(rec)
+}
+
 // Stray is a handshake message a misbehaviour sends that the sender's
 // own handshake does not count: WriteHandshake sends it but leaves it out
 // of the transcript, so that a peer which drops it (rather than refusing
@@ -442,9 +458,13 @@ func (c *Conn) readOneRecordFlushed() (typ wire.ContentType, plain []byte, prote
 	}
 	var rec wire.Record
 	var raw []byte
-	open := func() (wire.Record, wire.ContentType, []byte, error) {
+	openWith := func(unbounded bool) (wire.Record, wire.ContentType, []byte, error) {
 		var err error
-		if rec, raw, err = wire.ReadRecord(c.br, c.maxRecordPayload()); err != nil {
+		limit := c.maxRecordPayload()
+		if unbounded {
+			limit = 1<<16 - 1 // whatever the 16-bit length says
+		}
+		if rec, raw, err = wire.ReadRecord(c.br, limit); err != nil {
 			var pe *wire.ParseError
 			switch {
 			case errors.As(err, &pe) && errors.Is(err, wire.ErrTooLarge):
@@ -454,15 +474,25 @@ func (c *Conn) readOneRecordFlushed() (typ wire.ContentType, plain []byte, prote
 			}
 			return rec, 0, nil, err
 		}
+		if unbounded {
+			typ, plain, err := c.in.OpenUnbounded(rec.Type, rec.Version, rec.Payload)
+			return rec, typ, plain, err
+		}
 		typ, plain, err := c.in.Open(rec.Type, rec.Version, rec.Payload)
 		return rec, typ, plain, err
 	}
-	if c.recordPolicy == nil {
-		_, typ, plain, err = open()
-	} else if hdr, perr := c.br.Peek(wire.RecordHeaderLen); perr != nil {
-		_, typ, plain, err = open() // reports what went wrong
-	} else {
+	open := func() (wire.Record, wire.ContentType, []byte, error) { return openWith(false) }
+	hdr, perr := c.br.Peek(wire.RecordHeaderLen)
+	switch {
+	case perr != nil || c.recordPolicy == nil && c.clientRecord == nil:
+		_, typ, plain, err = open() // (on a short header, reports what went wrong)
+	case c.recordPolicy != nil:
 		typ, plain, err = c.recordPolicy(wire.ContentType(hdr[0]), wire.Version(hdr[1])<<8|wire.Version(hdr[2]), open)
+	default:
+		typ, plain, err = c.clientRecord(wire.ContentType(hdr[0]), func(unbounded bool) (wire.ContentType, []byte, error) {
+			_, typ, plain, err := openWith(unbounded)
+			return typ, plain, err
+		})
 	}
 	var pe *ProtocolError
 	switch {

@@ -229,6 +229,7 @@ type ServerState struct {
 	cHS, sHS []byte
 	preHello *keys.Transcript // the transcript before the latest ClientHello, for PSK binders
 	records  recordCounts     // what serverRecord has seen
+	dhe      *kx.DHPrivate    // TLS 1.0-1.2 DHE: the server's key
 
 	// ClientVerifyData and ServerVerifyData are the verify_data of the
 	// latest completed handshake's Finished messages (RFC 5746 §3.1);
@@ -349,8 +350,8 @@ func chooseSuite(st *ServerState) (*suites.Spec, error) {
 		if spec.KX == suites.KXECDHE && st.ecdheGroup() == 0 {
 			continue
 		}
-		if spec.KX == suites.KXDHE {
-			continue // the reference server does not serve DHE
+		if spec.KX == suites.KXDHE && st.dheGroup() == 0 {
+			continue
 		}
 		if st.certFor(spec.Auth) == nil {
 			continue
@@ -436,6 +437,27 @@ func (st *ServerState) ecdheGroup() wire.Group {
 	return 0
 }
 
+// dheGroup is the RFC 7919 group of a DHE suite (TLS 1.0-1.2), 0 for
+// none: a client whose supported_groups names FFDHE groups gets the
+// server's preferred one among them, and none when it names none the
+// server has (RFC 7919 §4: "the server MUST NOT select an FFDHE cipher
+// suite"); any other client the server's preferred FFDHE group (it "MAY
+// select an FFDHE cipher suite and offer an FFDHE group of its choice").
+func (st *ServerState) dheGroup() wire.Group {
+	var named []wire.Group
+	for _, g := range st.clientGroups() {
+		if g >= 256 && g <= 511 {
+			named = append(named, g)
+		}
+	}
+	for _, g := range st.srv.cfg.Groups {
+		if _, _, ok := kx.FFDHEParams(g); ok && (len(named) == 0 || slices.Contains(named, g)) {
+			return g
+		}
+	}
+	return 0
+}
+
 // Misbehaviour is a named way for the reference server to break the
 // protocol, for the suite's self-test. Apply edits the plan's steps.
 type Misbehaviour struct {
@@ -473,6 +495,15 @@ type ServerPlan struct {
 	// DecryptPMS recovers the RSA pre-master secret (TLS 1.0-1.2 RSA key
 	// transport) from the EncryptedPreMasterSecret.
 	DecryptPMS func(st *ServerState, ciphertext []byte) ([]byte, error)
+	// ServerKeyExchange12 sees the TLS 1.0-1.2 ServerKeyExchange's
+	// parameters (ServerECDHParams or ServerDHParams) before they are
+	// signed, and may change them.
+	ServerKeyExchange12 func(st *ServerState, ske *wire.ServerKeyExchange)
+	// SignatureScheme picks the scheme of the server's signature (the
+	// TLS 1.2 ServerKeyExchange's, the TLS 1.3 CertificateVerify's) for
+	// the key pub, from the client's signature_algorithms offered (RFC
+	// 5246 §7.4.3, RFC 8446 §4.4.3); an error rules the key out.
+	SignatureScheme func(st *ServerState, pub crypto.PublicKey, offered []wire.SignatureScheme) (wire.SignatureScheme, error)
 	// ECDHEShared validates the client's ECDHE point and derives the
 	// pre-master secret with the server's ephemeral key (TLS 1.0-1.2).
 	ECDHEShared func(st *ServerState, priv kx.Private, point []byte) ([]byte, error)
@@ -547,11 +578,15 @@ func DefaultServerPlan() ServerPlan {
 			}
 			return nil
 		},
-		Outgoing:          func(_ *ServerState, msgs []wire.Message) []wire.Message { return msgs },
-		Unexpected:        unexpected,
-		ClientKeyExchange: readClientKeyExchange,
-		DecryptPMS:        decryptPMS,
-		ECDHEShared:       ecdheShared,
+		Outgoing:            func(_ *ServerState, msgs []wire.Message) []wire.Message { return msgs },
+		Unexpected:          unexpected,
+		ClientKeyExchange:   readClientKeyExchange,
+		DecryptPMS:          decryptPMS,
+		ECDHEShared:         ecdheShared,
+		ServerKeyExchange12: func(*ServerState, *wire.ServerKeyExchange) {},
+		SignatureScheme: func(st *ServerState, pub crypto.PublicKey, offered []wire.SignatureScheme) (wire.SignatureScheme, error) {
+			return kx.PickScheme(pub, st.version, offered)
+		},
 		Resume12: func(st *ServerState, sess *Session) bool {
 			return sess.Version == st.version && sess.Suite == st.Spec.ID && sess.EMS == st.EMS
 		},

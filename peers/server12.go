@@ -124,7 +124,8 @@ func (st *ServerState) serverExtensions12() ([]wire.Extension, error) {
 }
 
 // sendFlight12 sends ServerHello, Certificate, ServerKeyExchange (for an
-// ECDHE suite, with the ephemeral key it returns) and ServerHelloDone,
+// ECDHE suite, with the ephemeral key it returns; for a DHE suite, with
+// the key kept in st.dhe) and ServerHelloDone,
 // and returns the server random.
 func (st *ServerState) sendFlight12(shExt []wire.Extension, sessionID []byte) ([]byte, kx.Private, error) {
 	c, ch, spec, v := st.Conn, st.Hello, st.Spec, st.version
@@ -142,16 +143,31 @@ func (st *ServerState) sendFlight12(shExt []wire.Extension, sessionID []byte) ([
 	flight := []wire.Message{sh, &wire.Certificate12{Certificates: cert.Chain}}
 
 	var ecdhe kx.Private
-	if spec.KX == suites.KXECDHE {
+	var ske *wire.ServerKeyExchange
+	switch spec.KX {
+	case suites.KXECDHE:
 		g := st.ecdheGroup()
 		if ecdhe, err = kx.Generate(g, st.rand); err != nil {
 			return nil, nil, err
 		}
 		c.group = g
-		ske := &wire.ServerKeyExchange{Form: wire.KXECDHE, CurveType: 3, Group: g, Point: ecdhe.Public()}
+		ske = &wire.ServerKeyExchange{Form: wire.KXECDHE, CurveType: 3, Group: g, Point: ecdhe.Public()}
+	case suites.KXDHE:
+		// RFC 5246 §7.4.3 ServerDHParams, in the RFC 7919 group dheGroup
+		// picked.
+		g := st.dheGroup()
+		p, gen, ys, priv, err := kx.DHEServer(g, st.rand)
+		if err != nil {
+			return nil, nil, err
+		}
+		st.dhe, c.group = priv, g
+		ske = &wire.ServerKeyExchange{Form: wire.KXDHE, P: p, G: gen, Ys: ys}
+	}
+	if ske != nil {
+		st.srv.plan.ServerKeyExchange12(st, ske)
 		scheme := wire.SignatureScheme(0)
 		if v >= wire.VersionTLS12 {
-			if scheme, err = kx.PickScheme(cert.Leaf.PublicKey, v, st.clientSchemes()); err != nil {
+			if scheme, err = st.srv.plan.SignatureScheme(st, cert.Leaf.PublicKey, st.clientSchemes()); err != nil {
 				return nil, nil, &ProtocolError{Alert: wire.AlertHandshakeFailure, Reason: "no signature scheme in common", Err: err}
 			}
 			ske.HasSignatureAlgorithm, ske.SignatureAlgorithm = true, scheme
@@ -169,17 +185,30 @@ func (st *ServerState) sendFlight12(shExt []wire.Extension, sessionID []byte) ([
 }
 
 // readKeyExchange12 reads the client's key exchange through the plan and
-// returns the pre-master secret: the RSA decryption, or the ECDHE shared
-// secret with the server's ephemeral key.
+// returns the pre-master secret: the RSA decryption, or the ECDHE or DHE
+// shared secret with the server's ephemeral key.
 func (st *ServerState) readKeyExchange12(ecdhe kx.Private) ([]byte, error) {
 	parse := wire.Context{Version: st.version, KeyExchange: wire.KXRSA}
-	if st.Spec.KX == suites.KXECDHE {
+	switch st.Spec.KX {
+	case suites.KXECDHE:
 		parse.KeyExchange = wire.KXECDHE
+	case suites.KXDHE:
+		parse.KeyExchange = wire.KXDHE
 	}
 	st.SetParseContext(parse)
 	return st.srv.plan.ClientKeyExchange(st, func(cke *wire.ClientKeyExchange) ([]byte, error) {
-		if st.Spec.KX == suites.KXECDHE {
+		switch st.Spec.KX {
+		case suites.KXECDHE:
 			return st.srv.plan.ECDHEShared(st, ecdhe, cke.Exchange)
+		case suites.KXDHE:
+			pms, err := st.dhe.Shared(cke.Exchange)
+			if err != nil {
+				// RFC 7919 §4: "If dh_Yc is out of range, the server MUST
+				// terminate the connection with a fatal handshake_failure(40)
+				// alert."
+				return nil, &ProtocolError{Alert: wire.AlertHandshakeFailure, Reason: "client DHE public", Err: err}
+			}
+			return pms, nil
 		}
 		return st.srv.plan.DecryptPMS(st, cke.Exchange)
 	})

@@ -361,7 +361,7 @@ func (st *ServerState) pickCert13() (*certs.Pair, wire.SignatureScheme, error) {
 		return nil, 0, protoErr(wire.AlertMissingExtension, "TLS 1.3 ClientHello without signature_algorithms (RFC 8446 §9.2)")
 	}
 	for _, p := range st.srv.cfg.Certificates {
-		if s, err := kx.PickScheme(p.Leaf.PublicKey, wire.VersionTLS13, offered); err == nil {
+		if s, err := st.srv.plan.SignatureScheme(st, p.Leaf.PublicKey, offered); err == nil {
 			return p, s, nil
 		}
 	}

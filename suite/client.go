@@ -15,6 +15,7 @@ import (
 
 	"github.com/tlsconform/tlsconform/peers"
 	"github.com/tlsconform/tlsconform/peers/certs"
+	"github.com/tlsconform/tlsconform/peers/kx"
 	"github.com/tlsconform/tlsconform/peers/wire"
 	"github.com/tlsconform/tlsconform/reports"
 	"github.com/tlsconform/tlsconform/suite/checks"
@@ -36,7 +37,7 @@ func ClientFamilies() []checks.Family {
 // baseline first, then the checks of every client family.
 func ClientCatalogue() []checks.Check {
 	var out []checks.Check
-	for _, c := range checks.Contexts() {
+	for _, c := range checks.ClientContexts() {
 		out = append(out, checks.ClientBaseline(c))
 	}
 	for _, f := range ClientFamilies() {
@@ -73,14 +74,23 @@ type ClientUnderTest struct {
 
 // Client is a client the suite knows by name, as the -client flag takes
 // it: builtin (Go's crypto/tls client, in-process), openssl, gnutls,
-// curl, reference[:MISBEHAVIOUR] (the suite's own client), or a command
-// line with the placeholders {addr}, {host}, {port}, {servername} and
-// {ca} (see targets.OpenClient).
+// curl, reference[+alpn][:MISBEHAVIOUR] (the suite's own client; +alpn
+// offers ALPN, for the checks that need it), or a command line with the
+// placeholders {addr}, {host}, {port}, {servername} and {ca} (see
+// targets.OpenClient).
 func Client(spec string) ClientUnderTest {
 	name, ok := strings.CutPrefix(spec, "reference")
+	withALPN := false
+	if ok {
+		name, withALPN = strings.CutPrefix(name, "+alpn")
+	}
 	if ok && (name == "" || strings.HasPrefix(name, ":")) {
 		return ClientUnderTest{name: spec, open: func(context.Context) (targets.Client, error) {
-			return ReferenceClient(spec, strings.TrimPrefix(name, ":"))
+			rc, err := ReferenceClient(spec, strings.TrimPrefix(name, ":"))
+			if err == nil && withALPN {
+				rc.(*referenceClient).alpn = []string{referenceALPN}
+			}
+			return rc, err
 		}}
 	}
 	c := ClientUnderTest{name: spec, open: func(ctx context.Context) (targets.Client, error) {
@@ -135,11 +145,31 @@ func ReferenceClient(name, misbehaviour string) (targets.Client, error) {
 	return rc, nil
 }
 
-// referenceClient runs the reference client: every version, suite and
-// group the engine has, the CA trusted, a line of application data.
+// referenceClient runs the reference client: every version and suite
+// the engine has, every group but secp521r1, every signature scheme but
+// rsa_pss_rsae_sha512 and the SHA-1 ones (RFC 9155), the CA trusted, a
+// line of application data. The group and the schemes it leaves out are
+// what a server misbehaviour can pick though they were not offered, for
+// the checks that need one.
 type referenceClient struct {
 	name string
 	mis  []peers.ClientMisbehaviour
+	alpn []string // offered when set (reference+alpn)
+}
+
+// referenceALPN is the protocol reference+alpn offers.
+const referenceALPN = "http/1.1"
+
+// referenceGroups and referenceSchemes are what the reference client
+// under test offers.
+func referenceGroups() []wire.Group {
+	return slices.DeleteFunc(kx.Groups(), func(g wire.Group) bool { return g == wire.GroupSecp521r1 })
+}
+
+func referenceSchemes() []wire.SignatureScheme {
+	return slices.DeleteFunc(peers.SignatureSchemes(), func(s wire.SignatureScheme) bool {
+		return s == wire.PSSWithSHA512 || s == wire.PKCS1WithSHA1 || s == wire.ECDSAWithSHA1
+	})
 }
 
 func (r *referenceClient) Name() string    { return r.name }
@@ -153,11 +183,14 @@ func (r *referenceClient) Run(ctx context.Context, c targets.Connect) targets.Cl
 		timeout = time.Until(d)
 	}
 	cfg := &peers.ClientConfig{
-		Versions:      []wire.Version{wire.VersionTLS13, wire.VersionTLS12, wire.VersionTLS11, wire.VersionTLS10},
-		ServerName:    c.ServerName,
-		RootCAs:       c.CAPool,
-		Timeout:       timeout,
-		Misbehaviours: r.mis,
+		Versions:         []wire.Version{wire.VersionTLS13, wire.VersionTLS12, wire.VersionTLS11, wire.VersionTLS10},
+		ServerName:       c.ServerName,
+		RootCAs:          c.CAPool,
+		Timeout:          timeout,
+		Misbehaviours:    r.mis,
+		Groups:           referenceGroups(),
+		SignatureSchemes: referenceSchemes(),
+		ALPN:             r.alpn,
 	}
 	res := peers.Converse(ctx, c.Addr, cfg, []byte("tlsconform\n"))
 	out := targets.ClientResult{Started: true, Took: time.Since(start)}
@@ -232,7 +265,7 @@ func ProbeClient(ctx context.Context, env *checks.Env) (*checks.Profile, error) 
 	p := &checks.Profile{KX: map[wire.Version][]checks.KX{}, Resumption: map[wire.Version]bool{}}
 	var hello *wire.ClientHello
 	var first *checks.Served
-	for _, c := range checks.Contexts() {
+	for _, c := range checks.ClientContexts() {
 		if hello != nil && !offers(hello, c) {
 			continue
 		}
@@ -295,6 +328,10 @@ func ProbeClient(ctx context.Context, env *checks.Env) (*checks.Profile, error) 
 			p.KeyShares = append(p.KeyShares, sh.Group)
 		}
 	}
+	if e, ok := wire.FindExtension(hello.Extensions, wire.ExtSignatureAlgorithms); ok {
+		p.Schemes, _ = wire.ParseSignatureAlgorithms(e.Body)
+	}
+	p.ALPN = wire.CountExtension(hello.Extensions, wire.ExtALPN) > 0
 	p.Notes = append(p.Notes, helloNotes(hello)...)
 	p.AppData = true
 	return p, nil

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/tlsconform/tlsconform/internal/extproc"
 	"github.com/tlsconform/tlsconform/reports"
 	"github.com/tlsconform/tlsconform/suite"
+	"github.com/tlsconform/tlsconform/suite/checks"
 )
 
 // runClientCatalogue runs the client catalogue against a client; with
@@ -33,16 +35,56 @@ func runClientCatalogue(t *testing.T, client string, patterns ...string) *report
 }
 
 // TestReferenceClientPassesEverything: the well-behaved reference client,
-// as a client under test, passes every client check at every version.
+// as a client under test, passes every client check at every version;
+// it offers no ALPN, so the checks that need a ClientHello with ALPN are
+// skipped, and reference+alpn passes them.
 func TestReferenceClientPassesEverything(t *testing.T) {
 	rep := runClientCatalogue(t, "reference")
 	if len(rep.Checks) != len(suite.ClientCatalogue()) {
 		t.Fatalf("%d checks judged, the catalogue has %d", len(rep.Checks), len(suite.ClientCatalogue()))
 	}
+	needALPN := map[string]bool{}
+	for _, ch := range suite.ClientCatalogue() {
+		needALPN[ch.ID] = ch.Needs == checks.NeedALPN
+	}
+	var alpn []string
 	for _, c := range rep.Checks {
+		if needALPN[c.ID] && c.Status == reports.Skip {
+			alpn = append(alpn, "^"+regexp.QuoteMeta(c.ID)+"$")
+			continue
+		}
 		if c.Status != reports.Pass {
 			t.Errorf("%s: %s: expected %s, observed %s; %s", c.ID, c.Status, c.Expected, c.Observed, c.Reason)
 		}
+	}
+	if len(alpn) == 0 {
+		t.Fatal("no check needs a ClientHello with ALPN")
+	}
+	for _, c := range runClientCatalogue(t, "reference+alpn", alpn...).Checks {
+		if c.Status != reports.Pass {
+			t.Errorf("reference+alpn: %s: %s: expected %s, observed %s; %s", c.ID, c.Status, c.Expected, c.Observed, c.Reason)
+		}
+	}
+}
+
+// TestClientALPNChecks: a client that offers ALPN and takes any answer
+// is caught by the checks that need ALPN (a warning: RFC 7301 binds only
+// the server), which the reference client cannot reach.
+func TestClientALPNChecks(t *testing.T) {
+	rep := runClientCatalogue(t, "reference+alpn:client-negotiation/accept-any-alpn", `^client-negotiation/.*/alpn-`)
+	judged := 0
+	for _, c := range rep.Checks {
+		want := reports.Warn
+		if strings.HasSuffix(c.ID, "/alpn-unrequested") {
+			want = reports.Skip // reference+alpn offers ALPN
+		}
+		judged++
+		if c.Status != want {
+			t.Errorf("%s: %s, want %s (observed %s; %s)", c.ID, c.Status, want, c.Observed, c.Reason)
+		}
+	}
+	if judged == 0 {
+		t.Error("no ALPN check ran")
 	}
 }
 
@@ -55,7 +97,7 @@ func TestClientMisbehavioursAreCaught(t *testing.T) {
 		for _, st := range f.SelfTests {
 			covered[st.Misbehaviour] = true
 			t.Run(st.Misbehaviour, func(t *testing.T) {
-				rep := runClientCatalogue(t, "reference:"+st.Misbehaviour, st.Fail, st.Warn, st.Pass)
+				rep := runClientCatalogue(t, "reference:"+st.Misbehaviour, st.Fail, st.Warn, st.Inconclusive, st.Pass)
 				failed, passed := 0, 0
 				for _, c := range rep.Checks {
 					switch {
@@ -68,6 +110,10 @@ func TestClientMisbehavioursAreCaught(t *testing.T) {
 						failed++
 						if c.Status != reports.Warn {
 							t.Errorf("%s: %s, want warn: a SHOULD-level check (observed %s)", c.ID, c.Status, c.Observed)
+						}
+					case match(st.Inconclusive, c.ID):
+						if c.Status != reports.Inconclusive {
+							t.Errorf("%s: %s, want inconclusive: what it observed proves nothing (observed %s; %s)", c.ID, c.Status, c.Observed, c.Reason)
 						}
 					case match(st.Pass, c.ID):
 						passed++

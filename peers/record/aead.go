@@ -43,8 +43,8 @@ func (h *HalfConn) sealAEAD12(dst []byte, typ wire.ContentType, v wire.Version, 
 	return whole, nil
 }
 
-func (h *HalfConn) openAEAD12(dst []byte, typ wire.ContentType, v wire.Version, payload []byte) ([]byte, error) {
-	if len(payload) > MaxCiphertext12 {
+func (h *HalfConn) openAEAD12(dst []byte, typ wire.ContentType, v wire.Version, payload []byte, unbounded bool) ([]byte, error) {
+	if len(payload) > MaxCiphertext12 && !unbounded {
 		return nil, errorf(RecordOverflow, "protected payload of %d bytes, limit 2^14+2048", len(payload))
 	}
 	explicit := 0
@@ -68,7 +68,7 @@ func (h *HalfConn) openAEAD12(dst []byte, typ wire.ContentType, v wire.Version, 
 	if err != nil {
 		return nil, &Error{Kind: BadRecordMAC, Reason: h.tagFail}
 	}
-	if n > MaxPlaintext {
+	if n > MaxPlaintext && !unbounded {
 		return nil, errorf(RecordOverflow, "plaintext of %d bytes, limit 2^14", n)
 	}
 	return out, nil
@@ -98,11 +98,11 @@ func (h *HalfConn) seal13(dst []byte, typ wire.ContentType, v wire.Version, plai
 	return whole, nil
 }
 
-func (h *HalfConn) open13(dst []byte, typ wire.ContentType, v wire.Version, payload []byte) (wire.ContentType, []byte, error) {
+func (h *HalfConn) open13(dst []byte, typ wire.ContentType, v wire.Version, payload []byte, unbounded bool) (wire.ContentType, []byte, error) {
 	if typ != wire.ContentApplicationData {
 		return 0, nil, errorf(UnexpectedType, "TLS 1.3 protected record with outer type %s, want application_data (RFC 8446 §5.2)", typ)
 	}
-	if len(payload) > MaxCiphertext13 {
+	if len(payload) > MaxCiphertext13 && !unbounded {
 		return 0, nil, errorf(RecordOverflow, "protected payload of %d bytes, limit 2^14+256", len(payload))
 	}
 	if len(payload) < h.aead.Overhead() {
@@ -114,7 +114,7 @@ func (h *HalfConn) open13(dst []byte, typ wire.ContentType, v wire.Version, payl
 		return 0, nil, &Error{Kind: BadRecordMAC, Reason: h.tagFail}
 	}
 	inner := out[len(dst):]
-	if len(inner) > MaxPlaintext+1 {
+	if len(inner) > MaxPlaintext+1 && !unbounded {
 		return 0, nil, errorf(RecordOverflow, "inner plaintext of %d bytes, limit 2^14+1 (RFC 8446 §5.4)", len(inner))
 	}
 	// The content type is the last non-zero byte (RFC 8446 §5.4).

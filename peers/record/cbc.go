@@ -114,8 +114,8 @@ func (h *HalfConn) sealCBC(dst []byte, typ wire.ContentType, v wire.Version, pla
 	return whole, nil
 }
 
-func (h *HalfConn) openCBC(dst []byte, typ wire.ContentType, v wire.Version, payload []byte) ([]byte, error) {
-	if len(payload) > MaxCiphertext12 {
+func (h *HalfConn) openCBC(dst []byte, typ wire.ContentType, v wire.Version, payload []byte, unbounded bool) ([]byte, error) {
+	if len(payload) > MaxCiphertext12 && !unbounded {
 		return nil, errorf(RecordOverflow, "protected payload of %d bytes, limit 2^14+2048", len(payload))
 	}
 	ivLen := h.explicitIVLen()
@@ -157,7 +157,7 @@ func (h *HalfConn) openCBC(dst []byte, typ wire.ContentType, v wire.Version, pay
 		clear(body)
 		return nil, &Error{Kind: BadRecordMAC, Reason: cbcFailure}
 	}
-	if n > MaxPlaintext {
+	if n > MaxPlaintext && !unbounded {
 		return nil, errorf(RecordOverflow, "plaintext of %d bytes, limit 2^14", n)
 	}
 	if ivLen == 0 {

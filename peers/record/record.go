@@ -294,17 +294,27 @@ func (h *HalfConn) Seal(dst []byte, typ wire.ContentType, recordVersion wire.Ver
 // Failures are *Error values; the header fields are authenticated as given,
 // so a changed type or version fails as BadRecordMAC.
 func (h *HalfConn) Open(typ wire.ContentType, recordVersion wire.Version, payload []byte) (wire.ContentType, []byte, error) {
-	return h.open(nil, typ, recordVersion, payload, true)
+	return h.open(nil, typ, recordVersion, payload, true, false)
+}
+
+// OpenUnbounded is Open without the size limits: a record longer than
+// 2^14 of plaintext or 2^14+2048 (TLS 1.3: 2^14+256) of ciphertext, or a
+// TLS 1.3 inner plaintext longer than 2^14+1, is unprotected like any
+// other. It plays a reader that never checks them, for the reference
+// client's misbehaviours (RFC 5246 §6.2, RFC 8446 §5.1-5.4 require the
+// checks).
+func (h *HalfConn) OpenUnbounded(typ wire.ContentType, recordVersion wire.Version, payload []byte) (wire.ContentType, []byte, error) {
+	return h.open(nil, typ, recordVersion, payload, true, true)
 }
 
 // OpenAppend is Open that appends the plaintext to dst and returns the
 // extended slice, so a caller can reuse one buffer for every record.
 // payload must not overlap dst's spare capacity.
 func (h *HalfConn) OpenAppend(dst []byte, typ wire.ContentType, recordVersion wire.Version, payload []byte) (wire.ContentType, []byte, error) {
-	return h.open(dst, typ, recordVersion, payload, false)
+	return h.open(dst, typ, recordVersion, payload, false, false)
 }
 
-func (h *HalfConn) open(dst []byte, typ wire.ContentType, recordVersion wire.Version, payload []byte, alias bool) (wire.ContentType, []byte, error) {
+func (h *HalfConn) open(dst []byte, typ wire.ContentType, recordVersion wire.Version, payload []byte, alias, unbounded bool) (wire.ContentType, []byte, error) {
 	if err := h.checkSeq(); err != nil {
 		return 0, nil, err
 	}
@@ -315,7 +325,7 @@ func (h *HalfConn) open(dst []byte, typ wire.ContentType, recordVersion wire.Ver
 	)
 	switch h.mode {
 	case modeNull:
-		if len(payload) > MaxPlaintext {
+		if len(payload) > MaxPlaintext && !unbounded {
 			return 0, nil, errorf(RecordOverflow, "plaintext record of %d bytes, limit 2^14", len(payload))
 		}
 		if alias {
@@ -324,10 +334,10 @@ func (h *HalfConn) open(dst []byte, typ wire.ContentType, recordVersion wire.Ver
 			out = append(dst, payload...)
 		}
 	case modeGCM12, modeXOR12:
-		out, err = h.openAEAD12(dst, typ, recordVersion, payload)
+		out, err = h.openAEAD12(dst, typ, recordVersion, payload, unbounded)
 	case modeTLS13:
 		if typ == wire.ContentChangeCipherSpec {
-			if len(payload) > MaxPlaintext {
+			if len(payload) > MaxPlaintext && !unbounded {
 				return 0, nil, errorf(RecordOverflow, "change_cipher_spec record of %d bytes, limit 2^14", len(payload))
 			}
 			if alias {
@@ -335,9 +345,9 @@ func (h *HalfConn) open(dst []byte, typ wire.ContentType, recordVersion wire.Ver
 			}
 			return typ, append(dst, payload...), nil
 		}
-		realTyp, out, err = h.open13(dst, typ, recordVersion, payload)
+		realTyp, out, err = h.open13(dst, typ, recordVersion, payload, unbounded)
 	case modeCBC:
-		out, err = h.openCBC(dst, typ, recordVersion, payload)
+		out, err = h.openCBC(dst, typ, recordVersion, payload, unbounded)
 	}
 	if err != nil {
 		return 0, nil, err

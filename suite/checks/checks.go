@@ -27,6 +27,10 @@ const (
 	KXECDHERSA   KX = "ecdhe_rsa"   // TLS 1.0-1.2 ECDHE signed with RSA
 	KXECDHEECDSA KX = "ecdhe_ecdsa" // TLS 1.0-1.2 ECDHE signed with ECDSA
 	KXTLS13      KX = "ecdhe"       // TLS 1.3 (EC)DHE
+	// KXDHERSA is TLS 1.0-1.2 finite-field DHE signed with RSA: a
+	// context of the client checks only (ClientContexts), since the
+	// reference server serves DHE and the reference client takes it.
+	KXDHERSA KX = "dhe_rsa"
 )
 
 // KXs12 are the TLS 1.0-1.2 key exchanges, in catalogue order.
@@ -62,6 +66,19 @@ func Contexts() []Context {
 	for _, v := range Versions {
 		for _, k := range KXFor(v) {
 			out = append(out, Context{v, k})
+		}
+	}
+	return out
+}
+
+// ClientContexts are the contexts of the client checks: Contexts, then
+// DHE with RSA at TLS 1.0-1.2 (RFC 5246 §7.4.3, RFC 7919), which only a
+// client under test is served in.
+func ClientContexts() []Context {
+	out := Contexts()
+	for _, v := range Versions {
+		if v < wire.VersionTLS13 {
+			out = append(out, Context{v, KXDHERSA})
 		}
 	}
 	return out
@@ -269,7 +286,7 @@ func KXOf(s *suites.Spec) KX {
 	case s.KX == suites.KXECDHE:
 		return KXECDHERSA
 	}
-	return KX("dhe_rsa")
+	return KXDHERSA
 }
 
 // Converse runs one script for check id in context c.
@@ -308,8 +325,22 @@ func (p *Profile) Applies(ch Check) (bool, string) {
 	if ch.Needs == NeedResumption && !p.Resumption[ch.Ctx.Version] {
 		return false, fmt.Sprintf("target does not resume sessions at TLS %s", ch.Ctx.Version.Short())
 	}
+	if ch.Needs == NeedALPN && !p.ALPN {
+		return false, "the client offers no ALPN (RFC 7301): there is no list for the server to answer outside of"
+	}
+	if ch.Needs == NeedNoALPN && p.ALPN {
+		return false, "the client offers ALPN (RFC 7301): an ALPN answer is one it asked for"
+	}
 	return true, ""
 }
+
+// NeedALPN and NeedNoALPN mark client checks that need a ClientHello
+// with, or without, the application_layer_protocol_negotiation
+// extension.
+const (
+	NeedALPN   = "alpn"
+	NeedNoALPN = "no-alpn"
+)
 
 // NeedResumption marks checks that need session resumption.
 const NeedResumption = "resumption"

@@ -31,6 +31,10 @@ type Profile struct {
 	// (client probing); a group of Groups not among them is one a server
 	// can ask for with a HelloRetryRequest.
 	KeyShares []wire.Group
+	// ALPN: the client's ClientHello offers ALPN (client probing).
+	ALPN bool
+	// Schemes are the client's signature_algorithms (client probing).
+	Schemes []wire.SignatureScheme
 }
 
 // GroupsAt is the groups the target takes at version v: those probed at

@@ -1,7 +1,9 @@
 // Package clientkx is the family of client checks on the server's key
 // exchange and signatures: a TLS 1.3 CertificateVerify or a TLS 1.2
-// ServerKeyExchange whose signature does not verify, and a TLS 1.3
-// X25519 key share that makes the shared secret all zeros.
+// ServerKeyExchange whose signature does not verify or uses a scheme the
+// client did not offer; an invalid (EC)DHE public value of the server's
+// (a TLS 1.3 key share, a TLS 1.0-1.2 ServerKeyExchange point); DHE
+// parameters a client must not take (RFC 7919).
 package clientkx
 
 import (
@@ -28,7 +30,7 @@ var (
 func Family() checks.Family {
 	return checks.Family{
 		Area:                area,
-		Title:               "The server's key exchange and signatures, as a client checks them (RFC 8446 §4.4.3, §7.4.2; RFC 8422 §5.4)",
+		Title:               "The server's key exchange and signatures, as a client checks them (RFC 8446 §4.2.8.2, §4.4.3, §7.4.2; RFC 8422 §5.4, §5.11; RFC 7919)",
 		Checks:              clientChecks,
 		Client:              true,
 		ClientMisbehaviours: ClientMisbehaviours(),
@@ -85,7 +87,15 @@ var zeroX25519 = peers.Misbehaviour{Name: "client-check/x25519-zero-share", Appl
 
 func clientChecks() []checks.Check {
 	var out []checks.Check
-	for _, c := range checks.Contexts() {
+	for _, c := range checks.ClientContexts() {
+		out = append(out, shareChecks(c)...)
+		switch {
+		case c.KX == checks.KXDHERSA:
+			out = append(out, dheChecks(c)...)
+			continue
+		case c.Version >= wire.VersionTLS12 && c.KX != checks.KXRSA:
+			out = append(out, schemeCheck(c))
+		}
 		switch {
 		case c.Version == wire.VersionTLS13:
 			zero := checks.ClientCheck(area, c, "x25519-zero-share", "RFC 8446 §7.4.2", checks.RuleX25519Zero13, checks.MUST,
@@ -118,15 +128,55 @@ func ClientMisbehaviours() []peers.ClientMisbehaviour {
 		Apply: func(p *peers.ClientPlan) {
 			p.VerifySignature = func(string, func() error) error { return nil }
 		},
+	}, {
+		// Takes the server's (EC)DHE public value as lenientShared reads it.
+		Name: "client-key-exchange/skip-share-validation",
+		Apply: func(p *peers.ClientPlan) {
+			p.PeerShare = lenientShared
+		},
+	}, {
+		Name: "client-key-exchange/accept-unoffered-scheme",
+		Apply: func(p *peers.ClientPlan) {
+			p.SignatureScheme = func([]wire.SignatureScheme, wire.SignatureScheme, string) error { return nil }
+		},
+	}, {
+		// Takes any DHE parameters and any dh_Ys.
+		Name: "client-key-exchange/accept-any-dhe",
+		Apply: func(p *peers.ClientPlan) {
+			p.DHE = lenientDHE
+		},
 	}}
 }
 
+// others are the family's checks each misbehaviour leaves alone.
+const others = `^(client-baseline/.*|client-key-exchange/.*)$`
+
 // selfTests: a client that does not verify the server's signatures goes
 // on after a bad CertificateVerify; below TLS 1.3 the check is SHOULD,
-// so it warns.
+// so it warns. One that does not validate the server's public value goes
+// on wherever it derives the secret the server keyed with (always below
+// TLS 1.3, where its ClientKeyExchange proves it); in TLS 1.3 a value it
+// cannot derive a known secret from leaves it failing on the server's
+// flight under keys the server cannot read: inconclusive.
 var selfTests = []checks.SelfTest{{
 	Misbehaviour: "client-key-exchange/skip-signature",
 	Fail:         `^client-key-exchange/tls13/ecdhe/certificate-verify-bad-signature$`,
 	Warn:         `^client-key-exchange/tls1[012]/.*/server-key-exchange-bad-signature$`,
-	Pass:         `^(client-baseline/.*|client-key-exchange/tls13/ecdhe/x25519-zero-share)$`,
+	Pass:         others,
+}, {
+	Misbehaviour: "client-key-exchange/skip-share-validation",
+	Fail: `^client-key-exchange/(tls1[012]/ecdhe_[a-z]+/server-key-exchange-(secp256r1-.*|x25519-zero)` +
+		`|tls13/ecdhe/(x25519-zero-share|key-share-(secp256r1-(zero-point|identity|compressed|long)|x25519-long)))$`,
+	Warn:         `^client-key-exchange/tls1[012]/ecdhe_[a-z]+/server-key-exchange-x25519-(short|long)$`,
+	Inconclusive: `^client-key-exchange/tls13/ecdhe/key-share-(secp256r1-(off-curve|short)|x25519-short)$`,
+	Pass:         others,
+}, {
+	Misbehaviour: "client-key-exchange/accept-unoffered-scheme",
+	Warn:         `^client-key-exchange/(tls12/ecdhe_[a-z]+|tls13/ecdhe)/unoffered-signature-scheme$`,
+	Pass:         others,
+}, {
+	Misbehaviour: "client-key-exchange/accept-any-dhe",
+	Fail:         `^client-key-exchange/tls1[012]/dhe_rsa/dhe-(group-512-bit|ys-one|ys-p-minus-one)$`,
+	Warn:         `^client-key-exchange/tls1[012]/dhe_rsa/dhe-(group-768-bit|composite-modulus)$`,
+	Pass:         others,
 }}

@@ -7,6 +7,8 @@ package clientnegotiation
 
 import (
 	"context"
+	"crypto/rand"
+	"fmt"
 	"slices"
 
 	"github.com/tlsconform/tlsconform/peers"
@@ -32,6 +34,19 @@ var (
 	ruleHRRTwice    = checks.Rule{Cite: "RFC 8446 §4.1.4", Text: "If a client receives a second HelloRetryRequest in the same connection (i.e., where the ClientHello was itself in response to a HelloRetryRequest), it MUST abort the handshake with an \"unexpected_message\" alert."}
 	ruleHRRSuite    = checks.Rule{Cite: "RFC 8446 §4.1.4", Text: "Upon receiving the ServerHello, clients MUST check that the cipher suite supplied in the ServerHello is the same as that in the HelloRetryRequest and otherwise abort the handshake with an \"illegal_parameter\" alert."}
 	ruleExt13       = checks.Rule{Cite: "RFC 8446 §4.2", Text: "Implementations MUST NOT send extension responses if the remote endpoint did not send the corresponding extension requests, with the exception of the \"cookie\" extension in the HelloRetryRequest. Upon receiving such an extension, an endpoint MUST abort the handshake with an \"unsupported_extension\" alert."}
+	// RFC 7301 binds only the server to the client's list: a client that
+	// takes a protocol it did not offer breaks no sentence of its own,
+	// so that check warns.
+	ruleALPN = checks.Rule{Cite: "RFC 7301 §3.2", Text: "It is expected that a server will have a list of protocols that it supports, in preference order, and will only select a protocol if the client supports it. [...] In the event that the server supports no protocols that the client advertises, then the server SHALL respond with a fatal \"no_application_protocol\" alert."}
+	// A TLS 1.3 key share in a group the client sent no share for: RFC
+	// 8446 §4.2.8 binds the server ("This value MUST be in the same group
+	// as the KeyShareEntry value offered by the client"); §6 binds the
+	// client to refuse what is syntactically correct but semantically
+	// invalid.
+	ruleShareGroup13 = checks.Rule{Cite: "RFC 8446 §6; §4.2.8", Text: "Peers which receive a message which is syntactically correct but semantically invalid (e.g., a DHE share of p - 1, or an invalid enum) MUST terminate the connection with an \"illegal_parameter\" alert. [§4.2.8: server_share: A single KeyShareEntry value that is in the same group as one of the client's shares.]"}
+	// Below TLS 1.3 only the server is bound (RFC 8422 §5.1); the
+	// client's side names no duty: a warning.
+	ruleCurve12 = checks.Rule{Cite: "RFC 8422 §5.4", Text: "The client verifies the signature (when present) and retrieves the server's elliptic curve domain parameters and ephemeral ECDH public key from the ServerKeyExchange message.  (A possible reason for a fatal handshake failure is that the client's capabilities for handling elliptic curves and point formats are exceeded; cf. Section 5.1.)"}
 )
 
 // unrequested is an extension type no client requests: unassigned
@@ -160,6 +175,14 @@ func clientChecks() []checks.Check {
 						}
 						return ""
 					}, wire.TypeServerHello, wire.AlertIllegalParameter),
+				alpnUnrequested(c),
+				alpnUnoffered(c),
+				shareGroupCheck(c, "key-share-group-without-share",
+					"aborts on a ServerHello whose key_share names a group of its supported_groups it sent no share for (carrying the share of the group it did), with illegal_parameter",
+					func(ch *wire.ClientHello, _ wire.Group) (wire.Group, bool) { return groupWithoutShare(ch) }),
+				shareGroupCheck(c, "key-share-group-not-offered",
+					"aborts on a ServerHello whose key_share names a group not in its supported_groups (carrying the share of the group it sent), with illegal_parameter",
+					func(ch *wire.ClientHello, _ wire.Group) (wire.Group, bool) { return unofferedGroup(ch), true }),
 				checks.ClientCheck(area, c, "unrequested-extension", "RFC 8446 §4.2", ruleExt13, checks.MUST,
 					"aborts on an EncryptedExtensions with an extension it did not request, with unsupported_extension",
 					checks.EditServerFlight("unrequested-extension", func(_ *peers.ServerState, msgs []wire.Message) []wire.Message {
@@ -207,7 +230,12 @@ func clientChecks() []checks.Check {
 				editServerHello("unrequested-extension", func(_ *peers.ServerState, sh *wire.ServerHello) {
 					sh.Extensions = append(sh.Extensions, wire.Extension{Type: unrequested})
 				}), wire.TypeServerHello, wire.AlertUnsupportedExtension),
+			alpnUnrequested(c),
+			alpnUnoffered(c),
 		)
+		if c.KX != checks.KXRSA {
+			out = append(out, unofferedCurve(c))
+		}
 	}
 	return out
 }
@@ -396,6 +424,208 @@ var unofferedSuiteMis = peers.Misbehaviour{Name: "client-check/unoffered-suite",
 	}
 }}
 
+// alpnProtocol is what the server names when it selects a protocol the
+// client did not offer: no client offers it.
+const alpnProtocol = "tlsconform-unoffered"
+
+// withALPN makes the server's answer carry ALPN with proto: in the
+// ServerHello below TLS 1.3, in EncryptedExtensions in TLS 1.3 (RFC 7301
+// §3.1; RFC 8446 §4.2).
+func withALPN(name, proto string) peers.Misbehaviour {
+	return checks.EditServerFlight(name, func(_ *peers.ServerState, msgs []wire.Message) []wire.Message {
+		for i, m := range msgs {
+			switch x := m.(type) {
+			case *wire.ServerHello:
+				if x.IsHelloRetryRequest() || x.Version == wire.VersionTLS12 && wire.CountExtension(x.Extensions, wire.ExtSupportedVersions) > 0 {
+					continue // a TLS 1.3 ServerHello: EncryptedExtensions carries it
+				}
+				c := *x
+				c.Extensions = setExtension(slices.Clone(x.Extensions), wire.ALPNExt(proto))
+				msgs[i] = &c
+			case *wire.EncryptedExtensions:
+				msgs[i] = &wire.EncryptedExtensions{Extensions: setExtension(slices.Clone(x.Extensions), wire.ALPNExt(proto))}
+			}
+		}
+		return msgs
+	})
+}
+
+// alpnAt is the message that carries the server's ALPN answer at c.
+func alpnAt(c checks.Context) (wire.HandshakeType, checks.Rule, string) {
+	if c.Version == wire.VersionTLS13 {
+		return wire.TypeEncryptedExtensions, ruleExt13, "RFC 8446 §4.2; RFC 7301 §3.1"
+	}
+	return wire.TypeServerHello, ruleExt12, "RFC 5246 §7.4.1.4; RFC 7301 §3.1"
+}
+
+// alpnUnrequested: ALPN in the answer to a ClientHello without it, an
+// extension the client did not request (RFC 5246 §7.4.1.4; RFC 8446 §4.2).
+func alpnUnrequested(c checks.Context) checks.Check {
+	at, rule, rfc := alpnAt(c)
+	mis := withALPN("alpn-unrequested", "http/1.1")
+	ch := checks.ClientCheck(area, c, "alpn-unrequested", rfc, rule, checks.MUST,
+		"aborts on an ALPN answer (http/1.1) to a ClientHello that offered no ALPN, with unsupported_extension", mis, at, wire.AlertUnsupportedExtension)
+	ch.Needs = checks.NeedNoALPN
+	ch.Run = func(ctx context.Context, env *checks.Env) checks.Verdict {
+		s := env.Serve(ctx, c, ch.ID, mis)
+		if s.Hello != nil && wire.CountExtension(s.Hello.Extensions, wire.ExtALPN) > 0 {
+			return checks.Unchanged(s, "this ClientHello offered ALPN: the answer was one it asked for")
+		}
+		return checks.ClientRejects(s, at, wire.AlertUnsupportedExtension)
+	}
+	return ch
+}
+
+// alpnUnoffered: ALPN naming a protocol the ClientHello did not list.
+// Only the server is bound (RFC 7301 §3.2), and the RFC names no alert
+// for the client: any alert is the refusal; going on warns.
+func alpnUnoffered(c checks.Context) checks.Check {
+	at, _, _ := alpnAt(c)
+	mis := withALPN("alpn-unoffered-protocol", alpnProtocol)
+	ch := checks.ClientCheck(area, c, "alpn-unoffered-protocol", "RFC 7301 §3.2", ruleALPN, checks.SHOULD,
+		"aborts on an ALPN answer naming a protocol it did not offer ("+alpnProtocol+")", mis, at)
+	ch.Needs = checks.NeedALPN
+	ch.Run = func(ctx context.Context, env *checks.Env) checks.Verdict {
+		s := env.Serve(ctx, c, ch.ID, mis)
+		if s.Hello != nil && wire.CountExtension(s.Hello.Extensions, wire.ExtALPN) == 0 {
+			return checks.Unchanged(s, "this ClientHello offered no ALPN: there is no list to answer outside of")
+		}
+		v := checks.ClientRejects(s, at)
+		if v.Status == reports.Fail {
+			v.Status = reports.Warn
+		}
+		return v
+	}
+	return ch
+}
+
+// groupWithoutShare is a group of the ClientHello's supported_groups
+// (one the engine has) that it sent no key share for.
+func groupWithoutShare(ch *wire.ClientHello) (wire.Group, bool) {
+	var offered []wire.Group
+	if e, ok := wire.FindExtension(ch.Extensions, wire.ExtSupportedGroups); ok {
+		offered, _ = wire.ParseSupportedGroups(e.Body)
+	}
+	shared := map[wire.Group]bool{}
+	if e, ok := wire.FindExtension(ch.Extensions, wire.ExtKeyShare); ok {
+		entries, _ := wire.ParseKeyShareClient(e.Body)
+		for _, en := range entries {
+			shared[en.Group] = true
+		}
+	}
+	for _, g := range offered {
+		if !shared[g] && kx.Supported(g) {
+			return g, true
+		}
+	}
+	return 0, false
+}
+
+// relabelShare names another group in the TLS 1.3 ServerHello's
+// key_share than the one the server keyed the handshake with, keeping
+// the share: a client that ignores the group and uses the key it holds
+// goes on (and is caught); label picks the group from the ClientHello
+// and the real one (false: no such group, the ServerHello is left alone).
+func relabelShare(name string, label func(*wire.ClientHello, wire.Group) (wire.Group, bool)) peers.Misbehaviour {
+	return editServerHello(name, func(st *peers.ServerState, sh *wire.ServerHello) {
+		e, ok := wire.FindExtension(sh.Extensions, wire.ExtKeyShare)
+		if !ok {
+			return
+		}
+		entry, err := wire.ParseKeyShareServer(e.Body)
+		if err != nil {
+			return
+		}
+		if g, ok := label(st.Hello, entry.Group); ok {
+			entry.Group = g
+			sh.Extensions = setExtension(sh.Extensions, wire.KeyShareServerExt(entry))
+		}
+	})
+}
+
+// shareGroupCheck is a TLS 1.3 check on a ServerHello key_share whose
+// group label picks.
+func shareGroupCheck(c checks.Context, name, title string, label func(*wire.ClientHello, wire.Group) (wire.Group, bool)) checks.Check {
+	mis := relabelShare(name, label)
+	ch := checks.ClientCheck(area, c, name, "RFC 8446 §4.2.8, §6", ruleShareGroup13, checks.MUST, title, mis, wire.TypeServerHello, wire.AlertIllegalParameter)
+	ch.Run = func(ctx context.Context, env *checks.Env) checks.Verdict {
+		// (A ClientHello with nothing in it has no group without a share:
+		// that label needs one, which the profile may rule out.)
+		_, anyHello := label(&wire.ClientHello{}, 0)
+		if p := env.Profile; !anyHello && p != nil && len(p.Groups) > 0 && !slices.ContainsFunc(p.Groups, func(g wire.Group) bool { return kx.Supported(g) && !slices.Contains(p.KeyShares, g) }) {
+			return checks.Verdict{Status: reports.Skip, Reason: "the client sends a key share for every group of its supported_groups the engine has: there is no group without one to name"}
+		}
+		s := env.Serve(ctx, c, ch.ID, mis)
+		if s.Hello != nil {
+			if _, ok := label(s.Hello, 0); !ok {
+				return checks.Unchanged(s, "the client sent a key share for every group of its supported_groups the engine has: there is no group without one to name")
+			}
+		}
+		return checks.ClientRejects(s, wire.TypeServerHello, wire.AlertIllegalParameter)
+	}
+	return ch
+}
+
+// ecdheCurves are the curves a TLS 1.0-1.2 ECDHE ServerKeyExchange can
+// use (RFC 8422 §5.1.1).
+var ecdheCurves = []wire.Group{wire.GroupX25519, wire.GroupSecp256r1, wire.GroupSecp384r1, wire.GroupSecp521r1}
+
+// unofferedCurveOf is an ECDHE curve the engine has that the
+// ClientHello's supported_groups does not list.
+func unofferedCurveOf(ch *wire.ClientHello) (wire.Group, bool) {
+	var offered []wire.Group
+	if e, ok := wire.FindExtension(ch.Extensions, wire.ExtSupportedGroups); ok {
+		offered, _ = wire.ParseSupportedGroups(e.Body)
+	} else {
+		return 0, false // without the extension any curve goes (RFC 8422 §4)
+	}
+	for _, g := range ecdheCurves {
+		if !slices.Contains(offered, g) {
+			return g, true
+		}
+	}
+	return 0, false
+}
+
+// unofferedCurve: a ServerKeyExchange on a curve the client did not
+// offer, with a real key on it: a client that takes the curve goes on
+// with its ClientKeyExchange.
+func unofferedCurve(c checks.Context) checks.Check {
+	mis := peers.Misbehaviour{Name: "client-check/server-key-exchange-unoffered-curve", Apply: func(p *peers.ServerPlan) {
+		next := p.ServerKeyExchange12
+		p.ServerKeyExchange12 = func(st *peers.ServerState, ske *wire.ServerKeyExchange) {
+			next(st, ske)
+			g, ok := unofferedCurveOf(st.Hello)
+			if !ok || ske.Form != wire.KXECDHE {
+				return
+			}
+			if priv, err := kx.Generate(g, rand.Reader); err == nil {
+				ske.Group, ske.Point = g, priv.Public()
+			}
+		}
+	}}
+	ch := checks.ClientCheck(area, c, "server-key-exchange-unoffered-curve", "RFC 8422 §5.4, §5.1", ruleCurve12, checks.SHOULD,
+		"aborts on a ServerKeyExchange on a curve not in its supported_groups, with illegal_parameter or handshake_failure",
+		mis, wire.TypeServerKeyExchange, wire.AlertIllegalParameter, wire.AlertHandshakeFailure)
+	ch.Run = func(ctx context.Context, env *checks.Env) checks.Verdict {
+		if p := env.Profile; p != nil && len(p.Groups) > 0 && !slices.ContainsFunc(ecdheCurves, func(g wire.Group) bool { return !slices.Contains(p.Groups, g) }) {
+			return checks.Verdict{Status: reports.Skip, Reason: "the client's supported_groups lists every curve the engine has: there is no curve it did not offer"}
+		}
+		s := env.Serve(ctx, c, ch.ID, mis)
+		if s.Hello != nil {
+			if _, ok := unofferedCurveOf(s.Hello); !ok {
+				return checks.Unchanged(s, "the client's supported_groups lists every curve the engine has (or is absent, which allows any): there is no curve it did not offer")
+			}
+		}
+		v := checks.ClientRejects(s, wire.TypeServerKeyExchange, wire.AlertIllegalParameter, wire.AlertHandshakeFailure)
+		if v.Status == reports.Fail {
+			v.Status = reports.Warn
+		}
+		return v
+	}
+	return ch
+}
+
 // ClientMisbehaviours are the reference client's ways to break what the
 // family checks.
 func ClientMisbehaviours() []peers.ClientMisbehaviour {
@@ -425,23 +655,55 @@ func ClientMisbehaviours() []peers.ClientMisbehaviour {
 				return wire.VersionTLS13, false, nil
 			}
 		},
+	}, {
+		// Takes any ALPN answer: one to a ClientHello without ALPN, and a
+		// protocol it did not offer.
+		Name: "client-negotiation/accept-any-alpn",
+		Apply: func(p *peers.ClientPlan) {
+			p.ALPN = func(_, selected []string) (string, error) {
+				if len(selected) > 0 {
+					return selected[0], nil
+				}
+				return "", nil
+			}
+		},
+	}, {
+		// Uses the key of its first share whatever group the TLS 1.3
+		// key_share names, and takes any curve in a ServerKeyExchange.
+		Name: "client-negotiation/accept-unoffered-group",
+		Apply: func(p *peers.ClientPlan) {
+			p.KeyShareFor = func(shares []kx.Private, g wire.Group) (kx.Private, error) {
+				if len(shares) == 0 {
+					return nil, fmt.Errorf("no key share for %s", g)
+				}
+				return shares[0], nil
+			}
+			p.ServerCurve = func([]wire.Group, uint8, wire.Group) error { return nil }
+		},
 	}}
 }
 
-// negotiationOthers are the family's checks that no version misbehaviour
-// touches.
+// negotiationOthers are the family's checks that no version, ALPN or
+// group misbehaviour touches.
 const negotiationOthers = `client-negotiation/.*/(unrequested-extension|session-id-echo-mismatch|unoffered-suite|hrr-.*|second-hrr|suite-differs-after-hrr)`
 
-// selfTests: a client that ignores the sentinel goes on; one that falls
+// others are the checks every misbehaviour of the family but
+// legacy-version-fallback and any-selected-version must leave passing.
+const others = `^(client-baseline/.*|` + negotiationOthers + `|client-negotiation/.*/supported-versions-.*)$`
+
+// selfTests: each misbehaviour goes on where its checks say the client
+// must stop: a client that ignores the sentinel goes on; one that falls
 // back to legacy_version when supported_versions does not select TLS 1.3
 // goes on with the TLS 1.2 the server then speaks; one that takes any
 // selected version for TLS 1.3 goes on with the TLS 1.3 the server
 // speaks after a ServerHello naming 0x0305. Every other check of the
-// family still passes.
+// family still passes. The reference client offers no ALPN, so
+// alpn-unoffered-protocol is proven with reference+alpn
+// (TestClientALPNChecks).
 var selfTests = []checks.SelfTest{{
 	Misbehaviour: "client-negotiation/ignore-downgrade-sentinel",
 	Fail:         `^client-negotiation/tls1[012]/.*/downgrade-sentinel$`,
-	Pass:         `^(client-baseline/.*|` + negotiationOthers + `|client-negotiation/.*/supported-versions-.*)$`,
+	Pass:         others,
 }, {
 	Misbehaviour: "client-negotiation/legacy-version-fallback",
 	Fail:         `^client-negotiation/tls12/[^/]+/supported-versions-(tls12|unoffered)$`,
@@ -450,4 +712,13 @@ var selfTests = []checks.SelfTest{{
 	Misbehaviour: "client-negotiation/any-selected-version",
 	Fail:         `^client-negotiation/tls13/ecdhe/supported-versions-unoffered$`,
 	Pass:         `^(client-baseline/.*|` + negotiationOthers + `|client-negotiation/.*/downgrade-sentinel)$`,
+}, {
+	Misbehaviour: "client-negotiation/accept-any-alpn",
+	Fail:         `^client-negotiation/.*/alpn-unrequested$`,
+	Pass:         others,
+}, {
+	Misbehaviour: "client-negotiation/accept-unoffered-group",
+	Fail:         `^client-negotiation/tls13/ecdhe/key-share-group-(without-share|not-offered)$`,
+	Warn:         `^client-negotiation/tls1[012]/ecdhe_.*/server-key-exchange-unoffered-curve$`,
+	Pass:         others,
 }}

@@ -1,8 +1,10 @@
 // Package clientrecords is the family of client checks on the server's
 // record layer: a record of a type the handshake does not take (an
 // unknown content type, application data before any key) in front of
-// the ServerHello. The client must abort with unexpected_message (RFC
-// 5246 §6, RFC 8446 §5).
+// the ServerHello, which the client must refuse with unexpected_message
+// (RFC 5246 §6, RFC 8446 §5); records over the size limits (RFC 8446
+// §5.2, §5.4; RFC 5246 §6.2); zero-length handshake and alert records
+// (RFC 8446 §5.1, §5.4; RFC 5246 §6.2.1).
 package clientrecords
 
 import (
@@ -54,6 +56,7 @@ func clientChecks() []checks.Check {
 				"aborts on an application_data record before the ServerHello, with unexpected_message",
 				before("application-data-first", wire.ContentApplicationData), wire.TypeServerHello, wire.AlertUnexpectedMessage),
 		)
+		out = append(out, limitChecks(c)...)
 	}
 	return out
 }
@@ -66,14 +69,51 @@ func ClientMisbehaviours() []peers.ClientMisbehaviour {
 		Apply: func(p *peers.ClientPlan) {
 			p.UnexpectedRecord = func(wire.ContentType) error { return nil }
 		},
+	}, {
+		// Reads records of whatever length their header says.
+		Name: "client-records/accept-oversize",
+		Apply: func(p *peers.ClientPlan) {
+			next := p.Record
+			p.Record = func(typ wire.ContentType, read func(bool) (wire.ContentType, []byte, error)) (wire.ContentType, []byte, error) {
+				return next(typ, func(bool) (wire.ContentType, []byte, error) { return read(true) })
+			}
+		},
+	}, {
+		// Passes over zero-length handshake and alert records.
+		Name: "client-records/accept-empty-records",
+		Apply: func(p *peers.ClientPlan) {
+			p.Record = func(_ wire.ContentType, read func(bool) (wire.ContentType, []byte, error)) (wire.ContentType, []byte, error) {
+				typ, plain, err := read(false)
+				if err == nil && len(plain) == 0 && (typ == wire.ContentHandshake || typ == wire.ContentAlert) {
+					return 0, nil, peers.ErrDropRecord
+				}
+				return typ, plain, err
+			}
+		},
 	}}
 }
 
+// others are the family's checks each misbehaviour leaves alone.
+const others = `^(client-baseline/.*|client-records/.*)$`
+
 // selfTests: a client that drops records it does not expect goes on
-// after application data before the ServerHello. (The reference client's
-// record layer refuses an unknown content type before the plan sees it.)
+// after application data before the ServerHello (the reference client's
+// record layer refuses an unknown content type before the plan sees it);
+// one without the size limits goes on after a record over them; one that
+// passes over empty records goes on after them (a warning where only the
+// sender is bound).
 var selfTests = []checks.SelfTest{{
 	Misbehaviour: "client-records/skip-unexpected-records",
 	Fail:         `^client-records/.*/application-data-first$`,
-	Pass:         `^client-baseline/`,
+	Pass:         others,
+}, {
+	Misbehaviour: "client-records/accept-oversize",
+	Fail:         `^client-records/(tls1[012]/[a-z_]+/oversize-plaintext|tls13/ecdhe/oversize-ciphertext)$`,
+	Warn:         `^client-records/tls13/ecdhe/oversize-inner-plaintext$`,
+	Pass:         others,
+}, {
+	Misbehaviour: "client-records/accept-empty-records",
+	Fail:         `^client-records/tls13/ecdhe/zero-length-(handshake|alert)-protected$`,
+	Warn:         `^client-records/(tls1[012]/[a-z_]+/zero-length-(handshake|alert)|tls13/ecdhe/zero-length-handshake)$`,
+	Pass:         others,
 }}

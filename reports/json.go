@@ -132,6 +132,9 @@ func ReadJSON(path string) (*Report, error) {
 		if c.Expected == "" {
 			c.Expected = rep.Expected
 		}
+		if c.Reason == "" {
+			c.Reason = rep.Reason
+		}
 		if c.Level == "" {
 			c.Level = rep.Level
 		}
@@ -272,6 +275,10 @@ func compact(r *Report) *Report {
 	out := Kept(r)
 	seen := map[string]int{}
 	rules := map[string]string{} // sentence → key
+	byID := make(map[string]Check, len(r.Checks))
+	for _, c := range r.Checks {
+		byID[c.ID] = c
+	}
 	for i := range out.Checks {
 		c := &out.Checks[i]
 		orig := *c
@@ -280,8 +287,18 @@ func compact(r *Report) *Report {
 			// A warning of a root cause another check stands for: what
 			// it observed and changed; the rest is the representative's
 			// (or the catalogue's: tlsconform list -json).
-			*c = Check{ID: c.ID, Status: c.Status, RFC: c.RFC, Rule: c.Rule, Level: c.Level, Expected: c.Expected, Observed: stepless(c.Observed),
-				Reason: c.Reason, Change: c.Change, Millis: c.Millis, SameAs: c.SameAs}
+			// What differs from the representative is kept (ReadJSON
+			// takes the rest from it).
+			rep := byID[c.SameAs]
+			differ := func(mine, theirs string) string {
+				if mine == theirs {
+					return ""
+				}
+				return mine
+			}
+			*c = Check{ID: c.ID, Status: c.Status, RFC: differ(c.RFC, rep.RFC), Rule: differ(c.Rule, rep.Rule), Level: differ(c.Level, rep.Level),
+				Expected: differ(c.Expected, rep.Expected), Observed: stepless(c.Observed), Reason: differ(c.Reason, rep.Reason),
+				Change: c.Change, Millis: c.Millis, SameAs: c.SameAs}
 			keepContext(c, orig)
 		}
 		if v := verdict(c.Status); !r.Full && (v == Pass || v == Skip) && !c.IsExpected() {

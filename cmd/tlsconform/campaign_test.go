@@ -139,7 +139,7 @@ func TestCampaignAndReplay(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("campaign exit %d, want 1 (findings); stdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
 	}
-	finding := filepath.Join(dir, "findings", "crash_client_hello_extensions_duplicate_key_share_tls1.3_exit-2", "finding.json")
+	finding := filepath.Join(dir, "findings", "crash_client_hello_extensions_duplicate_key_share_exit-2", "finding.json")
 	if _, err := os.Stat(finding); err != nil {
 		t.Fatalf("%v; campaign output:\n%s", err, out.String())
 	}

@@ -372,12 +372,15 @@ func (cp *campaign) worker(ctx context.Context, w int) {
 
 // iteration sends one case and applies the oracles.
 func (cp *campaign) iteration(ctx context.Context, w int, it uint64, c Case) {
-	r, gen, dead := cp.ep.run(ctx, cp.cat, c)
+	r, gen, dead := cp.ep.run(ctx, cp.cat, c, func(r *result) {
+		if ctx.Err() == nil { // cut by the end of the campaign: says nothing
+			cp.recent.add(w, it, r)
+		}
+	})
 	cp.conversations.Add(1)
 	if ctx.Err() != nil {
 		return // cut by the end of the campaign: says nothing
 	}
-	cp.recent.add(w, it, r)
 	if dead {
 		cp.crashed(ctx, gen)
 		return
@@ -391,7 +394,7 @@ func (cp *campaign) iteration(ctx context.Context, w int, it uint64, c Case) {
 	}
 	var r2 *result
 	if cp.ep2 != nil && (r.answer == AnswerAccept || r.answer == AnswerReject) {
-		r2, _, _ = cp.ep2.run(ctx, cp.cat, c)
+		r2, _, _ = cp.ep2.run(ctx, cp.cat, c, nil)
 		cp.conversations.Add(1)
 		if ctx.Err() != nil {
 			return

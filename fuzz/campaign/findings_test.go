@@ -89,9 +89,13 @@ func TestCampaignOneCrashSiteOneFinding(t *testing.T) {
 	}
 	changes := map[string]bool{}
 	versions := map[string]bool{}
+	crashing := []string{"client_hello/size/16896", "client_hello/extensions/unknown/large", "record/fragment/large-hello"}
 	for i, in := range f.Inputs {
 		for _, m := range in.Mutators {
 			changes[m] = true
+		}
+		if !slices.ContainsFunc(in.Mutators, func(m string) bool { return slices.Contains(crashing, m) }) {
+			t.Errorf("input %v at TLS %s makes no ClientHello over 2048 bytes: it cannot have reached the panic", in.Mutators, in.Version)
 		}
 		versions[in.Version] = true
 		if i > 0 && f.Inputs[i-1].Size > in.Size {

@@ -190,7 +190,22 @@ func (s *store) hit(sig string, size int, ins ...Input) (known, smaller bool) {
 	}
 	sv.f.addInputs(ins...)
 	sv.dirty = true
-	return true, size < sv.f.Size || sv.f.Size == 0
+	return true, size < sv.f.Size || sv.f.Size == 0 || !sv.f.Reproduced
+}
+
+// hitUnknown counts a hit of the saved finding sig by a conversation
+// the campaign could not name (a crash triage did not pin down): false
+// when there is no such finding.
+func (s *store) hitUnknown(sig string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sv := s.saved[sig]
+	if sv == nil {
+		return false
+	}
+	sv.f.Hits++
+	sv.dirty = true
+	return true
 }
 
 // replace makes f (with its files) the reproducer of the saved finding
@@ -203,7 +218,7 @@ func (s *store) replace(f *Finding, files map[string][]byte) error {
 	defer s.replacing.Unlock()
 	s.mu.Lock()
 	sv := s.saved[f.Signature]
-	if sv == nil || (sv.f.Size != 0 && sv.f.Size <= f.Size) {
+	if sv == nil || (sv.f.Size != 0 && sv.f.Size <= f.Size && sv.f.Reproduced) {
 		s.mu.Unlock()
 		return nil
 	}

@@ -282,13 +282,20 @@ func (e *endpoint) close() {
 // run sends case c under the shared lock. gen is the target's generation
 // the conversation ran against; dead says that the started process had
 // exited by its end.
-func (e *endpoint) run(ctx context.Context, cat *catalog, c Case) (r *result, gen uint64, dead bool) {
+//
+// keep, when not nil, gets r before the shared lock is released: a crash
+// triage, which takes the lock alone, then sees every conversation that
+// ran against the process it saw exit, this one included.
+func (e *endpoint) run(ctx context.Context, cat *catalog, c Case, keep func(*result)) (r *result, gen uint64, dead bool) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	if e.exited() {
 		return &result{c: c, target: e.addr, answer: AnswerUnreachable}, e.gen, true
 	}
 	r = cat.converse(ctx, e.addr, c, e.timeout)
+	if keep != nil {
+		defer keep(r)
+	}
 	dead = e.exited()
 	switch {
 	case dead || e.proc == nil:

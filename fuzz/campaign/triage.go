@@ -150,7 +150,7 @@ func (cp *campaign) report(ctx context.Context, oracle string, w int, it uint64,
 		f := cp.finding(oracle, w, it, r, r2)
 		f.Signature, f.Site, f.Reproduced = sig, site, true
 		cp.judged(f, vd, r)
-		cp.record(f, cp.files(r, r2, lines, lost, cp.windowEnd(oracle)), in)
+		cp.record(f, cp.files(r, r2, lines, lost, r.start, cp.windowEnd(oracle)), in)
 		return
 	}
 	orig := slices.Clone(r.applied)
@@ -161,14 +161,14 @@ func (cp *campaign) report(ctx context.Context, oracle string, w int, it uint64,
 	// gone.
 	again := func(c Case) (t, t2 *result, ok bool) {
 		for range 3 {
-			t, gen, dead := cp.ep.run(wctx, cp.cat, c)
+			t, gen, dead := cp.ep.run(wctx, cp.cat, c, nil)
 			cp.conversations.Add(1)
 			if dead {
 				cp.crashed(wctx, gen)
 				continue
 			}
 			if oracle == OracleDifferential {
-				t2, _, _ = cp.ep2.run(wctx, cp.cat, c)
+				t2, _, _ = cp.ep2.run(wctx, cp.cat, c, nil)
 				cp.conversations.Add(1)
 			}
 			return t, t2, true
@@ -235,7 +235,7 @@ func (cp *campaign) report(ctx context.Context, oracle string, w int, it uint64,
 		mi.Minimized = true
 		ins = append(ins, mi)
 	}
-	cp.record(f, cp.files(best, best2, bestLines, bestLost, cp.windowEnd(oracle)), ins...)
+	cp.record(f, cp.files(best, best2, bestLines, bestLost, best.start, cp.windowEnd(oracle)), ins...)
 }
 
 // windowEnd says where a finding's output window ends, for stderr.txt.
@@ -287,8 +287,9 @@ func (cp *campaign) finding(oracle string, w int, it uint64, r, r2 *result) *Fin
 }
 
 // files are a finding's files: the bytes of r (and r2) and the target's
-// output from r's start to what ends the window (what).
-func (cp *campaign) files(r, r2 *result, lines []logLine, lost bool, what string) map[string][]byte {
+// output lines, from from (the start of the conversation that shows the
+// finding) to what ends the window (what).
+func (cp *campaign) files(r, r2 *result, lines []logLine, lost bool, from time.Time, what string) map[string][]byte {
 	files := map[string][]byte{
 		fileClient:     r.sent.b,
 		fileServer:     r.recv.b,
@@ -300,18 +301,19 @@ func (cp *campaign) files(r, r2 *result, lines []logLine, lost bool, what string
 		files["transcript2.txt"] = []byte(r2.transcript())
 	}
 	if len(lines) > 0 {
-		files[fileStderr] = []byte(windowText(lines, lost, r.start, what))
+		files[fileStderr] = []byte(windowText(lines, lost, from, what))
 	}
 	return files
 }
 
 // record saves f (with files) as a new finding whose inputs are ins, or,
 // when its signature was saved before, adds ins to that finding and
-// makes f its reproducer if f is smaller.
+// makes f its reproducer if f is smaller (or the saved one never
+// reproduced) and f reproduced.
 func (cp *campaign) record(f *Finding, files map[string][]byte, ins ...Input) {
 	if known, smaller := cp.store.hit(f.Signature, f.Size, ins...); known {
 		cp.hits.Add(1)
-		if smaller {
+		if smaller && f.Reproduced {
 			if err := cp.store.replace(f, files); err != nil {
 				cp.logf("campaign: %v", err)
 			} else {
@@ -321,6 +323,9 @@ func (cp *campaign) record(f *Finding, files map[string][]byte, ins ...Input) {
 		return
 	}
 	f.addInputs(ins...)
+	if len(ins) == 0 {
+		f.Hits++ // a conversation reached it, the campaign cannot say which
+	}
 	path, err := cp.store.save(f, files)
 	switch {
 	case err != nil:
@@ -451,8 +456,17 @@ func (cp *campaign) crashed(ctx context.Context, gen uint64) {
 		}
 	}
 	if hit == nil {
-		// Not pinned down: the newest conversation stands for it, with
-		// the others as candidates and the output of them all.
+		// Not pinned down. A site saved before gets one more hit (no
+		// input: which conversation reached it is not known); a new one,
+		// or an output that names none, is saved with the newest
+		// conversation standing for it, the others as candidates, not
+		// reproduced.
+		sig := first.key(cands[0].r.applied)
+		if first.site != nil && cp.store.hitUnknown(sig) {
+			cp.hits.Add(1)
+			cp.logf("campaign: the crash at %s again; triage did not find which conversation", first.site.Key())
+			return
+		}
 		newest := cands[0]
 		r := newest.r
 		r.c.Mutators = slices.Clone(r.applied)
@@ -460,9 +474,8 @@ func (cp *campaign) crashed(ctx context.Context, gen uint64) {
 		for _, c := range cands {
 			f.Candidates = append(f.Candidates, c.r.c)
 		}
-		f.ExitStatus, f.Site = status, first.site
-		f.Signature = first.key(r.applied)
-		cp.record(f, cp.files(r, nil, first.lines, first.lost, "the exit ("+status+")"), inputOf(r, newest.w, newest.it))
+		f.ExitStatus, f.Site, f.Signature = status, first.site, sig
+		cp.record(f, cp.files(r, nil, first.lines, first.lost, first.from, "the exit ("+status+")"))
 		return
 	}
 	best, bestOut := hit.r, hitOut
@@ -492,7 +505,7 @@ func (cp *campaign) crashed(ctx context.Context, gen uint64) {
 		mi.Minimized = true
 		ins = append(ins, mi)
 	}
-	cp.record(f, cp.files(best, nil, bestOut.lines, bestOut.lost, "the exit ("+bestOut.status+")"), ins...)
+	cp.record(f, cp.files(best, nil, bestOut.lines, bestOut.lost, bestOut.from, "the exit ("+bestOut.status+")"), ins...)
 }
 
 // containsAll says whether every name of sub is in names.
@@ -555,7 +568,11 @@ func (cp *campaign) down(ctx context.Context, gen uint64) {
 		f.Site = out.site
 		f.Signature = out.key(r.applied)
 		f.Expected = "the target keeps answering valid handshakes"
-		cp.record(f, cp.files(r, nil, out.lines, out.lost, "the second failed liveness handshake"), inputOf(r, newest.w, newest.it))
+		if out.site != nil && cp.store.hitUnknown(f.Signature) {
+			cp.hits.Add(1)
+		} else {
+			cp.record(f, cp.files(r, nil, out.lines, out.lost, out.from, "the second failed liveness handshake"))
+		}
 	}
 	cp.logf("campaign: target %s does not answer; waiting for it", cp.cfg.Target)
 	if err := ep.restart(ctx, func(ctx context.Context) bool {

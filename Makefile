@@ -180,7 +180,9 @@ libfuzzer:
 ## HOST:PORT for DURATION (60s) with WORKERS (2) and SEED (1). TARGET_CMD='...'
 ## starts the target itself (listening on TARGET=HOST:PORT) and restarts it
 ## after each crash; TARGET2=... adds the differential oracle; MUTATORS=
-## prefix,... narrows the changes. Findings go to REPORT_DIR/findings/ (default
+## prefix,... narrows the changes; EXPECT=FILE|none the expected deviations
+## (the gate's file; default for builtin: suite/crypto-tls.expect.json):
+## acceptances it names are counted, not saved. Findings go to REPORT_DIR/findings/ (default
 ## reports/out/campaign); the same REPORT_DIR resumes. Replay a finding with
 ## bin/tlsconform replay REPORT_DIR/findings/NAME/finding.json.
 ## CLIENT=builtin|openssl|gnutls|curl|'COMMAND {addr}' makes it a client
@@ -207,5 +209,6 @@ campaign: build
 	else \
 		echo bin/tlsconform campaign -target '$(TARGET)' ...; \
 		bin/tlsconform campaign -target '$(TARGET)' -target-cmd "$$TARGET_CMD" -target2 '$(TARGET2)' \
-			-duration '$(DURATION)' -workers '$(WORKERS)' -seed '$(SEED)' -report-dir '$(CAMPAIGN_REPORT_DIR)' -mutators '$(MUTATORS)'; \
+			-duration '$(DURATION)' -workers '$(WORKERS)' -seed '$(SEED)' -report-dir '$(CAMPAIGN_REPORT_DIR)' -mutators '$(MUTATORS)' \
+			-expect '$(if $(filter none,$(EXPECT)),none,$(if $(EXPECT),$(abspath $(EXPECT))))'; \
 	fi

@@ -355,31 +355,8 @@ func (s *expectState) stale() []reports.Deviation {
 
 // Glob reports whether id matches pattern: * matches any run of
 // characters (slashes included), ? any one character, everything else
-// itself.
-func Glob(pattern, id string) bool {
-	p, s := 0, 0
-	star, mark := -1, 0
-	for s < len(id) {
-		switch {
-		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == id[s]):
-			p++
-			s++
-		case p < len(pattern) && pattern[p] == '*':
-			star, mark = p, s
-			p++
-		case star >= 0:
-			p = star + 1
-			mark++
-			s = mark
-		default:
-			return false
-		}
-	}
-	for p < len(pattern) && pattern[p] == '*' {
-		p++
-	}
-	return p == len(pattern)
-}
+// itself (checks.Glob, which the campaign shares).
+func Glob(pattern, id string) bool { return checks.Glob(pattern, id) }
 
 // Select is the checks of list whose id matches one of run's globs
 // (comma-separated; all when run is empty) and none of skip's. It is an

@@ -46,6 +46,9 @@ func (t *procTarget) Versions() []string { return t.versions }
 // interleaved.
 func (t *procTarget) Output() string { return tail(t.proc.Output(), outputTail) }
 
+// OnOutput follows the process's output (OutputFollower).
+func (t *procTarget) OnOutput(f func(line string)) { t.proc.OnLine(f) }
+
 func (t *procTarget) Dial(ctx context.Context) (net.Conn, error) {
 	return dial(ctx, t.addr)
 }

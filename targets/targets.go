@@ -81,6 +81,16 @@ type Target interface {
 	Close() error
 }
 
+// OutputFollower is a Target run as a process here (openssl, gnutls and
+// the other tools) whose every line of output can be followed as it is
+// printed: the network campaign timestamps it, keeps the whole log and
+// cuts each finding's part out of it. OnOutput calls f with the lines
+// printed so far, then with each new one (see extproc.Proc.OnLine: f
+// must be quick).
+type OutputFollower interface {
+	OnOutput(f func(line string))
+}
+
 // Options are the optional parts of Open.
 type Options struct {
 	// Dir is where the certificates for a started tool are written;

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -139,7 +140,7 @@ func TestCampaignAndReplay(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("campaign exit %d, want 1 (findings); stdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
 	}
-	finding := filepath.Join(dir, "findings", "crash_client_hello_extensions_duplicate_key_share_tls1.3_exit-2", "finding.json")
+	finding := filepath.Join(dir, "findings", "crash_client_hello_extensions_duplicate_key_share_exit-2", "finding.json")
 	if _, err := os.Stat(finding); err != nil {
 		t.Fatalf("%v; campaign output:\n%s", err, out.String())
 	}
@@ -150,5 +151,32 @@ func TestCampaignAndReplay(t *testing.T) {
 	rep.Reset()
 	if code := run(context.Background(), []string{"replay", finding, "-target", "builtin"}, &rep, &errb); code != 1 || !strings.Contains(rep.String(), "reproduced: no") {
 		t.Errorf("replay against crypto/tls: exit %d, want 1:\n%s\n%s", code, rep.String(), errb.String())
+	}
+}
+
+// TestCampaignExpect: against builtin the gate's crypto/tls expectations
+// are the default: crypto/tls taking a long session_id is counted as
+// expected (exit 0, nothing new); with -expect none it is a finding
+// (exit 1); a file that is not an expectations file is a setup error.
+func TestCampaignExpect(t *testing.T) {
+	args := func(dir string, more ...string) []string {
+		return append([]string{"campaign", "-target", "builtin", "-duration", "1s", "-seed", "4", "-report-dir", dir,
+			"-mutators", "client_hello/session_id/", "-timeout", "1s"}, more...)
+	}
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), args(t.TempDir()), &out, &errb); code != 0 || !regexp.MustCompile(`expected: [1-9]`).MatchString(out.String()) {
+		t.Errorf("default expectations: exit %d, want 0 and expected acceptances counted:\n%s\n%s", code, out.String(), errb.String())
+	}
+	out.Reset()
+	if code := run(context.Background(), args(t.TempDir(), "-expect", "none"), &out, &errb); code != 1 || !strings.Contains(out.String(), "finding accept:client_hello/session_id") {
+		t.Errorf("-expect none: exit %d, want 1 and the session_id finding:\n%s\n%s", code, out.String(), errb.String())
+	}
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"deviations": [{"id": "no/such/check", "status": "fail", "reason": "x"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	errb.Reset()
+	if code := run(context.Background(), args(t.TempDir(), "-expect", bad), &out, &errb); code != 2 || !strings.Contains(errb.String(), "no/such/check") {
+		t.Errorf("a bad expectations file: exit %d, want 2 naming the entry: %s", code, errb.String())
 	}
 }

@@ -49,8 +49,9 @@ const usage = `usage:
   tlsconform report [-report-dir DIR]   the result block of the run whose reports DIR holds (exit status as conformance's)
   tlsconform serve -listen ADDR [-cert FILE -key FILE] [-keylog FILE] [-timeout D] [-misbehave NAME]
   tlsconform campaign -target builtin|openssl|gnutls|HOST:PORT [-target-cmd CMD] [-target2 TARGET] | -client builtin|openssl|gnutls|curl|'COMMAND {addr}' 
-                      [-duration D] [-workers N] [-seed S] [-report-dir DIR] [-mutators PREFIX,...] [-timeout D]
+                      [-duration D] [-workers N] [-seed S] [-report-dir DIR] [-mutators PREFIX,...] [-timeout D] [-expect FILE|none]
   tlsconform replay [-target TARGET] [-target-cmd CMD] [-target2 TARGET] [-timeout D] FINDING.json
+                    sends the finding again and judges it again: exit 0 when the verdict is still a finding
 `
 
 func main() {
@@ -317,6 +318,7 @@ func runCampaign(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	timeout := fs.Duration("timeout", campaign.DefaultTimeout, "deadline for each read and write (a longer silence is a hang)")
 	progress := fs.Duration("progress", 5*time.Second, "interval of the progress line")
 	client := fs.String("client", "", "a client under test instead of a server: builtin, openssl, gnutls, curl, or a command with {addr} (started once per conversation)")
+	expect := fs.String("expect", "", "expected-deviations file (JSON), the gate's: acceptances it names are counted, not saved; default: crypto/tls's for -target builtin, none otherwise; \"none\" for none")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -324,7 +326,7 @@ func runCampaign(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintf(stderr, "tlsconform campaign: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
-	clientOnly := map[string]bool{"target-cmd": true, "target2": true, "mutators": true}
+	clientOnly := map[string]bool{"target-cmd": true, "target2": true, "mutators": true, "expect": true}
 	var conflict string
 	fs.Visit(func(f *flag.Flag) {
 		if *client != "" && (f.Name == "target" || clientOnly[f.Name]) {
@@ -355,6 +357,15 @@ func runCampaign(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			prefixes = append(prefixes, p)
 		}
 	}
+	var expected *campaign.Expected
+	if *client == "" {
+		exp, err := campaignExpectations(*expect, *target)
+		if err != nil {
+			fmt.Fprintf(stderr, "tlsconform campaign: %v\n", err)
+			return 2
+		}
+		expected = exp
+	}
 	var sum campaign.Summary
 	if *client != "" {
 		sum, err = campaign.RunClient(ctx, campaign.ClientConfig{
@@ -363,7 +374,7 @@ func runCampaign(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	} else {
 		sum, err = campaign.Run(ctx, campaign.Config{
 			Target: *target, TargetCmd: *targetCmd, Target2: *target2, Duration: d, Workers: *workers, Seed: s,
-			ReportDir: *reportDir, Mutators: prefixes, Timeout: *timeout, ProgressEvery: *progress, Out: stdout,
+			ReportDir: *reportDir, Mutators: prefixes, Timeout: *timeout, ProgressEvery: *progress, Out: stdout, Expect: expected,
 		})
 	}
 	var se *campaign.SetupError
@@ -378,6 +389,33 @@ func runCampaign(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return 1
 	}
 	return 0
+}
+
+// campaignExpectations reads the expectations a campaign excuses, as the
+// gate reads them (suite.LoadExpectations checks every entry against the
+// catalogue): file, "none", or "" for the target's default (crypto/tls's
+// for builtin).
+func campaignExpectations(file, target string) (*campaign.Expected, error) {
+	var e *suite.Expectations
+	switch file {
+	case "none":
+		return nil, nil
+	case "":
+		e = suite.Named(target).DefaultExpectations()
+	default:
+		var err error
+		if e, err = suite.LoadExpectations(file); err != nil {
+			return nil, err
+		}
+	}
+	if e == nil {
+		return nil, nil
+	}
+	out := &campaign.Expected{Name: e.Name}
+	for _, d := range e.Deviations {
+		out.Deviations = append(out.Deviations, campaign.ExpectedDeviation{ID: d.ID, Status: string(d.Status), Reason: d.Reason})
+	}
+	return out, nil
 }
 
 // replay sends a finding's conversation again: 0 when the finding

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -45,6 +46,10 @@ type Config struct {
 	// MaxFindings bounds the dedupe set (default 4096): past it, new
 	// signatures are counted, not saved.
 	MaxFindings int
+	// Expect are the target's known deviations, from the gate's
+	// expected-deviations file: an acceptance they name is counted
+	// (Summary.Expected), not saved. nil: none.
+	Expect *Expected
 	// Out gets the progress lines (default io.Discard).
 	Out io.Writer
 }
@@ -71,7 +76,15 @@ type Summary struct {
 	NewFindings   int    // saved in this run
 	Findings      int    // in REPORT_DIR
 	Dropped       uint64 // not saved: the dedupe set was full
-	Elapsed       time.Duration
+	// Hits counts conversations of this run that reached a finding saved
+	// before (added to its inputs).
+	Hits uint64
+	// Expected counts acceptances of this run that Config.Expect names.
+	Expected uint64
+	// Allowed counts acceptances of this run dropped after minimization:
+	// judged again, the changes that remain are allowed.
+	Allowed uint64
+	Elapsed time.Duration
 }
 
 func (cfg *Config) defaults() error {
@@ -120,12 +133,22 @@ type campaign struct {
 	env2   *targetEnv
 	store  *store
 	recent *recent
+	log    *targetLog // the target's output
+	ref    *referee   // the reference receiver that judges minimized acceptances
 	start  time.Time
 
 	iters         []atomic.Uint64 // per worker: the next iteration
 	conversations atomic.Uint64   // this run, triage and minimization included
 	earlier       uint64          // conversations of earlier runs
 	newFindings   atomic.Int64
+	hits          atomic.Uint64
+	expected      atomic.Uint64
+	allowed       atomic.Uint64
+
+	// allowedCases remembers cases dropped after minimization, so that
+	// the same case drawn again is not minimized again (bounded).
+	allowedMu    sync.Mutex
+	allowedCases map[string]bool
 
 	outMu   sync.Mutex
 	lastSig string // guarded by outMu
@@ -161,11 +184,20 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	if err != nil {
 		return Summary{}, err
 	}
-	cp := &campaign{cfg: cfg, cat: cat, store: st, recent: newRecent(cfg.Workers)}
+	log, err := openTargetLog(filepath.Join(cfg.ReportDir, fileTargetLog))
+	if err != nil {
+		return Summary{}, err
+	}
+	defer log.close()
+	log.markf("campaign (seed %d) against %s", cfg.Seed, cfg.Target)
+	cp := &campaign{cfg: cfg, cat: cat, store: st, recent: newRecent(cfg.Workers), log: log,
+		ref: newReferee(cfg.Timeout), allowedCases: map[string]bool{}}
+	defer cp.ref.close()
 	if cp.ep, err = openEndpoint(ctx, cfg.Target, cfg.TargetCmd, cfg.Timeout); err != nil {
 		return Summary{}, err
 	}
 	defer cp.ep.close()
+	cp.ep.follow(log)
 	cp.env = probe(ctx, cat, cp.ep.addr, cfg.Timeout)
 	if ctx.Err() != nil {
 		return Summary{}, fmt.Errorf("campaign: interrupted while probing the target: %w", context.Cause(ctx))
@@ -230,6 +262,9 @@ func (cp *campaign) run(ctx context.Context) (Summary, error) {
 	}
 	cp.logf("campaign: target %s (%s) serves TLS %s; %d workers, seed %d, %s; findings so far %d; report dir %s",
 		cfg.Target, cp.ep.addr, versionList(cp.env.versions), cfg.Workers, cfg.Seed, cfg.Duration, cp.store.count(), cfg.ReportDir)
+	if cfg.Expect != nil {
+		cp.logf("campaign: the expected deviations of %s (%d entries) are counted, not saved", cfg.Expect.Name, len(cfg.Expect.Deviations))
+	}
 	if cfg.Target2 != "" {
 		cp.logf("campaign: differential against %s (%s); common versions TLS %s", cfg.Target2, cp.ep2.addr, versionList(cp.env.versions))
 	}
@@ -246,12 +281,16 @@ func (cp *campaign) run(ctx context.Context) (Summary, error) {
 	elapsed := time.Since(cp.start)
 	err := cp.checkpoint()
 	sum := Summary{Conversations: cp.conversations.Load(), NewFindings: int(cp.newFindings.Load()),
-		Findings: cp.store.count(), Elapsed: elapsed}
+		Findings: cp.store.count(), Hits: cp.hits.Load(), Expected: cp.expected.Load(), Allowed: cp.allowed.Load(), Elapsed: elapsed}
 	cp.store.mu.Lock()
 	sum.Dropped = cp.store.state.Dropped
 	cp.store.mu.Unlock()
-	cp.logf("campaign: done after %s: %d conversations (%.1f/s), %d new findings, %d in all", elapsed.Round(time.Millisecond),
-		sum.Conversations, float64(sum.Conversations)/elapsed.Seconds(), sum.NewFindings, sum.Findings)
+	if lerr := cp.log.flush(); err == nil {
+		err = lerr
+	}
+	cp.logf("campaign: done after %s: %d conversations (%.1f/s), %d new findings, %d in all; %d hits of findings saved before; expected: %d; dropped after minimization: allowed: %d",
+		elapsed.Round(time.Millisecond), sum.Conversations, float64(sum.Conversations)/elapsed.Seconds(), sum.NewFindings, sum.Findings,
+		sum.Hits, sum.Expected, sum.Allowed)
 	if cp.fatal != nil {
 		return sum, cp.fatal
 	}
@@ -287,8 +326,9 @@ func (cp *campaign) tick(ctx context.Context, done <-chan struct{}) {
 			if sig == "" {
 				sig = "-"
 			}
-			cp.logf("campaign: %s: %d conversations, %.1f/s, %d findings (%d new), last %s",
-				now.Sub(cp.start).Round(time.Second), n, rate, cp.store.count(), cp.newFindings.Load(), sig)
+			cp.logf("campaign: %s: %d conversations, %.1f/s, %d findings (%d new, %d hits), expected %d, allowed %d, last %s",
+				now.Sub(cp.start).Round(time.Second), n, rate, cp.store.count(), cp.newFindings.Load(), cp.hits.Load(),
+				cp.expected.Load(), cp.allowed.Load(), sig)
 		case <-check.C:
 			if err := cp.checkpoint(); err != nil {
 				cp.logf("campaign: %v", err)
@@ -298,6 +338,9 @@ func (cp *campaign) tick(ctx context.Context, done <-chan struct{}) {
 }
 
 func (cp *campaign) checkpoint() error {
+	if err := cp.log.flush(); err != nil {
+		cp.logf("campaign: %v", err)
+	}
 	iters := make([]uint64, len(cp.iters))
 	for w := range cp.iters {
 		iters[w] = cp.iters[w].Load()
@@ -329,12 +372,15 @@ func (cp *campaign) worker(ctx context.Context, w int) {
 
 // iteration sends one case and applies the oracles.
 func (cp *campaign) iteration(ctx context.Context, w int, it uint64, c Case) {
-	r, gen, dead := cp.ep.run(ctx, cp.cat, c)
+	r, gen, dead := cp.ep.run(ctx, cp.cat, c, func(r *result) {
+		if ctx.Err() == nil { // cut by the end of the campaign: says nothing
+			cp.recent.add(w, it, r)
+		}
+	})
 	cp.conversations.Add(1)
 	if ctx.Err() != nil {
 		return // cut by the end of the campaign: says nothing
 	}
-	cp.recent.add(w, it, r)
 	if dead {
 		cp.crashed(ctx, gen)
 		return
@@ -348,7 +394,7 @@ func (cp *campaign) iteration(ctx context.Context, w int, it uint64, c Case) {
 	}
 	var r2 *result
 	if cp.ep2 != nil && (r.answer == AnswerAccept || r.answer == AnswerReject) {
-		r2, _, _ = cp.ep2.run(ctx, cp.cat, c)
+		r2, _, _ = cp.ep2.run(ctx, cp.cat, c, nil)
 		cp.conversations.Add(1)
 		if ctx.Err() != nil {
 			return
@@ -376,325 +422,6 @@ func (cp *campaign) alive(ctx context.Context) bool {
 // disagree: one target went on, the other refused.
 func disagree(a, b *result) bool {
 	return (a.answer == AnswerAccept && b.answer == AnswerReject) || (a.answer == AnswerReject && b.answer == AnswerAccept)
-}
-
-// reproduces says whether r (and r2) show the finding again.
-func reproduces(oracle string, r, r2 *result, want *result) bool {
-	switch oracle {
-	case OracleHang:
-		return r.answer == AnswerTimeout && r.prompt
-	case OracleAccept:
-		return r.answer == AnswerAccept && r.must
-	case OracleDifferential:
-		return r2 != nil && r.answer == want.answer && r2.answer != r.answer && disagree(r, r2)
-	}
-	return false
-}
-
-// report minimizes and saves a finding of oracle about r (r2: the second
-// target's answer). Its work is bounded and finishes after an interrupt.
-func (cp *campaign) report(ctx context.Context, oracle string, w int, it uint64, r, r2 *result) {
-	r.c.Mutators = slices.Clone(r.applied)
-	v := r.c.Version
-	detail := ""
-	if oracle == OracleDifferential {
-		detail = string(r.answer) + "-" + string(r2.answer)
-	}
-	if cp.store.known(signature(oracle, r.applied, v, detail)) {
-		return
-	}
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), findingBudget)
-	defer cancel()
-	orig := slices.Clone(r.applied)
-	best, best2 := r, r2
-	// again sends c once more to the target(s) the oracle needs; when the
-	// target crashes meanwhile (on this or another worker's conversation),
-	// the crash is handled first and c sent again. false: the target is
-	// gone.
-	again := func(c Case) (t, t2 *result, ok bool) {
-		for range 3 {
-			t, gen, dead := cp.ep.run(wctx, cp.cat, c)
-			cp.conversations.Add(1)
-			if dead {
-				cp.crashed(wctx, gen)
-				continue
-			}
-			if oracle == OracleDifferential {
-				t2, _, _ = cp.ep2.run(wctx, cp.cat, c)
-				cp.conversations.Add(1)
-			}
-			return t, t2, true
-		}
-		return nil, nil, false
-	}
-	dropped := false
-	for i := 0; len(best.applied) > 1 && i < len(best.applied); {
-		c := best.c.without(i)
-		t, t2, ok := again(c)
-		if !ok {
-			return
-		}
-		if len(t.applied) == len(c.Mutators) && reproduces(oracle, t, t2, r) {
-			best, best2, dropped = t, t2, true
-			continue // the same index now names the next mutator
-		}
-		i++
-	}
-	reproduced := dropped
-	if !dropped {
-		t, t2, ok := again(best.c)
-		if !ok {
-			return
-		}
-		reproduced = reproduces(oracle, t, t2, r)
-	}
-	f := cp.finding(oracle, w, it, best, best2)
-	f.Reproduced = reproduced
-	if dropped {
-		f.MinimizedFrom = orig
-	}
-	if oracle == OracleDifferential {
-		f.Signature = signature(oracle, best.applied, v, string(best.answer)+"-"+string(best2.answer))
-	}
-	cp.ep.mu.RLock()
-	output := cp.ep.output() // of a started process, openssl, gnutls
-	cp.ep.mu.RUnlock()
-	cp.save(f, best, best2, output)
-}
-
-// finding fills in a finding about r.
-func (cp *campaign) finding(oracle string, w int, it uint64, r, r2 *result) *Finding {
-	f := &Finding{
-		Oracle: oracle, Seed: cp.cfg.Seed, Worker: w, Iteration: it,
-		Mutators: slices.Clone(r.c.Mutators), Version: r.c.Version,
-		Target: cp.cfg.Target, TargetCmd: cp.cfg.TargetCmd, Target2: cp.cfg.Target2,
-		Time: time.Now().UTC(), Outcome: r.describe(), Answer: r.answer, Expected: r.expected,
-		Timeout: cp.cfg.Timeout.String(), Case: r.c,
-	}
-	switch oracle {
-	case OracleHang:
-		f.Expected = "an answer (an alert, a close, or the next handshake message) before the " + cp.cfg.Timeout.String() + " deadline; " + r.expected
-	case OracleDifferential:
-		f.Outcome2, f.Answer2 = r2.describe(), r2.answer
-		f.Expected = "both targets accept, or both reject"
-	}
-	f.Signature = signature(oracle, r.c.Mutators, r.c.Version, "")
-	return f
-}
-
-// save writes f with the bytes of r (and r2) and the target's output.
-func (cp *campaign) save(f *Finding, r, r2 *result, output string) {
-	files := map[string][]byte{
-		fileClient:     r.sent.b,
-		fileServer:     r.recv.b,
-		fileTranscript: []byte(r.transcript()),
-	}
-	if r2 != nil {
-		files["client2.bin"] = r2.sent.b
-		files["server2.bin"] = r2.recv.b
-		files["transcript2.txt"] = []byte(r2.transcript())
-	}
-	if output != "" {
-		files[fileStderr] = []byte(output)
-	}
-	path, err := cp.store.save(f, files)
-	switch {
-	case err != nil:
-		cp.logf("campaign: %v", err)
-	case path != "":
-		cp.newFindings.Add(1)
-		cp.outMu.Lock()
-		cp.lastSig = f.Signature
-		cp.outMu.Unlock()
-		cp.logf("campaign: finding %s (%s) saved in %s", f.Signature, f.Outcome, path)
-	}
-}
-
-// crashed handles the exit of the started process seen by a
-// conversation of generation gen: with every worker paused, it restarts
-// the target, sends the last conversations again one at a time to find
-// the one that crashes it, drops its mutators one at a time while it
-// still does, and saves the finding with the process's output.
-func (cp *campaign) crashed(ctx context.Context, gen uint64) {
-	ep := cp.ep
-	ep.mu.Lock()
-	defer ep.mu.Unlock()
-	if ep.gen != gen {
-		return // handled
-	}
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), findingBudget)
-	defer cancel()
-	status, output := ep.exitStatus(), ep.output()
-	cands := cp.recent.candidates()
-	cp.logf("campaign: the target exited (%s); triage of the last %d conversations", status, len(cands))
-	restart := func() bool {
-		if err := ep.restart(wctx, nil); err != nil {
-			cp.fail(fmt.Errorf("campaign: the target crashed and does not start again: %w", err))
-			return false
-		}
-		return true
-	}
-	if len(cands) == 0 {
-		restart()
-		return
-	}
-	ok := restart()
-	// try sends c to the restarted target and says whether it exits: at
-	// once after a silent end, within exitGrace; after an answer (the
-	// target was alive then), within closeGrace.
-	try := func(c Case) (*result, bool) {
-		r := cp.cat.converse(wctx, ep.addr, c, cp.cfg.Timeout)
-		cp.conversations.Add(1)
-		grace := closeGrace
-		if r.silent() {
-			grace = exitGrace
-		}
-		if !ep.waitExit(wctx, grace) {
-			return r, false
-		}
-		status, output = ep.exitStatus(), ep.output()
-		ok = restart()
-		return r, true
-	}
-	// Candidates that hold a crash found before go first: the same
-	// crash again, most likely.
-	known := cp.store.crashSets()
-	holdsKnown := func(e entry) []string {
-		for _, k := range known {
-			if len(k) < len(e.r.applied) && containsAll(e.r.applied, k) || slices.Equal(k, e.r.applied) {
-				return k
-			}
-		}
-		return nil
-	}
-	slices.SortStableFunc(cands, func(a, b entry) int {
-		ka, kb := holdsKnown(a) != nil, holdsKnown(b) != nil
-		switch {
-		case ka && !kb:
-			return -1
-		case kb && !ka:
-			return 1
-		}
-		return 0
-	})
-	var hit *entry
-	for i := 0; ok && i < len(cands) && i < maxTriage; i++ {
-		if r, crashed := try(cands[i].r.c); crashed {
-			hit = &entry{w: cands[i].w, it: cands[i].it, r: r}
-			break
-		}
-	}
-	var f *Finding
-	if hit == nil {
-		newest := cands[0]
-		r := newest.r
-		r.c.Mutators = slices.Clone(r.applied)
-		f = cp.finding(OracleCrash, newest.w, newest.it, r, nil)
-		for _, c := range cands {
-			f.Candidates = append(f.Candidates, c.r.c)
-		}
-		f.ExitStatus = status
-		f.Signature = signature(OracleCrash, r.c.Mutators, r.c.Version, status)
-		f.Expected = "the target keeps running"
-		cp.save(f, r, nil, output)
-		return
-	}
-	best := hit.r
-	best.c.Mutators = slices.Clone(best.applied)
-	orig := slices.Clone(best.applied)
-	if k := holdsKnown(entry{r: best}); k != nil && len(k) < len(best.applied) && ok {
-		// The known crash's changes alone: when they crash it, this is
-		// that crash again (nothing to save if its exit is the same).
-		c := best.c
-		c.Mutators = k
-		if r, crashed := try(c); crashed && len(r.applied) == len(k) {
-			r.c.Mutators = slices.Clone(r.applied)
-			best = r
-		}
-	}
-	if !cp.store.known(signature(OracleCrash, best.c.Mutators, best.c.Version, status)) {
-		for i := 0; ok && len(best.applied) > 1 && i < len(best.applied); {
-			c := best.c.without(i)
-			if r, crashed := try(c); crashed && len(r.applied) == len(c.Mutators) {
-				r.c.Mutators = slices.Clone(r.applied)
-				best = r
-				continue
-			}
-			i++
-		}
-	}
-	f = cp.finding(OracleCrash, hit.w, hit.it, best, nil)
-	f.Reproduced = true
-	f.ExitStatus = status
-	f.Signature = signature(OracleCrash, best.c.Mutators, best.c.Version, status)
-	f.Expected = "the target keeps running"
-	if len(best.c.Mutators) < len(orig) {
-		f.MinimizedFrom = orig
-	}
-	cp.save(f, best, nil, output)
-}
-
-// containsAll says whether every name of sub is in names.
-func containsAll(names, sub []string) bool {
-	for _, n := range sub {
-		if !slices.Contains(names, n) {
-			return false
-		}
-	}
-	return true
-}
-
-// down handles a target without TARGET_CMD that failed a liveness
-// handshake after a silent conversation: with every worker paused, it
-// tries once more after a short pause; if that fails too it saves a
-// crash-or-dead finding with the last conversations, then waits for the
-// target to come back (builtin, openssl and gnutls are opened again).
-func (cp *campaign) down(ctx context.Context, gen uint64) {
-	ep := cp.ep
-	ep.mu.Lock()
-	defer ep.mu.Unlock()
-	if ep.gen != gen {
-		return
-	}
-	pause := time.NewTimer(retryAfter)
-	select {
-	case <-pause.C:
-	case <-ctx.Done():
-		pause.Stop()
-		return
-	}
-	cp.conversations.Add(1)
-	if cp.env.alive(ctx, ep.addr, cp.cfg.Timeout) || ctx.Err() != nil {
-		return
-	}
-	why := "dead"
-	output := ep.output()
-	if ep.tgt != nil {
-		if err := ep.tgt.Alive(ctx); err != nil {
-			output = strings.TrimSpace(output + "\n" + err.Error())
-		}
-	}
-	cands := cp.recent.candidates()
-	if len(cands) > 0 {
-		newest := cands[0]
-		r := newest.r
-		r.c.Mutators = slices.Clone(r.applied)
-		f := cp.finding(OracleCrash, newest.w, newest.it, r, nil)
-		for _, c := range cands {
-			f.Candidates = append(f.Candidates, c.r.c)
-		}
-		f.ExitStatus = "dead: no valid handshake completes after this conversation (twice); without TARGET_CMD the campaign cannot tell a crash from a target that stopped"
-		f.Signature = signature(OracleCrash, r.c.Mutators, r.c.Version, why)
-		f.Expected = "the target keeps answering valid handshakes"
-		cp.save(f, r, nil, output)
-	}
-	cp.logf("campaign: target %s does not answer; waiting for it", cp.cfg.Target)
-	if err := ep.restart(ctx, func(ctx context.Context) bool {
-		cp.conversations.Add(1)
-		return cp.env.alive(ctx, ep.addr, cp.cfg.Timeout)
-	}); err != nil && ctx.Err() == nil {
-		cp.fail(err)
-	}
 }
 
 // recent keeps each worker's last conversations, for crash triage.

@@ -75,8 +75,8 @@ func TestCampaignFindsCrashAndHang(t *testing.T) {
 	// The campaign stops once both are found (at most after 15s).
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	out := &untilWriter{want: []string{"finding crash:client_hello/extensions/duplicate/key_share:",
-		"finding hang:client_hello/extensions/duplicate/supported_groups:"}, done: cancel}
+	out := &untilWriter{want: []string{"finding crash:client_hello/extensions/duplicate/key_share:exit-2 ",
+		"finding hang:client_hello/extensions/duplicate/supported_groups "}, done: cancel}
 	sum, err := Run(ctx, Config{
 		Target: addr, TargetCmd: cmd, Duration: 15 * time.Second, Workers: 2, Seed: 7, ReportDir: dir,
 		Mutators: []string{"client_hello/extensions/duplicate/"}, Timeout: 500 * time.Millisecond,
@@ -109,6 +109,10 @@ func TestCampaignFindsCrashAndHang(t *testing.T) {
 	}
 	if out, err := os.ReadFile(filepath.Join(crashDir, fileStderr)); err != nil || !strings.Contains(string(out), "simulated crash") {
 		t.Errorf("crash finding: stderr.txt %q (%v), want the target's last words", out, err)
+	}
+	// The simulated crash names no site: the key is the change and the exit.
+	if crash.Site != nil || crash.Signature != "crash:client_hello/extensions/duplicate/key_share:exit-2" || crash.Hits < 1 || len(crash.Inputs) == 0 {
+		t.Errorf("crash finding: site %v, signature %q, %d hits, inputs %v", crash.Site, crash.Signature, crash.Hits, crash.Inputs)
 	}
 	if hang.Answer != AnswerTimeout || !hang.Reproduced {
 		t.Errorf("hang finding: answer %s, reproduced %v", hang.Answer, hang.Reproduced)
@@ -408,14 +412,14 @@ func TestVerdictLastChangeDecides(t *testing.T) {
 
 func TestSlug(t *testing.T) {
 	for sig, want := range map[string]string{
-		"accept:client_hello/extensions/duplicate/key_share:tls1.3": "accept_client_hello_extensions_duplicate_key_share_tls1.3",
-		"crash:order/drop/client_key_exchange:tls1.2:exit-2":        "crash_order_drop_client_key_exchange_tls1.2_exit-2",
+		"accept:client_hello/session_id (RFC 5246 §7.4.1.2; RFC 8446 §4.1.2):ServerHello": "accept_client_hello_session_id_rfc_5246_7.4.1.2_rfc_8446_4.1.2_serverhello",
+		"crash:order/drop/client_key_exchange:exit-2":                                     "crash_order_drop_client_key_exchange_exit-2",
 	} {
 		if got := slug(sig); got != want {
 			t.Errorf("slug(%q) = %q, want %q", sig, got, want)
 		}
 	}
-	long := signature(OracleAccept, slices.Repeat([]string{"client_hello/length/extensions.key_share.client_shares/long"}, 3), "1.3", "")
+	long := crashSignature(OracleHang, nil, slices.Repeat([]string{"client_hello/length/extensions.key_share.client_shares/long"}, 3), "")
 	if s := slug(long); len(s) > maxSlug+9 || !strings.Contains(s, "-") {
 		t.Errorf("slug of a long signature: %q", s)
 	}

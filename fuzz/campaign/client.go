@@ -300,7 +300,7 @@ func RunClient(ctx context.Context, cfg ClientConfig) (Summary, error) {
 		if r.oracle != "" {
 			if saved := ce.save(runCtx, st, cfg, it, r); saved != "" {
 				sum.NewFindings++
-				fmt.Fprintf(cfg.Out, "campaign: finding %s saved in %s\n", signature(r.oracle, r.c.Mutators, r.c.Version, r.c.KX), saved)
+				fmt.Fprintf(cfg.Out, "campaign: finding %s saved in %s\n", r.oracle+" "+strings.Join(r.c.Mutators, "+")+" at TLS "+r.c.Version, saved)
 			}
 		}
 		if time.Since(last) >= cfg.ProgressEvery {
@@ -317,21 +317,34 @@ func RunClient(ctx context.Context, cfg ClientConfig) (Summary, error) {
 }
 
 // save sends a finding's case again (to see whether it reproduces) and
-// saves it, unless its signature is known. It returns where it was saved.
+// saves it, unless its signature is known: then the conversation is one
+// more input of that finding. A crash or hang is keyed by the site the
+// client's output names, when it names one. It returns where it was
+// saved.
 func (ce *clientEnv) save(ctx context.Context, st *store, cfg ClientConfig, it uint64, r *clientRun) string {
 	sig := signature(r.oracle, r.c.Mutators, r.c.Version, r.c.KX)
-	if st.known(sig) {
+	var site *Site
+	if r.oracle == OracleCrash || r.oracle == OracleHang {
+		if s, ok := siteOf(r.s.End.Output); ok {
+			site = &s
+			sig = crashSignature(r.oracle, site, nil, "")
+		}
+	}
+	in := Input{Kind: r.c.Kind, Mutators: slices.Clone(r.c.Mutators), Version: r.c.Version, KX: r.c.KX, Hits: 1, Seed: r.c.Seed,
+		Iteration: it, First: time.Now().UTC()}
+	if known, _ := st.hit(sig, 0, in); known {
 		return ""
 	}
 	again, err := ce.converse(context.WithoutCancel(ctx), r.c)
 	f := &Finding{
 		Oracle: r.oracle, Signature: sig, Seed: cfg.Seed, Iteration: it, Mutators: slices.Clone(r.c.Mutators), Version: r.c.Version,
 		Target: "client:" + cfg.Client, Time: time.Now().UTC(), Outcome: clientOutcome(r), Expected: clientExpected(r.oracle),
-		Reproduced: err == nil && again.oracle == r.oracle, Timeout: cfg.Timeout.String(), Case: r.c,
+		Reproduced: err == nil && again.oracle == r.oracle, Timeout: cfg.Timeout.String(), Case: r.c, Site: site,
 	}
 	if r.oracle == OracleCrash {
 		f.ExitStatus = r.detail
 	}
+	f.addInputs(in)
 	files := map[string][]byte{fileTranscript: []byte(servedText(r.s))}
 	if r.s.End.Output != "" {
 		files[fileStderr] = []byte(r.s.End.Output)

@@ -82,9 +82,15 @@ type result struct {
 	events   []peers.Event
 	sent     capture
 	recv     capture
+	start    time.Time // when the conversation began: its output window opens here
 	elapsed  time.Duration
-	err      error // the case could not be built
+	// multiShare: the ClientHello sent offered more than one key share.
+	multiShare bool
+	err        error // the case could not be built
 }
+
+// end is when the conversation ended.
+func (r *result) end() time.Time { return r.start.Add(r.elapsed) }
 
 // silent says whether the conversation ended the way a dead target ends
 // one: no answer, a close without an alert, a reset, or no connection.
@@ -98,7 +104,7 @@ func (r *result) silent() bool {
 
 // converse runs case c against addr, each read and write under timeout.
 func (cat *catalog) converse(ctx context.Context, addr string, c Case, timeout time.Duration) *result {
-	r := &result{c: c, target: addr}
+	r := &result{c: c, target: addr, start: time.Now()}
 	p, err := cat.build(c, timeout)
 	if err != nil {
 		r.answer, r.err = AnswerSkip, err
@@ -112,13 +118,14 @@ func (cat *catalog) converse(ctx context.Context, addr string, c Case, timeout t
 		}
 		return &tapConn{Conn: nc, sent: &r.sent, recv: &r.recv}, nil
 	}
-	start := time.Now()
+	r.start = time.Now()
 	cv := peers.RunScript(ctx, dial, p.cfg, p.script, p.setup...)
-	r.elapsed = time.Since(start)
+	r.elapsed = time.Since(r.start)
 	r.outcome = cv.Outcome
 	r.events = cv.Events()
 	r.applied = p.applied.names
 	r.prompt = p.prompt
+	r.multiShare = p.multiShare
 	r.must, r.expected = cat.verdictOf(r.applied, c.version(), p.multiShare)
 	r.answer = classify(cv, p)
 	return r

@@ -12,17 +12,34 @@
 // seed, the worker and the iteration (and of what the target was found to
 // support), and a saved Case replays the same bytes from the client.
 //
+// A finding is a bug, not a conversation: a crash or hang is keyed by
+// the failure site the target's own output names (site.go: a Go panic
+// and its first frames outside the runtime, a sanitizer's SUMMARY and
+// top frames, a signal and the faulting frame), an acceptance by the
+// rule broken and the target's answer, at any version and on any
+// template; every conversation that reaches a finding is one of its
+// inputs, and the smallest is its reproducer (finding.go, store.go). A
+// minimized acceptance is judged again with the gate's rules and the
+// reference receiver before it is saved (judge.go); one the gate's
+// expected-deviations file names is counted, not saved (expect.go, which
+// maps findings to check ids). The target's output is followed line by
+// line into REPORT_DIR/target.log and a bounded ring, from which each
+// finding's stderr.txt is cut (outlog.go).
+//
 // Start with Run and Config (campaign.go), then Case (case.go), the kinds
 // of conversation and their expectations (catalog.go), the oracles
-// (converse.go, finding.go) and Replay (replay.go). misbehave.go holds the
-// reference server's planted crash and hang that the campaign's own test
-// must find.
+// (converse.go), what happens when one fires (triage.go) and Replay
+// (replay.go). misbehave.go holds the reference server's planted crash,
+// panic and hang that the campaign's own tests must find.
 //
 // campaign imports peers and its sub-packages, targets, mutators, corpus,
 // internal/extproc, the shared check vocabulary (suite/checks) and the
 // families whose changes it draws: a malformation's expectation and level
 // come from its mutator (package mutators), as for the conformance
 // checks, and the message-order and Finished variants are the ones
-// suite/order and suite/finished describe (checks.Variant). It must not
-// import the runner of package suite, cmd, Ginkgo or Gomega.
+// suite/order and suite/finished describe (checks.Variant); the
+// ClientHello, key-exchange and record families give the check ids a
+// finding maps to. It must not import the runner of package suite, cmd,
+// Ginkgo or Gomega (its tests may: they read the gate's crypto/tls
+// expectations as the command does).
 package campaign

@@ -27,9 +27,14 @@ const (
 	OracleDifferential = "differential"
 )
 
-// Finding is one saved finding: finding.json.
+// Finding is one saved finding: finding.json. A finding is a bug: every
+// conversation that reaches it (the same crash site, the same rule broken
+// with the same answer) is one of its Inputs, and its Case and files are
+// the smallest reproducer known.
 type Finding struct {
-	Oracle    string `json:"oracle"`
+	Oracle string `json:"oracle"`
+	// Signature is the deduplication key (see crashSignature,
+	// ruleSignature): the directory's name is made from it.
 	Signature string `json:"signature"`
 	// Seed, Worker and Iteration name the conversation in the campaign
 	// that found it (the campaign seed; Case.Seed is the conversation's).
@@ -51,6 +56,21 @@ type Finding struct {
 	Answer2  Answer `json:"answer2,omitempty"`
 	// ExitStatus is how the target process ended, for a crash.
 	ExitStatus string `json:"exit_status,omitempty"`
+	// Site is where the target's own output says it failed, for a crash
+	// or hang keyed by it; nil when the output names no site (the key is
+	// then the changes made).
+	Site *Site `json:"site,omitempty"`
+	// Rule is the rule an accept or differential finding breaks: the
+	// deciding change, its class, level and RFC label, and the sentence
+	// that puts the duty on the receiver.
+	Rule string `json:"rule,omitempty"`
+	// Verdict is the reproducer re-judged after minimization, as the
+	// conformance gate judges a check.
+	Verdict string `json:"verdict,omitempty"`
+	// Checks are the conformance checks of the gate the finding stands
+	// for (ids): an expected-deviations entry that names one of them
+	// makes the finding expected.
+	Checks []string `json:"checks,omitempty"`
 	// Reproduced: the conversation was sent again and did the same (a
 	// crash found after the fact is reproduced when its triage found
 	// which conversation does it).
@@ -63,10 +83,93 @@ type Finding struct {
 	Candidates []Case `json:"candidates,omitempty"`
 	// Timeout is the per-read deadline the conversation ran under.
 	Timeout string `json:"timeout"`
-	// Case is what replay sends.
+	// Case is what replay sends: the smallest reproducer known.
 	Case Case `json:"case"`
+	// Size is the bytes the client sends in Case (client.bin).
+	Size int `json:"size"`
+	// Hits counts the conversations that reached the finding, in every
+	// run; Inputs are the distinct ones (kind, changes, version,
+	// template, key exchange), smallest first, at most maxInputs (the
+	// smallest kept).
+	Hits   int     `json:"hits"`
+	Inputs []Input `json:"inputs,omitempty"`
 	// Files lists the other files of the finding.
 	Files []string `json:"files"`
+}
+
+// Input is one input that reached a finding: the conversations that
+// made the same changes at the same version on the same template.
+type Input struct {
+	Kind     string   `json:"kind"`
+	Mutators []string `json:"mutators"` // the chain applied, in order
+	Version  string   `json:"version"`
+	Template string   `json:"template,omitempty"`
+	KX       string   `json:"kx,omitempty"`
+	// Size is the bytes the client sent (the smallest of its hits).
+	Size int `json:"size"`
+	// Hits counts its conversations; Seed, Worker and Iteration name the
+	// smallest (the case's seed and where the campaign drew it).
+	Hits      int    `json:"hits"`
+	Seed      uint64 `json:"seed"`
+	Worker    int    `json:"worker"`
+	Iteration uint64 `json:"iteration"`
+	// Minimized marks the input minimization made.
+	Minimized bool      `json:"minimized,omitempty"`
+	First     time.Time `json:"first"`
+}
+
+// maxInputs bounds a finding's Inputs.
+const maxInputs = 64
+
+// inputOf is the input of conversation r, drawn by worker w at
+// iteration it.
+func inputOf(r *result, w int, it uint64) Input {
+	return Input{Kind: r.c.Kind, Mutators: slices.Clone(r.applied), Version: r.c.Version, Template: r.c.Template, KX: r.c.KX,
+		Size: len(r.sent.b) + r.sent.dropped, Hits: 1, Seed: r.c.Seed, Worker: w, Iteration: it, First: time.Now().UTC()}
+}
+
+// key identifies an input: its hits add up.
+func (in Input) key() string {
+	return in.Kind + "|" + in.Version + "|" + in.Template + "|" + in.KX + "|" + strings.Join(in.Mutators, "+")
+}
+
+// less orders inputs smallest first: size, then fewer changes.
+func (in Input) less(o Input) int {
+	if in.Size != o.Size {
+		return in.Size - o.Size
+	}
+	if len(in.Mutators) != len(o.Mutators) {
+		return len(in.Mutators) - len(o.Mutators)
+	}
+	return strings.Compare(in.key(), o.key())
+}
+
+// addInputs counts ins as inputs that reached f (hits and all): the
+// same input adds its hits, keeping the smaller size and its seed; the
+// list stays sorted and bounded. A shard merge adds another finding's
+// Inputs the same way.
+func (f *Finding) addInputs(ins ...Input) {
+	for _, in := range ins {
+		f.Hits += in.Hits
+		i := slices.IndexFunc(f.Inputs, func(o Input) bool { return o.key() == in.key() })
+		if i < 0 {
+			f.Inputs = append(f.Inputs, in)
+			continue
+		}
+		o := &f.Inputs[i]
+		o.Hits += in.Hits
+		o.Minimized = o.Minimized || in.Minimized
+		if in.First.Before(o.First) {
+			o.First = in.First
+		}
+		if in.Size < o.Size {
+			o.Size, o.Seed, o.Worker, o.Iteration = in.Size, in.Seed, in.Worker, in.Iteration
+		}
+	}
+	slices.SortStableFunc(f.Inputs, Input.less)
+	if len(f.Inputs) > maxInputs {
+		f.Inputs = f.Inputs[:maxInputs]
+	}
 }
 
 // Files of a finding directory.
@@ -75,12 +178,36 @@ const (
 	fileClient     = "client.bin"     // every byte the client wrote, in order
 	fileServer     = "server.bin"     // every byte it read
 	fileTranscript = "transcript.txt" // the records each way, decoded, with hex
-	fileStderr     = "stderr.txt"     // the target's output, when known
+	// fileStderr is the target's output during the conversation that
+	// shows the finding (the crash's, the hang's), each line timestamped
+	// from the conversation's start; the whole log is REPORT_DIR/target.log.
+	fileStderr = "stderr.txt"
 )
 
-// signature names a finding for deduplication: the oracle, the changes
-// (after minimization), the version, and a class of the outcome where the
-// oracle has several ("exit-2", "dead", "accept-reject").
+// crashSignature keys a crash (or a hang: oracle) by the site the
+// target's output names; without one, by the changes that cause it and
+// how the process ended (detail), at any version.
+func crashSignature(oracle string, site *Site, names []string, detail string) string {
+	if site != nil {
+		return oracle + ":" + site.Key()
+	}
+	s := oracle + ":" + strings.Join(names, "+")
+	if detail != "" {
+		s += ":" + detail
+	}
+	return s
+}
+
+// ruleSignature keys an accept (or differential) finding by the rule
+// broken and the target's answer, at any version and on any template:
+// "accept:client_hello/session_id (RFC 5246 §7.4.1.2; RFC 8446
+// §4.1.2):ServerHello".
+func ruleSignature(oracle, rule, answer string) string {
+	return oracle + ":" + rule + ":" + answer
+}
+
+// signature names a client campaign's finding: the oracle, the change,
+// the version and the key exchange.
 func signature(oracle string, names []string, version, detail string) string {
 	s := oracle + ":" + strings.Join(names, "+") + ":tls" + version
 	if detail != "" {

@@ -53,6 +53,22 @@ func Misbehaviours() []peers.Misbehaviour {
 			},
 		},
 		{
+			// A server that copies the ClientHello into a fixed buffer of
+			// 2048 bytes: a real Go panic (slice bounds out of range, with
+			// a stack trace) on any larger ClientHello. One site that many
+			// changes reach (a 16 KiB hello, a large unknown extension, a
+			// 255-byte session_id on a browser's hello, ...) at every
+			// version: one bug for the campaign's findings.
+			Name: "fuzz/panic-on-large-client-hello",
+			Apply: func(p *peers.ServerPlan) {
+				next := p.ValidateClientHello
+				p.ValidateClientHello = func(st *peers.ServerState, ch *wire.ClientHello, raw []byte) error {
+					keepHello(raw)
+					return next(st, ch, raw)
+				}
+			},
+		},
+		{
 			// A server that waits for something that never comes when
 			// supported_groups appears twice: it holds the connection open
 			// and silent until the client gives up (or its own read
@@ -69,6 +85,19 @@ func Misbehaviours() []peers.Misbehaviour {
 			},
 		},
 	}
+}
+
+// helloBufferSize is the fixed buffer of fuzz/panic-on-large-client-hello.
+const helloBufferSize = 2048
+
+// keepHello is the planted bug of fuzz/panic-on-large-client-hello: it
+// slices a fixed buffer by the message's length, which panics past
+// helloBufferSize. Not inlined, so that the stack trace names it.
+//
+//go:noinline
+func keepHello(raw []byte) []byte {
+	buf := make([]byte, helloBufferSize)
+	return buf[:copy(buf[:len(raw)], raw)]
 }
 
 // holdSilently reads and drops what the client sends, answering nothing,

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tlsconform/tlsconform/peers/wire"
+	"github.com/tlsconform/tlsconform/targets"
 )
 
 // ReplayOptions override what a finding says about where to send it.
@@ -25,9 +26,14 @@ type ReplayOptions struct {
 }
 
 // Replay sends a finding's conversation again (the same Case: the same
-// client bytes up to what the target's own randomness changes) and
-// reports whether the finding reproduces. Problems with the file or the
-// target are *SetupError.
+// client bytes up to what the target's own randomness changes) and judges
+// it again, as the campaign did: an acceptance with the gate's rules and
+// the reference receiver (judgeAccept: a SHOULD, a MAY or a valid message
+// is allowed), a crash or hang by the site the target's output names
+// when the finding has one. It prints the verdict with the rule, and
+// reports whether the finding reproduces: "reproduced: yes" only when the
+// verdict is still a finding. Problems with the file or the target are
+// *SetupError.
 func Replay(ctx context.Context, path string, opts ReplayOptions) (bool, error) {
 	out := opts.Out
 	if out == nil {
@@ -65,6 +71,8 @@ func Replay(ctx context.Context, path string, opts ReplayOptions) (bool, error) 
 		return false, err
 	}
 	defer ep.close()
+	log, _ := openTargetLog("") // in memory: the site of a crash or hang
+	ep.follow(log)
 	fmt.Fprintf(out, "replay: %s\n", f.Signature)
 	from := ""
 	if f.Case.Template != "" {
@@ -85,19 +93,47 @@ func Replay(ctx context.Context, path string, opts ReplayOptions) (bool, error) 
 	}
 	var ok bool
 	var why string
+	// atSite checks the site the output since the conversation's start
+	// names against the finding's.
+	atSite := func() {
+		if f.Site == nil {
+			return
+		}
+		lines, _ := log.since(r.start)
+		s, found := siteOf(outputText(lines))
+		switch {
+		case !found:
+			fmt.Fprintf(out, "site: the output names none (the finding's: %s)\n", f.Site.Key())
+			_, tool := ep.tgt.(targets.OutputFollower)
+			ok = ep.proc == nil && !tool // no output followed: the site cannot be told
+		case s.Key() != f.Site.Key():
+			fmt.Fprintf(out, "site: %s\n  another site than the finding's: %s\n", s.Key(), f.Site.Key())
+			ok = false
+		default:
+			fmt.Fprintf(out, "site: %s\n", s.Key())
+		}
+	}
 	switch f.Oracle {
 	case OracleAccept:
-		ok = r.answer == AnswerAccept && r.must
-		why = "the target went on where it must reject"
+		ref := newReferee(timeout)
+		defer ref.close()
+		vd := cat.judgeAccept(ctx, r, ref)
+		fmt.Fprintf(out, "rule: %s\nverdict: %s\n", vd.Rule, vd)
+		ok = vd.Finding
+		why = "the target went on where a MUST binding it says stop"
 	case OracleHang:
 		ok = r.answer == AnswerTimeout && r.prompt && !ep.exited()
 		why = "the target held the connection silent past the " + timeout.String() + " deadline"
+		if ok {
+			atSite()
+		}
 	case OracleCrash:
 		if ep.proc != nil {
 			ok = ep.waitExit(ctx, exitGrace)
 			why = "the target process exited"
 			if ok {
 				why += " (" + ep.exitStatus() + ")"
+				atSite()
 			}
 			break
 		}

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -27,6 +28,14 @@ type State struct {
 	Findings []string `json:"findings"`
 	// Dropped counts findings not saved because the dedupe set was full.
 	Dropped uint64 `json:"dropped_findings,omitempty"`
+	// Expected counts, by the id of the expected-deviations entry that
+	// names them, the acceptances the expectations excuse: counted, not
+	// saved.
+	Expected map[string]uint64 `json:"expected,omitempty"`
+	// Allowed counts the acceptances dropped after minimization: judged
+	// again, the changes that remain are allowed (a SHOULD or MAY, or a
+	// valid message).
+	Allowed uint64 `json:"allowed_after_minimization,omitempty"`
 	// Elapsed is the running time over every run.
 	Elapsed string    `json:"elapsed"`
 	Updated time.Time `json:"updated"`
@@ -48,7 +57,21 @@ type store struct {
 	mu      sync.Mutex
 	state   State
 	seen    map[string]bool
-	elapsed time.Duration // over earlier runs
+	saved   map[string]*saved // by signature: what hits update
+	elapsed time.Duration     // over earlier runs
+
+	// replacing serializes replace: two workers that each found a smaller
+	// reproducer of one finding do not mix their files.
+	replacing sync.Mutex
+}
+
+// saved is a finding on disk, kept in memory so that a new input of it
+// is added without reading it again; dirty ones are written at the next
+// checkpoint.
+type saved struct {
+	dir   string
+	f     *Finding
+	dirty bool
 }
 
 // openStore opens (or makes) dir for a campaign with seed; it resumes the
@@ -59,7 +82,7 @@ func openStore(dir string, seed uint64, target string, max int) (*store, error) 
 	if err := os.MkdirAll(fdir, 0o755); err != nil {
 		return nil, &SetupError{fmt.Errorf("campaign: report dir: %w", err)}
 	}
-	s := &store{dir: dir, max: max, seen: map[string]bool{},
+	s := &store{dir: dir, max: max, seen: map[string]bool{}, saved: map[string]*saved{},
 		state: State{Format: stateFormat, Seed: seed, Target: target}}
 	b, err := os.ReadFile(filepath.Join(dir, fileState))
 	switch {
@@ -91,11 +114,14 @@ func openStore(dir string, seed uint64, target string, max int) (*store, error) 
 			continue
 		}
 		f, err := LoadFinding(filepath.Join(fdir, e.Name(), fileFinding))
-		if err != nil || s.seen[f.Signature] {
+		if err != nil || s.saved[f.Signature] != nil {
 			continue
 		}
-		s.seen[f.Signature] = true
-		s.state.Findings = append(s.state.Findings, f.Signature)
+		s.saved[f.Signature] = &saved{dir: filepath.Join(fdir, e.Name()), f: f}
+		if !s.seen[f.Signature] {
+			s.seen[f.Signature] = true
+			s.state.Findings = append(s.state.Findings, f.Signature)
+		}
 	}
 	return s, nil
 }
@@ -147,13 +173,141 @@ func (s *store) save(f *Finding, files map[string][]byte) (string, error) {
 	}
 	s.mu.Lock()
 	s.state.Findings = append(s.state.Findings, f.Signature)
+	s.saved[f.Signature] = &saved{dir: path, f: f}
 	s.mu.Unlock()
 	return path, nil
+}
+
+// hit adds ins to the saved finding sig: known is false when there is
+// none. smaller says that a reproducer of size bytes would be smaller
+// than the finding's, which the caller may then replace (replace).
+func (s *store) hit(sig string, size int, ins ...Input) (known, smaller bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sv := s.saved[sig]
+	if sv == nil {
+		return s.seen[sig], false
+	}
+	sv.f.addInputs(ins...)
+	sv.dirty = true
+	return true, size < sv.f.Size || sv.f.Size == 0 || !sv.f.Reproduced
+}
+
+// hitUnknown counts a hit of the saved finding sig by a conversation
+// the campaign could not name (a crash triage did not pin down): false
+// when there is no such finding.
+func (s *store) hitUnknown(sig string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sv := s.saved[sig]
+	if sv == nil {
+		return false
+	}
+	sv.f.Hits++
+	sv.dirty = true
+	return true
+}
+
+// replace makes f (with its files) the reproducer of the saved finding
+// of its signature, keeping the inputs and hits counted so far: each
+// file is replaced atomically, finding.json last, and files the new
+// reproducer lacks are removed. It does nothing when the saved one is
+// no larger.
+func (s *store) replace(f *Finding, files map[string][]byte) error {
+	s.replacing.Lock()
+	defer s.replacing.Unlock()
+	s.mu.Lock()
+	sv := s.saved[f.Signature]
+	if sv == nil || (sv.f.Size != 0 && sv.f.Size <= f.Size && sv.f.Reproduced) {
+		s.mu.Unlock()
+		return nil
+	}
+	f.Hits, f.Inputs = sv.f.Hits, sv.f.Inputs
+	old := sv.f.Files
+	s.mu.Unlock()
+	f.Files = f.Files[:0]
+	for n, b := range files {
+		f.Files = append(f.Files, n)
+		if err := writeFileAtomic(filepath.Join(sv.dir, n), b); err != nil {
+			return fmt.Errorf("campaign: replace the reproducer of %s: %w", f.Signature, err)
+		}
+	}
+	slices.Sort(f.Files)
+	for _, n := range old {
+		if !slices.Contains(f.Files, n) {
+			os.Remove(filepath.Join(sv.dir, n))
+		}
+	}
+	s.mu.Lock()
+	f.Hits, f.Inputs = sv.f.Hits, sv.f.Inputs // hits added meanwhile
+	sv.f, sv.dirty = f, true
+	s.mu.Unlock()
+	return s.flush()
+}
+
+// flush writes finding.json of every finding whose inputs changed.
+func (s *store) flush() error {
+	s.mu.Lock()
+	var dirty []*saved
+	var blobs [][]byte
+	for _, sv := range s.saved {
+		if !sv.dirty {
+			continue
+		}
+		js, err := json.MarshalIndent(sv.f, "", "  ")
+		if err != nil {
+			s.mu.Unlock()
+			return fmt.Errorf("campaign: %s: %w", sv.f.Signature, err)
+		}
+		sv.dirty = false
+		dirty = append(dirty, sv)
+		blobs = append(blobs, append(js, '\n'))
+	}
+	s.mu.Unlock()
+	var first error
+	for i, sv := range dirty {
+		if err := writeFileAtomic(filepath.Join(sv.dir, fileFinding), blobs[i]); err != nil && first == nil {
+			first = fmt.Errorf("campaign: update %s: %w", filepath.Join(sv.dir, fileFinding), err)
+		}
+	}
+	return first
+}
+
+// expected counts an acceptance the expectations excuse, under the id
+// of the entry that names it.
+func (s *store) expected(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.state.Expected == nil {
+		s.state.Expected = map[string]uint64{}
+	}
+	s.state.Expected[id]++
+}
+
+// allowed counts an acceptance dropped after minimization.
+func (s *store) allowed() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.state.Allowed++
+}
+
+// finding is a copy of the saved finding sig's reproducer: its case and
+// size (ok false when there is none).
+func (s *store) finding(sig string) (Finding, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sv := s.saved[sig]; sv != nil {
+		return *sv.f, true
+	}
+	return Finding{}, false
 }
 
 // checkpoint writes campaign.json with the workers' next iterations, the
 // conversations so far and the time this run has taken.
 func (s *store) checkpoint(iters []uint64, conversations uint64, ran time.Duration) error {
+	if err := s.flush(); err != nil {
+		return err
+	}
 	s.mu.Lock()
 	s.state.Iterations = iters
 	s.state.Conversations = conversations
@@ -177,19 +331,25 @@ func (s *store) conversations() uint64 {
 	return s.state.Conversations
 }
 
-// crashSets are the changes of every crash found, for triage to try
-// first.
+// crashSets are the changes of every crash found (each reproducer and
+// each input), for triage to try first.
 func (s *store) crashSets() [][]string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out [][]string
+	add := func(names []string) {
+		if len(names) > 0 && !slices.ContainsFunc(out, func(o []string) bool { return slices.Equal(o, names) }) {
+			out = append(out, slices.Clone(names))
+		}
+	}
 	for _, sig := range s.state.Findings {
-		rest, ok := strings.CutPrefix(sig, OracleCrash+":")
-		if !ok {
+		sv := s.saved[sig]
+		if sv == nil || sv.f.Oracle != OracleCrash {
 			continue
 		}
-		if names, _, ok := strings.Cut(rest, ":tls"); ok {
-			out = append(out, strings.Split(names, "+"))
+		add(sv.f.Case.Mutators)
+		for _, in := range sv.f.Inputs {
+			add(in.Mutators)
 		}
 	}
 	return out

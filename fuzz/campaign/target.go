@@ -67,6 +67,34 @@ type endpoint struct {
 	tgt      targets.Target
 	proc     *extproc.Proc
 	stopProc context.CancelFunc
+	// log follows the target's output (follow), or nil.
+	log *targetLog
+}
+
+// follow sends every line the target prints, from its start and after
+// every restart, to log: a started command's, or a tool's that targets
+// started (openssl, gnutls, ...). An in-process target prints nothing.
+func (e *endpoint) follow(log *targetLog) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.log = log
+	e.hook()
+}
+
+// hook connects the current process's output to e.log; the caller holds
+// mu or owns e.
+func (e *endpoint) hook() {
+	if e.log == nil {
+		return
+	}
+	switch {
+	case e.proc != nil:
+		e.proc.OnLine(e.log.line)
+	case e.tgt != nil:
+		if f, ok := e.tgt.(targets.OutputFollower); ok {
+			f.OnOutput(e.log.line)
+		}
+	}
 }
 
 // openEndpoint opens the target spec, or starts cmd and waits for it to
@@ -135,6 +163,7 @@ func (e *endpoint) start(ctx context.Context) error {
 		case <-tick.C:
 			if connect(ctx, e.addr) == nil {
 				e.proc, e.stopProc = p, cancel
+				e.hook()
 				return nil
 			}
 		}
@@ -211,6 +240,9 @@ func (e *endpoint) restart(ctx context.Context, alive func(context.Context) bool
 	case e.proc != nil:
 		e.proc.Stop()
 		e.stopProc()
+		if e.log != nil {
+			e.log.markf("the campaign starts the target again: %s", e.cmd)
+		}
 		return e.start(ctx)
 	case slices.Contains(targets.Names(), e.spec):
 		_ = e.tgt.Close() // it is dead: how it closes does not matter
@@ -219,6 +251,7 @@ func (e *endpoint) restart(ctx context.Context, alive func(context.Context) bool
 			return fmt.Errorf("campaign: restart %s: %w", e.spec, err)
 		}
 		e.tgt, e.addr = t, t.Addr()
+		e.hook()
 		return nil
 	}
 	tick := time.NewTicker(downPoll)
@@ -249,13 +282,20 @@ func (e *endpoint) close() {
 // run sends case c under the shared lock. gen is the target's generation
 // the conversation ran against; dead says that the started process had
 // exited by its end.
-func (e *endpoint) run(ctx context.Context, cat *catalog, c Case) (r *result, gen uint64, dead bool) {
+//
+// keep, when not nil, gets r before the shared lock is released: a crash
+// triage, which takes the lock alone, then sees every conversation that
+// ran against the process it saw exit, this one included.
+func (e *endpoint) run(ctx context.Context, cat *catalog, c Case, keep func(*result)) (r *result, gen uint64, dead bool) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	if e.exited() {
 		return &result{c: c, target: e.addr, answer: AnswerUnreachable}, e.gen, true
 	}
 	r = cat.converse(ctx, e.addr, c, e.timeout)
+	if keep != nil {
+		defer keep(r)
+	}
 	dead = e.exited()
 	switch {
 	case dead || e.proc == nil:

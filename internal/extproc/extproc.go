@@ -250,6 +250,14 @@ func (p *Proc) WaitLine(ctx context.Context, re *regexp.Regexp) ([]string, error
 // Output is everything the process printed so far.
 func (p *Proc) Output() string { return p.out.String() }
 
+// OnLine calls f with every whole line the process prints from now on,
+// in order, after calling it with the lines already kept: a caller that
+// timestamps or files the output (the network campaign's target log)
+// sees every line once. f runs on the goroutine that reads the output,
+// with the output locked: it must be quick and must not call back into
+// p. A later call replaces f.
+func (p *Proc) OnLine(f func(line string)) { p.out.follow(f) }
+
 // Exited is closed once the process has exited and its output ended.
 func (p *Proc) Exited() <-chan struct{} { return p.exited }
 
@@ -300,6 +308,7 @@ type lines struct {
 	partial []byte
 	ended   bool
 	changed chan struct{} // closed and replaced on every change
+	hook    func(string)  // OnLine's, or nil
 }
 
 func newLines(max int) *lines { return &lines{max: max, changed: make(chan struct{})} }
@@ -334,11 +343,27 @@ func (l *lines) Write(b []byte) (int, error) {
 // add appends a whole line, dropping the oldest beyond the limit. Lines
 // are dropped in batches so that appending stays amortised O(1).
 func (l *lines) add(s string) {
+	if l.hook != nil {
+		l.hook(s)
+	}
 	l.done = append(l.done, s)
 	if l.max > 0 && len(l.done) >= 2*l.max {
 		n := len(l.done) - l.max
 		l.dropped += n
 		l.done = append([]string(nil), l.done[n:]...)
+	}
+}
+
+// follow sets the hook, and calls it with the lines kept so far.
+func (l *lines) follow(f func(string)) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.hook = f
+	if f == nil {
+		return
+	}
+	for _, s := range l.done {
+		f(s)
 	}
 }
 

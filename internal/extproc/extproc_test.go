@@ -228,3 +228,31 @@ func TestSignal(t *testing.T) {
 		t.Errorf("exit error %v, want signal: killed", err)
 	}
 }
+
+// TestOnLine: a follower gets the lines printed before it came, then
+// every later one, once each and in order, the unterminated last line
+// included.
+func TestOnLine(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	p, _, err := StartReady(ctx, shell(t), []string{"-c", `echo one; echo two >&2; exec cat`},
+		Options{Stdin: true, MaxLines: 100}, regexp.MustCompile(`^two$`), 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Stop)
+	var got []string
+	p.OnLine(func(s string) { got = append(got, s) })
+	if _, err := io.WriteString(p.Stdin, "three\nfour"); err != nil {
+		t.Fatal(err)
+	}
+	p.Stdin.Close()
+	select {
+	case <-p.Exited():
+	case <-ctx.Done():
+		t.Fatal("cat did not exit when its input ended")
+	}
+	if want := []string{"one", "two", "three", "four"}; strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("OnLine saw %q, want %q", got, want)
+	}
+}

@@ -18,6 +18,12 @@ type Variant struct {
 	TLS13, Both bool
 	// Expect is what the RFC asks of the target, as for a mutator.
 	Expect mutators.Expectation
+	// Check is the family's conformance check the variant stands for:
+	// the part of its id after the context ("duplicate-cke" for
+	// message-order/tls12/rsa/duplicate-cke), a glob ("flip-bit-*");
+	// empty when no check sends it. The campaign maps its findings to
+	// check ids with it, so that an expected-deviations file excuses them.
+	Check string
 	// Build makes the conversation at version v; app says whether the
 	// target answers application data after the handshake, seed fixes any
 	// random choice.

@@ -26,14 +26,14 @@ func Variants() []checks.Variant {
 		}
 	}
 	rfc := "RFC 5246 §7.4.9; RFC 8446 §4.4.4"
-	flipBit := checks.Variant{Name: "finished/flip-bit", Doc: "one bit of verify_data flipped", Both: true,
+	flipBit := checks.Variant{Name: "finished/flip-bit", Check: "flip-bit-*", Doc: "one bit of verify_data flipped", Both: true,
 		Expect: mutators.Reject(rfc, 28, wire.AlertDecryptError),
 		Build: edit(func(raw []byte, rnd *rand.Rand) []byte {
 			bit := rnd.IntN((len(raw) - 4) * 8)
 			raw[4+bit/8] ^= 0x80 >> (bit % 8)
 			return raw
 		})}
-	random := checks.Variant{Name: "finished/random", Doc: "verify_data random bytes of the right length", Both: true,
+	random := checks.Variant{Name: "finished/random", Check: "flip-bit-*", Doc: "verify_data random bytes of the right length", Both: true,
 		Expect: mutators.Reject(rfc, 28, wire.AlertDecryptError),
 		Build: edit(func(raw []byte, rnd *rand.Rand) []byte {
 			for i := 4; i < len(raw); i++ {
@@ -49,7 +49,7 @@ func Variants() []checks.Variant {
 		if k.rfc == "" {
 			e.RFC = rfc
 		}
-		out = append(out, checks.Variant{Name: "finished/" + k.name, Doc: k.doc, TLS13: k.tls13, Both: !k.tls13, Expect: e,
+		out = append(out, checks.Variant{Name: "finished/" + k.name, Check: k.check, Doc: k.doc, TLS13: k.tls13, Both: !k.tls13, Expect: e,
 			Build: edit(func(raw []byte, _ *rand.Rand) []byte { return k.edit(raw) })})
 		if k.name == "all-zero" {
 			out = append(out, random)

@@ -138,7 +138,7 @@ func ResultBlock(r *Report, dir string, strict bool) string {
 	fmt.Fprintf(&b, "  %s; %s (%s, %s, %s, %d inconclusive, %d skipped)\n", gate, plural(total.Total(), "check"),
 		plural(total.Pass, "passed"), plural(total.Fail, "failure"), plural(total.Warn, "warning"), total.Inconclusive, total.Skip)
 	tests, failures, skipped := JUnitCounts(r, strict)
-	fmt.Fprintf(&b, "  junit.xml: %d tests, %d failures, %d skipped\n", tests, failures, skipped)
+	fmt.Fprintf(&b, "  junit.xml: %s, %s, %d skipped\n", plural(tests, "test"), plural(failures, "failure"), skipped)
 	fmt.Fprintf(&b, "  root causes: %s\n", CausesLine(causes))
 	for i, cs := range causes {
 		if i == maxConsoleCauses {

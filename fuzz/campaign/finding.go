@@ -38,14 +38,14 @@ type Finding struct {
 	Signature string `json:"signature"`
 	// Seed, Worker and Iteration name the conversation in the campaign
 	// that found it (the campaign seed; Case.Seed is the conversation's).
-	Seed      uint64    `json:"seed"`
-	Worker    int       `json:"worker"`
-	Iteration uint64    `json:"iteration"`
-	Mutators  []string  `json:"mutators"`
-	Version   string    `json:"version"`
-	Target    string    `json:"target"`
-	TargetCmd string    `json:"target_cmd,omitempty"`
-	Target2   string    `json:"target2,omitempty"`
+	Seed      uint64   `json:"seed"`
+	Worker    int      `json:"worker"`
+	Iteration uint64   `json:"iteration"`
+	Mutators  []string `json:"mutators"`
+	Version   string   `json:"version"`
+	Target    string   `json:"target"`
+	TargetCmd string   `json:"target_cmd,omitempty"`
+	Target2   string   `json:"target2,omitempty"`
 	// Shard is the shard ("K/N") whose worker and iteration these are,
 	// when the campaign was split (see Shard).
 	Shard string    `json:"shard,omitempty"`

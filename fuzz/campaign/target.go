@@ -62,9 +62,9 @@ type endpoint struct {
 
 	// mu is held shared by conversations and alone by a restart or a
 	// crash triage, which so pauses every worker.
-	mu       sync.RWMutex
-	addr     string
-	gen      uint64 // incremented by every restart
+	mu   sync.RWMutex
+	addr string
+	gen  uint64 // incremented by every restart
 	// restarts counts the restarts that brought the target back (read
 	// without mu: a checkpoint must not wait for a triage).
 	restarts atomic.Uint64

@@ -74,7 +74,8 @@ gofuzz() {
 	wanted "$fuzzer" || return 0
 	echo "== $fuzzer ($pkg $fn, go-fuzz entry point)"
 	if [[ $SANITIZER == *coverage* ]] && command -v compile_go_fuzzer >/dev/null 2>&1; then
-		compile_go_fuzzer "$pkg" "$fn" "$fuzzer" gofuzz
+		# Its coverage runner goes into the current directory: the package's.
+		(cd "$(go list -tags gofuzz -f '{{.Dir}}' "$pkg")" && compile_go_fuzzer "$pkg" "$fn" "$fuzzer" gofuzz)
 	else
 		go run "github.com/dvyukov/go-fuzz/go-fuzz-build@$GOFUZZ_VERSION" -libfuzzer \
 			-preserve "$GOFUZZ_PRESERVE" -func "$fn" -o "$work/$fuzzer.a" "$pkg"

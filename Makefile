@@ -188,7 +188,13 @@ libfuzzer:
 ## CLIENT=builtin|openssl|gnutls|curl|'COMMAND {addr}' makes it a client
 ## campaign: the suite's server sends changed server flights to the client,
 ## started once per conversation (crash, hang and accept oracles).
+## SHARD=K/N runs shard K of N (the same SEED on every shard; they never
+## send the same input); each ends with REPORT_DIR/summary.md and report.html.
+## campaign-merge: MERGE='DIR DIR ...' merged into REPORT_DIR (default
+## reports/out/campaign-merged) with the same deduplication.
 TARGET_CMD ?=
+SHARD ?=
+MERGE ?=
 TARGET2 ?=
 DURATION ?= 60s
 WORKERS ?= 2
@@ -209,6 +215,11 @@ campaign: build
 	else \
 		echo bin/tlsconform campaign -target '$(TARGET)' ...; \
 		bin/tlsconform campaign -target '$(TARGET)' -target-cmd "$$TARGET_CMD" -target2 '$(TARGET2)' \
-			-duration '$(DURATION)' -workers '$(WORKERS)' -seed '$(SEED)' -report-dir '$(CAMPAIGN_REPORT_DIR)' -mutators '$(MUTATORS)' \
+			-duration '$(DURATION)' -workers '$(WORKERS)' -seed '$(SEED)' -report-dir '$(CAMPAIGN_REPORT_DIR)' -mutators '$(MUTATORS)' -shard '$(SHARD)' \
 			-expect '$(if $(filter none,$(EXPECT)),none,$(if $(EXPECT),$(abspath $(EXPECT))))'; \
 	fi
+
+.PHONY: campaign-merge
+campaign-merge: build
+	@if [ -z '$(MERGE)' ]; then echo "campaign-merge: MERGE='DIR DIR ...' names the campaigns (shards) to merge"; exit 2; fi
+	bin/tlsconform campaign merge -o '$(if $(filter file,$(origin REPORT_DIR)),$(CURDIR)/reports/out/campaign-merged,$(REPORT_DIR))' $(MERGE)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -112,6 +113,10 @@ func TestCampaignBadUsage(t *testing.T) {
 		{[]string{"campaign", "-workers", "0"}, "WORKERS"},
 		{[]string{"campaign", "-duration", "1s", "-report-dir", dir, "-target", "127.0.0.1:1"}, "127.0.0.1:1"},
 		{[]string{"campaign", "-duration", "1s", "-report-dir", dir, "-target", freeAddr(t), "-target-cmd", "exit 7"}, "exit status 7"},
+		{[]string{"campaign", "-shard", "3/2"}, "SHARD"},
+		{[]string{"campaign", "-client", "builtin", "-shard", "1/2"}, "-shard is for a server campaign"},
+		{[]string{"campaign", "merge"}, "REPORT_DIR"},
+		{[]string{"campaign", "merge", "-o", filepath.Join(dir, "m"), dir}, "not a campaign"},
 		{[]string{"replay"}, "finding.json"},
 		{[]string{"replay", filepath.Join(dir, "nonexistent.json")}, "nonexistent.json"},
 	} {
@@ -179,4 +184,71 @@ func TestCampaignExpect(t *testing.T) {
 	if code := run(context.Background(), args(t.TempDir(), "-expect", bad), &out, &errb); code != 2 || !strings.Contains(errb.String(), "no/such/check") {
 		t.Errorf("a bad expectations file: exit %d, want 2 naming the entry: %s", code, errb.String())
 	}
+}
+
+// TestCampaignShardsAndMerge: two shards of one campaign against
+// `tlsconform serve -misbehave fuzz/panic-on-large-client-hello` each
+// find the panic (exit 1) and write their summaries; `campaign merge`
+// makes them one finding whose inputs are both shards' (exit 1), with
+// the summary of the whole.
+func TestCampaignShardsAndMerge(t *testing.T) {
+	root := t.TempDir()
+	var dirs []string
+	inputs, most := 0, 0
+	for k := 1; k <= 2; k++ {
+		addr := freeAddr(t)
+		dir := filepath.Join(root, fmt.Sprintf("shard-%d", k))
+		var out, errb bytes.Buffer
+		code := run(context.Background(), []string{"campaign", "-target", addr,
+			"-target-cmd", serveCmd(t, addr, "fuzz/panic-on-large-client-hello"), "-duration", "3s", "-workers", "1",
+			"-seed", "2", "-shard", fmt.Sprintf("%d/2", k), "-report-dir", dir, "-mutators", "client_hello/size/,client_hello/extensions/unknown/large",
+			"-timeout", "1s"}, &out, &errb)
+		if code != 1 || !strings.Contains(out.String(), "tlsconform campaign result: 1 finding (crash 1, hang 0, accept 0)") {
+			t.Fatalf("shard %d/2: exit %d, want 1 and the panic:\n%s\n%s", k, code, out.String(), errb.String())
+		}
+		if _, err := os.Stat(filepath.Join(dir, "summary.md")); err != nil {
+			t.Errorf("shard %d/2: %v", k, err)
+		}
+		n := findingInputs(t, dir)
+		inputs += n
+		most = max(most, n)
+		dirs = append(dirs, dir)
+	}
+	merged := filepath.Join(root, "merged")
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), append([]string{"campaign", "merge", "-o", merged}, dirs...), &out, &errb); code != 1 {
+		t.Fatalf("merge: exit %d, want 1 (findings):\n%s\n%s", code, out.String(), errb.String())
+	}
+	if !strings.Contains(out.String(), "tlsconform campaign result: 1 finding (crash 1, hang 0, accept 0)") || !strings.Contains(out.String(), "merged: ") {
+		t.Errorf("merge output:\n%s", out.String())
+	}
+	// The shards drew disjoint inputs (minimization may make the same
+	// shorter chain in both): the merged finding has their union.
+	if got := findingInputs(t, merged); got < most || got > inputs || got < 2 {
+		t.Errorf("merged finding: %d inputs, want the union of the shards' (%d in all, %d in the larger)", got, inputs, most)
+	}
+	md, err := os.ReadFile(filepath.Join(merged, "summary.md"))
+	if err != nil || !strings.Contains(string(md), "## Merged campaigns") || !strings.Contains(string(md), "| 2/2 |") {
+		t.Errorf("merged summary.md (%v):\n%s", err, md)
+	}
+}
+
+// findingInputs is the number of inputs of the one finding in dir.
+func findingInputs(t *testing.T, dir string) int {
+	t.Helper()
+	paths, _ := filepath.Glob(filepath.Join(dir, "findings", "*", "finding.json"))
+	if len(paths) != 1 {
+		t.Fatalf("%s: %d findings, want 1", dir, len(paths))
+	}
+	b, err := os.ReadFile(paths[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f struct {
+		Inputs []json.RawMessage `json:"inputs"`
+	}
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	return len(f.Inputs)
 }

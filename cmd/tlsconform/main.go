@@ -49,7 +49,8 @@ const usage = `usage:
   tlsconform report [-report-dir DIR]   the result block of the run whose reports DIR holds (exit status as conformance's)
   tlsconform serve -listen ADDR [-cert FILE -key FILE] [-keylog FILE] [-timeout D] [-misbehave NAME]
   tlsconform campaign -target builtin|openssl|gnutls|HOST:PORT [-target-cmd CMD] [-target2 TARGET] | -client builtin|openssl|gnutls|curl|'COMMAND {addr}' 
-                      [-duration D] [-workers N] [-seed S] [-report-dir DIR] [-mutators PREFIX,...] [-timeout D] [-expect FILE|none]
+                      [-duration D] [-workers N] [-seed S] [-report-dir DIR] [-mutators PREFIX,...] [-timeout D] [-expect FILE|none] [-shard K/N]
+  tlsconform campaign merge [-o DIR] REPORT_DIR...   merges campaigns (the shards of one) as one campaign deduplicates; writes DIR's summary
   tlsconform replay [-target TARGET] [-target-cmd CMD] [-target2 TARGET] [-timeout D] FINDING.json
                     sends the finding again and judges it again: exit 0 when the verdict is still a finding
 `
@@ -305,6 +306,9 @@ func openKeyLog(path string) (*keys.KeyLog, func(), error) {
 // 1 when it saved findings (or failed on the way), 2 on bad usage or a
 // target that cannot be reached or started.
 func runCampaign(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "merge" {
+		return mergeCampaigns(args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("campaign", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	target := fs.String("target", "builtin", "builtin, openssl, gnutls or HOST:PORT (with -target-cmd: the HOST:PORT it listens on)")
@@ -319,6 +323,7 @@ func runCampaign(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	progress := fs.Duration("progress", 5*time.Second, "interval of the progress line")
 	client := fs.String("client", "", "a client under test instead of a server: builtin, openssl, gnutls, curl, or a command with {addr} (started once per conversation)")
 	expect := fs.String("expect", "", "expected-deviations file (JSON), the gate's: acceptances it names are counted, not saved; default: crypto/tls's for -target builtin, none otherwise; \"none\" for none")
+	shardFlag := fs.String("shard", "", "K/N: run shard K of N, which do not repeat each other's inputs (the same -seed on every shard; merge with `campaign merge`)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -326,7 +331,7 @@ func runCampaign(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintf(stderr, "tlsconform campaign: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
-	clientOnly := map[string]bool{"target-cmd": true, "target2": true, "mutators": true, "expect": true}
+	clientOnly := map[string]bool{"target-cmd": true, "target2": true, "mutators": true, "expect": true, "shard": true}
 	var conflict string
 	fs.Visit(func(f *flag.Flag) {
 		if *client != "" && (f.Name == "target" || clientOnly[f.Name]) {
@@ -349,6 +354,11 @@ func runCampaign(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	if *workers < 1 {
 		fmt.Fprintf(stderr, "tlsconform campaign: WORKERS %d: want 1 or more\n", *workers)
+		return 2
+	}
+	shard, err := campaign.ParseShard(*shardFlag)
+	if err != nil {
+		fmt.Fprintf(stderr, "tlsconform campaign: SHARD: %v\n", err)
 		return 2
 	}
 	var prefixes []string
@@ -375,6 +385,7 @@ func runCampaign(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		sum, err = campaign.Run(ctx, campaign.Config{
 			Target: *target, TargetCmd: *targetCmd, Target2: *target2, Duration: d, Workers: *workers, Seed: s,
 			ReportDir: *reportDir, Mutators: prefixes, Timeout: *timeout, ProgressEvery: *progress, Out: stdout, Expect: expected,
+			Shard: shard,
 		})
 	}
 	var se *campaign.SetupError
@@ -386,6 +397,44 @@ func runCampaign(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintf(stderr, "tlsconform: %v\n", err)
 		return 1
 	case sum.NewFindings > 0:
+		return 1
+	}
+	return 0
+}
+
+// mergeCampaigns merges campaigns' REPORT_DIRs into one: 0 when the
+// merge holds no finding, 1 when it holds findings, 2 on bad usage or a
+// directory that is not a campaign's.
+func mergeCampaigns(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("campaign merge", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("o", "reports/out/campaign-merged", "the merged REPORT_DIR: new, empty, or an earlier merge (replaced)")
+	// Flags may come after the directories too.
+	var dirs []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return 2
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		dirs = append(dirs, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(dirs) == 0 {
+		fmt.Fprintf(stderr, "tlsconform campaign merge: give the REPORT_DIR of each campaign (shard) to merge\n%s", usage)
+		return 2
+	}
+	sum, err := campaign.Merge(campaign.MergeOptions{Dirs: dirs, Out: *out, Output: stdout})
+	if err != nil {
+		fmt.Fprintf(stderr, "tlsconform: %v\n", err)
+		var se *campaign.SetupError
+		if errors.As(err, &se) {
+			return 2
+		}
+		return 1
+	}
+	if sum.Findings > 0 {
 		return 1
 	}
 	return 0

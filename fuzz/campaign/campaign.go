@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tlsconform/tlsconform/peers/wire"
+	"github.com/tlsconform/tlsconform/reports"
 )
 
 // Config is one campaign.
@@ -43,6 +44,12 @@ type Config struct {
 	// ProgressEvery and CheckpointEvery: default 5s each.
 	ProgressEvery   time.Duration
 	CheckpointEvery time.Duration
+	// SampleEvery is the window of the conversations-per-second samples
+	// of the summary (default 10s).
+	SampleEvery time.Duration
+	// Shard, when not the zero Shard, makes the campaign one of N parts
+	// that do not repeat each other's inputs (see Shard).
+	Shard Shard
 	// MaxFindings bounds the dedupe set (default 4096): past it, new
 	// signatures are counted, not saved.
 	MaxFindings int
@@ -59,6 +66,7 @@ const (
 	DefaultTimeout     = 2 * time.Second
 	DefaultWorkers     = 2
 	defaultEvery       = 5 * time.Second
+	defaultSampleEvery = 10 * time.Second
 	defaultMaxFindings = 4096
 	// findingBudget bounds the work on one finding (triage,
 	// minimization, saving), which an interrupt lets finish.
@@ -84,7 +92,15 @@ type Summary struct {
 	// Allowed counts acceptances of this run dropped after minimization:
 	// judged again, the changes that remain are allowed.
 	Allowed uint64
-	Elapsed time.Duration
+	// Restarts counts the target's restarts in this run.
+	Restarts uint64
+	// OutsideShard counts conversations a shard sent although their
+	// input is another shard's (see maxShardDraws): 0 unless -mutators
+	// leaves too few changes to split.
+	OutsideShard uint64
+	// Interrupted: ctx ended the run before Duration.
+	Interrupted bool
+	Elapsed     time.Duration
 }
 
 func (cfg *Config) defaults() error {
@@ -113,6 +129,9 @@ func (cfg *Config) defaults() error {
 	}
 	if cfg.CheckpointEvery <= 0 {
 		cfg.CheckpointEvery = defaultEvery
+	}
+	if cfg.SampleEvery <= 0 {
+		cfg.SampleEvery = defaultSampleEvery
 	}
 	if cfg.MaxFindings <= 0 {
 		cfg.MaxFindings = defaultMaxFindings
@@ -144,6 +163,9 @@ type campaign struct {
 	hits          atomic.Uint64
 	expected      atomic.Uint64
 	allowed       atomic.Uint64
+	outside       atomic.Uint64 // conversations outside the shard
+	restarted     uint64        // restarts of earlier runs
+	elapsedBefore time.Duration // campaign time of earlier runs
 
 	// allowedCases remembers cases dropped after minimization, so that
 	// the same case drawn again is not minimized again (bounded).
@@ -182,6 +204,9 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	}
 	st, err := openStore(cfg.ReportDir, cfg.Seed, cfg.Target, cfg.MaxFindings)
 	if err != nil {
+		return Summary{}, err
+	}
+	if err := st.claimShard(cfg.Shard.String()); err != nil {
 		return Summary{}, err
 	}
 	log, err := openTargetLog(filepath.Join(cfg.ReportDir, fileTargetLog))
@@ -256,12 +281,18 @@ func (cp *campaign) run(ctx context.Context) (Summary, error) {
 	defer cancel()
 	cp.stop = cancel
 	cp.earlier = cp.store.conversations()
+	cp.restarted = cp.store.restarts()
+	cp.elapsedBefore = cp.store.elapsedBefore()
 	cp.iters = make([]atomic.Uint64, cfg.Workers)
 	for w, it := range cp.store.iterations(cfg.Workers) {
 		cp.iters[w].Store(it)
 	}
-	cp.logf("campaign: target %s (%s) serves TLS %s; %d workers, seed %d, %s; findings so far %d; report dir %s",
-		cfg.Target, cp.ep.addr, versionList(cp.env.versions), cfg.Workers, cfg.Seed, cfg.Duration, cp.store.count(), cfg.ReportDir)
+	shard := ""
+	if !cfg.Shard.whole() {
+		shard = fmt.Sprintf(", shard %s", cfg.Shard)
+	}
+	cp.logf("campaign: target %s (%s) serves TLS %s; %d workers, seed %d%s, %s; findings so far %d; report dir %s",
+		cfg.Target, cp.ep.addr, versionList(cp.env.versions), cfg.Workers, cfg.Seed, shard, cfg.Duration, cp.store.count(), cfg.ReportDir)
 	if cfg.Expect != nil {
 		cp.logf("campaign: the expected deviations of %s (%d entries) are counted, not saved", cfg.Expect.Name, len(cfg.Expect.Deviations))
 	}
@@ -281,7 +312,8 @@ func (cp *campaign) run(ctx context.Context) (Summary, error) {
 	elapsed := time.Since(cp.start)
 	err := cp.checkpoint()
 	sum := Summary{Conversations: cp.conversations.Load(), NewFindings: int(cp.newFindings.Load()),
-		Findings: cp.store.count(), Hits: cp.hits.Load(), Expected: cp.expected.Load(), Allowed: cp.allowed.Load(), Elapsed: elapsed}
+		Findings: cp.store.count(), Hits: cp.hits.Load(), Expected: cp.expected.Load(), Allowed: cp.allowed.Load(),
+		Restarts: cp.ep.restarts.Load(), OutsideShard: cp.outside.Load(), Interrupted: ctx.Err() != nil, Elapsed: elapsed}
 	cp.store.mu.Lock()
 	sum.Dropped = cp.store.state.Dropped
 	cp.store.mu.Unlock()
@@ -291,10 +323,31 @@ func (cp *campaign) run(ctx context.Context) (Summary, error) {
 	cp.logf("campaign: done after %s: %d conversations (%.1f/s), %d new findings, %d in all; %d hits of findings saved before; expected: %d; dropped after minimization: allowed: %d",
 		elapsed.Round(time.Millisecond), sum.Conversations, float64(sum.Conversations)/elapsed.Seconds(), sum.NewFindings, sum.Findings,
 		sum.Hits, sum.Expected, sum.Allowed)
+	// The summary is written last, also after an interrupt (ctx ended):
+	// the run's own figures, the campaign's from campaign.json.
+	model, serr := cp.store.writeSummary(cfg.ReportDir, runInfo{
+		newFindings: sum.NewFindings, interrupted: sum.Interrupted, duration: cfg.Duration, ran: elapsed,
+		expectOf: expectName(cfg.Expect),
+	})
+	if serr != nil && err == nil {
+		err = serr
+	}
+	if model != nil {
+		cp.outMu.Lock()
+		fmt.Fprint(cfg.Out, reports.CampaignResultBlock(model, cfg.ReportDir))
+		cp.outMu.Unlock()
+	}
 	if cp.fatal != nil {
 		return sum, cp.fatal
 	}
 	return sum, err
+}
+
+func expectName(e *Expected) string {
+	if e == nil {
+		return ""
+	}
+	return e.Name
 }
 
 // fail stops the campaign with err.
@@ -311,11 +364,26 @@ func (cp *campaign) tick(ctx context.Context, done <-chan struct{}) {
 	defer progress.Stop()
 	check := time.NewTicker(cp.cfg.CheckpointEvery)
 	defer check.Stop()
+	sample := time.NewTicker(cp.cfg.SampleEvery)
+	defer sample.Stop()
 	last, lastAt := uint64(0), cp.start
+	sampled, sampledAt := uint64(0), cp.start
+	addSample := func(now time.Time) {
+		n := cp.conversations.Load()
+		cp.store.sample(RateSample{At: (cp.elapsedBefore + now.Sub(cp.start)).Seconds(), Seconds: now.Sub(sampledAt).Seconds(), Conversations: n - sampled})
+		sampled, sampledAt = n, now
+	}
 	for {
 		select {
 		case <-done:
+			// The last window, unless it is too short to say anything
+			// (a run shorter than one window keeps it all the same).
+			if now := time.Now(); now.Sub(sampledAt) >= cp.cfg.SampleEvery/4 || sampledAt.Equal(cp.start) {
+				addSample(now)
+			}
 			return
+		case now := <-sample.C:
+			addSample(now)
 		case now := <-progress.C:
 			n := cp.conversations.Load()
 			rate := float64(n-last) / now.Sub(lastAt).Seconds()
@@ -345,7 +413,7 @@ func (cp *campaign) checkpoint() error {
 	for w := range cp.iters {
 		iters[w] = cp.iters[w].Load()
 	}
-	return cp.store.checkpoint(iters, cp.earlier+cp.conversations.Load(), time.Since(cp.start))
+	return cp.store.checkpoint(iters, cp.earlier+cp.conversations.Load(), cp.restarted+cp.ep.restarts.Load(), time.Since(cp.start))
 }
 
 func (cp *campaign) logf(format string, args ...any) {
@@ -372,6 +440,7 @@ func (cp *campaign) worker(ctx context.Context, w int) {
 
 // iteration sends one case and applies the oracles.
 func (cp *campaign) iteration(ctx context.Context, w int, it uint64, c Case) {
+	cp.store.ran(c.Mutators)
 	r, gen, dead := cp.ep.run(ctx, cp.cat, c, func(r *result) {
 		if ctx.Err() == nil { // cut by the end of the campaign: says nothing
 			cp.recent.add(w, it, r)

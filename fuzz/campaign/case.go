@@ -65,14 +65,26 @@ func mix(x uint64) uint64 {
 // the campaign seed, so a resumed campaign goes on where it stopped and a
 // finding names the iteration that made it.
 func iterationRand(seed uint64, w int, it uint64) *rand.Rand {
-	return rand.New(rand.NewPCG(mix(seed^mix(uint64(w)+1)), mix(it)))
+	return attemptRand(seed, w, it, 0)
 }
 
-// nextCase picks the conversation of worker w's iteration it: a kind, a
-// version the target serves, and the changes. ok is false when nothing in
-// the catalog applies to what the target serves.
-func (cp *campaign) nextCase(w int, it uint64) (Case, bool) {
-	rnd := iterationRand(cp.cfg.Seed, w, it)
+// attemptRand is iterationRand for a shard's draw attempt a (see
+// Shard): attempt 0 is iterationRand's stream, the others streams of
+// their own.
+func attemptRand(seed uint64, w int, it, a uint64) *rand.Rand {
+	s2 := mix(it)
+	if a > 0 {
+		s2 = mix(s2 ^ mix(a))
+	}
+	return rand.New(rand.NewPCG(mix(seed^mix(uint64(w)+1)), s2))
+}
+
+// drawCase draws the conversation of worker w's iteration it (attempt a:
+// see nextCase): a kind, a version the target serves, and the changes.
+// ok is false when nothing in the catalog applies to what the target
+// serves.
+func (cp *campaign) drawCase(w int, it, a uint64) (Case, bool) {
+	rnd := attemptRand(cp.cfg.Seed, w, it, a)
 	c := Case{Seed: rnd.Uint64()}
 	var choices []string
 	total := 0

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tlsconform/tlsconform/peers"
 	"github.com/tlsconform/tlsconform/peers/wire"
+	"github.com/tlsconform/tlsconform/reports"
 	"github.com/tlsconform/tlsconform/suite/checks"
 	"github.com/tlsconform/tlsconform/targets"
 )
@@ -283,12 +284,19 @@ func RunClient(ctx context.Context, cfg ClientConfig) (Summary, error) {
 		cfg.Client, strings.Join(names, ", "), cfg.Seed, cfg.Duration, st.count(), cfg.ReportDir)
 	sum := Summary{}
 	last := time.Now()
+	before := st.elapsedBefore()
+	sampledAt, sampled := start, uint64(0)
+	sample := func(now time.Time) {
+		st.sample(RateSample{At: (before + now.Sub(start)).Seconds(), Seconds: now.Sub(sampledAt).Seconds(), Conversations: sum.Conversations - sampled})
+		sampledAt, sampled = now, sum.Conversations
+	}
 	for ; runCtx.Err() == nil; it++ {
 		rnd := iterationRand(cfg.Seed, 0, it)
 		cx := ce.contexts[rnd.IntN(len(ce.contexts))]
 		changes := clientChanges(cx)
 		ch := changes[rnd.IntN(len(changes))]
 		c := Case{Kind: KindClientFlight, Version: cx.Version.Short(), KX: string(cx.KX), Mutators: []string{ch.name()}, Seed: rnd.Uint64()}
+		st.ran(c.Mutators)
 		r, err := ce.converse(runCtx, c)
 		if runCtx.Err() != nil {
 			break // cut by the end: says nothing
@@ -298,10 +306,13 @@ func RunClient(ctx context.Context, cfg ClientConfig) (Summary, error) {
 			return sum, &SetupError{fmt.Errorf("campaign: %w", err)}
 		}
 		if r.oracle != "" {
-			if saved := ce.save(runCtx, st, cfg, it, r); saved != "" {
+			if saved := ce.save(runCtx, st, cfg, it, r, before+time.Since(start)); saved != "" {
 				sum.NewFindings++
 				fmt.Fprintf(cfg.Out, "campaign: finding %s saved in %s\n", r.oracle+" "+strings.Join(r.c.Mutators, "+")+" at TLS "+r.c.Version, saved)
 			}
+		}
+		if now := time.Now(); now.Sub(sampledAt) >= defaultSampleEvery {
+			sample(now)
 		}
 		if time.Since(last) >= cfg.ProgressEvery {
 			last = time.Now()
@@ -310,9 +321,20 @@ func RunClient(ctx context.Context, cfg ClientConfig) (Summary, error) {
 	}
 	sum.Elapsed = time.Since(start)
 	sum.Findings = st.count()
-	err = st.checkpoint([]uint64{it}, earlier+sum.Conversations, sum.Elapsed)
+	sum.Interrupted = ctx.Err() != nil
+	if now := time.Now(); now.Sub(sampledAt) >= defaultSampleEvery/4 || sampledAt.Equal(start) {
+		sample(now)
+	}
+	err = st.checkpoint([]uint64{it}, earlier+sum.Conversations, st.restarts(), sum.Elapsed)
 	fmt.Fprintf(cfg.Out, "campaign: done after %s: %d conversations (%.1f/s), %d new findings, %d in all\n", sum.Elapsed.Round(time.Millisecond),
 		sum.Conversations, float64(sum.Conversations)/sum.Elapsed.Seconds(), sum.NewFindings, sum.Findings)
+	model, serr := st.writeSummary(cfg.ReportDir, runInfo{newFindings: sum.NewFindings, interrupted: sum.Interrupted, duration: cfg.Duration, ran: sum.Elapsed})
+	if model != nil {
+		fmt.Fprint(cfg.Out, reports.CampaignResultBlock(model, cfg.ReportDir))
+	}
+	if err == nil {
+		err = serr
+	}
 	return sum, err
 }
 
@@ -321,7 +343,7 @@ func RunClient(ctx context.Context, cfg ClientConfig) (Summary, error) {
 // more input of that finding. A crash or hang is keyed by the site the
 // client's output names, when it names one. It returns where it was
 // saved.
-func (ce *clientEnv) save(ctx context.Context, st *store, cfg ClientConfig, it uint64, r *clientRun) string {
+func (ce *clientEnv) save(ctx context.Context, st *store, cfg ClientConfig, it uint64, r *clientRun, after time.Duration) string {
 	sig := signature(r.oracle, r.c.Mutators, r.c.Version, r.c.KX)
 	var site *Site
 	if r.oracle == OracleCrash || r.oracle == OracleHang {
@@ -340,6 +362,7 @@ func (ce *clientEnv) save(ctx context.Context, st *store, cfg ClientConfig, it u
 		Oracle: r.oracle, Signature: sig, Seed: cfg.Seed, Iteration: it, Mutators: slices.Clone(r.c.Mutators), Version: r.c.Version,
 		Target: "client:" + cfg.Client, Time: time.Now().UTC(), Outcome: clientOutcome(r), Expected: clientExpected(r.oracle),
 		Reproduced: err == nil && again.oracle == r.oracle, Timeout: cfg.Timeout.String(), Case: r.c, Site: site,
+		FoundAfter: after.Round(time.Millisecond).String(),
 	}
 	if r.oracle == OracleCrash {
 		f.ExitStatus = r.detail

@@ -26,6 +26,12 @@
 // line into REPORT_DIR/target.log and a bounded ring, from which each
 // finding's stderr.txt is cut (outlog.go).
 //
+// Every run ends with REPORT_DIR/summary.md and report.html, interrupted
+// or not, and a merge writes them too (summary.go; package reports draws
+// them). A campaign splits into shards that partition its inputs
+// (shard.go), and Merge joins the shards' REPORT_DIRs with the same
+// deduplication (merge.go).
+//
 // Start with Run and Config (campaign.go), then Case (case.go), the kinds
 // of conversation and their expectations (catalog.go), the oracles
 // (converse.go), what happens when one fires (triage.go) and Replay
@@ -39,7 +45,7 @@
 // checks, and the message-order and Finished variants are the ones
 // suite/order and suite/finished describe (checks.Variant); the
 // ClientHello, key-exchange and record families give the check ids a
-// finding maps to. It must not import the runner of package suite, cmd,
+// finding maps to; package reports draws the summary. It must not import the runner of package suite, cmd,
 // Ginkgo or Gomega (its tests may: they read the gate's crypto/tls
 // expectations as the command does).
 package campaign

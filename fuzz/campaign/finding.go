@@ -38,15 +38,21 @@ type Finding struct {
 	Signature string `json:"signature"`
 	// Seed, Worker and Iteration name the conversation in the campaign
 	// that found it (the campaign seed; Case.Seed is the conversation's).
-	Seed      uint64    `json:"seed"`
-	Worker    int       `json:"worker"`
-	Iteration uint64    `json:"iteration"`
-	Mutators  []string  `json:"mutators"`
-	Version   string    `json:"version"`
-	Target    string    `json:"target"`
-	TargetCmd string    `json:"target_cmd,omitempty"`
-	Target2   string    `json:"target2,omitempty"`
-	Time      time.Time `json:"time"`
+	Seed      uint64   `json:"seed"`
+	Worker    int      `json:"worker"`
+	Iteration uint64   `json:"iteration"`
+	Mutators  []string `json:"mutators"`
+	Version   string   `json:"version"`
+	Target    string   `json:"target"`
+	TargetCmd string   `json:"target_cmd,omitempty"`
+	Target2   string   `json:"target2,omitempty"`
+	// Shard is the shard ("K/N") whose worker and iteration these are,
+	// when the campaign was split (see Shard).
+	Shard string    `json:"shard,omitempty"`
+	Time  time.Time `json:"time"`
+	// FoundAfter is the campaign time (over every run, as State.Elapsed)
+	// before it was first found: the time to first hit.
+	FoundAfter string `json:"found_after,omitempty"`
 	// Outcome is how the conversation ended; Answer its class.
 	Outcome  string `json:"outcome"`
 	Answer   Answer `json:"answer"`
@@ -113,6 +119,7 @@ type Input struct {
 	Seed      uint64 `json:"seed"`
 	Worker    int    `json:"worker"`
 	Iteration uint64 `json:"iteration"`
+	Shard     string `json:"shard,omitempty"`
 	// Minimized marks the input minimization made.
 	Minimized bool      `json:"minimized,omitempty"`
 	First     time.Time `json:"first"`
@@ -163,7 +170,7 @@ func (f *Finding) addInputs(ins ...Input) {
 			o.First = in.First
 		}
 		if in.Size < o.Size {
-			o.Size, o.Seed, o.Worker, o.Iteration = in.Size, in.Seed, in.Worker, in.Iteration
+			o.Size, o.Seed, o.Worker, o.Iteration, o.Shard = in.Size, in.Seed, in.Worker, in.Iteration, in.Shard
 		}
 	}
 	slices.SortStableFunc(f.Inputs, Input.less)

@@ -39,6 +39,46 @@ type State struct {
 	// Elapsed is the running time over every run.
 	Elapsed string    `json:"elapsed"`
 	Updated time.Time `json:"updated"`
+	// Shard is "K/N" when the campaign is one of N shards (see Shard):
+	// a REPORT_DIR holds one shard, resumed only as that shard.
+	Shard string `json:"shard,omitempty"`
+	// Restarts counts the target's restarts (a TARGET_CMD started again
+	// after it exited, a built-in target opened again, a HOST:PORT that
+	// came back), over every run.
+	Restarts uint64 `json:"restarts,omitempty"`
+	// Families counts, by mutator family (a change's name up to its
+	// last "/"), the changes the campaign drew, over every run: a
+	// conversation that composes three changes counts three.
+	Families map[string]uint64 `json:"families,omitempty"`
+	// Rates are conversations per second over time, one sample every
+	// Config.SampleEvery of campaign time (pairs merged past maxRates).
+	Rates []RateSample `json:"rates,omitempty"`
+	// Merged lists the campaigns a `tlsconform campaign merge` took:
+	// such a REPORT_DIR is a report, not a campaign to resume.
+	Merged []MergedPart `json:"merged,omitempty"`
+}
+
+// RateSample is one window of campaign time: Conversations in Seconds,
+// ending At seconds after the campaign's start (over every run).
+type RateSample struct {
+	At            float64 `json:"at"`
+	Seconds       float64 `json:"s"`
+	Conversations uint64  `json:"n"`
+}
+
+// maxRates bounds State.Rates: past it, neighbouring samples merge.
+const maxRates = 1440
+
+// MergedPart is one campaign of a merge: its REPORT_DIR as given and
+// what its campaign.json said.
+type MergedPart struct {
+	Dir           string `json:"dir"`
+	Target        string `json:"target"`
+	Seed          uint64 `json:"seed"`
+	Shard         string `json:"shard,omitempty"`
+	Conversations uint64 `json:"conversations"`
+	Elapsed       string `json:"elapsed"`
+	Findings      int    `json:"findings"`
 }
 
 const stateFormat = 1
@@ -93,6 +133,9 @@ func openStore(dir string, seed uint64, target string, max int) (*store, error) 
 		var st State
 		if err := json.Unmarshal(b, &st); err != nil || st.Format != stateFormat {
 			return nil, &SetupError{fmt.Errorf("campaign: %s is not a campaign state (%v): remove it or use another REPORT_DIR", filepath.Join(dir, fileState), err)}
+		}
+		if len(st.Merged) > 0 {
+			return nil, &SetupError{fmt.Errorf("campaign: %s is a merge of %d campaigns (tlsconform campaign merge), not a campaign to resume: resume each shard's own REPORT_DIR and merge again", dir, len(st.Merged))}
 		}
 		if st.Seed != seed {
 			return nil, &SetupError{fmt.Errorf("campaign: %s holds a campaign with seed %d, not %d: resume it with SEED=%d or use another REPORT_DIR", dir, st.Seed, seed, st.Seed)}
@@ -223,6 +266,9 @@ func (s *store) replace(f *Finding, files map[string][]byte) error {
 		return nil
 	}
 	f.Hits, f.Inputs = sv.f.Hits, sv.f.Inputs
+	if sv.f.FoundAfter != "" {
+		f.FoundAfter = sv.f.FoundAfter // the time to first hit stays the first's
+	}
 	old := sv.f.Files
 	s.mu.Unlock()
 	f.Files = f.Files[:0]
@@ -284,6 +330,71 @@ func (s *store) expected(id string) {
 	s.state.Expected[id]++
 }
 
+// ran counts the changes of one conversation by family.
+func (s *store) ran(names []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.state.Families == nil {
+		s.state.Families = map[string]uint64{}
+	}
+	for _, n := range names {
+		s.state.Families[familyOf(n)]++
+	}
+}
+
+// familyOf is a change's family: its name up to the last "/"
+// ("client_hello/extensions/duplicate/key_share" is
+// "client_hello/extensions/duplicate", "order/duplicate-cke" is "order").
+func familyOf(name string) string {
+	if i := strings.LastIndex(name, "/"); i > 0 {
+		return name[:i]
+	}
+	return name
+}
+
+// sample adds a rate sample, merging neighbours past maxRates.
+func (s *store) sample(r RateSample) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.state.Rates = append(s.state.Rates, r)
+	if len(s.state.Rates) > maxRates {
+		s.state.Rates = mergeRates(s.state.Rates)
+	}
+}
+
+// mergeRates halves rs: each pair of neighbours becomes one sample.
+func mergeRates(rs []RateSample) []RateSample {
+	out := make([]RateSample, 0, (len(rs)+1)/2)
+	for i := 0; i < len(rs); i += 2 {
+		r := rs[i]
+		if i+1 < len(rs) {
+			n := rs[i+1]
+			r = RateSample{At: n.At, Seconds: r.Seconds + n.Seconds, Conversations: r.Conversations + n.Conversations}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// claimShard records that the campaign in the directory is shard (""
+// for a whole campaign), or refuses a directory that holds another.
+func (s *store) claimShard(shard string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.state.Conversations > 0 && s.state.Shard != shard {
+		was, is := s.state.Shard, shard
+		if was == "" {
+			was = "a whole campaign"
+		}
+		if is == "" {
+			is = "a whole campaign"
+		}
+		return &SetupError{fmt.Errorf("campaign: %s holds %s, not %s: resume it with the same -shard, or use another REPORT_DIR", s.dir, was, is)}
+	}
+	s.state.Shard = shard
+	return nil
+}
+
 // allowed counts an acceptance dropped after minimization.
 func (s *store) allowed() {
 	s.mu.Lock()
@@ -303,14 +414,16 @@ func (s *store) finding(sig string) (Finding, bool) {
 }
 
 // checkpoint writes campaign.json with the workers' next iterations, the
-// conversations so far and the time this run has taken.
-func (s *store) checkpoint(iters []uint64, conversations uint64, ran time.Duration) error {
+// conversations so far, the target's restarts and the time this run has
+// taken.
+func (s *store) checkpoint(iters []uint64, conversations, restarts uint64, ran time.Duration) error {
 	if err := s.flush(); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	s.state.Iterations = iters
 	s.state.Conversations = conversations
+	s.state.Restarts = restarts
 	s.state.Elapsed = (s.elapsed + ran).Round(time.Millisecond).String()
 	s.state.Updated = time.Now().UTC()
 	b, err := json.MarshalIndent(s.state, "", "  ")
@@ -322,6 +435,20 @@ func (s *store) checkpoint(iters []uint64, conversations uint64, ran time.Durati
 		return fmt.Errorf("campaign: checkpoint: %w", err)
 	}
 	return nil
+}
+
+// elapsedBefore is the campaign time of earlier runs.
+func (s *store) elapsedBefore() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.elapsed
+}
+
+// restarts is the restarts of earlier runs.
+func (s *store) restarts() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state.Restarts
 }
 
 // conversations is the total of earlier runs.

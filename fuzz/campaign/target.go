@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tlsconform/tlsconform/internal/extproc"
@@ -61,9 +62,12 @@ type endpoint struct {
 
 	// mu is held shared by conversations and alone by a restart or a
 	// crash triage, which so pauses every worker.
-	mu       sync.RWMutex
-	addr     string
-	gen      uint64 // incremented by every restart
+	mu   sync.RWMutex
+	addr string
+	gen  uint64 // incremented by every restart
+	// restarts counts the restarts that brought the target back (read
+	// without mu: a checkpoint must not wait for a triage).
+	restarts atomic.Uint64
 	tgt      targets.Target
 	proc     *extproc.Proc
 	stopProc context.CancelFunc
@@ -243,7 +247,11 @@ func (e *endpoint) restart(ctx context.Context, alive func(context.Context) bool
 		if e.log != nil {
 			e.log.markf("the campaign starts the target again: %s", e.cmd)
 		}
-		return e.start(ctx)
+		if err := e.start(ctx); err != nil {
+			return err
+		}
+		e.restarts.Add(1)
+		return nil
 	case slices.Contains(targets.Names(), e.spec):
 		_ = e.tgt.Close() // it is dead: how it closes does not matter
 		t, err := targets.Open(ctx, e.spec, targets.Options{})
@@ -252,6 +260,7 @@ func (e *endpoint) restart(ctx context.Context, alive func(context.Context) bool
 		}
 		e.tgt, e.addr = t, t.Addr()
 		e.hook()
+		e.restarts.Add(1)
 		return nil
 	}
 	tick := time.NewTicker(downPoll)
@@ -263,6 +272,7 @@ func (e *endpoint) restart(ctx context.Context, alive func(context.Context) bool
 		case <-tick.C:
 		}
 	}
+	e.restarts.Add(1)
 	return nil
 }
 

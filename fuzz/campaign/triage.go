@@ -311,6 +311,13 @@ func (cp *campaign) files(r, r2 *result, lines []logLine, lost bool, from time.T
 // makes f its reproducer if f is smaller (or the saved one never
 // reproduced) and f reproduced.
 func (cp *campaign) record(f *Finding, files map[string][]byte, ins ...Input) {
+	if sh := cp.cfg.Shard.String(); sh != "" {
+		f.Shard = sh
+		for i := range ins {
+			ins[i].Shard = sh
+		}
+	}
+	f.FoundAfter = (cp.elapsedBefore + time.Since(cp.start)).Round(time.Millisecond).String()
 	if known, smaller := cp.store.hit(f.Signature, f.Size, ins...); known {
 		cp.hits.Add(1)
 		if smaller && f.Reproduced {

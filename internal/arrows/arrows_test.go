@@ -31,6 +31,7 @@ var allowed = []struct {
 	{"suite/checks", []string{"peers/...", "mutators", "reports"}, "the shared vocabulary of the families", false},
 	{"suite/*", []string{"peers/...", "mutators", "corpus", "reports", "suite/checks"}, "a family imports the vocabulary and the engine, never the runner or another family", false},
 	{"suite/specs", []string{"suite", "suite/checks", "reports"}, "the Ginkgo entry point is a front of the runner, as thin as the command", false},
+	{"fuzz/campaign", []string{"peers/...", "targets", "mutators", "corpus", "internal/extproc", "suite/checks", "suite/*", "reports"}, "the network campaign reuses the engine and the families, not the runner; its summary is drawn by reports (which the families import already)", false},
 	{"fuzz/...", []string{"peers/...", "targets", "mutators", "corpus", "internal/extproc", "suite/checks", "suite/*"}, "the fuzzers reuse the engine and the families, not the runner", false},
 	{"internal/fixture", []string{"peers/wire"}, "test fixtures are built with the codec alone, so that the tests of peers can share them", true},
 }

@@ -330,30 +330,38 @@ func chLengthLies() []Mutator {
 	for _, name := range lies.names {
 		c, lieName, _ := strings.Cut(name, "/")
 		i := slices.IndexFunc(chLies, func(l chLie) bool { return l.name == lieName })
-		row, rfc := chLengthRow(c)
-		expect := Reject(rfc, row, wire.AlertDecodeError)
-		// A length of one extension ("extensions.key_share") or of a field
-		// inside its body ("extensions.key_share.client_shares").
-		switch ext, ok := strings.CutPrefix(c, "extensions."); {
-		case c == "extensions.renegotiation_info.renegotiated_connection":
-			// Every lie there gives renegotiated_connection a length
-			// other than zero, which RFC 5746 §3.6 makes the server
-			// refuse (\"if it is not, MUST abort the handshake\") at
-			// every version that reads it.
-			expect = Reject("RFC 5746 §3.6", 46, wire.AlertHandshakeFailure, wire.AlertDecodeError).ShouldAt(chWhyOnly12, wire.VersionTLS13)
-		case ok:
-			ext, _, inside := strings.Cut(ext, ".")
-			expect = chExtBodyLevel(expect, ext, inside)
-		}
 		out = append(out, Mutator{
 			Name:     "client_hello/length/" + name,
 			Doc:      fmt.Sprintf("the length of %s %s", c, chLies[i].doc),
-			Expect:   expect,
+			Expect:   chLengthExpect(c),
 			Versions: lies.of(name),
 			Bytes:    chLengthLie(c, chLies[i].value),
 		})
 	}
 	return out
+}
+
+// chLengthExpect is what a server must do with a ClientHello whose
+// length field of class lies (the bytes around it unchanged, or the
+// vector it counts one byte longer or shorter): decode_error, at the
+// level of the field's extension body where it is inside one.
+func chLengthExpect(class string) Expectation {
+	row, rfc := chLengthRow(class)
+	expect := Reject(rfc, row, wire.AlertDecodeError)
+	// A length of one extension ("extensions.key_share") or of a field
+	// inside its body ("extensions.key_share.client_shares").
+	switch ext, ok := strings.CutPrefix(class, "extensions."); {
+	case class == "extensions.renegotiation_info.renegotiated_connection":
+		// Every lie there gives renegotiated_connection a length
+		// other than zero, which RFC 5746 §3.6 makes the server
+		// refuse (\"if it is not, MUST abort the handshake\") at
+		// every version that reads it.
+		expect = Reject("RFC 5746 §3.6", 46, wire.AlertHandshakeFailure, wire.AlertDecodeError).ShouldAt(chWhyOnly12, wire.VersionTLS13)
+	case ok:
+		ext, _, inside := strings.Cut(ext, ".")
+		expect = chExtBodyLevel(expect, ext, inside)
+	}
+	return expect
 }
 
 func chLengthRow(class string) (int, string) {

@@ -169,7 +169,7 @@ type CKE func(in KeyExchange, rnd *rand.Rand) (body []byte, raw bool, ok bool)
 type Framing func(flight []byte, version wire.Version, rnd *rand.Rand) ([]byte, bool)
 
 // Mutator is one named change with its expectation. Exactly one of Hello,
-// Bytes, CKE, Framing and ServerMessage is set.
+// Bytes, CKE, Framing, ServerMessage and ClientMessage is set.
 type Mutator struct {
 	// Name is unique and stable: "client_hello/extensions/duplicate/key_share".
 	Name string
@@ -195,6 +195,13 @@ type Mutator struct {
 	// the client-side families send a client under test. Bytes is the
 	// ClientHello's.
 	ServerMessage Bytes
+	// ClientMessage is a change of a marshalled client handshake message
+	// after the ClientHello (header included) of the type the name's
+	// first element names ("client_key_exchange/...",
+	// "finished/...": ClientMessageTypes), aimed through its layout in
+	// the negotiated context: what the fuzzers send deep in a complete
+	// handshake. Only fine mutators (Fine) have one.
+	ClientMessage Bytes
 }
 
 // Family is the name without its last element:

@@ -34,10 +34,11 @@ func IsSimulatedCrash(err error) bool {
 	return errors.As(err, &sc)
 }
 
-// Misbehaviours are the misbehaviours the campaign's self-test serves.
+// Misbehaviours are the misbehaviours the campaign's self-test serves
+// (with those of planted.go, deep in a handshake or inside a field).
 // MisbehaviourByName finds one by name.
 func Misbehaviours() []peers.Misbehaviour {
-	return []peers.Misbehaviour{
+	return append([]peers.Misbehaviour{
 		{
 			// A parser that trips over a second key_share (the kind of bug a
 			// fuzzer exists for): the handshake ends with SimulatedCrash.
@@ -84,7 +85,7 @@ func Misbehaviours() []peers.Misbehaviour {
 				}
 			},
 		},
-	}
+	}, deepMisbehaviours()...)
 }
 
 // helloBufferSize is the fixed buffer of fuzz/panic-on-large-client-hello.

@@ -39,6 +39,9 @@ type plan struct {
 	applied *applied
 	// multiShare: the ClientHello sent offers more than one key share.
 	multiShare bool
+	// first, when set, is a valid handshake that runs before the case's
+	// own conversation and makes the session it offers (converse).
+	first peers.Script
 }
 
 // applied records which of a case's changes were made: a mutator that does
@@ -83,14 +86,38 @@ func (cat *catalog) build(c Case, timeout time.Duration) (*plan, error) {
 		cfg.Groups = []wire.Group{g}
 	}
 	p := &plan{cfg: cfg, applied: &applied{}, prompt: true}
+	if c.KX != "" && c.Kind != KindCKE && v < wire.VersionTLS13 {
+		// A later message at each key exchange: only its suites.
+		if cfg.CipherSuites = suitesOf(c.KX, v); len(cfg.CipherSuites) == 0 {
+			return nil, fmt.Errorf("campaign: no %q cipher suite at TLS %s", c.KX, c.Version)
+		}
+	}
 	switch c.Kind {
 	case KindHello:
 		return p, cat.buildHello(p, c, v)
 	case KindCKE:
+		if m, err := cat.mutator(c.Mutators[0]); err == nil && m.ClientMessage != nil && len(c.Mutators) == 1 {
+			return p, cat.buildCKEMessage(p, c, v, m)
+		}
 		return p, cat.buildCKE(p, c, v)
 	case KindFraming:
 		return p, cat.buildFraming(p, c, v)
-	case KindOrder, KindFinished:
+	case KindRetry:
+		return p, cat.buildRetry(p, c, v)
+	case KindResume:
+		return p, cat.buildResume(p, c, v)
+	case KindSequence:
+		return p, cat.buildSequence(p, c, v)
+	case KindFinished:
+		if m, err := cat.mutator(c.Mutators[0]); err == nil && m.ClientMessage != nil && len(c.Mutators) == 1 {
+			if t, _ := mutators.ClientMessageType(m); t != wire.TypeFinished {
+				return nil, fmt.Errorf("campaign: %s does not change a Finished", m.Name)
+			}
+			cat.buildFinishedMessage(p, c, v, m)
+			return p, nil
+		}
+		fallthrough
+	case KindOrder:
 		x, ok := cat.variants[c.Mutators[0]]
 		if !ok || len(c.Mutators) != 1 || !x.AppliesTo(v) {
 			return nil, fmt.Errorf("campaign: no %s change %q at TLS %s", c.Kind, strings.Join(c.Mutators, "+"), c.Version)
@@ -134,7 +161,10 @@ func (cat *catalog) buildHello(p *plan, c Case, v wire.Version) error {
 		}
 	}
 	p.change = peers.StepClientHello
-	if c.Template == TemplateEngine {
+	if c.Template == TemplateEngine || c.Template == TemplateEngineSNI {
+		if c.Template == TemplateEngineSNI {
+			p.cfg.ServerName = sniName
+		}
 		reject := false
 		for _, n := range c.Mutators {
 			if e := cat.expectation(n); e.Class == mutators.MustReject {
@@ -347,6 +377,9 @@ func (cat *catalog) expectation(name string) mutators.Expectation {
 	}
 	if x, ok := cat.variants[name]; ok {
 		return x.Expect
+	}
+	if x, ok := cat.sequence(name); ok {
+		return x.expect
 	}
 	return mutators.Expectation{Class: mutators.MayReject}
 }

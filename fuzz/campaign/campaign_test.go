@@ -310,7 +310,8 @@ func TestCasesAreDeterministic(t *testing.T) {
 	}
 	env := &targetEnv{versions: []wire.Version{wire.VersionTLS12, wire.VersionTLS13},
 		appData: map[wire.Version]bool{wire.VersionTLS12: true, wire.VersionTLS13: true},
-		kx:      map[wire.Version][]string{wire.VersionTLS12: {KXRSA, KXECDHE}}, group13: wire.GroupX25519}
+		kx:      map[wire.Version][]string{wire.VersionTLS12: {KXRSA, KXECDHE}}, group13: wire.GroupX25519,
+		retry: true, resume: map[wire.Version]bool{wire.VersionTLS12: true, wire.VersionTLS13: true}}
 	cp := &campaign{cfg: Config{Seed: 11}, cat: cat, env: env}
 	kindsSeen := map[string]bool{}
 	for it := range uint64(200) {

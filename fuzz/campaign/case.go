@@ -110,6 +110,11 @@ func (cp *campaign) drawCase(w int, it, a uint64) (Case, bool) {
 	}
 	vs := cp.versionsFor(c.Kind)
 	v := vs[rnd.IntN(len(vs))]
+	if c.Kind == KindResume && slices.Contains(vs, wire.VersionTLS13) && rnd.IntN(2) == 0 {
+		// TLS 1.3's PSK half the time: the versions below share one
+		// mechanism (a ticket or a session ID).
+		v = wire.VersionTLS13
+	}
 	c.Version = v.Short()
 	c.AppData = cp.env.appData[v]
 	if v == wire.VersionTLS13 && cp.env.group13 != 0 {
@@ -118,22 +123,26 @@ func (cp *campaign) drawCase(w int, it, a uint64) (Case, bool) {
 	switch c.Kind {
 	case KindHello:
 		c.Template = pickTemplate(cp.templatesFor(v), rnd)
-		pool := cp.cat.pool(c.Template, v)
-		n := min(1+rnd.IntN(maxComposed), len(pool))
-		for _, i := range rnd.Perm(len(pool)) {
-			if len(c.Mutators) == n {
-				break
-			}
-			m := pool[i]
-			if notComposed[m.Name] && len(c.Mutators) > 0 {
-				continue
-			}
-			c.Mutators = append(c.Mutators, m.Name)
-			if notComposed[m.Name] {
-				break
+		c.Mutators = cp.compose(c.Kind, c.Template, v, rnd)
+	case KindRetry:
+		c.Template = TemplateEngine
+		if rnd.IntN(2) == 1 && len(cp.cat.pool(TemplateEngineSNI, v)) > 0 {
+			c.Template = TemplateEngineSNI
+		}
+		c.Mutators = cp.compose(c.Kind, c.Template, v, rnd)
+	case KindResume:
+		c.Template = TemplateResume
+		c.KX = cp.pickKX(v, rnd)
+		c.Mutators = cp.compose(c.Kind, c.Template, v, rnd)
+	case KindSequence:
+		var xs []string
+		for _, x := range cp.cat.sequences {
+			if cp.sequencePossible(x, v) {
+				xs = append(xs, x.name)
 			}
 		}
-		c.Mutators = cp.cat.helloOrder(c.Mutators)
+		c.Mutators = []string{xs[rnd.IntN(len(xs))]}
+		c.KX = cp.pickKX(v, rnd)
 	case KindCKE:
 		kxs := cp.env.kx[v]
 		var fams []string
@@ -164,14 +173,76 @@ func (cp *campaign) drawCase(w int, it, a uint64) (Case, bool) {
 				xs = append(xs, x.Name)
 			}
 		}
+		if c.Kind == KindFinished {
+			// The Finished at every key exchange, with the fine changes
+			// of its verify_data beside the family's variants.
+			for _, m := range cp.cat.finMsg {
+				if m.AppliesTo(v) {
+					xs = append(xs, m.Name)
+				}
+			}
+			c.KX = cp.pickKX(v, rnd)
+		}
 		c.Mutators = []string{xs[rnd.IntN(len(xs))]}
 	}
 	return c, true
 }
 
-// pickTemplate chooses the engine's ClientHello two times in five, the
-// sample one in five and a corpus capture two in five, among those at
-// hand: the engine's carries a handshake on, the captures are many.
+// compose picks 1 to maxComposed ClientHello mutators of template's pool
+// at v (half the time only those of kind's focus, when it has one), in
+// the order helloOrder gives them.
+func (cp *campaign) compose(kind, template string, v wire.Version, rnd *rand.Rand) []string {
+	pool := cp.cat.pool(template, v)
+	if f := cp.cat.focusPool(kind, template, v); len(f) > 0 && rnd.IntN(2) == 0 {
+		pool = f
+	}
+	n := min(1+rnd.IntN(maxComposed), len(pool))
+	var out []string
+	for _, i := range rnd.Perm(len(pool)) {
+		if len(out) == n {
+			break
+		}
+		m := pool[i]
+		if notComposed[m.Name] && len(out) > 0 {
+			continue
+		}
+		out = append(out, m.Name)
+		if notComposed[m.Name] {
+			break
+		}
+	}
+	return cp.cat.helloOrder(out)
+}
+
+// pickKX picks one of the key exchanges the target took at v (below TLS
+// 1.3; "" at TLS 1.3 or when the probe found none).
+func (cp *campaign) pickKX(v wire.Version, rnd *rand.Rand) string {
+	kxs := cp.env.kx[v]
+	if v >= wire.VersionTLS13 || len(kxs) == 0 {
+		return ""
+	}
+	return kxs[rnd.IntN(len(kxs))]
+}
+
+// sequencePossible says whether the target makes the conversation
+// sequence x changes at v.
+func (cp *campaign) sequencePossible(x sequence, v wire.Version) bool {
+	if !x.appliesTo(v) {
+		return false
+	}
+	switch x.needs {
+	case needRetry:
+		return v == wire.VersionTLS13 && cp.env.retry
+	case needResume:
+		return cp.env.resume[v]
+	}
+	return true
+}
+
+// pickTemplate chooses the engine's ClientHello one time in five, the
+// engine's naming a host (server_name) one in five, the sample one in
+// five and a corpus capture two in five, among those at hand: the
+// engine's carries a handshake on, the captures are many.
 func pickTemplate(tpls []string, rnd *rand.Rand) string {
 	var corpus []string
 	has := map[string]bool{}
@@ -187,6 +258,8 @@ func pickTemplate(tpls []string, rnd *rand.Rand) string {
 		return corpus[rnd.IntN(len(corpus))]
 	case pick == 2 && has[TemplateSample]:
 		return TemplateSample
+	case pick == 1 && has[TemplateEngineSNI]:
+		return TemplateEngineSNI
 	case has[TemplateEngine]:
 		return TemplateEngine
 	}
@@ -231,6 +304,12 @@ func (cp *campaign) versionsFor(k string) []wire.Version {
 		switch k {
 		case KindHello:
 			ok = len(cp.templatesFor(v)) > 0
+		case KindRetry:
+			ok = v == wire.VersionTLS13 && cp.env.retry && len(cp.cat.pool(TemplateEngine, v)) > 0
+		case KindResume:
+			ok = cp.env.resume[v] && len(cp.cat.pool(TemplateResume, v)) > 0
+		case KindSequence:
+			ok = slices.ContainsFunc(cp.cat.sequences, func(x sequence) bool { return cp.sequencePossible(x, v) })
 		case KindCKE:
 			for _, x := range cp.env.kx[v] {
 				if len(cp.ckeFor(x, v)) > 0 {
@@ -242,7 +321,8 @@ func (cp *campaign) versionsFor(k string) []wire.Version {
 		case KindOrder:
 			ok = slices.ContainsFunc(cp.cat.order, func(x checks.Variant) bool { return x.AppliesTo(v) })
 		case KindFinished:
-			ok = slices.ContainsFunc(cp.cat.finished, func(x checks.Variant) bool { return x.AppliesTo(v) })
+			ok = slices.ContainsFunc(cp.cat.finished, func(x checks.Variant) bool { return x.AppliesTo(v) }) ||
+				slices.ContainsFunc(cp.cat.finMsg, func(m mutators.Mutator) bool { return m.AppliesTo(v) })
 		}
 		if ok {
 			out = append(out, v)
@@ -257,7 +337,7 @@ func (cp *campaign) versionsFor(k string) []wire.Version {
 // v.
 func (cp *campaign) templatesFor(v wire.Version) []string {
 	var out []string
-	for _, t := range append([]string{TemplateEngine, TemplateSample}, cp.env.templatesAt(v)...) {
+	for _, t := range append([]string{TemplateEngine, TemplateEngineSNI, TemplateSample}, cp.env.templatesAt(v)...) {
 		if len(cp.cat.pool(t, v)) > 0 {
 			out = append(out, t)
 		}
@@ -265,11 +345,17 @@ func (cp *campaign) templatesFor(v wire.Version) []string {
 	return out
 }
 
-// ckeFor is the ClientKeyExchange mutators of family kx at v.
+// ckeFor is the ClientKeyExchange mutators of family kx at v: the
+// registry's, then the fine ones of that key exchange's message.
 func (cp *campaign) ckeFor(kx string, v wire.Version) []mutators.Mutator {
 	var out []mutators.Mutator
 	for _, m := range cp.cat.cke {
 		if m.Family() == "client_key_exchange/"+kx && m.AppliesTo(v) && (kx == KXRSA || len(cp.cat.ckeGroups[m.Name]) > 0) {
+			out = append(out, m)
+		}
+	}
+	for _, m := range cp.cat.ckeMsg {
+		if m.AppliesTo(v) && fineCKEFor(m, kx) {
 			out = append(out, m)
 		}
 	}

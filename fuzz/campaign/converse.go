@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tlsconform/tlsconform/peers"
+	"github.com/tlsconform/tlsconform/peers/wire"
 )
 
 // Answer is how a conversation ended, as the oracles see it.
@@ -119,6 +120,30 @@ func (cat *catalog) converse(ctx context.Context, addr string, c Case, timeout t
 		return &tapConn{Conn: nc, sent: &r.sent, recv: &r.recv}, nil
 	}
 	r.start = time.Now()
+	if p.first != nil {
+		// The session the case offers, made by a valid handshake of its
+		// own (not in the capture: client.bin is the case's
+		// conversation; in the output window, which opens before it).
+		fcfg := *p.cfg
+		fcfg.Rand = caseRand(c.Seed ^ firstSalt)
+		cache := peers.NewSessionCache()
+		fcfg.Sessions, fcfg.SessionKey = cache, sessionKey
+		fcv := peers.RunScript(ctx, peers.TCP(addr), &fcfg, p.first)
+		s := cache.Get(sessionKey)
+		if s == nil && fcv.Version() < wire.VersionTLS13 {
+			s = fcv.Session()
+		}
+		if s == nil {
+			r.elapsed, r.outcome, r.events = time.Since(r.start), fcv.Outcome, fcv.Events()
+			r.answer, r.err = AnswerSkip, fmt.Errorf("campaign: the handshake that makes the session the case offers: %s", fcv.Outcome)
+			if fcv.Outcome.Unreachable() {
+				r.answer = AnswerUnreachable
+			}
+			return r
+		}
+		cache.Put(sessionKey, s)
+		p.cfg.Sessions, p.cfg.SessionKey = cache, sessionKey
+	}
 	cv := peers.RunScript(ctx, dial, p.cfg, p.script, p.setup...)
 	r.elapsed = time.Since(r.start)
 	r.outcome = cv.Outcome

@@ -332,6 +332,12 @@ type targetEnv struct {
 	kx       map[wire.Version][]string      // "rsa", "ecdhe" below TLS 1.3
 	tpls     map[wire.Version][]string      // corpus templates the target answered, unchanged
 	failures map[wire.Version]peers.Outcome // why a version is not served
+	// retry: the target answers a TLS 1.3 ClientHello without key
+	// shares with a HelloRetryRequest (KindRetry).
+	retry bool
+	// resume: at that version the target resumed a session it issued
+	// (KindResume).
+	resume map[wire.Version]bool
 }
 
 // templates is the corpus templates at v.
@@ -343,7 +349,7 @@ func (env *targetEnv) templatesAt(v wire.Version) []string { return env.tpls[v] 
 // TLS 1.3, and which corpus ClientHellos it answers.
 func probe(ctx context.Context, cat *catalog, addr string, timeout time.Duration) *targetEnv {
 	env := &targetEnv{appData: map[wire.Version]bool{}, kx: map[wire.Version][]string{},
-		tpls: map[wire.Version][]string{}, failures: map[wire.Version]peers.Outcome{}}
+		tpls: map[wire.Version][]string{}, failures: map[wire.Version]peers.Outcome{}, resume: map[wire.Version]bool{}}
 	dial := peers.TCP(addr)
 	cfg := func(v wire.Version, seed uint64) *peers.ClientConfig {
 		return &peers.ClientConfig{Versions: []wire.Version{v}, Timeout: timeout, Rand: caseRand(seed)}
@@ -375,6 +381,15 @@ func probe(ctx context.Context, cat *catalog, addr string, timeout time.Duration
 				}
 			}
 		}
+		env.resume[v] = probeResumption(ctx, dial, cfg(v, uint64(v)<<16), v, app)
+	}
+	if slices.Contains(env.versions, wire.VersionTLS13) {
+		c := cfg(wire.VersionTLS13, 13<<16)
+		if env.group13 != 0 {
+			c.Groups = []wire.Group{env.group13}
+		}
+		cv := peers.RunScript(ctx, dial, c, peers.Script{peers.SendClientHello(noShares), peers.ReadFirstAnswer()})
+		env.retry = cv.Outcome.Kind == peers.OutcomeCompleted && cv.Outcome.WentOn == "HelloRetryRequest"
 	}
 	names := make([]string, 0, len(cat.templates))
 	for n := range cat.templates {
@@ -400,6 +415,28 @@ func probe(ctx context.Context, cat *catalog, addr string, timeout time.Duration
 		}
 	}
 	return env
+}
+
+// probeResumption says whether the target resumes at v a session it
+// issued (a ticket or a session ID, a TLS 1.3 PSK): one handshake that
+// makes it, one that offers it (app: the target answers application
+// data, which a TLS 1.3 ticket comes before).
+func probeResumption(ctx context.Context, dial peers.Dialer, cfg *peers.ClientConfig, v wire.Version, app bool) bool {
+	cache := peers.NewSessionCache()
+	cfg.Sessions, cfg.SessionKey = cache, sessionKey
+	first := peers.RunScript(ctx, dial, cfg, checks.FullScript(v, app))
+	s := cache.Get(sessionKey)
+	if s == nil && v < wire.VersionTLS13 {
+		s = first.Session()
+	}
+	if s == nil {
+		return false
+	}
+	cache.Put(sessionKey, s)
+	second := *cfg
+	second.Rand = caseRand(uint64(v) << 20)
+	cv := peers.RunScript(ctx, dial, &second, peers.Script{peers.SendClientHello(), peers.ExpectServerHello(), restAfterHello(v, app)})
+	return cv.Outcome.Kind == peers.OutcomeCompleted && cv.Outcome.WentOn == "" && cv.Conn() != nil && cv.Conn().Resumed()
 }
 
 // describeFailures says why no version was served.
@@ -428,6 +465,10 @@ func (env *targetEnv) intersect(o *targetEnv) {
 	}
 	for v, ts := range env.tpls {
 		env.tpls[v] = slices.DeleteFunc(ts, func(t string) bool { return !slices.Contains(o.tpls[v], t) })
+	}
+	env.retry = env.retry && o.retry
+	for v := range env.resume {
+		env.resume[v] = env.resume[v] && o.resume[v]
 	}
 }
 

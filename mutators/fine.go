@@ -401,9 +401,13 @@ func fineFamilies(samples []fineSample) []Mutator {
 				continue
 			}
 			if f.Length {
+				// A lie that leaves the sample well formed (the byte read
+				// as the next field) is no mutator.
 				if c = strings.TrimSuffix(c, ".length"); c != "handshake" {
-					nested.add(c, s.versions)
-					if v, ok := s.lay.Find(f.Covers); ok && v.End > v.Start {
+					if _, ok := nestedLie(s.scope, s.msg, s.lay, f, true, Rand(0, "")); ok {
+						nested.add(c, s.versions)
+					}
+					if _, ok := nestedLie(s.scope, s.msg, s.lay, f, false, Rand(0, "")); ok {
 						shrinkable.add(c, s.versions)
 					}
 				}
@@ -432,15 +436,14 @@ func fineFamilies(samples []fineSample) []Mutator {
 	}
 	var out []Mutator
 	for _, c := range nested.names {
-		e := fineNestedExpect(scope, c)
-		out = append(out, set(Mutator{Name: scope + "/nested/" + c + "/extra-byte", Versions: nested.of(c), Expect: e,
+		out = append(out, set(Mutator{Name: scope + "/nested/" + c + "/extra-byte", Versions: nested.of(c), Expect: fineNestedExpect(scope, c),
 			Doc: "one byte more inside " + c + " than its length says (that length kept, every length around it recomputed)"},
 			fineNested(scope, c, true)))
-		if _, ok := shrinkable.versions[c]; ok {
-			out = append(out, set(Mutator{Name: scope + "/nested/" + c + "/missing-byte", Versions: shrinkable.of(c), Expect: e,
-				Doc: "one byte less inside " + c + " than its length says (that length kept, every length around it recomputed)"},
-				fineNested(scope, c, false)))
-		}
+	}
+	for _, c := range shrinkable.names {
+		out = append(out, set(Mutator{Name: scope + "/nested/" + c + "/missing-byte", Versions: shrinkable.of(c), Expect: fineNestedExpect(scope, c),
+			Doc: "one byte less inside " + c + " than its length says (that length kept, every length around it recomputed)"},
+			fineNested(scope, c, false)))
 	}
 	for _, name := range values.names {
 		c, vname := name[:strings.LastIndexByte(name, '/')], name[strings.LastIndexByte(name, '/')+1:]
@@ -460,10 +463,10 @@ func fineFamilies(samples []fineSample) []Mutator {
 		out = append(out,
 			set(Mutator{Name: scope + "/nested/any/extra-byte", Versions: vs, Expect: anyNested,
 				Doc: "one byte more inside a vector picked at random (any depth, any element) than its length says, every length around it recomputed"},
-				fineNestedAny(true)),
+				fineNestedAny(scope, true)),
 			set(Mutator{Name: scope + "/nested/any/missing-byte", Versions: vs, Expect: anyNested,
 				Doc: "one byte less inside a vector picked at random (any depth, any element) than its length says, every length around it recomputed"},
-				fineNestedAny(false)))
+				fineNestedAny(scope, false)))
 	}
 	anyValue := MayAbort(rfcFineValue, 0)
 	if scope == "finished" {
@@ -479,6 +482,10 @@ func fineFamilies(samples []fineSample) []Mutator {
 // is decode_error, at the level the length families give its field.
 func fineNestedExpect(scope, class string) Expectation {
 	switch {
+	case scope == "client_hello" && class == "extensions.renegotiation_info.renegotiated_connection":
+		// The length stays zero, as RFC 5746 §3.6 wants: what is wrong
+		// is a byte after it in the extension's body.
+		return chExtBodyLevel(Reject(rfcExtensions, 39, wire.AlertDecodeError), "renegotiation_info", true)
 	case scope == "client_hello":
 		return chLengthExpect(class)
 	case class == "encrypted_pre_master_secret":
@@ -530,6 +537,71 @@ func fineLeaf(scope string, msg []byte, lay wire.Layout, class string) (wire.Fie
 	return wire.Field{}, false
 }
 
+// chStrictParse parses a ClientHello and the body of every extension the
+// wire package knows, as a server that reads them all would.
+func chStrictParse(b []byte) error {
+	m, err := wire.UnmarshalHandshake(b, wire.Context{})
+	if err != nil {
+		return err
+	}
+	ch, ok := m.(*wire.ClientHello)
+	if !ok {
+		return fmt.Errorf("a %s, not a ClientHello", m.Type())
+	}
+	for _, e := range ch.Extensions {
+		switch e.Type {
+		case wire.ExtServerName:
+			_, err = wire.ParseServerName(e.Body)
+		case wire.ExtSupportedGroups:
+			_, err = wire.ParseSupportedGroups(e.Body)
+		case wire.ExtECPointFormats:
+			_, err = wire.ParseECPointFormats(e.Body)
+		case wire.ExtSignatureAlgorithms:
+			_, err = wire.ParseSignatureAlgorithms(e.Body)
+		case wire.ExtALPN:
+			_, err = wire.ParseALPN(e.Body)
+		case wire.ExtSupportedVersions:
+			_, err = wire.ParseSupportedVersionsClient(e.Body)
+		case wire.ExtKeyShare:
+			_, err = wire.ParseKeyShareClient(e.Body)
+		case wire.ExtPSKKeyExchangeModes:
+			_, err = wire.ParsePSKKeyExchangeModes(e.Body)
+		case wire.ExtRenegotiationInfo:
+			_, err = wire.ParseRenegotiationInfo(e.Body)
+		case wire.ExtPreSharedKey:
+			_, err = wire.ParsePreSharedKeyClient(e.Body)
+		case wire.ExtExtendedMasterSecret:
+			if len(e.Body) != 0 {
+				err = fmt.Errorf("extended_master_secret with a body")
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stillParses says whether a nested lie's message of scope parses
+// anyway: the byte it adds or takes was read as the next field (one more
+// compression method after the cipher suites), making another message,
+// well formed, that no decode_error rule covers. lay is the layout of
+// the message before the lie (its key exchange form).
+func stillParses(scope string, msg []byte, lay wire.Layout) bool {
+	switch scope {
+	case "client_hello":
+		return chStrictParse(msg) == nil
+	case "client_key_exchange":
+		form := wire.KXECDHE
+		if _, ok := lay.Find("client_key_exchange.encrypted_pre_master_secret"); ok {
+			form = wire.KXRSA
+		}
+		_, err := wire.UnmarshalClientKeyExchange(msg, wire.Context{Version: wire.VersionTLS12, KeyExchange: form})
+		return err == nil
+	}
+	return false
+}
+
 // fineNested lies in the length of class: the vector it counts gets one
 // byte more (a random one) or loses its last, that length kept.
 func fineNested(scope, class string, extra bool) Bytes {
@@ -538,29 +610,36 @@ func fineNested(scope, class string, extra bool) Bytes {
 		if !ok {
 			return nil, false
 		}
-		return nestedLie(msg, lay, lf, extra, rnd)
+		return nestedLie(scope, msg, lay, lf, extra, rnd)
 	}
 }
 
 // nestedLie grows or shrinks by one byte the vector length field lf
-// counts, keeping lf and re-fixing every length around it.
-func nestedLie(msg []byte, lay wire.Layout, lf wire.Field, extra bool, rnd *rand.Rand) ([]byte, bool) {
+// counts, keeping lf and re-fixing every length around it. It does not
+// apply where the message then still parses (stillParses).
+func nestedLie(scope string, msg []byte, lay wire.Layout, lf wire.Field, extra bool, rnd *rand.Rand) ([]byte, bool) {
 	c, ok := lay.Find(lf.Covers)
 	if !ok || c.End > len(msg) || c.Start < lf.End {
 		return nil, false
 	}
-	if extra {
-		return splice(msg, lay, c, c.End, 0, []byte{byte(rnd.Uint32())}, lf.Path)
-	}
-	if c.End == c.Start {
+	var out []byte
+	switch {
+	case extra:
+		out, ok = splice(msg, lay, c, c.End, 0, []byte{byte(rnd.Uint32())}, lf.Path)
+	case c.End > c.Start:
+		out, ok = splice(msg, lay, c, c.End-1, 1, nil, lf.Path)
+	default:
 		return nil, false
 	}
-	return splice(msg, lay, c, c.End-1, 1, nil, lf.Path)
+	if !ok || stillParses(scope, out, lay) {
+		return nil, false
+	}
+	return out, true
 }
 
 // fineNestedAny lies in a length field picked at random (the handshake
 // header's aside).
-func fineNestedAny(extra bool) Bytes {
+func fineNestedAny(scope string, extra bool) Bytes {
 	return func(msg []byte, lay wire.Layout, rnd *rand.Rand) ([]byte, bool) {
 		var ls []wire.Field
 		for _, f := range lay.Lengths() {
@@ -568,10 +647,14 @@ func fineNestedAny(extra bool) Bytes {
 				ls = append(ls, f)
 			}
 		}
-		if len(ls) == 0 {
-			return nil, false
+		// A few tries: the lie in a length may leave the message well
+		// formed.
+		for range min(len(ls), 8) {
+			if out, ok := nestedLie(scope, msg, lay, ls[rnd.IntN(len(ls))], extra, rnd); ok {
+				return out, true
+			}
 		}
-		return nestedLie(msg, lay, ls[rnd.IntN(len(ls))], extra, rnd)
+		return nil, false
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/tlsconform/tlsconform/peers"
+	"github.com/tlsconform/tlsconform/peers/kx"
 	"github.com/tlsconform/tlsconform/peers/suites"
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
@@ -19,19 +20,22 @@ import (
 func deepMisbehaviours() []peers.Misbehaviour {
 	return []peers.Misbehaviour{
 		{
-			// A key-exchange parser that reads the point by its length byte
-			// and then copies the rest of the message into a buffer of that
-			// size: an ECDHE ClientKeyExchange whose point length says N
-			// while N+1 bytes follow (the handshake length counting them
-			// all) overflows it. The message never parses, so the bug sits
-			// in the record layer's hands, before the message's parse.
+			// A key-exchange parser that checks the point's length byte
+			// against the group's point size, then copies the rest of the
+			// message into a buffer of that size: an ECDHE
+			// ClientKeyExchange whose point length says 32 (X25519's size)
+			// while 33 bytes follow, the handshake length counting them
+			// all, overflows it. A length byte that is itself wrong (31
+			// while 32 follow) is refused before. The message never
+			// parses, so the bug sits in the record layer's hands, before
+			// the message's parse.
 			Name: "fuzz/crash-on-point-length-lie",
 			Apply: func(p *peers.ServerPlan) {
 				next := p.Record
 				p.Record = func(st *peers.ServerState, typ wire.ContentType, v wire.Version, open peers.RecordOpener) (wire.ContentType, []byte, error) {
 					t, plain, err := next(st, typ, v, open)
 					if err == nil && t == wire.ContentHandshake && st.Spec != nil && st.Spec.KX == suites.KXECDHE && st.Version() < wire.VersionTLS13 {
-						if n, ok := pointLengthLie(plain); ok {
+						if n, ok := pointLengthLie(plain); ok && n == pointSize(st.Group()) {
 							return 0, nil, &SimulatedCrash{Reason: fmt.Sprintf("an ECDHE ClientKeyExchange whose point length says %d while %d bytes follow", n, n+1)}
 						}
 					}
@@ -135,6 +139,13 @@ func pointLengthLie(plain []byte) (int, bool) {
 		i = end
 	}
 	return 0, false
+}
+
+// pointSize is the size of a client's ECDHE public value for g (0 when
+// unknown).
+func pointSize(g wire.Group) int {
+	n, _, _ := kx.ShareSizes(g)
+	return n
 }
 
 func allBytes(b []byte, x byte) bool {

@@ -8,7 +8,11 @@
 // rule and the level per version of each malformation) and Registry; the
 // families are in hello.go, keyexchange.go and framing.go. A new
 // malformation goes here, with its expectation and level, and becomes a
-// conformance check in its family under suite/ without more code.
+// conformance check in its family under suite/ without more code. The
+// fine families (fine.go: a nested length off by one with the lengths
+// around it kept right, interesting values inside a field, for the
+// ClientHello, the ClientKeyExchange and the Finished) are for the
+// fuzzers only: Fine, not Registry.
 //
 // mutators imports peers/wire (and peers/kx for RSA padding), never the
 // engine, suite, Ginkgo or Gomega.

@@ -17,10 +17,12 @@ type Case struct {
 	Kind    string `json:"kind"`
 	Version string `json:"version"` // "1.0" to "1.3"
 	// Template is where a ClientHello mutation starts: "engine",
-	// "sample" or "corpus:NAME".
+	// "engine+sni", "sample", "corpus:NAME", or "resume" (the ClientHello
+	// of a resumption).
 	Template string `json:"template,omitempty"`
-	// KX is the key exchange a ClientKeyExchange mutation offers: "rsa" or
-	// "ecdhe".
+	// KX is the key exchange the case offers below TLS 1.3, "rsa" or
+	// "ecdhe": the one a ClientKeyExchange mutation changes, the one of
+	// the handshake whose Finished, resumption or sequence it changes.
 	KX string `json:"kx,omitempty"`
 	// Mutators are the changes, in the order they are applied: registry
 	// mutators, or the campaign's own order/ and finished/ variants.

@@ -7,8 +7,10 @@
 // a one-command replay.
 //
 // Every conversation is a Case: a kind (ClientHello, ClientKeyExchange,
-// record framing, message order, Finished), a version, the names of the
-// changes it makes and a seed. A Case is a pure function of the campaign
+// record framing, message order, Finished, the ClientHello after a
+// HelloRetryRequest, the ClientHello of a resumption, a sequence of
+// those flights), a version, the names of the changes it makes and a
+// seed. A Case is a pure function of the campaign
 // seed, the worker and the iteration (and of what the target was found to
 // support), and a saved Case replays the same bytes from the client.
 //
@@ -35,8 +37,10 @@
 // Start with Run and Config (campaign.go), then Case (case.go), the kinds
 // of conversation and their expectations (catalog.go), the oracles
 // (converse.go), what happens when one fires (triage.go) and Replay
-// (replay.go). misbehave.go holds the reference server's planted crash,
-// panic and hang that the campaign's own tests must find.
+// (replay.go); the conversations past a valid ClientHello are in deep.go
+// and sequence.go. misbehave.go and planted.go hold the reference
+// server's planted crashes, panic and hangs that the campaign's own tests
+// must find.
 //
 // campaign imports peers and its sub-packages, targets, mutators, corpus,
 // internal/extproc, the shared check vocabulary (suite/checks) and the

@@ -2,8 +2,11 @@ package campaign
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
+
+	"github.com/tlsconform/tlsconform/peers/wire"
 )
 
 // deepBugs are the planted bugs of planted.go and a bound on the
@@ -62,7 +65,7 @@ func findFirst(t *testing.T, misbehaviour, oracle string, seed, within uint64) (
 		if len(last) > 3 {
 			last = last[1:]
 		}
-		r, _, dead := ep.run(ctx, cat, c)
+		r, _, dead := ep.run(ctx, cat, c, nil)
 		switch {
 		case dead && oracle != OracleCrash:
 			t.Fatalf("iteration %d: the target exited on %+v:\n%s", it, c, ep.output())
@@ -76,7 +79,7 @@ func findFirst(t *testing.T, misbehaviour, oracle string, seed, within uint64) (
 				if err != nil {
 					t.Fatal(err)
 				}
-				r, _, dead := ep.run(ctx, cat, s.c)
+				r, _, dead := ep.run(ctx, cat, s.c, nil)
 				if dead || ep.waitExit(ctx, exitGrace) {
 					s.c.Mutators = r.applied
 					return s.it + 1, s.c
@@ -104,5 +107,82 @@ func TestCampaignReachesDeepBugs(t *testing.T) {
 			}
 			t.Logf("%s after %d conversations: %s at TLS %s, %v", b.oracle, n, c.Kind, c.Version, c.Mutators)
 		})
+	}
+}
+
+// TestDeepConversationsOnReference: against the reference server (which
+// follows every rule), each new conversation applies its change and gets
+// the answer the rule asks for: a tolerated change of the second
+// ClientHello or of a resumption completes the handshake, every nested
+// lie and sequence change is refused, a changed Finished or point is
+// refused.
+func TestDeepConversationsOnReference(t *testing.T) {
+	ctx := context.Background()
+	const timeout = time.Second
+	addr, cmd := testTargetCmd(t)
+	ep, err := openEndpoint(ctx, addr, cmd, timeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ep.close()
+	cat, err := newCatalog(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := probe(ctx, cat, ep.addr, timeout)
+	if !env.retry || !env.resume[wire.VersionTLS12] || !env.resume[wire.VersionTLS13] || !slices.Contains(env.kx[wire.VersionTLS12], KXECDHE) {
+		t.Fatalf("probe: retry %v, resume %v, kx %v: the reference server answers a HelloRetryRequest, resumes and does ECDHE", env.retry, env.resume, env.kx)
+	}
+	unknown := "client_hello/extensions/unknown/first"
+	cases := []struct {
+		c    Case
+		want Answer
+	}{
+		{Case{Kind: KindRetry, Version: "1.3", Template: TemplateEngineSNI, Mutators: []string{unknown}}, AnswerAccept},
+		{Case{Kind: KindRetry, Version: "1.3", Template: TemplateEngine, Mutators: []string{"client_hello/nested/extensions.key_share.client_shares[0].key_exchange/extra-byte"}}, AnswerReject},
+		{Case{Kind: KindResume, Version: "1.3", Template: TemplateResume, Mutators: []string{unknown}}, AnswerAccept},
+		{Case{Kind: KindResume, Version: "1.2", Template: TemplateResume, KX: KXECDHE, Mutators: []string{unknown}}, AnswerAccept},
+		{Case{Kind: KindResume, Version: "1.3", Template: TemplateResume, Mutators: []string{"client_hello/nested/extensions.pre_shared_key.identities[0].identity/missing-byte"}}, AnswerReject},
+		{Case{Kind: KindResume, Version: "1.2", Template: TemplateResume, KX: KXECDHE, Mutators: []string{"client_hello/nested/extensions.session_ticket/extra-byte"}}, AnswerReject},
+		{Case{Kind: KindCKE, Version: "1.2", KX: KXECDHE, Mutators: []string{"client_key_exchange/nested/ecdh_Yc/extra-byte"}}, AnswerReject},
+		{Case{Kind: KindCKE, Version: "1.2", KX: KXECDHE, Mutators: []string{"client_key_exchange/nested/ecdh_Yc/missing-byte"}}, AnswerReject},
+		{Case{Kind: KindFinished, Version: "1.2", KX: KXECDHE, Mutators: []string{"finished/value/verify_data/all-ff"}}, AnswerReject},
+		{Case{Kind: KindFinished, Version: "1.3", Mutators: []string{"finished/value/verify_data/shrink"}}, AnswerReject},
+		{Case{Kind: KindHello, Version: "1.3", Template: TemplateEngineSNI, Mutators: []string{"client_hello/value/extensions.server_name.server_name_list[0].host_name/nul-inside"}}, AnswerAccept},
+	}
+	for _, x := range sequences() {
+		for _, v := range x.versions {
+			if v == wire.VersionTLS10 || v == wire.VersionTLS11 || !(x.needs != needResume || env.resume[v]) {
+				continue
+			}
+			c := Case{Kind: KindSequence, Version: v.Short(), Mutators: []string{x.name}}
+			if v < wire.VersionTLS13 {
+				c.KX = KXECDHE
+			}
+			cases = append(cases, struct {
+				c    Case
+				want Answer
+			}{c, AnswerReject})
+		}
+	}
+	for i, tc := range cases {
+		c := tc.c
+		c.Seed, c.AppData = uint64(i+1), env.appData[c.version()]
+		if c.Version == "1.3" {
+			c.Group = env.group13.String()
+		}
+		r, _, dead := ep.run(ctx, cat, c, nil)
+		if dead {
+			t.Fatalf("%s %v: the reference server exited", c.Kind, c.Mutators)
+		}
+		if r.answer != tc.want || !slices.Equal(r.applied, c.Mutators) {
+			t.Errorf("%s at TLS %s, %v: answer %s (%s), applied %v; want %s, applied", c.Kind, c.Version, c.Mutators, r.answer, r.describe(), r.applied, tc.want)
+		}
+		// A nested lie inside a TLS 1.2 extension body is SHOULD-level
+		// (a malformed body binds the receiver only in TLS 1.3).
+		should := c.Kind == KindResume && c.Version == "1.2"
+		if m, exp := cat.verdictOf(r.applied, c.version(), false); tc.want == AnswerReject && m == should {
+			t.Errorf("%s %v: must %v (%s)", c.Kind, c.Mutators, m, exp)
+		}
 	}
 }

@@ -106,8 +106,6 @@ func (cat *catalog) build(c Case, timeout time.Duration) (*plan, error) {
 		return p, cat.buildRetry(p, c, v)
 	case KindResume:
 		return p, cat.buildResume(p, c, v)
-	case KindSequence:
-		return p, cat.buildSequence(p, c, v)
 	case KindFinished:
 		if m, err := cat.mutator(c.Mutators[0]); err == nil && m.ClientMessage != nil && len(c.Mutators) == 1 {
 			if t, _ := mutators.ClientMessageType(m); t != wire.TypeFinished {
@@ -118,6 +116,9 @@ func (cat *catalog) build(c Case, timeout time.Duration) (*plan, error) {
 		}
 		fallthrough
 	case KindOrder:
+		if _, ok := cat.sequence(c.Mutators[0]); ok && c.Kind == KindOrder {
+			return p, cat.buildSequence(p, c, v)
+		}
 		x, ok := cat.variants[c.Mutators[0]]
 		if !ok || len(c.Mutators) != 1 || !x.AppliesTo(v) {
 			return nil, fmt.Errorf("campaign: no %s change %q at TLS %s", c.Kind, strings.Join(c.Mutators, "+"), c.Version)

@@ -136,15 +136,6 @@ func (cp *campaign) drawCase(w int, it, a uint64) (Case, bool) {
 		c.Template = TemplateResume
 		c.KX = cp.pickKX(v, rnd)
 		c.Mutators = cp.compose(c.Kind, c.Template, v, rnd)
-	case KindSequence:
-		var xs []string
-		for _, x := range cp.cat.sequences {
-			if cp.sequencePossible(x, v) {
-				xs = append(xs, x.name)
-			}
-		}
-		c.Mutators = []string{xs[rnd.IntN(len(xs))]}
-		c.KX = cp.pickKX(v, rnd)
 	case KindCKE:
 		kxs := cp.env.kx[v]
 		var fams []string
@@ -184,8 +175,20 @@ func (cp *campaign) drawCase(w int, it, a uint64) (Case, bool) {
 				}
 			}
 			c.KX = cp.pickKX(v, rnd)
+		} else {
+			// The sequences after a HelloRetryRequest and in a
+			// resumption, beside the family's variants.
+			for _, x := range cp.cat.sequences {
+				if cp.sequencePossible(x, v) {
+					xs = append(xs, x.name)
+				}
+			}
 		}
 		c.Mutators = []string{xs[rnd.IntN(len(xs))]}
+		if _, ok := cp.cat.sequence(c.Mutators[0]); ok {
+			// A sequence: at a key exchange of its own.
+			c.KX = cp.pickKX(v, rnd)
+		}
 	}
 	return c, true
 }
@@ -310,8 +313,6 @@ func (cp *campaign) versionsFor(k string) []wire.Version {
 			ok = v == wire.VersionTLS13 && cp.env.retry && len(cp.cat.pool(TemplateEngine, v)) > 0
 		case KindResume:
 			ok = cp.env.resume[v] && len(cp.cat.pool(TemplateResume, v)) > 0
-		case KindSequence:
-			ok = slices.ContainsFunc(cp.cat.sequences, func(x sequence) bool { return cp.sequencePossible(x, v) })
 		case KindCKE:
 			for _, x := range cp.env.kx[v] {
 				if len(cp.ckeFor(x, v)) > 0 {
@@ -321,7 +322,8 @@ func (cp *campaign) versionsFor(k string) []wire.Version {
 		case KindFraming:
 			ok = slices.ContainsFunc(cp.cat.framing, func(m mutators.Mutator) bool { return m.AppliesTo(v) })
 		case KindOrder:
-			ok = slices.ContainsFunc(cp.cat.order, func(x checks.Variant) bool { return x.AppliesTo(v) })
+			ok = slices.ContainsFunc(cp.cat.order, func(x checks.Variant) bool { return x.AppliesTo(v) }) ||
+				slices.ContainsFunc(cp.cat.sequences, func(x sequence) bool { return cp.sequencePossible(x, v) })
 		case KindFinished:
 			ok = slices.ContainsFunc(cp.cat.finished, func(x checks.Variant) bool { return x.AppliesTo(v) }) ||
 				slices.ContainsFunc(cp.cat.finMsg, func(m mutators.Mutator) bool { return m.AppliesTo(v) })

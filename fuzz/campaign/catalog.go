@@ -15,11 +15,15 @@ import (
 
 // Conversation kinds.
 const (
-	KindHello    = "client_hello"        // 1-3 ClientHello mutators composed on a template
-	KindCKE      = "client_key_exchange" // one ClientKeyExchange mutator, RSA or ECDHE
-	KindFraming  = "record"              // one record framing of the ClientHello
-	KindOrder    = "order"               // a client step dropped, sent twice or moved
-	KindFinished = "finished"            // the client Finished corrupted
+	KindHello   = "client_hello"        // 1-3 ClientHello mutators composed on a template
+	KindCKE     = "client_key_exchange" // one ClientKeyExchange mutator, RSA or ECDHE
+	KindFraming = "record"              // one record framing of the ClientHello
+	// KindOrder: a client step dropped, sent twice or moved: the message
+	// order family's variants, and the campaign's own sequences of the
+	// flights after a HelloRetryRequest and of a resumption
+	// (sequence.go).
+	KindOrder    = "order"
+	KindFinished = "finished" // the client Finished corrupted
 	// KindRetry: 1-3 ClientHello mutators composed on the second
 	// ClientHello, the one that answers a HelloRetryRequest (TLS 1.3).
 	KindRetry = "hello_retry"
@@ -27,17 +31,14 @@ const (
 	// that offers a session a first, valid, handshake of the same
 	// conversation made (a ticket or a session ID, a TLS 1.3 PSK).
 	KindResume = "resumption"
-	// KindSequence: a message of the client's flight of a HelloRetryRequest
-	// or a resumption repeated, replaced, dropped or added (sequence.go).
-	KindSequence = "sequence"
 )
 
 // kinds in the order a worker's PRNG picks among them, with weights: the
 // ClientHello has by far the most mutators; the later messages, the
-// second ClientHello and the resumption each get about one conversation
-// in ten.
-var kinds = []kindWeight{{KindHello, 5}, {KindCKE, 2}, {KindFraming, 1}, {KindOrder, 1}, {KindFinished, 1},
-	{KindRetry, 1}, {KindResume, 2}, {KindSequence, 1}}
+// orders, the second ClientHello and the resumption get one conversation
+// in seven to fourteen each.
+var kinds = []kindWeight{{KindHello, 5}, {KindCKE, 2}, {KindFraming, 1}, {KindOrder, 2}, {KindFinished, 1},
+	{KindRetry, 1}, {KindResume, 2}}
 
 // focus names, for the kinds that change a later ClientHello, the fields
 // that ClientHello is there for: half of their compositions are drawn

@@ -80,7 +80,8 @@ func TestShardPartition(t *testing.T) {
 	}
 	env := &targetEnv{versions: []wire.Version{wire.VersionTLS12, wire.VersionTLS13},
 		appData: map[wire.Version]bool{wire.VersionTLS12: true, wire.VersionTLS13: true},
-		kx:      map[wire.Version][]string{wire.VersionTLS12: {KXRSA, KXECDHE}}, group13: wire.GroupX25519}
+		kx:      map[wire.Version][]string{wire.VersionTLS12: {KXRSA, KXECDHE}}, group13: wire.GroupX25519,
+		retry: true, resume: map[wire.Version]bool{wire.VersionTLS12: true, wire.VersionTLS13: true}}
 	whole := &campaign{cfg: Config{Seed: 9, Out: io.Discard}, cat: cat, env: env}
 	for it := range uint64(50) {
 		c, _ := whole.nextCase(0, it)

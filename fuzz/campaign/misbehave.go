@@ -59,13 +59,17 @@ func Misbehaviours() []peers.Misbehaviour {
 			// a stack trace) on any larger ClientHello. One site that many
 			// changes reach (a 16 KiB hello, a large unknown extension, a
 			// 255-byte session_id on a browser's hello, ...) at every
-			// version: one bug for the campaign's findings.
+			// version: one bug for the campaign's findings. The copy is
+			// made as the message is read, before its parse, so that the
+			// first ClientHello and the one after a HelloRetryRequest
+			// panic with one stack (ValidateClientHello has a caller for
+			// each).
 			Name: "fuzz/panic-on-large-client-hello",
 			Apply: func(p *peers.ServerPlan) {
-				next := p.ValidateClientHello
-				p.ValidateClientHello = func(st *peers.ServerState, ch *wire.ClientHello, raw []byte) error {
+				next := p.ParseClientHello
+				p.ParseClientHello = func(st *peers.ServerState, raw []byte) (*wire.ClientHello, error) {
 					keepHello(raw)
-					return next(st, ch, raw)
+					return next(st, raw)
 				}
 			},
 		},

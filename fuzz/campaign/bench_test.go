@@ -3,6 +3,7 @@ package campaign
 import (
 	"context"
 	"crypto/tls"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -39,7 +40,11 @@ func BenchmarkCampaign(b *testing.B) {
 			if par.parallel {
 				workers = 64 // more than RunParallel starts: each goroutine takes one
 			}
-			cp := &campaign{cfg: Config{Seed: 1, Timeout: DefaultTimeout, Target: "builtin"}, cat: cat, ep: ep,
+			log, err := openTargetLog(filepath.Join(b.TempDir(), "target.log"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			cp := &campaign{cfg: Config{Seed: 1, Timeout: DefaultTimeout, Target: "builtin"}, cat: cat, ep: ep, log: log,
 				env: probe(ctx, cat, ep.addr, DefaultTimeout), store: st, recent: newRecent(workers), start: time.Now()}
 			cp.cfg.Out = discard{}
 			var next atomic.Int64

@@ -411,6 +411,18 @@ func TestVerdictLastChangeDecides(t *testing.T) {
 	}
 }
 
+// TestCrashSignatureWithoutSite: a hang (or crash) the target says
+// nothing about is keyed by the fields its changes touch, so that two
+// values in one field are one finding.
+func TestCrashSignatureWithoutSite(t *testing.T) {
+	a := crashSignature(OracleHang, nil, []string{"client_hello/value/extensions.server_name.server_name_list[0].host_name/nul-inside"}, "")
+	b := crashSignature(OracleHang, nil, []string{"client_hello/value/extensions.server_name.server_name_list[0].host_name/all-zero"}, "")
+	c := crashSignature(OracleHang, nil, []string{"client_hello/value/extensions.key_share.client_shares[0].key_exchange/all-zero"}, "")
+	if a != b || a == c {
+		t.Errorf("signatures %q, %q, %q: want the first two equal, the third apart", a, b, c)
+	}
+}
+
 func TestSlug(t *testing.T) {
 	for sig, want := range map[string]string{
 		"accept:client_hello/session_id (RFC 5246 §7.4.1.2; RFC 8446 §4.1.2):ServerHello": "accept_client_hello_session_id_rfc_5246_7.4.1.2_rfc_8446_4.1.2_serverhello",
@@ -420,7 +432,8 @@ func TestSlug(t *testing.T) {
 			t.Errorf("slug(%q) = %q, want %q", sig, got, want)
 		}
 	}
-	long := crashSignature(OracleHang, nil, slices.Repeat([]string{"client_hello/length/extensions.key_share.client_shares/long"}, 3), "")
+	long := crashSignature(OracleHang, nil, []string{"client_hello/length/extensions.key_share.client_shares/long",
+		"client_hello/length/extensions.supported_versions.versions/long", "client_hello/length/extensions.signature_algorithms.supported_signature_algorithms/long"}, "")
 	if s := slug(long); len(s) > maxSlug+9 || !strings.Contains(s, "-") {
 		t.Errorf("slug of a long signature: %q", s)
 	}

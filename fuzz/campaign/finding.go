@@ -192,13 +192,27 @@ const (
 )
 
 // crashSignature keys a crash (or a hang: oracle) by the site the
-// target's output names; without one, by the changes that cause it and
+// target's output names; without one, by the changes that cause it (a
+// value mutator by the field it sets: a hang on a NUL inside a host_name
+// and one on a host_name of zeros are one finding, with both inputs) and
 // how the process ended (detail), at any version.
 func crashSignature(oracle string, site *Site, names []string, detail string) string {
 	if site != nil {
 		return oracle + ":" + site.Key()
 	}
-	s := oracle + ":" + strings.Join(names, "+")
+	fams := make([]string, 0, len(names))
+	for _, n := range names {
+		f := n
+		if strings.Contains(n, "/value/") {
+			// A value mutator's last part is the value: the field is
+			// what the bug is about.
+			f = familyOf(n)
+		}
+		if !slices.Contains(fams, f) {
+			fams = append(fams, f)
+		}
+	}
+	s := oracle + ":" + strings.Join(fams, "+")
 	if detail != "" {
 		s += ":" + detail
 	}

@@ -100,11 +100,7 @@ func deciding(names []string) string {
 func (cat *catalog) ruleKey(names []string) string {
 	n := deciding(names)
 	e := cat.expectation(n)
-	fam := n
-	if i := strings.LastIndex(n, "/"); i > 0 {
-		fam = n[:i]
-	}
-	return fmt.Sprintf("%s (%s)", fam, e.RFC)
+	return fmt.Sprintf("%s (%s)", familyOf(n), e.RFC)
 }
 
 // ruleText is the deciding change's rule in full: the change, its class

@@ -12,6 +12,13 @@
 #       compile_native_go_fuzzer (go-118-fuzz-build). The function's name
 #       must occur in one file of its package directory only (that helper
 #       finds the file with grep -r -l); the test checks that too.
+#       go-118-fuzz-build compiles that file alone, as a non-test file of
+#       the package, without the package's other _test.go files: so it
+#       holds everything its targets execute, and takes the seeds built
+#       with other test helpers through a hook that those set (see
+#       peers/wire/fuzzseeds_test.go). Checked locally with
+#       go-118-fuzz-build v0.0.0-20250520111509-a70c2aa677fa: all seven
+#       build their .a; the clang link with libFuzzer is not checked.
 #
 #   gofuzz PACKAGE FUNCTION FUZZER
 #       the targets of fuzz/, whose executions fix crypto's randomness
@@ -45,10 +52,12 @@ MODULE=github.com/tlsconform/tlsconform
 : "${SANITIZER:=address}"
 : "${GOFUZZ_VERSION:=v0.0.0-20220726122315-1d375ef9f9f6}"
 : "${GOFUZZ_PRESERVE:=crypto/internal/fips140/bigmod}"
+: "${GO118_VERSION:=latest}"
 : "${BUILD_ONLY:=}"
 : "${LIST:=}"
 export SRC OUT
 
+native_dep=
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -63,6 +72,15 @@ native() {
 	if ! command -v compile_native_go_fuzzer >/dev/null 2>&1; then
 		echo "== $fuzzer: skipped (no compile_native_go_fuzzer: it comes with the base-builder-go image)"
 		return 0
+	fi
+	if [ -z "$native_dep" ]; then
+		# The main package go-118-fuzz-build generates imports its testing
+		# package from the module: require it for the build, and give
+		# go.mod and go.sum back afterwards.
+		cp go.mod "$work/go.mod"; cp go.sum "$work/go.sum"
+		trap 'cp "$work/go.mod" "$work/go.sum" "$ROOT/"; rm -rf "$work"' EXIT
+		go get "github.com/AdamKorcz/go-118-fuzz-build/testing@$GO118_VERSION"
+		native_dep=1
 	fi
 	echo "== $fuzzer ($pkg $fn)"
 	compile_native_go_fuzzer "$pkg" "$fn" "$fuzzer"

@@ -13,13 +13,6 @@ import (
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
 
-// seeded is a deterministic reader; tests never seed from the clock.
-func seeded(seed byte) io.Reader {
-	var s [32]byte
-	s[0] = seed
-	return rand.NewChaCha8(s)
-}
-
 // seededWide is seeded for seeds beyond a byte.
 func seededWide(seed int) io.Reader {
 	var s [32]byte
@@ -46,23 +39,6 @@ func wantExchangeErr(t *testing.T, err error, g wire.Group, sentinel error) {
 	if e.Group != g || !errors.Is(err, sentinel) {
 		t.Fatalf("got %+v, want group %v and %v", e, g, sentinel)
 	}
-}
-
-func secretSize(g wire.Group) int {
-	switch g {
-	case wire.GroupX25519, wire.GroupSecp256r1:
-		return 32
-	case wire.GroupSecp384r1:
-		return 48
-	case wire.GroupSecp521r1:
-		return 66
-	case wire.GroupX25519MLKEM768, wire.GroupSecP256r1MLKEM768:
-		return 64
-	case wire.GroupSecP384r1MLKEM1024:
-		return 80
-	}
-	p, _ := ffdhePrime(g)
-	return (p.BitLen() + 7) / 8
 }
 
 func isHybrid(g wire.Group) bool { _, ok := hybridOf(g); return ok }
@@ -478,51 +454,6 @@ func TestBrokenRandom(t *testing.T) {
 	}
 	_, err := Generate(wire.GroupSecp256r1, constReader(0))
 	wantExchangeErr(t, err, wire.GroupSecp256r1, ErrRandom)
-}
-
-// FuzzShared feeds arbitrary peer shares to every group, both to a client's
-// Private.Shared and to Respond: nothing may panic, and every failure is an
-// *ExchangeError naming the group.
-func FuzzShared(f *testing.F) {
-	groups := Groups()
-	keys := make(map[wire.Group]Private)
-	for i, g := range groups {
-		k, err := Generate(g, seeded(byte(i)))
-		if err != nil {
-			f.Fatal(err)
-		}
-		keys[g] = k
-		server, _, err := Respond(g, k.Public(), seeded(byte(i)))
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(uint8(i), server)
-		f.Add(uint8(i), k.Public())
-		f.Add(uint8(i), server[:len(server)-1])
-		f.Add(uint8(i), []byte{})
-	}
-	for _, h := range x25519LowOrder {
-		f.Add(uint8(1), unhex(f, h))
-	}
-	f.Fuzz(func(t *testing.T, idx uint8, share []byte) {
-		g := groups[int(idx)%len(groups)]
-		check := func(err error) {
-			if err == nil {
-				return
-			}
-			var e *ExchangeError
-			if !errors.As(err, &e) || e.Group != g || e.Err == nil {
-				t.Fatalf("%v: untyped error %v", g, err)
-			}
-		}
-		secret, err := keys[g].Shared(share)
-		check(err)
-		if err == nil && len(secret) != secretSize(g) {
-			t.Fatalf("%v: secret is %d bytes", g, len(secret))
-		}
-		_, _, err = Respond(g, share, seeded(1))
-		check(err)
-	})
 }
 
 func BenchmarkGenerateShared(b *testing.B) {

@@ -3,8 +3,11 @@ package record
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"testing"
 
+	"github.com/tlsconform/tlsconform/peers/suites"
 	"github.com/tlsconform/tlsconform/peers/wire"
 )
 
@@ -13,12 +16,19 @@ func fuzzKinds() []combo {
 	return append([]combo{{}}, oneOfEach()...)
 }
 
-func fuzzHalf(t testing.TB, c combo) *HalfConn {
+func fuzzHalf(c combo) (*HalfConn, error) {
 	if c.spec == nil {
-		return NewNull()
+		return NewNull(), nil
 	}
-	return newHalf(t, c, 0)
+	return halfConn(c, 0)
 }
+
+// seedOpen adds the seed inputs, sealed with the helpers of the other test
+// files (fuzzseeds_test.go sets it). ClusterFuzzLite builds the target
+// with go-118-fuzz-build, which compiles this file alone (as a non-test
+// file of the package) and whose F ignores seeds: there it stays nil, and
+// everything the target executes is in this file or in the package.
+var seedOpen func(f any)
 
 // FuzzOpen feeds arbitrary records to every kind of protector. Open must
 // never panic, never modify its input, fail only with a *Error of a known
@@ -26,25 +36,15 @@ func fuzzHalf(t testing.TB, c combo) *HalfConn {
 // back to the same bytes.
 func FuzzOpen(f *testing.F) {
 	kinds := fuzzKinds()
-	for i, c := range kinds {
-		w := fuzzHalf(f, c)
-		for _, n := range []int{0, 1, 16, 100} {
-			seq := uint64(n)
-			w.SetSeq(seq)
-			typ := wire.ContentHandshake
-			b, err := w.Seal(nil, typ, recordVersion(c.v), pattern(n, 1), n%3)
-			if err != nil {
-				f.Fatal(err)
-			}
-			rc := splitRecords(f, b)[0]
-			f.Add(uint8(i), seq, uint8(rc.typ), uint16(rc.version), rc.payload)
-		}
-		f.Add(uint8(i), uint64(0), uint8(23), uint16(0x0303), []byte{})
-		f.Add(uint8(i), uint64(0), uint8(20), uint16(0x0303), []byte{1})
+	if seedOpen != nil {
+		seedOpen(f)
 	}
 	f.Fuzz(func(t *testing.T, kind uint8, seq uint64, typ uint8, version uint16, payload []byte) {
 		c := kinds[int(kind)%len(kinds)]
-		h := fuzzHalf(t, c)
+		h, err := fuzzHalf(c)
+		if err != nil {
+			t.Fatal(err)
+		}
 		h.SetSeq(seq)
 		in := bytes.Clone(payload)
 		gotTyp, pt, err := h.Open(wire.ContentType(typ), wire.Version(version), payload)
@@ -76,7 +76,10 @@ func FuzzOpen(f *testing.F) {
 		}
 
 		// What opened must seal back to the same record.
-		w := fuzzHalf(t, c)
+		w, err := fuzzHalf(c)
+		if err != nil {
+			t.Fatal(err)
+		}
 		w.SetSeq(seq)
 		var sealed []byte
 		switch {
@@ -102,4 +105,81 @@ func FuzzOpen(f *testing.F) {
 			t.Fatalf("resealed payload differs:\n got %x\nwant %x", sealed[HeaderLen:], payload)
 		}
 	})
+}
+
+// combo is one suite at one version it is defined for.
+type combo struct {
+	spec *suites.Spec
+	v    wire.Version
+}
+
+func (c combo) String() string { return c.spec.Name() + "/" + c.v.Short() }
+
+// combos lists every suite at every version it supports.
+func combos() []combo {
+	var out []combo
+	for _, s := range suites.All() {
+		for v := wire.VersionTLS10; v <= wire.VersionTLS13; v++ {
+			if s.SupportsVersion(v) {
+				out = append(out, combo{s, v})
+			}
+		}
+	}
+	return out
+}
+
+// oneOfEach is one combo per record-protection layout: the CBC, GCM and
+// ChaCha20 variants at each version, for the slower exhaustive tests.
+func oneOfEach() []combo {
+	seen := map[string]bool{}
+	var out []combo
+	for _, c := range combos() {
+		k := fmt.Sprintf("%s/%v/%s", c.spec.Bulk, c.spec.MAC, c.v)
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// testKeys returns distinct deterministic key material for c.
+func testKeys(c combo, salt byte) (key, iv, macKey []byte) {
+	fill := func(n int, base byte) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = base + byte(i)*7 + salt
+		}
+		return b
+	}
+	ivLen := c.spec.FixedIVLen
+	if c.v == wire.VersionTLS13 {
+		ivLen = 12
+	}
+	return fill(c.spec.KeyLen, 0x10), fill(ivLen, 0x80), fill(c.spec.MACLen, 0xc0)
+}
+
+// halfConn is a protector for c keyed with testKeys(c, salt), its
+// randomness seeded(1).
+func halfConn(c combo, salt byte) (*HalfConn, error) {
+	key, iv, macKey := testKeys(c, salt)
+	var h *HalfConn
+	var err error
+	if c.v == wire.VersionTLS13 {
+		h, err = NewHalfConn13(c.spec, key, iv)
+	} else {
+		h, err = NewHalfConn12(c.v, c.spec, key, iv, macKey)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", c, err)
+	}
+	h.SetRand(seeded(1))
+	return h, nil
+}
+
+// seeded is a deterministic randomness source for explicit IVs.
+func seeded(seed byte) *rand.ChaCha8 {
+	var s [32]byte
+	s[0] = seed
+	return rand.NewChaCha8(s)
 }

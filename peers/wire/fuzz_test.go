@@ -3,8 +3,25 @@ package wire
 import (
 	"bytes"
 	"errors"
+	"reflect"
 	"testing"
 )
+
+// The fuzz targets of this file build their seed inputs (f.Add) with the
+// sample messages and goldens of the other test files, through fuzzSeeds,
+// which fuzzseeds_test.go fills. ClusterFuzzLite builds each target with
+// go-118-fuzz-build, which compiles this file alone (as a non-test file of
+// the package) and whose F ignores seeds: there fuzzSeeds stays empty, and
+// everything the targets execute is in this file or in the package.
+var fuzzSeeds = map[string]func(f any){}
+
+// addSeeds adds the seeds of the target named (without its Fuzz prefix:
+// that name must occur in this file only).
+func addSeeds(f any, target string) {
+	if seed := fuzzSeeds[target]; seed != nil {
+		seed(f)
+	}
+}
 
 // fuzzContexts are the parse contexts FuzzUnmarshalHandshake picks from.
 var fuzzContexts = func() []Context {
@@ -27,20 +44,7 @@ func ctxIndex(c Context) uint8 {
 }
 
 func FuzzUnmarshalHandshake(f *testing.F) {
-	for _, s := range samples() {
-		raw, err := s.msg.Marshal()
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(ctxIndex(s.ctx), raw)
-	}
-	for _, g := range goldens(f) {
-		f.Add(ctxIndex(g.ctx), hx(f, g.hex))
-	}
-	for _, h := range []string{rfc8448ClientHello, rfc8448ServerHello, rfc8448EncryptedExtensions, rfc8448Certificate,
-		rfc8448CertificateVerify, rfc8448ServerFinished, rfc8448NewSessionTicket, rfc8448ResumedClientHello} {
-		f.Add(ctxIndex(ctx13), hx(f, h))
-	}
+	addSeeds(f, "UnmarshalHandshake")
 	f.Fuzz(func(t *testing.T, sel uint8, data []byte) {
 		ctx := fuzzContexts[int(sel)%len(fuzzContexts)]
 		m, err := UnmarshalHandshake(data, ctx)
@@ -173,18 +177,7 @@ func extFuzzers() []extFuzzer {
 
 func FuzzExtensions(f *testing.F) {
 	fz := extFuzzers()
-	for _, c := range typedExts() {
-		for i := range fz {
-			f.Add(uint8(i), c.ext.Body)
-		}
-	}
-	for _, s := range samples() {
-		if ch, ok := s.msg.(*ClientHello); ok {
-			for _, e := range ch.Extensions {
-				f.Add(uint8(0), e.Body)
-			}
-		}
-	}
+	addSeeds(f, "Extensions")
 	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
 		c := fz[int(which)%len(fz)]
 		out, ok := c.check(body)
@@ -216,11 +209,7 @@ func FuzzExtensions(f *testing.F) {
 }
 
 func FuzzRecord(f *testing.F) {
-	f.Add(uint16(MaxCiphertext13), Record{Type: ContentHandshake, Version: VersionTLS10, Payload: hx(f, rfc8448ClientHello)}.Marshal())
-	f.Add(uint16(MaxPlaintext), Record{Type: ContentAlert, Version: VersionTLS12, Payload: []byte{2, 50}}.Marshal())
-	f.Add(uint16(0), Record{Type: ContentChangeCipherSpec, Version: VersionTLS12, Payload: ChangeCipherSpecPayload}.Marshal())
-	f.Add(uint16(MaxCiphertext12), []byte("GET / HTTP/1.1\r\n\r\n"))
-	f.Add(uint16(10), AppendRecordHeader(nil, ContentApplicationData, VersionTLS12, 0xffff))
+	addSeeds(f, "Record")
 	f.Fuzz(func(t *testing.T, max uint16, data []byte) {
 		rec, n, perr := ParseRecord(data)
 		if perr == nil {
@@ -255,14 +244,7 @@ func FuzzRecord(f *testing.F) {
 }
 
 func FuzzHandshakeBuffer(f *testing.F) {
-	var stream []byte
-	for _, s := range samples()[:12] {
-		raw, _ := s.msg.Marshal()
-		stream = append(stream, raw...)
-	}
-	f.Add(uint16(0), []byte{1, 7, 200}, stream)
-	f.Add(uint16(3), []byte{1}, []byte{20, 0, 0, 3, 1, 2, 3, 20, 0, 0, 4, 0})
-	f.Add(uint16(0), []byte{4}, []byte{11, 0xff, 0xff, 0xff})
+	addSeeds(f, "HandshakeBuffer")
 	f.Fuzz(func(t *testing.T, max uint16, cuts []byte, data []byte) {
 		// Reference: the stream split by hand at each announced length.
 		var want [][]byte
@@ -328,4 +310,116 @@ func FuzzHandshakeBuffer(f *testing.F) {
 			t.Fatalf("Buffered = %d, want %d", h.Buffered(), len(rest))
 		}
 	})
+}
+
+func seq(start byte, n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = start + byte(i)
+	}
+	return b
+}
+
+// sameValue is reflect.DeepEqual except that a nil slice equals an empty
+// one: parsers return nil for empty vectors, constructors may not. Where nil
+// and empty mean different bytes (the optional extensions block of the
+// hellos) the byte comparisons of the tests catch the difference.
+func sameValue(a, b any) bool {
+	return sameV(reflect.ValueOf(a), reflect.ValueOf(b))
+}
+
+func sameV(a, b reflect.Value) bool {
+	if a.IsValid() != b.IsValid() {
+		return false
+	}
+	if !a.IsValid() {
+		return true
+	}
+	if a.Type() != b.Type() {
+		return false
+	}
+	switch a.Kind() {
+	case reflect.Slice:
+		if a.Len() != b.Len() {
+			return false
+		}
+		for i := 0; i < a.Len(); i++ {
+			if !sameV(a.Index(i), b.Index(i)) {
+				return false
+			}
+		}
+		return true
+	case reflect.Pointer, reflect.Interface:
+		if a.IsNil() || b.IsNil() {
+			return a.IsNil() == b.IsNil()
+		}
+		return sameV(a.Elem(), b.Elem())
+	case reflect.Struct:
+		for i := 0; i < a.NumField(); i++ {
+			if !sameV(a.Field(i), b.Field(i)) {
+				return false
+			}
+		}
+		return true
+	case reflect.String:
+		return a.String() == b.String()
+	case reflect.Bool:
+		return a.Bool() == b.Bool()
+	case reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uint:
+		return a.Uint() == b.Uint()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return a.Int() == b.Int()
+	}
+	return reflect.DeepEqual(a.Interface(), b.Interface())
+}
+
+// checkLayout checks a layout against its bytes: fields in range, unique
+// paths, every length field's value equal to the size of what it covers,
+// boundaries from 0 to len.
+func checkLayout(t *testing.T, raw []byte, lay Layout) {
+	t.Helper()
+	seen := map[string]bool{}
+	for i, f := range lay {
+		if f.Start < 0 || f.End < f.Start || f.End > len(raw) {
+			t.Errorf("%s: range [%d,%d) outside %d bytes", f.Path, f.Start, f.End, len(raw))
+		}
+		if seen[f.Path] {
+			t.Errorf("duplicate path %s", f.Path)
+		}
+		seen[f.Path] = true
+		if i > 0 && f.Start < lay[i-1].Start {
+			t.Errorf("%s starts at %d before %s at %d", f.Path, f.Start, lay[i-1].Path, lay[i-1].Start)
+		}
+	}
+	for _, f := range lay.Lengths() {
+		c, ok := lay.Find(f.Covers)
+		if !ok {
+			t.Errorf("%s covers %q, which is not in the layout", f.Path, f.Covers)
+			continue
+		}
+		var v int
+		for _, b := range raw[f.Start:f.End] {
+			v = v<<8 | int(b)
+		}
+		if v != c.End-c.Start {
+			t.Errorf("%s = %d, but %s is %d bytes", f.Path, v, c.Path, c.End-c.Start)
+		}
+		if c.Start != f.End {
+			t.Errorf("%s does not start right after its length %s", c.Path, f.Path)
+		}
+	}
+	bs := lay.Boundaries()
+	if len(bs) == 0 || bs[0] != 0 || bs[len(bs)-1] != len(raw) {
+		t.Errorf("boundaries %v do not run from 0 to %d", bs, len(raw))
+	}
+	for i := 1; i < len(bs); i++ {
+		if bs[i] <= bs[i-1] {
+			t.Errorf("boundaries not sorted and distinct: %v", bs)
+		}
+	}
+	for _, p := range []string{"handshake.type", "handshake.length", "handshake.body"} {
+		if _, ok := lay.Find(p); !ok {
+			t.Errorf("no %s in layout", p)
+		}
+	}
 }

@@ -3,7 +3,6 @@ package wire
 import (
 	"encoding/hex"
 	"errors"
-	"reflect"
 	"strings"
 	"testing"
 )
@@ -18,14 +17,6 @@ func hx(t testing.TB, s string) []byte {
 	return b
 }
 
-func seq(start byte, n int) []byte {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = start + byte(i)
-	}
-	return b
-}
-
 func mustMarshal(t testing.TB, m Message) []byte {
 	t.Helper()
 	b, err := m.Marshal()
@@ -33,59 +24,6 @@ func mustMarshal(t testing.TB, m Message) []byte {
 		t.Fatalf("Marshal %T: %v", m, err)
 	}
 	return b
-}
-
-// sameValue is reflect.DeepEqual except that a nil slice equals an empty
-// one: parsers return nil for empty vectors, constructors may not. Where nil
-// and empty mean different bytes (the optional extensions block of the
-// hellos) the byte comparisons of the tests catch the difference.
-func sameValue(a, b any) bool {
-	return sameV(reflect.ValueOf(a), reflect.ValueOf(b))
-}
-
-func sameV(a, b reflect.Value) bool {
-	if a.IsValid() != b.IsValid() {
-		return false
-	}
-	if !a.IsValid() {
-		return true
-	}
-	if a.Type() != b.Type() {
-		return false
-	}
-	switch a.Kind() {
-	case reflect.Slice:
-		if a.Len() != b.Len() {
-			return false
-		}
-		for i := 0; i < a.Len(); i++ {
-			if !sameV(a.Index(i), b.Index(i)) {
-				return false
-			}
-		}
-		return true
-	case reflect.Pointer, reflect.Interface:
-		if a.IsNil() || b.IsNil() {
-			return a.IsNil() == b.IsNil()
-		}
-		return sameV(a.Elem(), b.Elem())
-	case reflect.Struct:
-		for i := 0; i < a.NumField(); i++ {
-			if !sameV(a.Field(i), b.Field(i)) {
-				return false
-			}
-		}
-		return true
-	case reflect.String:
-		return a.String() == b.String()
-	case reflect.Bool:
-		return a.Bool() == b.Bool()
-	case reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uint:
-		return a.Uint() == b.Uint()
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return a.Int() == b.Int()
-	}
-	return reflect.DeepEqual(a.Interface(), b.Interface())
 }
 
 // wantParseError fails unless err is a *ParseError wrapping want (any

@@ -30,57 +30,6 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
-// checkLayout checks a layout against its bytes: fields in range, unique
-// paths, every length field's value equal to the size of what it covers,
-// boundaries from 0 to len.
-func checkLayout(t *testing.T, raw []byte, lay Layout) {
-	t.Helper()
-	seen := map[string]bool{}
-	for i, f := range lay {
-		if f.Start < 0 || f.End < f.Start || f.End > len(raw) {
-			t.Errorf("%s: range [%d,%d) outside %d bytes", f.Path, f.Start, f.End, len(raw))
-		}
-		if seen[f.Path] {
-			t.Errorf("duplicate path %s", f.Path)
-		}
-		seen[f.Path] = true
-		if i > 0 && f.Start < lay[i-1].Start {
-			t.Errorf("%s starts at %d before %s at %d", f.Path, f.Start, lay[i-1].Path, lay[i-1].Start)
-		}
-	}
-	for _, f := range lay.Lengths() {
-		c, ok := lay.Find(f.Covers)
-		if !ok {
-			t.Errorf("%s covers %q, which is not in the layout", f.Path, f.Covers)
-			continue
-		}
-		var v int
-		for _, b := range raw[f.Start:f.End] {
-			v = v<<8 | int(b)
-		}
-		if v != c.End-c.Start {
-			t.Errorf("%s = %d, but %s is %d bytes", f.Path, v, c.Path, c.End-c.Start)
-		}
-		if c.Start != f.End {
-			t.Errorf("%s does not start right after its length %s", c.Path, f.Path)
-		}
-	}
-	bs := lay.Boundaries()
-	if len(bs) == 0 || bs[0] != 0 || bs[len(bs)-1] != len(raw) {
-		t.Errorf("boundaries %v do not run from 0 to %d", bs, len(raw))
-	}
-	for i := 1; i < len(bs); i++ {
-		if bs[i] <= bs[i-1] {
-			t.Errorf("boundaries not sorted and distinct: %v", bs)
-		}
-	}
-	for _, p := range []string{"handshake.type", "handshake.length", "handshake.body"} {
-		if _, ok := lay.Find(p); !ok {
-			t.Errorf("no %s in layout", p)
-		}
-	}
-}
-
 func TestMarshalLayout(t *testing.T) {
 	for _, s := range samples() {
 		t.Run(s.name, func(t *testing.T) {

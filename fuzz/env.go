@@ -9,9 +9,9 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/tlsconform/tlsconform/internal/gotls"
 	"github.com/tlsconform/tlsconform/peers/certs"
 	"github.com/tlsconform/tlsconform/peers/wire"
-	"github.com/tlsconform/tlsconform/targets"
 )
 
 // Epoch is the fixed clock of every execution: certificates are valid
@@ -77,7 +77,7 @@ func NewEnv(opts Options) (*Env, error) {
 		// An explicit MinVersion lets crypto/tls serve TLS 1.0 and 1.1.
 		MinVersion:   tls.VersionTLS10,
 		MaxVersion:   tls.VersionTLS13,
-		CipherSuites: targets.GoSuites(),
+		CipherSuites: gotls.Suites(),
 		Time:         func() time.Time { return Epoch },
 	}
 	// ECDSA first: crypto/tls takes the first certificate that fits the

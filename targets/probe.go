@@ -6,22 +6,15 @@ import (
 	"fmt"
 	"net"
 	"slices"
+
+	"github.com/tlsconform/tlsconform/internal/gotls"
 )
 
 // GoSuites is every cipher suite crypto/tls implements, insecure ones
 // (TLS_RSA_*, CBC, 3DES, RC4) included: the builtin target serves them, the
 // probe offers them, and in-process crypto/tls servers elsewhere (fuzz
-// harness, interop tests) list them to get every suite.
-func GoSuites() []uint16 {
-	var ids []uint16
-	for _, s := range tls.CipherSuites() {
-		ids = append(ids, s.ID)
-	}
-	for _, s := range tls.InsecureCipherSuites() {
-		ids = append(ids, s.ID)
-	}
-	return ids
-}
+// harness, interop tests) list them to get every suite (gotls.Suites).
+func GoSuites() []uint16 { return gotls.Suites() }
 
 // probeVersions runs one crypto/tls client handshake at each TLS version
 // over connections from connect, one after the other (s_server serves

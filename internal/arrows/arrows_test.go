@@ -24,7 +24,7 @@ var allowed = []struct {
 }{
 	{"peers/wire", nil, "the codec knows nothing of the rest", true},
 	{"peers/...", []string{"peers/..."}, "peers is the pure engine: it knows TLS, not the catalogue, the targets or the campaign", false},
-	{"targets", []string{"internal/extproc", "peers/certs"}, "targets starts what is tested; the reference peer is the other end", false},
+	{"targets", []string{"internal/extproc", "internal/gotls", "peers/certs"}, "targets starts what is tested; the reference peer is the other end", false},
 	{"mutators", []string{"peers/wire", "peers/kx"}, "mutators are pure changes of messages", false},
 	{"corpus", []string{"peers/wire"}, "corpus holds real ClientHellos", false},
 	{"reports", nil, "reports writes files from the report model alone", false},
@@ -32,7 +32,8 @@ var allowed = []struct {
 	{"suite/*", []string{"peers/...", "mutators", "corpus", "reports", "suite/checks"}, "a family imports the vocabulary and the engine, never the runner or another family", false},
 	{"suite/specs", []string{"suite", "suite/checks", "reports"}, "the Ginkgo entry point is a front of the runner, as thin as the command", false},
 	{"fuzz/campaign", []string{"peers/...", "targets", "mutators", "corpus", "internal/extproc", "suite/checks", "suite/*", "reports"}, "the network campaign reuses the engine and the families, not the runner; its summary is drawn by reports (which the families import already)", false},
-	{"fuzz/...", []string{"peers/...", "targets", "mutators", "corpus", "internal/extproc", "suite/checks", "suite/*"}, "the fuzzers reuse the engine and the families, not the runner", false},
+	{"fuzz/...", []string{"peers/...", "targets", "mutators", "corpus", "internal/extproc", "internal/gotls", "suite/checks", "suite/*"}, "the fuzzers reuse the engine and the families, not the runner", false},
+	{"internal/gotls", nil, "what Go's crypto/tls offers, from the standard library alone", true},
 	{"internal/fixture", []string{"peers/wire"}, "test fixtures are built with the codec alone, so that the tests of peers can share them", true},
 }
 

@@ -410,16 +410,9 @@ func mergeCampaigns(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	out := fs.String("o", "reports/out/campaign-merged", "the merged REPORT_DIR: new, empty, or an earlier merge (replaced)")
 	// Flags may come after the directories too.
-	var dirs []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return 2
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		dirs = append(dirs, fs.Arg(0))
-		args = fs.Args()[1:]
+	dirs, err := parseInterleaved(fs, args)
+	if err != nil {
+		return 2
 	}
 	if len(dirs) == 0 {
 		fmt.Fprintf(stderr, "tlsconform campaign merge: give the REPORT_DIR of each campaign (shard) to merge\n%s", usage)
@@ -477,16 +470,9 @@ func replay(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	target2 := fs.String("target2", "", "the second target of a differential finding")
 	timeout := fs.Duration("timeout", 0, "deadline for each read and write (default: the finding's)")
 	// Flags may come after the file too.
-	var files []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return 2
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		files = append(files, fs.Arg(0))
-		args = fs.Args()[1:]
+	files, err := parseInterleaved(fs, args)
+	if err != nil {
+		return 2
 	}
 	if len(files) != 1 {
 		fmt.Fprintf(stderr, "tlsconform replay: want one finding.json, got %d\n%s", len(files), usage)
@@ -507,4 +493,20 @@ func replay(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// parseInterleaved parses args with fs, flags before and after the
+// positional arguments, which it returns in order.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
 }

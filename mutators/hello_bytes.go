@@ -181,6 +181,24 @@ type chVersionSet struct {
 	versions map[string][]wire.Version
 }
 
+// addLengthLies adds, under class, every lie of chLies that can be told
+// of the length field f of msg at versions vs (skip leaves some out).
+func (s *chVersionSet) addLengthLies(class string, msg []byte, f wire.Field, vs []wire.Version, skip func(chLie) bool) {
+	n := f.End - f.Start
+	var v uint64
+	for _, b := range msg[f.Start:f.End] {
+		v = v<<8 | uint64(b)
+	}
+	for _, lie := range chLies {
+		if skip != nil && skip(lie) {
+			continue
+		}
+		if _, ok := lie.value(v, uint64(1)<<(8*n)-1); ok {
+			s.add(class+"/"+lie.name, vs)
+		}
+	}
+}
+
 func (s *chVersionSet) add(name string, vs []wire.Version) {
 	if s.versions == nil {
 		s.versions = map[string][]wire.Version{}
@@ -311,19 +329,9 @@ func chLengthLies() []Mutator {
 				continue
 			}
 			c = strings.TrimSuffix(c, ".length")
-			n := f.End - f.Start
-			var v uint64
-			for _, b := range s.msg[f.Start:f.End] {
-				v = v<<8 | uint64(b)
-			}
-			for _, lie := range chLies {
-				if c == "handshake" && (lie.name == "long" || lie.name == "max") {
-					continue
-				}
-				if _, ok := lie.value(v, uint64(1)<<(8*n)-1); ok {
-					lies.add(c+"/"+lie.name, s.versions)
-				}
-			}
+			lies.addLengthLies(c, s.msg, f, s.versions, func(lie chLie) bool {
+				return c == "handshake" && (lie.name == "long" || lie.name == "max")
+			})
 		}
 	}
 	var out []Mutator

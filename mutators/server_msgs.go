@@ -197,17 +197,7 @@ func smFamily(scope string, t wire.HandshakeType) []Mutator {
 			if !ok || strings.HasPrefix(f.Path, "handshake.") {
 				continue
 			}
-			c = strings.TrimSuffix(c, ".length")
-			n := f.End - f.Start
-			var v uint64
-			for _, b := range s.msg[f.Start:f.End] {
-				v = v<<8 | uint64(b)
-			}
-			for _, lie := range chLies {
-				if _, ok := lie.value(v, uint64(1)<<(8*n)-1); ok {
-					lies.add(c+"/"+lie.name, s.versions)
-				}
-			}
+			lies.addLengthLies(strings.TrimSuffix(c, ".length"), s.msg, f, s.versions, nil)
 		}
 	}
 	versions := func(set *chVersionSet, name string) []wire.Version {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 )
 
@@ -52,20 +51,6 @@ func pinText(p Profile) string {
 func Progress(done, total int, c Counts) string {
 	w := len(fmt.Sprint(total))
 	return fmt.Sprintf("[%*d/%d]  pass %d  warn %d  inconclusive %d  fail %d  skip %d", w, done, total, c.Pass, c.Warn, c.Inconclusive, c.Fail, c.Skip)
-}
-
-// FindingLine is one failure or warning on one line:
-// "FAIL [RFC 5246 §7.4.9] finished/tls12/rsa/flip-bit-3: expected decrypt_error, observed handshake_failure".
-// In strict mode a warning (or an inconclusive check, labelled
-// INCONCLUSIVE otherwise) is labelled FAIL. A warning's or an inconclusive
-// check's reason, if any, follows after " — ".
-func FindingLine(c Check, strict bool) string {
-	s := fmt.Sprintf("%s [%s] %s: expected %s, observed %s",
-		label(c, strict), clean(ruleText(c)), clean(c.ID), orDash(clean(c.Expected)), orDash(clean(c.Observed)))
-	if v := verdict(c.Status); (v == Warn || v == Inconclusive) && c.Reason != "" {
-		s += " — " + clean(c.Reason)
-	}
-	return s
 }
 
 // ConsoleSummary is the end-of-run screen: a header, counts by area, every
@@ -176,18 +161,6 @@ func ResultBlock(r *Report, dir string, strict bool) string {
 // maxConsoleCauses keeps the result block one screen long.
 const maxConsoleCauses = 12
 
-// expectedFailures counts the failures an expected-deviations entry
-// names.
-func expectedFailures(r *Report) int {
-	n := 0
-	for _, c := range r.Checks {
-		if c.IsExpected() && verdict(c.Status) == Fail {
-			n++
-		}
-	}
-	return n
-}
-
 // ExpectationsLine is the run's count of expected deviations: "21
 // expected deviations of crypto/tls (listed in reports/out/summary.md),
 // 0 unexpected, 0 stale".
@@ -238,23 +211,6 @@ func plainList(xs []string, limit int) string {
 	return strings.Join(out, ", ")
 }
 
-var digits = regexp.MustCompile(`[0-9]+`)
-
-// familyOf turns a check id into its family: the context and any numbers
-// become "*" ("finished/tls12/rsa/flip-bit-3" → "finished/*/flip-bit-*").
-func familyOf(id string) string {
-	parts := strings.Split(id, "/")
-	if len(parts) >= 4 {
-		parts = append([]string{parts[0], "*"}, parts[3:]...)
-	}
-	return digits.ReplaceAllString(strings.Join(parts, "/"), "*")
-}
-
-// findingKey groups the same finding: same family, rule and observation.
-func findingKey(c Check) string {
-	return strings.Join([]string{string(c.Status), c.RFC, familyOf(c.ID), c.Expected, stepless(c.Observed)}, "\x00")
-}
-
 // stepless drops the " (at Step)" suffix so that one finding at different
 // steps still groups.
 func stepless(s string) string {
@@ -262,16 +218,4 @@ func stepless(s string) string {
 		return s[:i]
 	}
 	return s
-}
-
-// groupLine is one line for a group of checks with the same finding.
-func groupLine(g []Check, strict bool) string {
-	first := FindingLine(g[0], strict)
-	tag, rest, _ := strings.Cut(first, " ")
-	_, after, ok := strings.Cut(rest, "] ")
-	if !ok {
-		return first
-	}
-	_, finding, _ := strings.Cut(after, ": ")
-	return fmt.Sprintf("%s ×%d [%s] %s: %s", tag, len(g), g[0].RFC, familyOf(g[0].ID), finding)
 }

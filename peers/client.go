@@ -158,8 +158,9 @@ func (hs *clientHS) noteChange(step string, before, after []byte) {
 	}
 }
 
-// maxChanges bounds what a conversation records of its edits.
-const maxChanges = 8
+// maxChanges bounds what a conversation records of its edits: the
+// reports show the first.
+const maxChanges = 1
 
 func (hs *clientHS) run() error {
 	if err := hs.buildHello(); err != nil {

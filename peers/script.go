@@ -180,7 +180,7 @@ func (cv *Conversation) Conn() *Conn {
 func (cv *Conversation) Events() []Event { return cv.events }
 
 // Changes are what the conversation's edits changed in what it sent, in
-// the order it sent them (at most a few).
+// the order it sent them (the first only: maxChanges).
 func (cv *Conversation) Changes() []Change {
 	if cv.hs == nil {
 		return nil
@@ -416,12 +416,12 @@ func SendClientHello(edit ...func(*wire.ClientHello)) Step {
 			if err := hs.buildHello(); err != nil {
 				return err
 			}
-			before, _ := hs.hello.Marshal()
-			for _, e := range edit {
-				e(hs.hello)
-			}
-			if len(edit) > 0 && before != nil {
-				if after, err := hs.hello.Marshal(); err == nil {
+			if len(edit) > 0 {
+				before, _ := hs.hello.Marshal()
+				for _, e := range edit {
+					e(hs.hello)
+				}
+				if after, err := hs.hello.Marshal(); err == nil && before != nil {
 					hs.noteChange(StepClientHello, before, after)
 				}
 			}

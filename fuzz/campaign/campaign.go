@@ -167,10 +167,12 @@ type campaign struct {
 	restarted     uint64        // restarts of earlier runs
 	elapsedBefore time.Duration // campaign time of earlier runs
 
-	// allowedCases remembers cases dropped after minimization, so that
-	// the same case drawn again is not minimized again (bounded).
-	allowedMu    sync.Mutex
-	allowedCases map[string]bool
+	// judgedCases remembers the verdict on cases judged again (true: a
+	// finding; false: allowed, dropped), so that the same case drawn
+	// again is neither minimized nor sent to the reference server again
+	// (bounded).
+	judgedMu    sync.Mutex
+	judgedCases map[string]bool
 
 	outMu   sync.Mutex
 	lastSig string // guarded by outMu
@@ -216,7 +218,7 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	defer log.close()
 	log.markf("campaign (seed %d) against %s", cfg.Seed, cfg.Target)
 	cp := &campaign{cfg: cfg, cat: cat, store: st, recent: newRecent(cfg.Workers), log: log,
-		ref: newReferee(cfg.Timeout), allowedCases: map[string]bool{}}
+		ref: newReferee(cfg.Timeout), judgedCases: map[string]bool{}}
 	defer cp.ref.close()
 	if cp.ep, err = openEndpoint(ctx, cfg.Target, cfg.TargetCmd, cfg.Timeout); err != nil {
 		return Summary{}, err

@@ -212,6 +212,9 @@ func crashSignature(oracle string, site *Site, names []string, detail string) st
 			fams = append(fams, f)
 		}
 	}
+	if len(fams) == 0 {
+		fams = []string{"unknown-conversation"}
+	}
 	s := oracle + ":" + strings.Join(fams, "+")
 	if detail != "" {
 		s += ":" + detail

@@ -402,17 +402,6 @@ func (s *store) allowed() {
 	s.state.Allowed++
 }
 
-// finding is a copy of the saved finding sig's reproducer: its case and
-// size (ok false when there is none).
-func (s *store) finding(sig string) (Finding, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if sv := s.saved[sig]; sv != nil {
-		return *sv.f, true
-	}
-	return Finding{}, false
-}
-
 // checkpoint writes campaign.json with the workers' next iterations, the
 // conversations so far, the target's restarts and the time this run has
 // taken.

@@ -98,23 +98,29 @@ func (cp *campaign) countExpected(d ExpectedDeviation) {
 func (cp *campaign) noteAllowed(c Case, vd verdict, best *result) {
 	cp.allowed.Add(1)
 	cp.store.allowed()
-	cp.allowedMu.Lock()
-	if len(cp.allowedCases) < maxAllowedCases {
-		cp.allowedCases[c.key()] = true
-	}
-	cp.allowedMu.Unlock()
+	cp.noteJudged(c, false)
 	cp.logf("campaign: dropped after minimization: allowed: %s at TLS %s: %s", strings.Join(best.applied, "+"), best.c.Version, vd.Why)
 }
 
-// wasAllowed says whether case c was dropped after minimization before.
-func (cp *campaign) wasAllowed(c Case) bool {
-	cp.allowedMu.Lock()
-	defer cp.allowedMu.Unlock()
-	return cp.allowedCases[c.key()]
+// noteJudged remembers the verdict on case c (finding: it is one).
+func (cp *campaign) noteJudged(c Case, finding bool) {
+	cp.judgedMu.Lock()
+	defer cp.judgedMu.Unlock()
+	if len(cp.judgedCases) < maxJudgedCases {
+		cp.judgedCases[c.key()] = finding
+	}
 }
 
-// maxAllowedCases bounds the memory of allowed cases.
-const maxAllowedCases = 4096
+// judgedBefore is the verdict on case c when it was judged before.
+func (cp *campaign) judgedBefore(c Case) (finding, ok bool) {
+	cp.judgedMu.Lock()
+	defer cp.judgedMu.Unlock()
+	finding, ok = cp.judgedCases[c.key()]
+	return finding, ok
+}
+
+// maxJudgedCases bounds the memory of judged cases.
+const maxJudgedCases = 4096
 
 // report handles a hang, an acceptance or a disagreement of r (r2: the
 // second target's answer) drawn by worker w at iteration it: one more
@@ -127,7 +133,7 @@ func (cp *campaign) report(ctx context.Context, oracle string, w int, it uint64,
 			cp.countExpected(d)
 			return
 		}
-		if cp.wasAllowed(r.c) {
+		if finding, ok := cp.judgedBefore(r.c); ok && !finding {
 			cp.allowed.Add(1)
 			cp.store.allowed()
 			return
@@ -139,12 +145,15 @@ func (cp *campaign) report(ctx context.Context, oracle string, w int, it uint64,
 	lines, lost, site := cp.output(r)
 	if sig := cp.keyOf(oracle, r, r2, site); cp.store.known(sig) {
 		var vd *verdict
-		if oracle == OracleAccept {
+		if finding, ok := cp.judgedBefore(r.c); oracle == OracleAccept && !(ok && finding) {
+			// A repeat of a case judged a finding before is not sent to
+			// the reference server again.
 			v := cp.cat.judgeAccept(wctx, r, cp.ref)
 			if !v.Finding {
 				cp.noteAllowed(r.c, v, r)
 				return
 			}
+			cp.noteJudged(r.c, true)
 			vd = &v
 		}
 		f := cp.finding(oracle, w, it, r, r2)
@@ -213,15 +222,18 @@ func (cp *campaign) report(ctx context.Context, oracle string, w int, it uint64,
 	}
 	var vd *verdict
 	if oracle == OracleAccept {
+		// The expectations first: a deviation they name needs no
+		// conversation with the reference server.
+		if d, ok := cp.expectedFor(best.c, best.applied); ok {
+			cp.countExpected(d)
+			return
+		}
 		v := cp.cat.judgeAccept(wctx, best, cp.ref)
 		if !v.Finding {
 			cp.noteAllowed(r.c, v, best)
 			return
 		}
-		if d, ok := cp.expectedFor(best.c, best.applied); ok {
-			cp.countExpected(d)
-			return
-		}
+		cp.noteJudged(r.c, true)
 		vd = &v
 	}
 	f := cp.finding(oracle, w, it, best, best2)
@@ -468,7 +480,9 @@ func (cp *campaign) crashed(ctx context.Context, gen uint64) {
 		// or an output that names none, is saved with the newest
 		// conversation standing for it, the others as candidates, not
 		// reproduced.
-		sig := first.key(cands[0].r.applied)
+		// Not known which conversation crashed it: keyed by the site, or
+		// by the exit alone, never by the newest conversation's changes.
+		sig := first.key(nil)
 		if first.site != nil && cp.store.hitUnknown(sig) {
 			cp.hits.Add(1)
 			cp.logf("campaign: the crash at %s again; triage did not find which conversation", first.site.Key())
@@ -573,7 +587,7 @@ func (cp *campaign) down(ctx context.Context, gen uint64) {
 		}
 		f.ExitStatus = "dead: no valid handshake completes after this conversation (twice); without TARGET_CMD the campaign cannot tell a crash from a target that stopped"
 		f.Site = out.site
-		f.Signature = out.key(r.applied)
+		f.Signature = out.key(nil) // which conversation did it is not known
 		f.Expected = "the target keeps answering valid handshakes"
 		if out.site != nil && cp.store.hitUnknown(f.Signature) {
 			cp.hits.Add(1)

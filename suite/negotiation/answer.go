@@ -188,7 +188,10 @@ func judgeProbeAnswer(cv *peers.Conversation, speaks13 bool) checks.Verdict {
 		}
 		v.Status, v.Reason = reports.Skip, "the target does not take a TLS 1.3 ClientHello ("+checks.Observed(cv)+"): there is no TLS 1.3 answer to judge"
 	case o.Kind == peers.OutcomeTimeout:
-		v.Status, v.Reason = reports.Fail, "the target neither answered nor refused before the deadline"
+		// Silence breaks none of the sentences of the answer: there is no
+		// answer to judge (a target that stops answering altogether is
+		// the runner's to find).
+		v.Status, v.Reason = reports.Inconclusive, "the target neither answered nor refused before the deadline: there is no TLS 1.3 answer to judge"
 	default:
 		v.Status, v.Reason = reports.Warn, "the client could not read the target's answer ("+checks.Observed(cv)+"); no sentence that binds the server names why"
 	}

@@ -720,8 +720,10 @@ func (r *Runner) runList(ctx context.Context, list []checks.Check, opts Options)
 // Options name some, and closes it. The error is as Run's.
 func RunTarget(ctx context.Context, target Target, opts Options) (*reports.Report, error) {
 	opts = opts.withDefaults(target)
+	list := Catalogue() // built once: Run selects from it
 	if opts.Run != "" || opts.Skip != "" {
-		if _, err := Select(Catalogue(), opts.Run, opts.Skip); err != nil {
+		var err error
+		if list, err = Select(list, opts.Run, opts.Skip); err != nil {
 			return nil, SetupFailed(opts, target.String(), err)
 		}
 	}
@@ -730,7 +732,7 @@ func RunTarget(ctx context.Context, target Target, opts Options) (*reports.Repor
 		return nil, SetupFailed(opts, target.String(), err)
 	}
 	defer tgt.Close()
-	return Run(ctx, tgt, opts, nil)
+	return Run(ctx, tgt, opts, list)
 }
 
 // SetupFailed writes the reports of a run that failed before its runner

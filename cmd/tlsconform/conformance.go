@@ -160,9 +160,11 @@ func list(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tlsconform list: unexpected argument %q\n", fs.Arg(0))
 		return exitSetup
 	}
-	catalogue := suite.Catalogue()
+	var catalogue []checks.Check
 	if *clients {
 		catalogue = suite.ClientCatalogue()
+	} else {
+		catalogue = suite.Catalogue()
 	}
 	chs, err := suite.Select(catalogue, *runGlob, "")
 	if err != nil {

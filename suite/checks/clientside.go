@@ -467,7 +467,7 @@ func ClientRejects(s *Served, at wire.HandshakeType, want ...wire.AlertDescripti
 	r := ReactionTo(s, at)
 	switch {
 	case !r.Reached:
-		v.Status, v.Observed = reports.Inconclusive, fmt.Sprintf("the handshake ended before the server sent its %s (%s; client %s)", atName(at), orNone(s.ServerErr), s.End)
+		v.Status, v.Observed = reports.Inconclusive, fmt.Sprintf("the handshake ended before the server sent its %s (%s; client %s)", atName(at), ServerEnd(s.ServerErr), s.End)
 		v.Reason = "the change was never sent, so the client's answer to it is unknown"
 	case r.WentOn != "" && r.MaybeFalseStart && (s.End.ExitCode != 0 || s.End.Killed):
 		v.Status, v.Observed = reports.Inconclusive, fmt.Sprintf("%s after the server's %s, then no alert (client %s)", r.WentOn, atName(at), s.End)
@@ -487,7 +487,7 @@ func ClientRejects(s *Served, at wire.HandshakeType, want ...wire.AlertDescripti
 		v.Status, v.Observed = reports.Inconclusive, "nothing until the deadline (the client was killed)"
 		v.Reason = "silence proves neither acceptance nor rejection"
 	case s.ServerFirst:
-		v.Status, v.Observed = reports.Inconclusive, fmt.Sprintf("nothing until the server gave up waiting (%s); then client %s", orNone(s.ServerErr), s.End)
+		v.Status, v.Observed = reports.Inconclusive, fmt.Sprintf("nothing until the server gave up waiting (%s); then client %s", ServerEnd(s.ServerErr), s.End)
 		v.Reason = "the client ended only after the server did: its exit status says nothing about what it decided"
 	case s.End.ExitCode != 0:
 		v.Status, v.Observed = reports.Warn, fmt.Sprintf("closed without an alert (client %s)", s.End)
@@ -635,7 +635,9 @@ func joinOr(xs []string) string {
 	return out
 }
 
-func orNone(err error) string {
+// ServerEnd says how the suite's server's handshake ended: its error, or
+// that it completed.
+func ServerEnd(err error) string {
 	if err == nil {
 		return "the server's handshake completed"
 	}

@@ -182,17 +182,10 @@ func notApplied(s *checks.Served, t wire.HandshakeType, m mutators.Mutator) chec
 	case t == wire.TypeNewSessionTicket && s.Version < wire.VersionTLS13 && s.Hello != nil && wire.CountExtension(s.Hello.Extensions, wire.ExtSessionTicket) == 0:
 		why = "the client did not offer session_ticket, so the server sends no NewSessionTicket (RFC 5077 §3.2)"
 	default:
-		return checks.Unchanged(s, fmt.Sprintf("the handshake ended before the server sent its %s (%s; client %s)", t, orNone(s.ServerErr), s.End))
+		return checks.Unchanged(s, fmt.Sprintf("the handshake ended before the server sent its %s (%s; client %s)", t, checks.ServerEnd(s.ServerErr), s.End))
 	}
 	return checks.Verdict{Status: reports.Skip, Expected: "the check's change reaches the client", Observed: why, Served: []*checks.Served{s},
 		Reason: "the change does not apply to what this client negotiated"}
-}
-
-func orNone(err error) string {
-	if err == nil {
-		return "the server's handshake completed"
-	}
-	return err.Error()
 }
 
 // ClientMisbehaviours are the reference client's ways to break what the
